@@ -1,0 +1,226 @@
+"""The ``tether`` command line.
+
+Headless commands (``apply``, ``review --list``, ``journal``) never import
+Textual, so scripts and agents start fast; the TUI is imported only when a
+screen is needed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from app import __version__
+from app.core.config import load_config
+from app.core.errors import TetherError
+from app.core.gitrepo import find_root
+from app.core.session import ReviewSession
+from app.core.sources import Source, open_session, open_source
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tether", description="Review AI-generated code edits hunk by hunk, keyboard first."
+    )
+    parser.add_argument("--version", action="version", version=f"tether {__version__}")
+    sub = parser.add_subparsers(dest="command")
+
+    review = sub.add_parser(
+        "review", help="review changes hunk by hunk (default: working tree vs index)"
+    )
+    review.add_argument("source", nargs="?", help="REV, REV..REV, a patch file, or - for stdin")
+    review.add_argument(
+        "--list", action="store_true", help="list files and hunk ids instead of the TUI"
+    )
+    review.add_argument("--json", action="store_true", help="with --list: print JSON")
+    review.add_argument("--theme", choices=["dark", "light"], help="colour theme")
+    review.add_argument("--context", type=int, help="context lines around each hunk (default 3)")
+
+    apply = sub.add_parser("apply", help="apply a patch (or some of its hunks) to the working tree")
+    apply.add_argument("patch", help="a patch file, - for stdin, REV or REV..REV")
+    which = apply.add_mutually_exclusive_group()
+    which.add_argument("--all", action="store_true", help="apply every hunk (the default)")
+    which.add_argument(
+        "--hunks", help="comma-separated hunk ids (see `tether review PATCH --list`)"
+    )
+    apply.add_argument(
+        "--check", action="store_true", help="only check that it applies; write nothing"
+    )
+    apply.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    demo = sub.add_parser(
+        "demo", help="review a bundled sample change in a throw-away copy (offline)"
+    )
+    demo.add_argument("--theme", choices=["dark", "light"], help="colour theme")
+    demo.add_argument("--keep", action="store_true", help="print and keep the sample folder")
+
+    journal = sub.add_parser("journal", help="list the decisions journaled in this repository")
+    journal.add_argument("--json", action="store_true", help="print JSON lines")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "review":
+            return cmd_review(args)
+        if args.command == "apply":
+            return cmd_apply(args)
+        if args.command == "demo":
+            from app.demo import run_demo
+
+            return run_demo(theme=args.theme, keep=args.keep)
+        if args.command == "journal":
+            return cmd_journal(args)
+    except TetherError as exc:
+        print(f"tether: {exc.title}: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    parser.print_help()
+    return EXIT_USAGE
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    cwd = Path.cwd()
+    config = load_config(find_root(cwd))
+    source = open_source(args.source, cwd)
+    session = open_session(
+        source, context=args.context if args.context is not None else config.context
+    )
+    if args.list:
+        listing = list_hunks(session, source)
+        if args.json:
+            print(json.dumps(listing, indent=2))
+        else:
+            for f in listing["files"]:
+                print(
+                    f"{f['status'][0].upper()} {f['path']}"
+                    + (f"  ({f['note']})" if f["note"] else "")
+                )
+                for h in f["hunks"]:
+                    print(f"    {h['id']}  {h['header']}  +{h['added']} -{h['removed']}")
+        return EXIT_OK
+    return run_review_tui(session, source, theme=args.theme or config.theme)
+
+
+def run_review_tui(session: ReviewSession, source: Source, *, theme: str) -> int:
+    if not sys.stdin.isatty() and source.label == "<stdin>":
+        # The patch came on stdin; keys must come from the terminal.
+        sys.stdin = open("/dev/tty")  # noqa: SIM115
+    from app.tui.review_app import ReviewApp
+    from app.tui.screens import summary_text
+
+    result = ReviewApp(session, label=source.label, theme=theme).run()
+    if result:
+        print(summary_text(result))
+    return EXIT_OK
+
+
+def list_hunks(session: ReviewSession, source: Source) -> dict[str, object]:
+    files = []
+    for fr in session.files:
+        session.ensure_loaded(fr)
+        hunks = fr.patch.hunks if fr.patch else []
+        files.append(
+            {
+                "path": fr.path,
+                "old_path": fr.old_path,
+                "status": str(fr.status),
+                "note": fr.note,
+                "hunks": [
+                    {"id": h.id, "header": h.header(), "added": h.added, "removed": h.removed}
+                    for h in hunks
+                ],
+            }
+        )
+    return {"source": source.label, "files": files}
+
+
+def cmd_apply(args: argparse.Namespace) -> int:
+    source = open_source(args.patch, Path.cwd())
+    if source.backend.kind != "patch":
+        raise TetherError("tether apply needs a patch file, stdin, a revision or a range")
+    session = open_session(source)
+    wanted = set(args.hunks.split(",")) if args.hunks else None
+    problems: list[str] = []
+    plan: list[tuple[int, dict[int, frozenset[int]]]] = []
+    found: set[str] = set()
+    for fi, fr in enumerate(session.files):
+        session.ensure_loaded(fr)
+        if fr.note:
+            # With --hunks, a file the user did not pick may fail; with --all, none may.
+            if wanted is None:
+                problems.append(f"{fr.path}: {fr.note}")
+            continue
+        hunks = fr.patch.hunks if fr.patch else []
+        chosen = {
+            hi: frozenset(h.change_indices())
+            for hi, h in enumerate(hunks)
+            if wanted is None or h.id in wanted
+        }
+        found.update(hunks[hi].id for hi in chosen)
+        if chosen:
+            plan.append((fi, chosen))
+    if wanted is not None and (unknown := sorted(wanted - found)):
+        problems.append(
+            f"unknown hunk id(s): {', '.join(unknown)} (see `tether review PATCH --list`)"
+        )
+    if problems:
+        return _apply_report(args, False, problems, [])
+    applied = []
+    for fi, chosen in plan:
+        fr = session.files[fi]
+        ids = [fr.patch.hunks[hi].id for hi in sorted(chosen)] if fr.patch else []
+        if not args.check:
+            session.accept(fr, chosen)
+        applied.append({"path": fr.path, "hunks": ids})
+    return _apply_report(args, True, [], applied)
+
+
+def _apply_report(
+    args: argparse.Namespace, ok: bool, problems: list[str], applied: list[dict]
+) -> int:
+    if args.json:
+        print(
+            json.dumps(
+                {"ok": ok, "checked_only": args.check, "errors": problems, "files": applied},
+                indent=2,
+            )
+        )
+    else:
+        for problem in problems:
+            print(f"tether: {problem}", file=sys.stderr)
+        if ok:
+            verb = "would apply" if args.check else "applied"
+            count = sum(len(f["hunks"]) for f in applied)
+            print(f"{verb} {count} hunk(s) to {len(applied)} file(s)")
+        else:
+            print("tether: nothing was written", file=sys.stderr)
+    return EXIT_OK if ok else EXIT_ERROR
+
+
+def cmd_journal(args: argparse.Namespace) -> int:
+    from app.core.journal import Journal
+    from app.core.locations import state_dir_for
+
+    root = find_root(Path.cwd()) or Path.cwd()
+    journal = Journal(state_dir_for(root) / "journal.jsonl")
+    for entry in journal.entries():
+        if args.json:
+            print(json.dumps(entry))
+        else:
+            target = f" (#{entry['target']})" if "target" in entry else ""
+            print(
+                f"#{entry['seq']:<5} {entry['ts']}  {entry['op']:<6} {entry.get('side', ''):<8} {entry['path']}{target}"
+            )
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,240 @@
+"""Crash-safe, compare-and-swap file writes inside a root.
+
+A write goes to a temporary file in the target's directory, is fsynced and
+then renamed over the target, so after a crash the file holds either its old
+or its new bytes, never a mix. With ``expected`` the write only happens if the
+file still holds what Tether last saw; otherwise ``StaleFileError`` is raised
+and nothing is touched. Bytes are written exactly; line endings are the
+caller's business.
+
+A process killed mid-write (SIGKILL, power loss) can leave a hidden
+``.<name>.tether-<random>.tmp`` file next to the target; every other failure
+removes it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import secrets
+import stat
+from pathlib import Path
+from typing import Final
+
+from app.core.errors import StaleFileError, UnsafePathError
+from app.core.paths import resolve_in_root
+
+_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_O_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+TEMP_MARK: Final = ".tether-"
+
+
+class _Any:
+    """Type of ``ANY``: skip the stale check."""
+
+    def __repr__(self) -> str:
+        return "ANY"
+
+
+ANY: Final = _Any()
+Expected = bytes | None | _Any
+
+
+def _describe(data: bytes | None) -> str:
+    if data is None:
+        return "absent"
+    return f"{len(data)} bytes, sha1 {hashlib.sha1(data).hexdigest()[:12]}"
+
+
+def _read(path: Path, rel: str, *, follow: bool) -> bytes | None:
+    """The file's bytes, None if missing; refuses FIFOs, devices and dirs."""
+    flags = os.O_RDONLY | _O_NONBLOCK | _O_CLOEXEC | (0 if follow else _O_NOFOLLOW)
+    try:
+        fd = os.open(path, flags)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError:
+        if not follow and os.path.islink(path):
+            raise UnsafePathError("is a symlink; Tether does not write through symlinks",
+                                  path=rel) from None
+        raise
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise UnsafePathError("not a regular file", path=rel)
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _check(path: Path, rel: str, expected: Expected) -> None:
+    if isinstance(expected, _Any):
+        return
+    current = _read(path, rel, follow=False)
+    if current != expected:
+        raise StaleFileError(
+            f"changed on disk since it was shown (expected {_describe(expected)}, found "
+            f"{_describe(current)}); nothing was written",
+            path=rel,
+        )
+
+
+def _lstat_target(path: Path, rel: str) -> os.stat_result | None:
+    try:
+        st = os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    if stat.S_ISLNK(st.st_mode):
+        raise UnsafePathError(
+            "is a symlink; writing would replace the link itself instead of its target, "
+            "so Tether refuses",
+            path=rel,
+        )
+    if not stat.S_ISREG(st.st_mode):
+        raise UnsafePathError("not a regular file", path=rel)
+    return st
+
+
+def fsync_dir(directory: Path) -> None:
+    """Make a rename or unlink in ``directory`` durable (best effort)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY | _O_DIRECTORY | _O_CLOEXEC)
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _make_parents(directory: Path, root: Path) -> list[Path]:
+    """Create missing directories up to ``directory``; return the ones created."""
+    missing: list[Path] = []
+    current = directory
+    while not os.path.lexists(current) and current != root and current.parent != current:
+        missing.append(current)
+        current = current.parent
+    created: list[Path] = []
+    for each in reversed(missing):
+        os.mkdir(each)
+        created.append(each)
+    return created
+
+
+def _open_temp(path: Path) -> tuple[Path, int]:
+    for _ in range(100):
+        temp = path.with_name(f".{path.name}{TEMP_MARK}{secrets.token_hex(4)}.tmp")
+        try:
+            # 0o666 lets the kernel apply the umask (and default ACLs) as for any new file.
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_CLOEXEC
+            return temp, os.open(temp, flags, 0o666)
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"could not create a temporary file next to {path}")
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def atomic_write(
+    root: Path,
+    rel: str,
+    data: bytes,
+    *,
+    mode: int | None = None,
+    expected: Expected = ANY,
+) -> None:
+    """Replace ``rel`` under ``root`` with ``data`` atomically.
+
+    ``expected`` (bytes, or None for "must not exist") is compared with the
+    file on disk first and again just before the rename; on a mismatch
+    ``StaleFileError`` is raised and the file is untouched. The file keeps its
+    permission bits (``mode`` overrides; new files get ``0o666 & ~umask``).
+    Missing parent directories are created, and removed again on failure.
+    """
+    path = resolve_in_root(root, rel)
+    existing = _lstat_target(path, rel)
+    _check(path, rel, expected)
+    created = _make_parents(path.parent, root.resolve())
+    temp: Path | None = None
+    try:
+        temp, fd = _open_temp(path)
+        try:
+            _write_all(fd, data)
+            owner = None if existing is None else (existing.st_uid, existing.st_gid)
+            if owner is not None and owner != (os.getuid(), os.getgid()):
+                with contextlib.suppress(OSError):  # keep the owner if we are allowed to
+                    os.fchown(fd, *owner)
+            if mode is not None:
+                os.fchmod(fd, mode)
+            elif existing is not None:
+                os.fchmod(fd, stat.S_IMODE(existing.st_mode))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        _commit(temp, path, rel, expected)
+        temp = None
+        for directory in [path.parent, *(d.parent for d in created)]:
+            fsync_dir(directory)
+    except BaseException:
+        if temp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+        for directory in reversed(created):
+            with contextlib.suppress(OSError):
+                os.rmdir(directory)
+        raise
+
+
+def _commit(temp: Path, path: Path, rel: str, expected: Expected) -> None:
+    """Move the finished temp file into place, re-checking ``expected`` last."""
+    if expected is None:
+        # Create-if-absent can be truly atomic: link(2) fails if the name exists.
+        try:
+            os.link(temp, path)
+        except FileExistsError:
+            raise StaleFileError(
+                "was created on disk since it was shown; nothing was written", path=rel
+            ) from None
+        except OSError:
+            pass  # no hard links on this filesystem: fall back to check + rename
+        else:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)  # the data is in place; a leftover temp is only litter
+            return
+    _check(path, rel, expected)
+    os.replace(temp, path)
+
+
+def atomic_delete(root: Path, rel: str, *, expected: Expected = ANY) -> None:
+    """Delete ``rel`` under ``root``, if it still holds ``expected``.
+
+    A missing file is not an error unless ``expected`` is bytes.
+    """
+    path = resolve_in_root(root, rel)
+    _lstat_target(path, rel)
+    _check(path, rel, expected)
+    try:
+        os.unlink(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    fsync_dir(path.parent)
+
+
+def read_bytes_in_root(root: Path, rel: str) -> bytes | None:
+    """The bytes of ``rel`` under ``root``, or None if it does not exist.
+
+    Symlinks that stay inside the root are followed; FIFOs, devices and
+    directories raise ``UnsafePathError`` instead of blocking or failing late.
+    """
+    return _read(resolve_in_root(root, rel), rel, follow=True)

@@ -1,0 +1,215 @@
+"""Where a review's two states live, per source (see BRIEF's core model).
+
+- ``WorktreeBackend``: accepted = the git index, proposed = the working tree.
+  Accept stages; reject reverts the working tree.
+- ``PatchBackend``: accepted = the working tree, proposed = memory (a patch
+  file, stdin or a revision applied on top). Accept writes the working tree;
+  reject only changes memory.
+
+Every write checks that the target still holds what Tether last read, so a
+change made by someone else is never overwritten (StaleFileError).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from app.core.atomic import atomic_delete, atomic_write, read_bytes_in_root
+from app.core.errors import ApplyError, BinaryFileError, PatchParseError, StaleFileError
+from app.core.gitrepo import GitRepo
+from app.core.model import FilePatch, FileStatus, Patch
+from app.core.patchapply import apply_file_patch
+from app.core.text import decode_text, join_lines, split_lines
+from app.core.textdiff import Block
+
+# Files larger than this are listed and diffed only when opened.
+LARGE_FILE = 8 * 1024 * 1024
+
+
+class Side(StrEnum):
+    INDEX = "index"
+    WORKTREE = "worktree"
+    MEMORY = "memory"
+
+
+@dataclass(eq=False)
+class FileReview:
+    """One file of a review: its accepted and proposed texts and their diff."""
+
+    path: str
+    status: FileStatus
+    old_path: str | None = None
+    accepted: str | None = None
+    proposed: str | None = None
+    patch: FilePatch | None = None
+    blocks: list[Block] = field(default_factory=list)
+    loaded: bool = False
+    # Why the file is listed but cannot be reviewed as text.
+    note: str = ""
+    accepted_count: int = 0
+    rejected_count: int = 0
+    mode: str | None = None
+    # The parsed patch this file's proposal comes from (patch sources).
+    source_patch: FilePatch | None = None
+
+    @property
+    def pending(self) -> int:
+        return len(self.patch.hunks) if self.patch else 0
+
+    @property
+    def reviewable(self) -> bool:
+        return not self.note
+
+
+def encode(text: str | None) -> bytes | None:
+    return None if text is None else text.encode("utf-8")
+
+
+def git_blob_sha(data: bytes) -> str:
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def _decode(data: bytes | None, path: str) -> str | None:
+    return None if data is None else decode_text(data, path)
+
+
+def _worktree_mode(root: Path, path: str) -> str:
+    try:
+        st = os.lstat(root / path)
+    except FileNotFoundError:
+        return "100644"
+    return "100755" if st.st_mode & stat.S_IXUSR else "100644"
+
+
+class WorktreeBackend:
+    accepted_side = Side.INDEX
+    proposed_side = Side.WORKTREE
+    kind = "worktree"
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.repo = GitRepo(root)
+
+    def files(self) -> list[FileReview]:
+        out: list[FileReview] = []
+        for change in self.repo.worktree_changes():
+            status = {"A": FileStatus.ADDED, "D": FileStatus.DELETED}.get(
+                change.status, FileStatus.MODIFIED
+            )
+            out.append(FileReview(change.path, status))
+        return out
+
+    def load(self, fr: FileReview) -> None:
+        entry = self.repo.index_entries([fr.path]).get(fr.path)
+        fr.mode = entry.mode if entry else _worktree_mode(self.root, fr.path)
+        if (entry and entry.mode in ("120000", "160000")) or os.path.islink(self.root / fr.path):
+            fr.note = "symlink or submodule; listed, not reviewed"
+            return
+        try:
+            fr.accepted = _decode(self.repo.read_blob(entry.sha) if entry else None, fr.path)
+            fr.proposed = _decode(read_bytes_in_root(self.root, fr.path), fr.path)
+        except BinaryFileError as exc:
+            fr.note = exc.message
+
+    def read(self, side: Side, fr: FileReview) -> bytes | None:
+        if side is Side.INDEX:
+            entry = self.repo.index_entries([fr.path]).get(fr.path)
+            return self.repo.read_blob(entry.sha) if entry else None
+        return read_bytes_in_root(self.root, fr.path)
+
+    def write(self, side: Side, fr: FileReview, before: str | None, after: str | None) -> None:
+        if side is Side.INDEX:
+            self._write_index(fr, before, after)
+        else:
+            _write_worktree(self.root, fr.path, before, after)
+
+    def _write_index(self, fr: FileReview, before: str | None, after: str | None) -> None:
+        entry = self.repo.index_entries([fr.path]).get(fr.path)
+        expected = encode(before)
+        current_sha = entry.sha if entry else None
+        if current_sha != (git_blob_sha(expected) if expected is not None else None):
+            raise StaleFileError(
+                "the index entry changed since it was read (staged elsewhere?)", path=fr.path
+            )
+        if after is None:
+            self.repo.remove_from_index(fr.path)
+        else:
+            sha = self.repo.write_blob(after.encode("utf-8"))
+            self.repo.set_index(fr.path, fr.mode or "100644", sha)
+
+
+def _write_worktree(root: Path, path: str, before: str | None, after: str | None) -> None:
+    if after is None:
+        atomic_delete(root, path, expected=encode(before))
+    else:
+        atomic_write(root, path, after.encode("utf-8"), expected=encode(before))
+
+
+class PatchBackend:
+    accepted_side = Side.WORKTREE
+    proposed_side = Side.MEMORY
+    kind = "patch"
+
+    def __init__(self, root: Path, patch: Patch) -> None:
+        self.root = root
+        self.patch = patch
+
+    def files(self) -> list[FileReview]:
+        out = []
+        for fp in self.patch.files:
+            fr = FileReview(fp.path, fp.status, old_path=fp.old_path, source_patch=fp)
+            if fp.binary:
+                fr.note = fp.note or "binary change; listed, not applied"
+            out.append(fr)
+        return out
+
+    def load(self, fr: FileReview) -> None:
+        fp = fr.source_patch
+        assert fp is not None
+        if fr.note:
+            return
+        try:
+            if fp.status is FileStatus.ADDED:
+                if read_bytes_in_root(self.root, fp.path) is not None:
+                    raise ApplyError(
+                        "the patch creates this file, but it already exists", path=fp.path
+                    )
+                fr.accepted = None
+            else:
+                src = fp.old_path or fp.path
+                data = read_bytes_in_root(self.root, src)
+                if data is None:
+                    raise ApplyError("the patch changes this file, but it does not exist", path=src)
+                fr.accepted = decode_text(data, src)
+            new_lines = apply_file_patch(split_lines(fr.accepted or ""), fp, path=fp.path)
+            fr.proposed = None if fp.status is FileStatus.DELETED else join_lines(new_lines)
+        except (ApplyError, BinaryFileError, PatchParseError) as exc:
+            fr.note = str(exc)
+
+    def read(self, side: Side, fr: FileReview) -> bytes | None:
+        if side is Side.MEMORY:
+            return encode(fr.proposed)
+        return read_bytes_in_root(self.root, self._accepted_path(fr))
+
+    def _accepted_path(self, fr: FileReview) -> str:
+        # Until the first accept, a renamed file's accepted text is at its old path.
+        renamed = fr.old_path and fr.old_path != fr.path and fr.status is FileStatus.RENAMED
+        if renamed and read_bytes_in_root(self.root, fr.path) is None:
+            return str(fr.old_path)
+        return fr.path
+
+    def write(self, side: Side, fr: FileReview, before: str | None, after: str | None) -> None:
+        if side is Side.MEMORY:
+            return
+        src = self._accepted_path(fr)
+        if src != fr.path:
+            # The first accept of a renamed file performs the rename.
+            _write_worktree(self.root, fr.path, None, after)
+            atomic_delete(self.root, src, expected=encode(before))
+            return
+        _write_worktree(self.root, fr.path, before, after)

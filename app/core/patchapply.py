@@ -1,0 +1,179 @@
+"""Apply parsed patches to text, strictly.
+
+Each hunk's old side (context and removed lines) must match the file byte
+for byte, terminators included, at its stated line or at the nearest offset,
+searched outward in both directions as GNU patch does with fuzz 0. Like GNU
+patch, a hunk with less trailing than leading context was cut short by the
+end of the file and may only apply there, and one starting at line 1 with
+less leading context may only apply at the top. Hunks apply in order; a
+hunk may share unchanged context with the hunk before it but never touch a
+line that hunk changed. Anything else is refused with an ApplyError rather
+than guessed at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from app.core.errors import ApplyError
+from app.core.model import ADDED, REMOVED, FilePatch, FileStatus, Hunk, Patch
+from app.core.text import join_lines, split_lines, strip_eol
+
+
+def _candidates(guess: int, low: int, high: int) -> Iterator[int]:
+    """Positions in [low, high], nearest to guess first, later before earlier."""
+    for distance in range(max(guess - low, high - guess) + 1):
+        if low <= guess + distance <= high:
+            yield guess + distance
+        if distance and low <= guess - distance <= high:
+            yield guess - distance
+
+
+def _matches(lines: list[str], old: list[str], pos: int) -> bool:
+    return lines[pos : pos + len(old)] == old
+
+
+def _show(line: str) -> str:
+    shown = repr(strip_eol(line))
+    return shown if line.endswith("\n") else f"{shown} (no newline at end of file)"
+
+
+class _Applier:
+    """Applies the hunks of one file in order, as GNU patch's apply loop does."""
+
+    def __init__(self, lines: list[str], name: str) -> None:
+        self.lines = lines
+        self.name = name
+        self.out: list[str] = []
+        self.frozen = 0  # lines of the input already copied out or replaced
+        self.offset = 0  # how far the previous hunk landed from its stated line
+
+    def fail(self, number: int, hunk: Hunk, problem: str, line: int | None = None) -> ApplyError:
+        return ApplyError(f"hunk {number} ({hunk.header()}) {problem}", path=self.name, line=line)
+
+    def apply(self, number: int, hunk: Hunk) -> None:
+        old = [line.raw for line in hunk.lines if line.kind != ADDED]
+        pos = self.locate(number, hunk, old)
+        new = [line for line in hunk.lines if line.kind != REMOVED]
+        if new and new[-1].no_newline and pos + len(old) != len(self.lines):
+            raise self.fail(number, hunk, "ends the file without a newline, but the file goes on")
+        self.offset = pos - _stated(hunk)
+        # Emit up to the last change only: the trailing context stays unfrozen
+        # so the next hunk's leading context may overlap it.
+        changes = hunk.change_indices()
+        last = changes[-1] if changes else -1
+        consumed = sum(1 for line in hunk.lines[: last + 1] if line.kind != ADDED)
+        self.out += self.lines[self.frozen : pos]
+        self.out += [line.raw for line in hunk.lines[: last + 1] if line.kind != REMOVED]
+        self.frozen = max(self.frozen, pos + consumed)
+
+    def locate(self, number: int, hunk: Hunk, old: list[str]) -> int:
+        """The 0-based index where the hunk's old side starts."""
+        size = len(self.lines)
+        guess = _stated(hunk) + self.offset
+        if not old:  # a pure insertion has nothing to match; it goes where it says
+            if not self.frozen <= guess <= size:
+                raise self.fail(number, hunk, f"inserts after line {guess}, outside the file")
+            return guess
+        prefix, suffix = _context(hunk)
+        last_start = size - len(old)
+        if prefix < suffix and hunk.old_start <= 1:
+            where = [0] if last_start >= 0 else []
+            rule = "it has less leading than trailing context, so it must apply at line 1"
+        elif suffix < prefix:
+            where = [last_start] if last_start >= 0 else []
+            rule = "it has less trailing than leading context, so it must end the file"
+        else:
+            where, rule = list(_candidates(guess, 0, last_start)), ""
+        for pos in where:
+            if _matches(self.lines, old, pos):
+                if pos < self.frozen:
+                    raise self.fail(
+                        number,
+                        hunk,
+                        f"matches only at line {pos + 1}, which an earlier hunk already "
+                        "changed (hunks out of order or overlapping)",
+                        line=pos + 1,
+                    )
+                return pos
+        start = where[0] if where and rule else min(max(guess, 0), max(last_start, 0))
+        raise self.mismatch(number, hunk, old, start, rule)
+
+    def mismatch(
+        self, number: int, hunk: Hunk, old: list[str], start: int, rule: str
+    ) -> ApplyError:
+        """Describe the first line that differs where the hunk belongs."""
+        why = f"; {rule}" if rule else ""
+        for at, want in enumerate(old, start):
+            if at >= len(self.lines) or self.lines[at] != want:
+                found = _show(self.lines[at]) if at < len(self.lines) else "the end of the file"
+                problem = f"does not match: expected {_show(want)} at line {at + 1}, found {found}"
+                return self.fail(number, hunk, problem + why, line=at + 1)
+        return self.fail(number, hunk, f"does not match anywhere in the file{why}", line=start + 1)
+
+    def finish(self) -> list[str]:
+        return self.out + self.lines[self.frozen :]
+
+
+def _stated(hunk: Hunk) -> int:
+    """The 0-based index where the header says the old side starts; an
+    empty old side is written as the line it follows."""
+    return hunk.old_start if hunk.old_len == 0 else hunk.old_start - 1
+
+
+def _context(hunk: Hunk) -> tuple[int, int]:
+    """Lines of context before the first change and after the last."""
+    changes = hunk.change_indices()
+    if not changes:
+        return len(hunk.lines), len(hunk.lines)
+    return changes[0], len(hunk.lines) - 1 - changes[-1]
+
+
+def apply_file_patch(lines: list[str], fp: FilePatch, *, path: str | None = None) -> list[str]:
+    """Apply every hunk of ``fp`` to ``lines`` (as from split_lines) and
+    return the new lines, or raise ApplyError naming the hunk that failed."""
+    name = path or fp.path
+    if fp.binary:
+        raise ApplyError("binary changes cannot be applied as text", path=name)
+    if fp.status is FileStatus.ADDED and lines:
+        raise ApplyError("the patch creates this file, but it already has content", path=name)
+    applier = _Applier(lines, name)
+    for number, hunk in enumerate(fp.hunks, 1):
+        applier.apply(number, hunk)
+    result = applier.finish()
+    if fp.status is FileStatus.DELETED and result:
+        raise ApplyError(
+            f"the patch deletes this file, but {len(result)} line(s) would remain", path=name
+        )
+    return result
+
+
+def apply_patch_to_texts(files: dict[str, str | None], patch: Patch) -> dict[str, str | None]:
+    """Apply a multi-file patch to texts keyed by path (None or missing: the
+    file is absent). Files are patched in order, each seeing the results of
+    the ones before; the input dict is not changed."""
+    result = dict(files)
+    for fp in patch.files:
+        if fp.status is FileStatus.ADDED:
+            if result.get(fp.path) is not None:
+                raise ApplyError("the patch creates this file, but it already exists", path=fp.path)
+            base: list[str] = []
+        else:
+            assert fp.old_path is not None
+            text = result.get(fp.old_path)
+            if text is None:
+                raise ApplyError("the patch changes this file, but it does not exist",
+                                 path=fp.old_path)
+            base = split_lines(text)
+        moved = fp.status in (FileStatus.RENAMED, FileStatus.COPIED) and fp.new_path != fp.old_path
+        if moved and result.get(fp.path) is not None:
+            raise ApplyError(
+                f"the patch {fp.status.value} {fp.old_path} to this path, but it already exists",
+                path=fp.path,
+            )
+        new_lines = apply_file_patch(base, fp)
+        if fp.status in (FileStatus.DELETED, FileStatus.RENAMED):
+            result[fp.old_path or fp.path] = None
+        if fp.new_path is not None:
+            result[fp.new_path] = join_lines(new_lines)
+    return result

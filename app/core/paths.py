@@ -1,0 +1,119 @@
+"""Turning repository-relative paths into absolute ones, safely.
+
+Every path Tether reads or writes comes from a diff or a model, so it is
+untrusted: it must stay inside the root, stay out of ``.git`` and not escape
+through a symlink.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from pathlib import Path
+
+from app.core.errors import UnsafePathError
+
+# File names (matched case-insensitively) whose contents are never sent to a
+# model or journaled.
+SECRET_PATTERNS: tuple[str, ...] = (
+    ".env",
+    ".env.*",
+    "*.pem",
+    "*.key",
+    "id_rsa*",
+    "id_ed25519*",
+    "id_ecdsa*",
+    "*.p12",
+    "*.pfx",
+    ".netrc",
+    ".npmrc",
+    ".pypirc",
+    "credentials.json",
+    "secrets.*",
+)
+
+
+def _is_git_component(part: str) -> bool:
+    # Case-insensitive filesystems (macOS, Windows) treat ".GIT" as ".git", and
+    # Windows drops trailing dots and spaces, so ".git." is ".git" there too.
+    return part.rstrip(". ").casefold() == ".git"
+
+
+def _parts(rel: str) -> list[str]:
+    """Check ``rel`` lexically and split it into its components."""
+    if "\0" in rel:
+        raise UnsafePathError("path contains a NUL byte", path=rel.replace("\0", "\\0"))
+    if not rel.strip():
+        raise UnsafePathError("empty path", path=repr(rel))
+    if rel.startswith(("/", "\\")) or os.path.isabs(rel):
+        raise UnsafePathError(
+            "absolute paths are not allowed; paths must be relative to the repository root",
+            path=rel,
+        )
+    text = rel if os.sep == "/" else rel.replace(os.sep, "/")
+    parts = [p for p in text.split("/") if p not in ("", ".")]
+    if not parts:
+        raise UnsafePathError("path names the repository root, not a file", path=rel)
+    if ".." in parts:
+        raise UnsafePathError("'..' components are not allowed; the path could leave the root",
+                              path=rel)
+    if any(_is_git_component(p) for p in parts):
+        raise UnsafePathError("paths inside .git are not allowed", path=rel)
+    return parts
+
+
+def _inside(path: Path, root: Path) -> bool:
+    if not path.is_relative_to(root):
+        return False
+    return not any(_is_git_component(p) for p in path.relative_to(root).parts)
+
+
+def _check_link(link: Path, root: Path, rel: str, what: str) -> None:
+    try:
+        target = link.resolve()
+    except (OSError, RuntimeError):
+        raise UnsafePathError(f"{what} is a symlink that cannot be resolved (a loop?)",
+                              path=rel) from None
+    if not _inside(target, root):
+        raise UnsafePathError(
+            f"{what} is a symlink to {target}, outside the repository root (or inside .git)",
+            path=rel,
+        )
+
+
+def resolve_in_root(root: Path, rel: str) -> Path:
+    """The absolute path of ``rel`` under ``root``, or ``UnsafePathError``.
+
+    Refused: empty and absolute paths, ``..`` components, NUL bytes, any
+    ``.git`` component (case-insensitive), and paths where a parent directory
+    or the file itself is a symlink resolving outside the root or into
+    ``.git``. Symlinks that stay inside the root are followed. The returned
+    path is ``root.resolve()`` joined with the normalised components, so the
+    caller sees the link itself, not its target (``atomic_write`` refuses to
+    write through a final symlink).
+    """
+    parts = _parts(rel)
+    base = root.resolve()
+    current = base
+    for index, part in enumerate(parts):
+        current = current / part
+        if not os.path.lexists(current):
+            break  # nothing below a missing component can be a symlink yet
+        if os.path.islink(current):
+            what = "the file" if index == len(parts) - 1 else f"parent directory {part!r}"
+            _check_link(current, base, rel, what)
+    full = base.joinpath(*parts)
+    try:
+        resolved = full.resolve()
+    except (OSError, RuntimeError):
+        raise UnsafePathError("path cannot be resolved (a symlink loop?)", path=rel) from None
+    if not _inside(resolved, base):
+        raise UnsafePathError(f"path resolves to {resolved}, outside the repository root",
+                              path=rel)
+    return full
+
+
+def is_secret_path(rel: str) -> bool:
+    """Whether ``rel`` names a file that likely holds credentials (by file name)."""
+    name = rel.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1].casefold()
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in SECRET_PATTERNS)

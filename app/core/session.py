@@ -1,0 +1,318 @@
+"""A review session: decisions on hunks and lines, journaled and undoable.
+
+Accepting moves the accepted state toward the proposed one; rejecting moves
+the proposed state back. Both are pure transforms of the current diff
+(``app.core.transform``) followed by one checked write on one side. Each
+decision is journaled with the before/after content (kept in the blob store),
+so undo and redo survive a restart and rejected work stays restorable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from app.core.backends import FileReview, Side, encode
+from app.core.blobs import BlobStore, sha_of
+from app.core.errors import ApplyError, StaleFileError, UndoError
+from app.core.journal import Journal
+from app.core.model import Hunk
+from app.core.paths import is_secret_path
+from app.core.text import join_lines, split_lines
+from app.core.textdiff import block_fingerprint, diff_texts
+from app.core.transform import apply_selection, filter_file_patch, revert_selection
+from app.core.unified import render_patch
+
+
+class Backend(Protocol):
+    accepted_side: Side
+    proposed_side: Side
+    kind: str
+    root: Path
+
+    def files(self) -> list[FileReview]: ...
+    def load(self, fr: FileReview) -> None: ...
+    def read(self, side: Side, fr: FileReview) -> bytes | None: ...
+    def write(self, side: Side, fr: FileReview, before: str | None, after: str | None) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a decision did, for the status line and the summary."""
+
+    op: str
+    path: str
+    lines: int
+    seq: int
+
+
+class ReviewSession:
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        journal: Journal,
+        blobs: BlobStore,
+        source: str,
+        context: int = 3,
+    ) -> None:
+        self.backend = backend
+        self.journal = journal
+        self.blobs = blobs
+        self.source = source
+        self.context = context
+        self.files: list[FileReview] = backend.files()
+        self.split: set[str] = set()
+        self._replay_memory_decisions()
+
+    # -- loading -----------------------------------------------------------
+
+    def file(self, path: str) -> FileReview:
+        for fr in self.files:
+            if fr.path == path:
+                return fr
+        raise KeyError(path)
+
+    def ensure_loaded(self, fr: FileReview) -> FileReview:
+        if not fr.loaded:
+            self.backend.load(fr)
+            fr.loaded = True
+            self._rediff(fr)
+        return fr
+
+    def reload(self, fr: FileReview) -> None:
+        """Read the file again (after a StaleFileError, or on request)."""
+        fr.loaded = False
+        fr.note = ""
+        fr.accepted = fr.proposed = None
+        self.ensure_loaded(fr)
+
+    def _rediff(self, fr: FileReview) -> None:
+        if fr.note:
+            fr.patch = None
+            return
+        fr.patch, fr.blocks = diff_texts(
+            fr.accepted,
+            fr.proposed,
+            fr.path,
+            old_path=fr.old_path,
+            context=self.context,
+            split=self.split,
+        )
+
+    @property
+    def pending(self) -> int:
+        return sum(fr.pending for fr in self.files)
+
+    # -- decisions ---------------------------------------------------------
+
+    def accept(self, fr: FileReview, selection: dict[int, frozenset[int]]) -> Outcome:
+        return self._decide("accept", fr, selection)
+
+    def reject(self, fr: FileReview, selection: dict[int, frozenset[int]]) -> Outcome:
+        return self._decide("reject", fr, selection)
+
+    def _decide(self, op: str, fr: FileReview, selection: dict[int, frozenset[int]]) -> Outcome:
+        self.ensure_loaded(fr)
+        if fr.patch is None or not any(selection.values()):
+            raise ApplyError("nothing selected", path=fr.path)
+        hunks = fr.patch.hunks
+        if op == "accept":
+            side, before = self.backend.accepted_side, fr.accepted
+            lines = apply_selection(split_lines(before or ""), hunks, selection, path=fr.path)
+            after = _absent_if_empty(join_lines(lines), fr.proposed)
+        else:
+            side, before = self.backend.proposed_side, fr.proposed
+            lines = revert_selection(split_lines(before or ""), hunks, selection, path=fr.path)
+            after = _absent_if_empty(join_lines(lines), fr.accepted)
+        text = render_patch(filter_file_patch(fr.patch, selection))
+        ids = [hunks[i].id for i in sorted(selection) if selection[i]]
+        seq = self._write_and_journal(op, fr, side, before, after, text, ids)
+        count = sum(len(v) for v in selection.values())
+        if op == "accept":
+            fr.accepted_count += sum(1 for v in selection.values() if v)
+        else:
+            fr.rejected_count += sum(1 for v in selection.values() if v)
+        return Outcome(op, fr.path, count, seq)
+
+    def edit_proposed(self, fr: FileReview, hunk: Hunk, new_region: str) -> Outcome:
+        """Replace the proposed side of ``hunk`` with text the user edited."""
+        self.ensure_loaded(fr)
+        lines = split_lines(fr.proposed or "")
+        start = hunk.new_start - 1 if hunk.new_len else hunk.new_start
+        region = split_lines(new_region)
+        after = join_lines(lines[:start] + region + lines[start + hunk.new_len :])
+        seq = self._write_and_journal(
+            "edit", fr, self.backend.proposed_side, fr.proposed, after, new_region, [hunk.id]
+        )
+        return Outcome("edit", fr.path, len(region), seq)
+
+    def _write_and_journal(
+        self,
+        op: str,
+        fr: FileReview,
+        side: Side,
+        before: str | None,
+        after: str | None,
+        hunk_text: str,
+        ids: list[str],
+    ) -> int:
+        before_sha = self._keep(before)
+        after_sha = self._keep(after)
+        self.backend.write(side, fr, before, after)
+        self._set_side(fr, side, after)
+        entry = self.journal.append(
+            {
+                "op": op,
+                "source": self.source,
+                "path": fr.path,
+                "side": str(side),
+                "hunk_id": ",".join(ids),
+                "hunk": "<secret file: content not journaled>"
+                if is_secret_path(fr.path)
+                else hunk_text,
+                "before": before_sha,
+                "after": after_sha,
+            }
+        )
+        self._rediff(fr)
+        return int(entry["seq"])
+
+    def _keep(self, text: str | None) -> str | None:
+        data = encode(text)
+        return None if data is None else self.blobs.put(data)
+
+    def _set_side(self, fr: FileReview, side: Side, text: str | None) -> None:
+        if side is self.backend.accepted_side:
+            fr.accepted = text
+        else:
+            fr.proposed = text
+
+    # -- undo / redo -------------------------------------------------------
+
+    def can_undo(self) -> bool:
+        return bool(self.journal.undo_stack(self.source)[0])
+
+    def can_redo(self) -> bool:
+        return bool(self.journal.undo_stack(self.source)[1])
+
+    def undo(self) -> Outcome:
+        done, _ = self.journal.undo_stack(self.source)
+        if not done:
+            raise UndoError("nothing to undo")
+        return self._swing("undo", done[-1], frm="after", to="before")
+
+    def redo(self) -> Outcome:
+        _, undone = self.journal.undo_stack(self.source)
+        if not undone:
+            raise UndoError("nothing to redo")
+        return self._swing("redo", undone[-1], frm="before", to="after")
+
+    def _swing(self, op: str, entry: dict, *, frm: str, to: str) -> Outcome:
+        path = str(entry["path"])
+        try:
+            fr = self.ensure_loaded(self.file(path))
+        except KeyError:
+            raise UndoError(f"{path} is no longer part of this review") from None
+        side = Side(entry["side"])
+        current = self.backend.read(side, fr)
+        expected = entry[frm]
+        if (None if current is None else sha_of(current)) != expected:
+            raise UndoError(
+                f"cannot {op} decision #{entry['seq']}: the file changed since (nothing was written)",
+                path=path,
+            )
+        target_sha = entry[to]
+        target = None if target_sha is None else self.blobs.get(target_sha).decode("utf-8")
+        current_text = None if current is None else current.decode("utf-8")
+        try:
+            self.backend.write(side, fr, current_text, target)
+        except StaleFileError as exc:
+            raise UndoError(str(exc), path=path) from None
+        self._set_side(fr, side, target)
+        appended = self.journal.append(
+            {
+                "op": op,
+                "source": self.source,
+                "path": path,
+                "side": str(side),
+                "target": entry["seq"],
+            }
+        )
+        if entry["op"] == "accept":
+            fr.accepted_count += -1 if op == "undo" else 1
+        elif entry["op"] == "reject":
+            fr.rejected_count += -1 if op == "undo" else 1
+        self._rediff(fr)
+        return Outcome(op, path, 0, int(appended["seq"]))
+
+    def _replay_memory_decisions(self) -> None:
+        # Rejections of a patch's hunks live only in memory; replaying them
+        # makes decisions survive a restart when the same patch is reopened.
+        if self.backend.proposed_side is not Side.MEMORY:
+            return
+        done, _ = self.journal.undo_stack(self.source)
+        for entry in done:
+            if entry.get("side") != str(Side.MEMORY) or entry.get("after") is None:
+                continue
+            try:
+                fr = self.ensure_loaded(self.file(str(entry["path"])))
+            except KeyError:
+                continue
+            data = encode(fr.proposed)
+            if data is not None and sha_of(data) == entry["before"]:
+                fr.proposed = self.blobs.get(str(entry["after"])).decode("utf-8")
+                fr.rejected_count += 1
+                self._rediff(fr)
+
+    # -- splitting -----------------------------------------------------------
+
+    def split_hunk(self, fr: FileReview, hunk_index: int) -> bool:
+        """Show each change of a hunk as its own hunk; False if it has only one."""
+        assert fr.patch is not None
+        hunk = fr.patch.hunks[hunk_index]
+        old = split_lines(fr.accepted or "")
+        new = split_lines(fr.proposed or "")
+        start, end = hunk.old_start - (1 if hunk.old_len else 0), hunk.old_start + hunk.old_len
+        inside = [
+            b for b in fr.blocks if start <= b.old_start <= end and b.old_start + b.old_count <= end
+        ]
+        if len(inside) < 2:
+            return False
+        self.split.update(block_fingerprint(fr.path, old, new, b) for b in inside)
+        self._rediff(fr)
+        return True
+
+    def summary(self) -> dict[str, object]:
+        files = []
+        for fr in self.files:
+            files.append(
+                {
+                    "path": fr.path,
+                    "accepted": fr.accepted_count,
+                    "rejected": fr.rejected_count,
+                    "pending": fr.pending if fr.loaded else None,
+                    "note": fr.note,
+                }
+            )
+        return {
+            "source": self.source,
+            "accepted": sum(f.accepted_count for f in self.files),
+            "rejected": sum(f.rejected_count for f in self.files),
+            "files": files,
+        }
+
+
+def _absent_if_empty(text: str, other: str | None) -> str | None:
+    # Accepting a whole deletion (or rejecting a whole new file) removes the file.
+    return None if text == "" and other is None else text
+
+
+def select_lines(
+    hunks: Iterable[Hunk], index: int, lines: Iterable[int]
+) -> dict[int, frozenset[int]]:
+    hunk = list(hunks)[index]
+    wanted = frozenset(i for i in lines if hunk.lines[i].is_change)
+    return {index: wanted}

@@ -1,0 +1,66 @@
+"""Splitting and joining text so that every byte survives a round trip.
+
+Lines are split on ``\\n`` only and keep their terminator, so ``\\r\\n``,
+a lone ``\\r`` and a missing newline at end of file all round-trip exactly.
+"""
+
+from __future__ import annotations
+
+from app.core.errors import BinaryFileError
+
+# Bytes in the first block that mark a file as binary, as git does (a NUL).
+_SNIFF = 8000
+
+
+def split_lines(text: str) -> list[str]:
+    """Split ``text`` into lines that keep their ``\\n`` terminator."""
+    if not text:
+        return []
+    lines = text.split("\n")
+    last = lines.pop()
+    out = [line + "\n" for line in lines]
+    if last:
+        out.append(last)
+    return out
+
+
+def join_lines(lines: list[str]) -> str:
+    return "".join(lines)
+
+
+def strip_eol(line: str) -> str:
+    """The line's content without ``\\n`` or ``\\r\\n``, for display and matching."""
+    if line.endswith("\n"):
+        line = line[:-1]
+        if line.endswith("\r"):
+            line = line[:-1]
+    return line
+
+
+def has_newline(line: str) -> bool:
+    return line.endswith("\n")
+
+
+def is_binary(data: bytes) -> bool:
+    return b"\0" in data[:_SNIFF]
+
+
+def decode_text(data: bytes, path: str) -> str:
+    """Decode file bytes as UTF-8 text, or raise a clear error naming the file."""
+    if is_binary(data):
+        raise BinaryFileError("binary file (contains NUL bytes); listed, not diffed", path=path)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BinaryFileError(
+            f"not valid UTF-8 (byte {exc.start}: {data[exc.start : exc.start + 1]!r}); "
+            "listed, not diffed",
+            path=path,
+        ) from None
+
+
+def dominant_eol(lines: list[str]) -> str:
+    """The line ending most lines use, for lines Tether itself adds."""
+    crlf = sum(1 for line in lines if line.endswith("\r\n"))
+    lf = sum(1 for line in lines if line.endswith("\n")) - crlf
+    return "\r\n" if crlf > lf else "\n"

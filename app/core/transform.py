@@ -1,0 +1,155 @@
+"""Selecting part of a diff, as a pure transform (nothing is mutated).
+
+A selection maps a hunk's index to the indices of its selected lines; a hunk
+missing from the map is not selected at all. Applying a selection to the
+old text moves it toward the new one:
+
+- a selected ``-`` line is removed, a selected ``+`` line is added;
+- an unselected ``-`` line stays (it becomes context);
+- an unselected ``+`` line is dropped.
+
+Reversing swaps the roles, which turns "revert these lines of the new text"
+into the same operation on reversed hunks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from app.core.errors import ApplyError
+from app.core.model import ADDED, CONTEXT, REMOVED, DiffLine, FilePatch, Hunk
+from app.core.text import dominant_eol, strip_eol
+
+Selection = Mapping[int, frozenset[int] | set[int]]
+
+
+def select_all(hunks: Iterable[Hunk]) -> dict[int, frozenset[int]]:
+    return {i: frozenset(h.change_indices()) for i, h in enumerate(hunks)}
+
+
+def select_hunks(hunks: list[Hunk], indices: Iterable[int]) -> dict[int, frozenset[int]]:
+    return {i: frozenset(hunks[i].change_indices()) for i in indices}
+
+
+def old_index(hunk: Hunk) -> int:
+    """0-based index in the old text where the hunk's old side begins."""
+    return hunk.old_start if hunk.old_len == 0 else hunk.old_start - 1
+
+
+def new_index(hunk: Hunk) -> int:
+    return hunk.new_start if hunk.new_len == 0 else hunk.new_start - 1
+
+
+def reverse_hunk(hunk: Hunk) -> Hunk:
+    swap = {ADDED: REMOVED, REMOVED: ADDED, CONTEXT: CONTEXT}
+    return Hunk(
+        old_start=hunk.new_start,
+        old_len=hunk.new_len,
+        new_start=hunk.old_start,
+        new_len=hunk.old_len,
+        lines=[DiffLine(swap[ln.kind], ln.raw, ln.new_no, ln.old_no) for ln in hunk.lines],
+        section=hunk.section,
+        id=hunk.id,
+    )
+
+
+def apply_selection(
+    lines: list[str], hunks: list[Hunk], selection: Selection, *, path: str = "<text>"
+) -> list[str]:
+    """The old text ``lines`` with the selected changes of ``hunks`` applied.
+
+    The hunks must describe ``lines`` exactly (as from a fresh diff); their old
+    side is checked, and a mismatch raises ApplyError rather than guessing.
+    """
+    out: list[str] = []
+    pos = 0
+    for hi, hunk in enumerate(hunks):
+        start = old_index(hunk)
+        if start < pos:
+            raise ApplyError(
+                f"hunk {hi + 1} ({hunk.header()}) overlaps the previous hunk", path=path
+            )
+        out.extend(lines[pos:start])
+        pos = start
+        chosen = selection.get(hi, frozenset())
+        for li, line in enumerate(hunk.lines):
+            if line.kind != ADDED:
+                if pos >= len(lines) or lines[pos] != line.raw:
+                    raise ApplyError(
+                        f"hunk {hi + 1} ({hunk.header()}) does not match line {pos + 1}: "
+                        f"expected {strip_eol(line.raw)!r}",
+                        path=path,
+                        line=pos + 1,
+                    )
+                pos += 1
+            if line.kind == CONTEXT or (line.kind == REMOVED and li not in chosen) or line.kind == ADDED and li in chosen:
+                out.append(line.raw)
+    out.extend(lines[pos:])
+    return _mend_final_newlines(out)
+
+
+def revert_selection(
+    lines: list[str], hunks: list[Hunk], selection: Selection, *, path: str = "<text>"
+) -> list[str]:
+    """The new text ``lines`` with the selected changes of ``hunks`` undone."""
+    return apply_selection(lines, [reverse_hunk(h) for h in hunks], selection, path=path)
+
+
+def _mend_final_newlines(out: list[str]) -> list[str]:
+    # A line that had no newline only because it was last gains one when a
+    # selection puts lines after it; otherwise two lines would be joined.
+    eol = None
+    for i in range(len(out) - 1):
+        if not out[i].endswith("\n"):
+            eol = eol or dominant_eol(out)
+            out[i] = out[i] + eol
+    return out
+
+
+def filter_hunk(hunk: Hunk, chosen: frozenset[int] | set[int]) -> Hunk | None:
+    """The hunk with only the chosen change lines; None if nothing is left."""
+    lines: list[DiffLine] = []
+    for li, line in enumerate(hunk.lines):
+        if line.kind == CONTEXT:
+            lines.append(DiffLine(CONTEXT, line.raw))
+        elif line.kind == REMOVED:
+            lines.append(DiffLine(REMOVED if li in chosen else CONTEXT, line.raw))
+        elif li in chosen:
+            lines.append(DiffLine(ADDED, line.raw))
+    if all(line.kind == CONTEXT for line in lines):
+        return None
+    return Hunk(hunk.old_start, 0, hunk.new_start, 0, lines, hunk.section)
+
+
+def filter_file_patch(fp: FilePatch, selection: Selection, *, reverse: bool = False) -> FilePatch:
+    """A new FilePatch holding only the selected lines, headers recomputed.
+
+    With ``reverse`` the result undoes the selection when applied to the new
+    text. The input is not modified.
+    """
+    hunks = [reverse_hunk(h) for h in fp.hunks] if reverse else fp.hunks
+    out: list[Hunk] = []
+    delta = 0
+    for hi, hunk in enumerate(hunks):
+        filtered = filter_hunk(hunk, selection.get(hi, frozenset()))
+        if filtered is None:
+            continue
+        filtered.recount()
+        start = old_index(hunk)
+        filtered.old_start = start if filtered.old_len == 0 else start + 1
+        new_start0 = start + delta
+        filtered.new_start = new_start0 if filtered.new_len == 0 else new_start0 + 1
+        filtered.recount()
+        delta += filtered.new_len - filtered.old_len
+        out.append(filtered)
+    old_path, new_path = (fp.new_path, fp.old_path) if reverse else (fp.old_path, fp.new_path)
+    result = FilePatch(
+        old_path=old_path,
+        new_path=new_path,
+        hunks=out,
+        status=fp.status,
+        old_mode=fp.new_mode if reverse else fp.old_mode,
+        new_mode=fp.old_mode if reverse else fp.new_mode,
+    )
+    result.assign_ids()
+    return result

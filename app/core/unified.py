@@ -1,0 +1,469 @@
+"""Unified and git diffs: parse them into the model and render them back.
+
+Parsing leans on ``unidiff`` for the hunk grammar and adds what it lacks:
+exact line terminators (lines are split on ``\\n`` only, so ``\\r\\n`` and a
+lone ``\\r`` survive), git extended headers (modes, renames, copies,
+similarity, binary stubs), C-quoted names, and errors that say where the
+input is wrong. Rendering writes git-style text that ``git apply`` accepts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from unidiff import PatchSet
+from unidiff.errors import UnidiffParseError
+from unidiff.patch import Hunk as UHunk
+from unidiff.patch import PatchedFile
+
+from app.core.errors import PatchParseError
+from app.core.model import ADDED, CONTEXT, REMOVED, DiffLine, FilePatch, FileStatus, Hunk, Patch
+from app.core.text import split_lines
+
+BINARY_NOTE = "binary file; listed, not diffed"
+_DEV_NULL = "/dev/null"
+_HUNK_RE = re.compile(r"^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@")
+# A one-letter first component is a diff prefix (a/ b/, or git's mnemonic i/ w/ c/ o/).
+_PREFIX_RE = re.compile(r"^[abciow12]/")
+# Plain `diff -u` may separate the timestamp with spaces instead of a tab.
+_TIMESTAMP_RE = re.compile(
+    r"[ \t]+\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?: ?[+-]\d{4})?$"
+)
+_SVN_SUFFIX_RE = re.compile(r"\s*\((?:revision \d+|working copy|nonexistent)\)$")
+_ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
+_QUOTE_BYTES = {v: k for k, v in _ESCAPES.items()}
+# Formats we recognise only to refuse them with a useful message.
+_OTHER_FORMATS = [
+    (re.compile(r"^(\*{15}|\*\*\* \d+(,\d+)? \*\*\*\*)"), "a context diff (diff -c)"),
+    (re.compile(r"^\d+(,\d+)?[acd]\d+(,\d+)?$"), "a normal diff (diff without -u)"),
+    (re.compile(r"^\d+(,\d+)?[acdi]$"), "an ed script (diff -e)"),
+    (re.compile(r"^[ad]\d+ \d+$"), "an RCS diff (diff -n)"),
+]
+
+
+def _chomp(line: str) -> str:
+    return line.rstrip("\n").removesuffix("\r")
+
+
+# --- reading ---------------------------------------------------------------
+
+
+class _Feed:
+    """Hands lines to unidiff and remembers how far it got, because unidiff's
+    errors carry no line numbers."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.n = 0  # 1-based number of the last line handed out
+        self.hunk_at = 0  # line number of the last hunk header handed out
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        if self.n >= len(self.lines):
+            raise StopIteration
+        line = self.lines[self.n]
+        self.n += 1
+        if _HUNK_RE.match(line):
+            self.hunk_at = self.n
+        return line
+
+
+def _decode(data: str | bytes, source: str) -> str:
+    if isinstance(data, str):
+        return data
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise PatchParseError(
+            f"not valid UTF-8 at byte offset {exc.start} ({data[exc.start:exc.start + 1]!r})",
+            path=source,
+            line=line,
+        ) from None
+
+
+def parse_patch(data: str | bytes, source: str = "<patch>") -> Patch:
+    """Parse a unified or git diff; raise PatchParseError saying where it is wrong."""
+    text = _decode(data, source).removeprefix("\ufeff")
+    lines = split_lines(text)
+    if lines and not lines[-1].endswith("\n"):
+        # A patch whose last line lost its newline (common in pasted or model
+        # output) is read as if it had one; "\ No newline" says otherwise.
+        lines[-1] += "\n"
+    feed = _Feed(lines)
+    try:
+        patchset = PatchSet(feed)
+    except UnidiffParseError as exc:
+        raise _explain(str(exc), feed, source) from None
+    except Exception as exc:  # unidiff internals; never let a traceback out
+        raise PatchParseError(f"unreadable patch ({exc})", path=source, line=feed.n) from None
+    if not patchset:
+        raise _not_a_diff(lines, source)
+    return Patch([_convert_file(pf, lines, source) for pf in patchset])
+
+
+def _explain(message: str, feed: _Feed, source: str) -> PatchParseError:
+    """Turn a unidiff error into one that names the line and the problem."""
+    n = feed.n
+    line = _chomp(feed.lines[n - 1]) if 0 < n <= len(feed.lines) else ""
+    header_match = _HUNK_RE.match(feed.lines[feed.hunk_at - 1]) if feed.hunk_at else None
+    hunk = f"{header_match.group(0) if header_match else 'hunk'} at line {feed.hunk_at}"
+    if message.startswith("Hunk is longer"):
+        return PatchParseError(f"hunk is longer than its header says ({hunk})", path=source, line=n)
+    if message.startswith("Hunk is shorter"):
+        return PatchParseError(
+            f"hunk is shorter than its header says ({hunk}): the patch ends at line {n}",
+            path=source,
+            line=feed.hunk_at or n,
+        )
+    if message.startswith("Hunk diff line expected"):
+        return PatchParseError(
+            f"hunk is shorter than its header says ({hunk}), or this line is missing its "
+            f"' ', '+' or '-' prefix: {line!r}",
+            path=source,
+            line=n,
+        )
+    if message.startswith("Unexpected hunk found"):
+        problem = "hunk header without a '---'/'+++' file header before it"
+    elif message.startswith("Target without source"):
+        problem = "'+++' line without a matching '---' line before it"
+        if n >= 2 and feed.lines[n - 2].startswith("--- "):
+            problem = "'+++' line names another file than its 'diff --git' line"
+    elif message.startswith("Unexpected marker"):
+        problem = "'\\ No newline at end of file' outside a hunk"
+    elif message.startswith(("Unexpected new file", "Unexpected deleted file")):
+        problem = f"{line!r} outside a 'diff --git' header"
+    elif message.startswith("Unexpected binary patch"):
+        problem = "'GIT binary patch' outside a 'diff --git' header"
+    else:
+        problem = message[:1].lower() + message[1:]
+    return PatchParseError(problem, path=source, line=n)
+
+
+def _not_a_diff(lines: list[str], source: str) -> PatchParseError:
+    for number, raw in enumerate(lines, 1):
+        line = _chomp(raw)
+        for pattern, kind in _OTHER_FORMATS:
+            if pattern.match(line):
+                return PatchParseError(
+                    f"this looks like {kind}; only unified diffs (diff -u, git diff) are "
+                    "supported",
+                    path=source,
+                    line=number,
+                )
+    return PatchParseError(
+        "no file changes found (no '---'/'+++' or 'diff --git' headers)", path=source, line=1
+    )
+
+
+# --- names -------------------------------------------------------------------
+
+
+def _unquote(text: str) -> tuple[str, int]:
+    """Decode a C-quoted name starting at text[0] == '"'; return it and the
+    index after the closing quote. Unterminated quotes are taken literally."""
+    out = bytearray()
+    i = 1
+    while i < len(text):
+        ch = text[i]
+        if ch == '"':
+            return out.decode("utf-8", "surrogateescape"), i + 1
+        if ch == "\\" and i + 1 < len(text):
+            nxt = text[i + 1]
+            if nxt in _ESCAPES:
+                out.append(_ESCAPES[nxt])
+                i += 2
+                continue
+            if re.match(r"[0-3][0-7]{2}", text[i + 1 : i + 4]):
+                out.append(int(text[i + 1 : i + 4], 8))
+                i += 4
+                continue
+        out += ch.encode("utf-8", "surrogateescape")
+        i += 1
+    return text, len(text)
+
+
+def _parse_name(text: str, *, plain: bool = False) -> str | None:
+    """A file name as written after ``---``, ``+++`` or ``rename from``."""
+    text = _chomp(text)
+    if text.startswith('"'):
+        name = _unquote(text)[0]
+    elif plain:
+        name = text
+    else:
+        name = text.split("\t", 1)[0]
+        name = _SVN_SUFFIX_RE.sub("", _TIMESTAMP_RE.sub("", name))
+    return None if name == _DEV_NULL else name
+
+
+def _split_git_header(line: str) -> tuple[str, str] | None:
+    """The two names of ``diff --git A B``; unquoted names may contain
+    spaces, so pick the split where both sides name the same file."""
+    rest = _chomp(line)[len("diff --git ") :]
+    if rest.startswith('"'):
+        old, end = _unquote(rest)
+        tail = rest[end:].lstrip(" ")
+        return old, (_unquote(tail)[0] if tail.startswith('"') else tail)
+    if ' "' in rest:
+        old, tail = rest.split(' "', 1)
+        return old, _unquote('"' + tail)[0]
+    for i, ch in enumerate(rest):
+        if ch == " ":
+            old, new = rest[:i], rest[i + 1 :]
+            if old.partition("/")[2] == new.partition("/")[2]:
+                return old, new
+    return None
+
+
+def _strip_prefixes(old: str | None, new: str | None) -> tuple[str | None, str | None]:
+    """Drop ``a/``/``b/`` style prefixes when the names carry a pair of them."""
+    old_prefix = _PREFIX_RE.match(old) if old else None
+    new_prefix = _PREFIX_RE.match(new) if new else None
+    if old is not None and new is not None:
+        if not (old_prefix and new_prefix and old_prefix.group() != new_prefix.group()):
+            return old, new
+    elif (old_prefix and old_prefix.group() != "a/") or (new_prefix and new_prefix.group() != "b/"):
+        return old, new
+    return (old[2:] if old and old_prefix else old), (new[2:] if new and new_prefix else new)
+
+
+# --- files -------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _GitHeader:
+    old_mode: str | None = None
+    new_mode: str | None = None
+    created: bool = False
+    deleted: bool = False
+    similarity: int | None = None
+    move: str = ""  # "rename" or "copy"
+    move_from: str | None = None
+    move_to: str | None = None
+    minus: str | None = None  # the raw text after "--- ", if present
+    plus: str | None = None
+    binary: bool = False
+
+
+def _scan_git_header(lines: list[str], start: int) -> _GitHeader:
+    """Read git's extended header lines that follow ``diff --git`` at index start."""
+    hdr = _GitHeader()
+    for raw in lines[start + 1 :]:
+        line = _chomp(raw)
+        key, _, value = line.partition(" ")
+        if line.startswith(("old mode ", "new mode ")):
+            setattr(hdr, f"{key}_mode", line.rsplit(" ", 1)[1])
+        elif line.startswith("deleted file mode "):
+            hdr.deleted, hdr.old_mode = True, line.rsplit(" ", 1)[1]
+        elif line.startswith("new file mode "):
+            hdr.created, hdr.new_mode = True, line.rsplit(" ", 1)[1]
+        elif line.startswith("similarity index "):
+            digits = line.rsplit(" ", 1)[1].rstrip("%")
+            hdr.similarity = int(digits) if digits.isdigit() else None
+        elif line.startswith(("rename from ", "copy from ")):
+            hdr.move, hdr.move_from = key, _parse_name(line.split(" ", 2)[2], plain=True)
+        elif line.startswith(("rename to ", "copy to ")):
+            hdr.move, hdr.move_to = key, _parse_name(line.split(" ", 2)[2], plain=True)
+        elif line.startswith(("index ", "dissimilarity index ")):
+            continue
+        elif line.startswith("--- "):
+            hdr.minus = value
+        elif line.startswith("+++ "):
+            hdr.plus = value
+            break
+        elif line.startswith(("Binary files ", "GIT binary patch")):
+            hdr.binary = True
+            break
+        else:
+            break
+    return hdr
+
+
+def _convert_file(pf: PatchedFile, lines: list[str], source: str) -> FilePatch:
+    start = (pf.diff_line_no or 1) - 1
+    fp = FilePatch(old_path=None, new_path=None)
+    if lines[start].startswith("diff --git "):
+        hdr = _scan_git_header(lines, start)
+        names = _split_git_header(lines[start]) or (pf.source_file, pf.target_file)
+        old: str | None = _parse_name(names[0], plain=True)
+        new: str | None = _parse_name(names[1], plain=True)
+        # The "diff --git" line tells whether this diff uses a/ b/ prefixes.
+        strip = _strip_prefixes(old, new) != (old, new)
+        if hdr.minus is not None:
+            old = _parse_name(hdr.minus)
+        if hdr.plus is not None:
+            new = _parse_name(hdr.plus)
+        if strip:
+            old, new = (_PREFIX_RE.sub("", n, count=1) if n else n for n in (old, new))
+        old = hdr.move_from if hdr.move_from is not None else old
+        new = hdr.move_to if hdr.move_to is not None else new
+        old, new = (None if hdr.created else old), (None if hdr.deleted else new)
+        fp.old_mode, fp.new_mode, fp.similarity = hdr.old_mode, hdr.new_mode, hdr.similarity
+        fp.binary = hdr.binary or pf.is_binary_file
+        if hdr.move and not (hdr.created or hdr.deleted):
+            fp.status = FileStatus.RENAMED if hdr.move == "rename" else FileStatus.COPIED
+    else:
+        old, new = _strip_prefixes(_parse_name(pf.source_file), _parse_name(pf.target_file))
+        fp.binary = pf.is_binary_file
+    if old is None and new is None:
+        raise PatchParseError("both sides of the file are /dev/null", path=source, line=start + 1)
+    fp.old_path, fp.new_path = old, new
+    if old is None:
+        fp.status = FileStatus.ADDED
+    elif new is None:
+        fp.status = FileStatus.DELETED
+    if fp.binary:
+        fp.note = BINARY_NOTE
+    else:
+        fp.hunks = [_convert_hunk(uh, lines, source) for uh in pf]
+    fp.assign_ids()
+    return fp
+
+
+# --- hunks -------------------------------------------------------------------
+
+
+def _convert_hunk(uh: UHunk, lines: list[str], source: str) -> Hunk:
+    out: list[DiffLine] = []
+    numbers: list[int] = []  # the input line of each DiffLine, for errors
+    last = 0
+    for ul in uh:
+        if ul.line_type == "\\":
+            if out and out[-1].raw.endswith("\n"):
+                out[-1].raw = out[-1].raw[:-1]
+            last = ul.diff_line_no or last
+        elif ul.line_type in (CONTEXT, ADDED, REMOVED):
+            out.append(DiffLine(ul.line_type, ul.value))
+            numbers.append(ul.diff_line_no or 0)
+            last = ul.diff_line_no or last
+        # anything else is a blank separator unidiff attached after the hunk
+    header_no = (numbers[0] - 1) if numbers else 0
+    hunk = Hunk(
+        old_start=uh.source_start,
+        old_len=uh.source_length,
+        new_start=uh.target_start,
+        new_len=uh.target_length,
+        lines=out,
+        section=uh.section_header.removesuffix("\r"),
+    )
+    hunk.recount()
+    if not any(line.is_change for line in out):
+        # GNU patch and git both reject such a hunk as malformed.
+        raise PatchParseError(
+            f"hunk changes nothing ({hunk.header()}): it has no '+' or '-' lines",
+            path=source,
+            line=header_no,
+        )
+    for skip in (ADDED, REMOVED):  # each side may lack a newline only on its last line
+        side = [(line, no) for line, no in zip(out, numbers, strict=True) if line.kind != skip]
+        for line, no in side[:-1]:
+            if line.no_newline:
+                raise PatchParseError(
+                    "'\\ No newline at end of file' follows a line that is not the last "
+                    f"of its side of the hunk ({hunk.header()} at line {header_no})",
+                    path=source,
+                    line=no + 1,
+                )
+    _check_hunk_end(lines, last, f"{hunk.header()} at line {header_no}", source)
+    return hunk
+
+
+def _check_hunk_end(lines: list[str], last: int, hunk: str, source: str) -> None:
+    """unidiff stops a hunk when its header's counts are met and files any
+    further lines as junk; a hunk line right after it means the header lies."""
+    i = last
+    if i < len(lines) and lines[i].startswith("\\"):
+        i += 1
+    while i < len(lines) and lines[i] in ("\n", "\r\n"):
+        i += 1
+    if i >= len(lines) or lines[i][:1] not in (CONTEXT, ADDED, REMOVED):
+        return
+    line = _chomp(lines[i])
+    if line.startswith(("--- ", "+++ ")) or line in ("--", "-- ", "---"):
+        return  # the next file's header, or an email signature
+    raise PatchParseError(
+        f"hunk is longer than its header says ({hunk}): {line!r} continues it",
+        path=source,
+        line=i + 1,
+    )
+
+
+# --- rendering ---------------------------------------------------------------
+
+
+def _quote(name: str) -> str:
+    """Quote a name the way git does when it has to (control characters,
+    quotes, backslashes, undecodable bytes); spaces need no quoting."""
+    data = name.encode("utf-8", "surrogateescape")
+    plain = all(32 <= b < 127 or b >= 128 for b in data) and '"' not in name and "\\" not in name
+    if plain and name == data.decode("utf-8", "replace"):
+        return name
+    body = "".join(
+        f"\\{_QUOTE_BYTES[b]}" if b in _QUOTE_BYTES
+        else chr(b) if 32 <= b < 127
+        else f"\\{b:03o}"
+        for b in data
+    )
+    return f'"{body}"'
+
+
+def _side(prefix: str, name: str | None) -> str:
+    return _DEV_NULL if name is None else _quote(prefix + name)
+
+
+def _file_line(marker: str, prefix: str, name: str | None) -> str:
+    text = _side(prefix, name)
+    # git ends an unquoted name containing a space with a tab, so that GNU
+    # patch does not take the part after the space for a timestamp.
+    tab = "\t" if " " in text and not text.startswith('"') else ""
+    return f"{marker} {text}{tab}\n"
+
+
+def _render_file(fp: FilePatch) -> str:
+    old_name = fp.old_path if fp.old_path is not None else fp.new_path
+    new_name = fp.new_path if fp.new_path is not None else fp.old_path
+    out = [f"diff --git {_side('a/', old_name)} {_side('b/', new_name)}\n"]
+    if fp.status is FileStatus.ADDED and not fp.new_mode or (
+        fp.status is FileStatus.DELETED and not fp.old_mode
+    ):
+        # Without its mode line git reads "diff --git" as naming both sides,
+        # so an add or delete of unknown mode is written as a plain diff.
+        out = []
+    if fp.status is FileStatus.ADDED:
+        out.append(f"new file mode {fp.new_mode}\n" if fp.new_mode else "")
+    elif fp.status is FileStatus.DELETED:
+        out.append(f"deleted file mode {fp.old_mode}\n" if fp.old_mode else "")
+    else:
+        out.append(f"old mode {fp.old_mode}\n" if fp.old_mode else "")
+        out.append(f"new mode {fp.new_mode}\n" if fp.new_mode else "")
+    if fp.similarity is not None:
+        out.append(f"similarity index {fp.similarity}%\n")
+    if fp.status in (FileStatus.RENAMED, FileStatus.COPIED):
+        verb = "rename" if fp.status is FileStatus.RENAMED else "copy"
+        out.append(f"{verb} from {_side('', fp.old_path)}\n{verb} to {_side('', fp.new_path)}\n")
+    if fp.binary:
+        # git reads a "Binary files" stub only after an index line; the
+        # hashes are unknown, so the stub still cannot be applied.
+        old, new = _side("a/", fp.old_path), _side("b/", fp.new_path)
+        out.append(f"index 0000000..0000000\nBinary files {old} and {new} differ\n")
+        return "".join(out)
+    if fp.hunks:
+        out.append(_file_line("---", "a/", fp.old_path))
+        out.append(_file_line("+++", "b/", fp.new_path))
+    for hunk in fp.hunks:
+        out.append(hunk.header() + "\n")
+        for line in hunk.lines:
+            out.append(line.kind + line.raw)
+            if line.no_newline:
+                out.append("\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+def render_patch(patch: Patch | FilePatch) -> str:
+    """Render a patch (or one file of it) as git-style unified diff text."""
+    files = [patch] if isinstance(patch, FilePatch) else patch.files
+    return "".join(_render_file(fp) for fp in files)

@@ -1,0 +1,97 @@
+"""Modal screens: key help and the summary shown on quit."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key, what it does, and that the palette (ctrl+p) has them all."""
+
+    BINDINGS = [
+        Binding("escape,question_mark,q", "dismiss", "Close help"),
+    ]
+
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll {
+        width: 76; height: auto; max-height: 90%;
+        background: $surface; border: round $primary; padding: 1 2;
+    }
+    """
+
+    def __init__(self, rows: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        for key, description in self.rows:
+            table.add_row(key, description)
+        with VerticalScroll():
+            yield Static(Text("Tether keys", style="bold"))
+            yield Static(table)
+            yield Static(
+                Text(
+                    "\nEvery action is also in the command palette (ctrl+p). "
+                    "With lines marked by space, y/n act on those lines only.",
+                    style="dim",
+                )
+            )
+
+
+class SummaryScreen(ModalScreen[bool]):
+    """What was decided; confirm to quit or go back to reviewing."""
+
+    BINDINGS = [
+        Binding("q,enter,y", "confirm", "Quit"),
+        Binding("escape,n", "cancel", "Back to review"),
+    ]
+
+    DEFAULT_CSS = """
+    SummaryScreen { align: center middle; }
+    SummaryScreen > VerticalScroll {
+        width: 80; height: auto; max-height: 90%;
+        background: $surface; border: round $primary; padding: 1 2;
+    }
+    """
+
+    def __init__(self, summary: dict[str, object]) -> None:
+        super().__init__()
+        self.summary = summary
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(Text(summary_text(self.summary)))
+            yield Static(Text("\nenter/q quit · esc back to the review", style="dim"))
+
+    def action_confirm(self) -> None:
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+def summary_text(summary: dict[str, object]) -> str:
+    files = summary.get("files", [])
+    assert isinstance(files, list)
+    pending = sum(f["pending"] or 0 for f in files)
+    lines = [
+        f"Review of {summary['source']}: {summary['accepted']} accepted, "
+        f"{summary['rejected']} rejected, {pending} pending",
+    ]
+    for f in files:
+        if f["accepted"] or f["rejected"] or f["pending"]:
+            lines.append(
+                f"  {f['path']}: {f['accepted']} accepted, {f['rejected']} rejected, "
+                f"{f['pending'] if f['pending'] is not None else '?'} pending"
+            )
+    return "\n".join(lines)

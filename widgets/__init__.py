@@ -1,0 +1,1 @@
+"""Reusable Textual widgets for Tether (diff pane, file list, status line)."""

@@ -1,0 +1,62 @@
+"""Lazy syntax highlighting with pygments.
+
+Only what is on screen is ever lexed: a hunk's old and new sides are lexed as
+two small runs (so a multi-line string inside a hunk still colours right) the
+first time one of their rows is drawn, and cached.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pygments.lexer import Lexer
+from pygments.lexers import TextLexer, get_lexer_for_filename
+from pygments.styles import get_style_by_name
+from pygments.token import Token, _TokenType
+from pygments.util import ClassNotFound
+
+Tokens = list[tuple[_TokenType, str]]
+
+
+@lru_cache(maxsize=256)
+def lexer_for(path: str) -> Lexer:
+    try:
+        return get_lexer_for_filename(path, stripnl=False, ensurenl=False)
+    except ClassNotFound:
+        return TextLexer(stripnl=False, ensurenl=False)
+
+
+def lex_lines(path: str, lines: tuple[str, ...]) -> list[Tokens]:
+    """Tokens for each line (lines have no terminators)."""
+    lexer = lexer_for(path)
+    out: list[Tokens] = [[]]
+    for ttype, value in lexer.get_tokens("\n".join(lines)):
+        parts = value.split("\n")
+        for k, part in enumerate(parts):
+            if k:
+                out.append([])
+            if part:
+                out[-1].append((ttype, part))
+    while len(out) < len(lines):
+        out.append([])
+    return out[: len(lines)]
+
+
+@lru_cache(maxsize=8)
+def token_colours(style_name: str) -> dict[_TokenType, str]:
+    """Foreground colour per token type for a pygments style."""
+    style = get_style_by_name(style_name)
+    colours: dict[_TokenType, str] = {}
+    for ttype, spec in style:
+        if spec["color"]:
+            colours[ttype] = "#" + spec["color"]
+    return colours
+
+
+def colour_for(colours: dict[_TokenType, str], ttype: _TokenType) -> str | None:
+    while ttype is not Token:
+        found = colours.get(ttype)
+        if found:
+            return found
+        ttype = ttype.parent
+    return colours.get(Token)

@@ -1,0 +1,36 @@
+"""One line at the bottom: where you are, what is decided, the last message."""
+
+from __future__ import annotations
+
+from textual.reactive import reactive
+from textual.widgets import Static
+
+
+class StatusLine(Static):
+    """Shows review progress and the outcome of the last action."""
+
+    DEFAULT_CSS = """
+    StatusLine {
+        height: 1;
+        background: $panel;
+        color: $foreground;
+        padding: 0 1;
+    }
+    StatusLine.-error { background: $error 40%; }
+    """
+
+    source: reactive[str] = reactive("")
+    progress: reactive[str] = reactive("")
+    message: reactive[str] = reactive("")
+    is_error: reactive[bool] = reactive(False)
+
+    def render(self) -> str:
+        parts = [p for p in (self.source, self.progress, self.message) if p]
+        return "  ·  ".join(parts)
+
+    def watch_is_error(self, value: bool) -> None:
+        self.set_class(value, "-error")
+
+    def say(self, message: str, *, error: bool = False) -> None:
+        self.message = message
+        self.is_error = error
