@@ -1,0 +1,1 @@
+"""Bundled sample project and change for `tether demo`."""
