@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -104,6 +105,9 @@ class WorktreeBackend:
             out.append(FileReview(change.path, status))
         return out
 
+    def file_for(self, path: str) -> FileReview | None:
+        return FileReview(path, FileStatus.MODIFIED)
+
     def load(self, fr: FileReview) -> None:
         entry = self.repo.index_entries([fr.path]).get(fr.path)
         fr.mode = entry.mode if entry else _worktree_mode(self.root, fr.path)
@@ -158,6 +162,9 @@ class PatchBackend:
     def __init__(self, root: Path, patch: Patch) -> None:
         self.root = root
         self.patch = patch
+        # Set by the session: the text a file had before this review's first
+        # write to it, so a partly accepted patch can be reopened.
+        self.original: Callable[[str, str | None], str | None] = lambda _path, _now: None
 
     def files(self) -> list[FileReview]:
         out = []
@@ -167,6 +174,9 @@ class PatchBackend:
                 fr.note = fp.note or "binary change; listed, not applied"
             out.append(fr)
         return out
+
+    def file_for(self, path: str) -> FileReview | None:
+        return None  # every file of a patch is always listed
 
     def load(self, fr: FileReview) -> None:
         fp = fr.source_patch
@@ -186,7 +196,13 @@ class PatchBackend:
                 if data is None:
                     raise ApplyError("the patch changes this file, but it does not exist", path=src)
                 fr.accepted = decode_text(data, src)
-            new_lines = apply_file_patch(split_lines(fr.accepted or ""), fp, path=fp.path)
+            try:
+                new_lines = apply_file_patch(split_lines(fr.accepted or ""), fp, path=fp.path)
+            except ApplyError:
+                original = self.original(fp.path, fr.accepted)
+                if original is None:
+                    raise
+                new_lines = apply_file_patch(split_lines(original), fp, path=fp.path)
             fr.proposed = None if fp.status is FileStatus.DELETED else join_lines(new_lines)
         except (ApplyError, BinaryFileError, PatchParseError) as exc:
             fr.note = str(exc)

@@ -96,7 +96,9 @@ class _Applier:
                         line=pos + 1,
                     )
                 return pos
-        start = where[0] if where and rule else min(max(guess, 0), max(last_start, 0))
+        # Report the first difference where the hunk should have gone.
+        start = max(0, min(guess, last_start if last_start >= 0 else size))
+        start = where[0] if where and rule else start
         raise self.mismatch(number, hunk, old, start, rule)
 
     def mismatch(

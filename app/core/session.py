@@ -36,6 +36,7 @@ class Backend(Protocol):
     def load(self, fr: FileReview) -> None: ...
     def read(self, side: Side, fr: FileReview) -> bytes | None: ...
     def write(self, side: Side, fr: FileReview, before: str | None, after: str | None) -> None: ...
+    def file_for(self, path: str) -> FileReview | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,8 @@ class ReviewSession:
         self.blobs = blobs
         self.source = source
         self.context = context
+        if hasattr(backend, "original"):
+            backend.original = self._original_text
         self.files: list[FileReview] = backend.files()
         self.split: set[str] = set()
         self._replay_memory_decisions()
@@ -215,7 +218,13 @@ class ReviewSession:
         try:
             fr = self.ensure_loaded(self.file(path))
         except KeyError:
-            raise UndoError(f"{path} is no longer part of this review") from None
+            # Decisions can leave a file with no differences, so it is not
+            # listed any more; undo brings it back into the review.
+            added = self.backend.file_for(path)
+            if added is None:
+                raise UndoError(f"{path} is no longer part of this review") from None
+            self.files.append(added)
+            fr = self.ensure_loaded(added)
         side = Side(entry["side"])
         current = self.backend.read(side, fr)
         expected = entry[frm]
@@ -247,6 +256,30 @@ class ReviewSession:
             fr.rejected_count += -1 if op == "undo" else 1
         self._rediff(fr)
         return Outcome(op, path, 0, int(appended["seq"]))
+
+    def _original_text(self, path: str, current: str | None) -> str | None:
+        """The accepted text of ``path`` before this source's first accept, but
+        only if the file still holds exactly what this review last wrote;
+        otherwise someone else changed it and the patch must apply as is."""
+        writes = [
+            e
+            for e in self.journal.entries()
+            if e.get("source") == self.source
+            and e.get("path") == path
+            and e.get("side") == str(self.backend.accepted_side)
+        ]
+        if not writes:
+            return None
+        last = writes[-1]
+        state = last.get("after")
+        if last["op"] in ("undo", "redo"):
+            target = next((e for e in writes if e.get("seq") == last.get("target")), None)
+            state = (target["before"] if last["op"] == "undo" else target["after"]) if target else None
+        now = None if current is None else sha_of(current.encode("utf-8"))
+        if state != now:
+            return None
+        sha = writes[0].get("before")
+        return "" if sha is None else self.blobs.get(str(sha)).decode("utf-8")
 
     def _replay_memory_decisions(self) -> None:
         # Rejections of a patch's hunks live only in memory; replaying them

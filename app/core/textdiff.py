@@ -206,9 +206,10 @@ def diff_texts(
         status = FileStatus.RENAMED
     else:
         status = FileStatus.MODIFIED
+    both_absent = old_text is None and new_text is None
     fp = FilePatch(
-        old_path=None if old_text is None else (old_path or path),
-        new_path=None if new_text is None else path,
+        old_path=None if old_text is None and not both_absent else (old_path or path),
+        new_path=None if new_text is None and not both_absent else path,
         hunks=hunks,
         status=status,
     )

@@ -25,6 +25,7 @@ from app.core.text import split_lines
 BINARY_NOTE = "binary file; listed, not diffed"
 _DEV_NULL = "/dev/null"
 _HUNK_RE = re.compile(r"^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@")
+_LOOSE_HUNK_RE = re.compile(r"^@@+ ?-\d")
 # A one-letter first component is a diff prefix (a/ b/, or git's mnemonic i/ w/ c/ o/).
 _PREFIX_RE = re.compile(r"^[abciow12]/")
 # Plain `diff -u` may separate the timestamp with spaces instead of a tab.
@@ -34,6 +35,12 @@ _TIMESTAMP_RE = re.compile(
 _SVN_SUFFIX_RE = re.compile(r"\s*\((?:revision \d+|working copy|nonexistent)\)$")
 _ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
 _QUOTE_BYTES = {v: k for k, v in _ESCAPES.items()}
+_PROBLEMS = {  # unidiff's error messages, said in terms of the input
+    "Unexpected hunk found": "hunk header without a '---'/'+++' file header before it",
+    "Target without source": "'+++' line without a matching '---' line before it",
+    "Unexpected marker": "'\\ No newline at end of file' outside a hunk",
+    "Unexpected binary patch": "'GIT binary patch' outside a 'diff --git' header",
+}
 # Formats we recognise only to refuse them with a useful message.
 _OTHER_FORMATS = [
     (re.compile(r"^(\*{15}|\*\*\* \d+(,\d+)? \*\*\*\*)"), "a context diff (diff -c)"),
@@ -73,16 +80,13 @@ class _Feed:
 
 
 def _decode(data: str | bytes, source: str) -> str:
-    if isinstance(data, str):
-        return data
     try:
-        return data.decode("utf-8")
+        return data if isinstance(data, str) else data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
+        assert isinstance(data, bytes)
+        bad, line = data[exc.start : exc.start + 1], data.count(b"\n", 0, exc.start) + 1
         raise PatchParseError(
-            f"not valid UTF-8 at byte offset {exc.start} ({data[exc.start:exc.start + 1]!r})",
-            path=source,
-            line=line,
+            f"not valid UTF-8 at byte offset {exc.start} ({bad!r})", path=source, line=line
         ) from None
 
 
@@ -103,61 +107,55 @@ def parse_patch(data: str | bytes, source: str = "<patch>") -> Patch:
         raise PatchParseError(f"unreadable patch ({exc})", path=source, line=feed.n) from None
     if not patchset:
         raise _not_a_diff(lines, source)
-    return Patch([_convert_file(pf, lines, source) for pf in patchset])
+    files = [_convert_file(pf, lines, source) for pf in patchset]
+    _check_stray_headers(lines, patchset, source)
+    return Patch(files)
 
 
 def _explain(message: str, feed: _Feed, source: str) -> PatchParseError:
     """Turn a unidiff error into one that names the line and the problem."""
     n = feed.n
     line = _chomp(feed.lines[n - 1]) if 0 < n <= len(feed.lines) else ""
-    header_match = _HUNK_RE.match(feed.lines[feed.hunk_at - 1]) if feed.hunk_at else None
-    hunk = f"{header_match.group(0) if header_match else 'hunk'} at line {feed.hunk_at}"
+    header = _HUNK_RE.match(feed.lines[feed.hunk_at - 1]) if feed.hunk_at else None
+    hunk = f"{header.group(0) if header else 'hunk'} at line {feed.hunk_at}"
+    problem = next((text for key, text in _PROBLEMS.items() if message.startswith(key)), "")
     if message.startswith("Hunk is longer"):
-        return PatchParseError(f"hunk is longer than its header says ({hunk})", path=source, line=n)
-    if message.startswith("Hunk is shorter"):
-        return PatchParseError(
-            f"hunk is shorter than its header says ({hunk}): the patch ends at line {n}",
-            path=source,
-            line=feed.hunk_at or n,
-        )
-    if message.startswith("Hunk diff line expected"):
-        return PatchParseError(
+        problem = f"hunk is longer than its header says ({hunk})"
+    elif message.startswith("Hunk is shorter"):
+        problem = f"hunk is shorter than its header says ({hunk}): the patch ends at line {n}"
+        n = feed.hunk_at or n
+    elif message.startswith("Hunk diff line expected"):
+        problem = (
             f"hunk is shorter than its header says ({hunk}), or this line is missing its "
-            f"' ', '+' or '-' prefix: {line!r}",
-            path=source,
-            line=n,
+            f"' ', '+' or '-' prefix: {line!r}"
         )
-    if message.startswith("Unexpected hunk found"):
-        problem = "hunk header without a '---'/'+++' file header before it"
-    elif message.startswith("Target without source"):
-        problem = "'+++' line without a matching '---' line before it"
-        if n >= 2 and feed.lines[n - 2].startswith("--- "):
-            problem = "'+++' line names another file than its 'diff --git' line"
-    elif message.startswith("Unexpected marker"):
-        problem = "'\\ No newline at end of file' outside a hunk"
+    elif message.startswith("Target without source") and feed.lines[n - 2 : n - 1] and (
+        feed.lines[n - 2].startswith("--- ")
+    ):
+        problem = "'+++' line names another file than its 'diff --git' line"
     elif message.startswith(("Unexpected new file", "Unexpected deleted file")):
         problem = f"{line!r} outside a 'diff --git' header"
-    elif message.startswith("Unexpected binary patch"):
-        problem = "'GIT binary patch' outside a 'diff --git' header"
-    else:
-        problem = message[:1].lower() + message[1:]
-    return PatchParseError(problem, path=source, line=n)
+    return PatchParseError(problem or message[:1].lower() + message[1:], path=source, line=n)
+
+
+def _check_stray_headers(lines: list[str], patchset: PatchSet, source: str) -> None:
+    """unidiff files a hunk header it cannot read (say ``@@ -1 +1 @``) as junk
+    and drops the hunk; refuse instead of losing it silently."""
+    used = {uh[0].diff_line_no - 1 for pf in patchset for uh in pf if uh and uh[0].diff_line_no}
+    for number, line in enumerate(lines, 1):
+        if line.startswith("@@") and _LOOSE_HUNK_RE.match(line) and number not in used:
+            problem = f"malformed hunk header {_chomp(line)!r} (expected '@@ -a,b +c,d @@')"
+            raise PatchParseError(problem, path=source, line=number)
 
 
 def _not_a_diff(lines: list[str], source: str) -> PatchParseError:
-    for number, raw in enumerate(lines, 1):
-        line = _chomp(raw)
-        for pattern, kind in _OTHER_FORMATS:
-            if pattern.match(line):
-                return PatchParseError(
-                    f"this looks like {kind}; only unified diffs (diff -u, git diff) are "
-                    "supported",
-                    path=source,
-                    line=number,
-                )
-    return PatchParseError(
-        "no file changes found (no '---'/'+++' or 'diff --git' headers)", path=source, line=1
-    )
+    for number, line in enumerate(lines, 1):
+        kind = next((kind for pattern, kind in _OTHER_FORMATS if pattern.match(_chomp(line))), "")
+        if kind:
+            problem = f"this looks like {kind}; only unified diffs (diff -u, git diff) are supported"
+            return PatchParseError(problem, path=source, line=number)
+    problem = "no file changes found (no '---'/'+++' or 'diff --git' headers)"
+    return PatchParseError(problem, path=source, line=1)
 
 
 # --- names -------------------------------------------------------------------
@@ -351,23 +349,16 @@ def _convert_hunk(uh: UHunk, lines: list[str], source: str) -> Hunk:
         section=uh.section_header.removesuffix("\r"),
     )
     hunk.recount()
-    if not any(line.is_change for line in out):
-        # GNU patch and git both reject such a hunk as malformed.
-        raise PatchParseError(
-            f"hunk changes nothing ({hunk.header()}): it has no '+' or '-' lines",
-            path=source,
-            line=header_no,
-        )
+    if not any(line.is_change for line in out):  # GNU patch and git reject these too
+        problem = f"hunk changes nothing ({hunk.header()}): it has no '+' or '-' lines"
+        raise PatchParseError(problem, path=source, line=header_no)
     for skip in (ADDED, REMOVED):  # each side may lack a newline only on its last line
         side = [(line, no) for line, no in zip(out, numbers, strict=True) if line.kind != skip]
-        for line, no in side[:-1]:
-            if line.no_newline:
-                raise PatchParseError(
-                    "'\\ No newline at end of file' follows a line that is not the last "
-                    f"of its side of the hunk ({hunk.header()} at line {header_no})",
-                    path=source,
-                    line=no + 1,
-                )
+        bad = next((no for line, no in side[:-1] if line.no_newline), None)
+        if bad is not None:
+            problem = "'\\ No newline at end of file' follows a line that is not the last"
+            raise PatchParseError(f"{problem} of its side of the hunk ({hunk.header()} at line "
+                                  f"{header_no})", path=source, line=bad + 1)
     _check_hunk_end(lines, last, f"{hunk.header()} at line {header_no}", source)
     return hunk
 
@@ -385,11 +376,8 @@ def _check_hunk_end(lines: list[str], last: int, hunk: str, source: str) -> None
     line = _chomp(lines[i])
     if line.startswith(("--- ", "+++ ")) or line in ("--", "-- ", "---"):
         return  # the next file's header, or an email signature
-    raise PatchParseError(
-        f"hunk is longer than its header says ({hunk}): {line!r} continues it",
-        path=source,
-        line=i + 1,
-    )
+    problem = f"hunk is longer than its header says ({hunk}): {line!r} continues it"
+    raise PatchParseError(problem, path=source, line=i + 1)
 
 
 # --- rendering ---------------------------------------------------------------
