@@ -21,7 +21,13 @@ from enum import StrEnum
 from pathlib import Path
 
 from app.core.atomic import atomic_delete, atomic_write, read_bytes_in_root
-from app.core.errors import ApplyError, BinaryFileError, PatchParseError, StaleFileError
+from app.core.errors import (
+    ApplyError,
+    BinaryFileError,
+    PatchParseError,
+    StaleFileError,
+    UnsafePathError,
+)
 from app.core.gitrepo import GitRepo
 from app.core.model import FilePatch, FileStatus, Patch
 from app.core.patchapply import apply_file_patch
@@ -204,7 +210,7 @@ class PatchBackend:
                     raise
                 new_lines = apply_file_patch(split_lines(original), fp, path=fp.path)
             fr.proposed = None if fp.status is FileStatus.DELETED else join_lines(new_lines)
-        except (ApplyError, BinaryFileError, PatchParseError) as exc:
+        except (ApplyError, BinaryFileError, PatchParseError, UnsafePathError) as exc:
             fr.note = str(exc)
 
     def read(self, side: Side, fr: FileReview) -> bytes | None:
