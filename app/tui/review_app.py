@@ -23,7 +23,7 @@ from textual.widgets import Footer, Header, OptionList
 from app.core.backends import FileReview
 from app.core.errors import TetherError
 from app.core.session import ReviewSession
-from app.core.text import split_lines, strip_eol
+from app.core.text import split_lines
 from app.tui.screens import HelpScreen, SummaryScreen
 from themes import ALIASES, CSS_PATH, THEMES
 from widgets.diff_pane import DiffPane
@@ -280,9 +280,10 @@ class ReviewApp(App[dict]):
 
     def action_split(self) -> None:
         hunk = self.pane.current_hunk()
+        before = len(self.pane.hunks)
         if self.session.split_hunk(self.current, hunk):
             self.show_file(self.index, hunk=hunk)
-            self.status.say(f"split into {len(self.pane.hunks) - len(self.pane.hunks) + 1}+ hunks")
+            self.status.say(f"split the hunk into {len(self.pane.hunks) - before + 1} hunks")
         else:
             self.status.say("this hunk has a single change; mark lines with space instead")
 
@@ -404,6 +405,3 @@ def help_rows() -> list[tuple[str, str]]:
     return rows
 
 
-def line_preview(text: str, width: int = 60) -> str:
-    text = strip_eol(text)
-    return text if len(text) <= width else text[: width - 1] + "…"
