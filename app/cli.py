@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -110,9 +111,15 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def run_review_tui(session: ReviewSession, source: Source, *, theme: str) -> int:
-    if not sys.stdin.isatty() and source.label == "<stdin>":
-        # The patch came on stdin; keys must come from the terminal.
-        sys.stdin = open("/dev/tty")  # noqa: SIM115
+    if source.label == "<stdin>" and not os.isatty(0):
+        # The patch came on stdin; the keys must come from the terminal, and
+        # Textual reads file descriptor 0 directly.
+        try:
+            tty = os.open("/dev/tty", os.O_RDONLY)
+        except OSError:
+            raise TetherError("the patch came on stdin and there is no terminal for the keys") from None
+        os.dup2(tty, 0)
+        os.close(tty)
     from app.tui.review_app import ReviewApp
     from app.tui.screens import summary_text
 

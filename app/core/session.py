@@ -9,6 +9,7 @@ so undo and redo survive a restart and rejected work stays restorable.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +61,7 @@ class ReviewSession:
         context: int = 3,
     ) -> None:
         self.backend = backend
+        self._load_lock = threading.RLock()
         self.journal = journal
         self.blobs = blobs
         self.source = source
@@ -79,10 +81,13 @@ class ReviewSession:
         raise KeyError(path)
 
     def ensure_loaded(self, fr: FileReview) -> FileReview:
-        if not fr.loaded:
-            self.backend.load(fr)
-            fr.loaded = True
-            self._rediff(fr)
+        # The UI's background worker diffs files ahead; the lock keeps it and
+        # the UI thread from loading the same file twice.
+        with self._load_lock:
+            if not fr.loaded:
+                self.backend.load(fr)
+                self._rediff(fr)
+                fr.loaded = True
         return fr
 
     def reload(self, fr: FileReview) -> None:
