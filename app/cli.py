@@ -123,10 +123,12 @@ def run_review_tui(session: ReviewSession, source: Source, *, theme: str) -> int
     from app.tui.review_app import ReviewApp
     from app.tui.screens import summary_text
 
-    result = ReviewApp(session, label=source.label, theme=theme).run()
+    app = ReviewApp(session, label=source.label, theme=theme)
+    result = app.run()
     if result:
         print(summary_text(result))
-    return EXIT_OK
+    # Textual has already printed the traceback of a crash; the exit status says it too.
+    return EXIT_OK if not app.return_code else EXIT_ERROR
 
 
 def list_hunks(session: ReviewSession, source: Source) -> dict[str, object]:

@@ -13,7 +13,7 @@ than guessed at.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from app.core.errors import ApplyError
 from app.core.model import ADDED, REMOVED, FilePatch, FileStatus, Hunk, Patch
@@ -27,10 +27,6 @@ def _candidates(guess: int, low: int, high: int) -> Iterator[int]:
             yield guess + distance
         if distance and low <= guess - distance <= high:
             yield guess - distance
-
-
-def _matches(lines: list[str], old: list[str], pos: int) -> bool:
-    return lines[pos : pos + len(old)] == old
 
 
 def _show(line: str) -> str:
@@ -63,9 +59,13 @@ class _Applier:
         changes = hunk.change_indices()
         last = changes[-1] if changes else -1
         consumed = sum(1 for line in hunk.lines[: last + 1] if line.kind != ADDED)
+        mark = len(self.out)
         self.out += self.lines[self.frozen : pos]
         self.out += [line.raw for line in hunk.lines[: last + 1] if line.kind != REMOVED]
         self.frozen = max(self.frozen, pos + consumed)
+        for line in self.out[max(mark - 1, 0) : -1]:
+            if not line.endswith("\n"):  # e.g. lines added after a last line with no newline
+                raise self.fail(number, hunk, f"would join {_show(line)} to the line after it")
 
     def locate(self, number: int, hunk: Hunk, old: list[str]) -> int:
         """The 0-based index where the hunk's old side starts."""
@@ -77,29 +77,31 @@ class _Applier:
             return guess
         prefix, suffix = _context(hunk)
         last_start = size - len(old)
+        # GNU patch's anchoring: a hunk with less context on one side was cut
+        # short by that end of the file, so it may only apply there.
+        anchor: int | None = None
+        rule = ""
         if prefix < suffix and hunk.old_start <= 1:
-            where = [0] if last_start >= 0 else []
-            rule = "it has less leading than trailing context, so it must apply at line 1"
+            anchor, rule = 0, "it has less leading than trailing context, so it must apply at line 1"
         elif suffix < prefix:
-            where = [last_start] if last_start >= 0 else []
-            rule = "it has less trailing than leading context, so it must end the file"
+            anchor, rule = last_start, "it has less trailing than leading context, so it must end the file"
+        if anchor is None:
+            where: Iterable[int] = _candidates(guess, 0, last_start)
         else:
-            where, rule = list(_candidates(guess, 0, last_start)), ""
+            where = [anchor] if last_start >= 0 else []
         for pos in where:
-            if _matches(self.lines, old, pos):
+            if self.lines[pos] == old[0] and self.lines[pos : pos + len(old)] == old:
                 if pos < self.frozen:
-                    raise self.fail(
-                        number,
-                        hunk,
-                        f"matches only at line {pos + 1}, which an earlier hunk already "
-                        "changed (hunks out of order or overlapping)",
-                        line=pos + 1,
+                    problem = (
+                        f"matches nearest at line {pos + 1}, among lines an earlier hunk "
+                        "already changed (hunks out of order or overlapping)"
                     )
+                    raise self.fail(number, hunk, problem, line=pos + 1)
                 return pos
         # Report the first difference where the hunk should have gone.
-        start = max(0, min(guess, last_start if last_start >= 0 else size))
-        start = where[0] if where and rule else start
-        raise self.mismatch(number, hunk, old, start, rule)
+        if anchor is None or anchor < 0:
+            anchor = max(0, min(guess, last_start if last_start >= 0 else size))
+        raise self.mismatch(number, hunk, old, anchor, rule)
 
     def mismatch(
         self, number: int, hunk: Hunk, old: list[str], start: int, rule: str
@@ -156,26 +158,26 @@ def apply_patch_to_texts(files: dict[str, str | None], patch: Patch) -> dict[str
     the ones before; the input dict is not changed."""
     result = dict(files)
     for fp in patch.files:
+        source, target = fp.old_path, fp.new_path
+        if fp.status is FileStatus.MODIFIED and source != target:
+            # A plain diff may name a backup ("--- f.orig", "+++ f"); like GNU
+            # patch, change whichever of the two files exists, in place.
+            source = target = source if result.get(source or "") is not None else target
         if fp.status is FileStatus.ADDED:
             if result.get(fp.path) is not None:
                 raise ApplyError("the patch creates this file, but it already exists", path=fp.path)
-            base: list[str] = []
-        else:
-            assert fp.old_path is not None
-            text = result.get(fp.old_path)
-            if text is None:
-                raise ApplyError("the patch changes this file, but it does not exist",
-                                 path=fp.old_path)
-            base = split_lines(text)
-        moved = fp.status in (FileStatus.RENAMED, FileStatus.COPIED) and fp.new_path != fp.old_path
+            text: str | None = ""
+        elif (text := result.get(source or "")) is None:
+            raise ApplyError("the patch changes this file, but it does not exist", path=source)
+        moved = fp.status in (FileStatus.RENAMED, FileStatus.COPIED) and source != target
         if moved and result.get(fp.path) is not None:
             raise ApplyError(
                 f"the patch {fp.status.value} {fp.old_path} to this path, but it already exists",
                 path=fp.path,
             )
-        new_lines = apply_file_patch(base, fp)
-        if fp.status in (FileStatus.DELETED, FileStatus.RENAMED):
-            result[fp.old_path or fp.path] = None
-        if fp.new_path is not None:
-            result[fp.new_path] = join_lines(new_lines)
+        new_lines = apply_file_patch(split_lines(text or ""), fp, path=target or source)
+        if fp.status in (FileStatus.DELETED, FileStatus.RENAMED) and source is not None:
+            result[source] = None
+        if target is not None:
+            result[target] = join_lines(new_lines)
     return result

@@ -198,7 +198,7 @@ def _parse_name(text: str, *, plain: bool = False) -> str | None:
     return None if name == _DEV_NULL else name
 
 
-def _split_git_header(line: str) -> tuple[str, str] | None:
+def _split_git_header(line: str) -> tuple[str, str]:
     """The two names of ``diff --git A B``; unquoted names may contain
     spaces, so pick the split where both sides name the same file."""
     rest = _chomp(line)[len("diff --git ") :]
@@ -214,7 +214,10 @@ def _split_git_header(line: str) -> tuple[str, str] | None:
             old, new = rest[:i], rest[i + 1 :]
             if old.partition("/")[2] == new.partition("/")[2]:
                 return old, new
-    return None
+    # The names differ (a rename, whose "rename from/to" lines will say more).
+    cut = rest.find(" b/") if rest.startswith("a/") else -1
+    cut = cut if cut > 0 else rest.find(" ")
+    return (rest[:cut], rest[cut + 1 :]) if cut > 0 else (rest, rest)
 
 
 def _strip_prefixes(old: str | None, new: str | None) -> tuple[str | None, str | None]:
@@ -236,15 +239,15 @@ def _strip_prefixes(old: str | None, new: str | None) -> tuple[str | None, str |
 class _GitHeader:
     old_mode: str | None = None
     new_mode: str | None = None
+    similarity: int | None = None
     created: bool = False
     deleted: bool = False
-    similarity: int | None = None
+    binary: bool = False
     move: str = ""  # "rename" or "copy"
     move_from: str | None = None
     move_to: str | None = None
-    minus: str | None = None  # the raw text after "--- ", if present
+    minus: str | None = None  # the text after "--- ", if present
     plus: str | None = None
-    binary: bool = False
 
 
 def _scan_git_header(lines: list[str], start: int) -> _GitHeader:
@@ -286,7 +289,7 @@ def _convert_file(pf: PatchedFile, lines: list[str], source: str) -> FilePatch:
     fp = FilePatch(old_path=None, new_path=None)
     if lines[start].startswith("diff --git "):
         hdr = _scan_git_header(lines, start)
-        names = _split_git_header(lines[start]) or (pf.source_file, pf.target_file)
+        names = _split_git_header(lines[start])
         old: str | None = _parse_name(names[0], plain=True)
         new: str | None = _parse_name(names[1], plain=True)
         # The "diff --git" line tells whether this diff uses a/ b/ prefixes.
@@ -311,9 +314,9 @@ def _convert_file(pf: PatchedFile, lines: list[str], source: str) -> FilePatch:
         raise PatchParseError("both sides of the file are /dev/null", path=source, line=start + 1)
     fp.old_path, fp.new_path = old, new
     if old is None:
-        fp.status = FileStatus.ADDED
+        fp.status, fp.old_mode = FileStatus.ADDED, None
     elif new is None:
-        fp.status = FileStatus.DELETED
+        fp.status, fp.new_mode = FileStatus.DELETED, None
     if fp.binary:
         fp.note = BINARY_NOTE
     else:
@@ -340,14 +343,8 @@ def _convert_hunk(uh: UHunk, lines: list[str], source: str) -> Hunk:
             last = ul.diff_line_no or last
         # anything else is a blank separator unidiff attached after the hunk
     header_no = (numbers[0] - 1) if numbers else 0
-    hunk = Hunk(
-        old_start=uh.source_start,
-        old_len=uh.source_length,
-        new_start=uh.target_start,
-        new_len=uh.target_length,
-        lines=out,
-        section=uh.section_header.removesuffix("\r"),
-    )
+    section = uh.section_header.removesuffix("\r")
+    hunk = Hunk(uh.source_start, uh.source_length, uh.target_start, uh.target_length, out, section)
     hunk.recount()
     if not any(line.is_change for line in out):  # GNU patch and git reject these too
         problem = f"hunk changes nothing ({hunk.header()}): it has no '+' or '-' lines"
@@ -411,20 +408,23 @@ def _file_line(marker: str, prefix: str, name: str | None) -> str:
     return f"{marker} {text}{tab}\n"
 
 
-def _render_file(fp: FilePatch) -> str:
-    old_name = fp.old_path if fp.old_path is not None else fp.new_path
-    new_name = fp.new_path if fp.new_path is not None else fp.old_path
-    out = [f"diff --git {_side('a/', old_name)} {_side('b/', new_name)}\n"]
-    if fp.status is FileStatus.ADDED and not fp.new_mode or (
-        fp.status is FileStatus.DELETED and not fp.old_mode
-    ):
-        # Without its mode line git reads "diff --git" as naming both sides,
-        # so an add or delete of unknown mode is written as a plain diff.
-        out = []
+def _is_plain(fp: FilePatch) -> bool:
+    """Without its mode line git reads "diff --git" as naming both sides, so
+    an add or delete of unknown mode is written as a plain diff instead."""
     if fp.status is FileStatus.ADDED:
-        out.append(f"new file mode {fp.new_mode}\n" if fp.new_mode else "")
-    elif fp.status is FileStatus.DELETED:
-        out.append(f"deleted file mode {fp.old_mode}\n" if fp.old_mode else "")
+        return not fp.new_mode
+    return fp.status is FileStatus.DELETED and not fp.old_mode
+
+
+def _render_file(fp: FilePatch, *, plain: bool) -> str:
+    added, deleted = fp.status is FileStatus.ADDED, fp.status is FileStatus.DELETED
+    out: list[str] = []
+    if not plain:
+        old_name, new_name = fp.old_path or fp.new_path, fp.new_path or fp.old_path
+        out.append(f"diff --git {_side('a/', old_name)} {_side('b/', new_name)}\n")
+    if added or deleted:
+        mode = (fp.new_mode if added else fp.old_mode) or ("" if plain else "100644")
+        out.append(f"{'new' if added else 'deleted'} file mode {mode}\n" if mode else "")
     else:
         out.append(f"old mode {fp.old_mode}\n" if fp.old_mode else "")
         out.append(f"new mode {fp.new_mode}\n" if fp.new_mode else "")
@@ -437,11 +437,9 @@ def _render_file(fp: FilePatch) -> str:
         # git reads a "Binary files" stub only after an index line; the
         # hashes are unknown, so the stub still cannot be applied.
         old, new = _side("a/", fp.old_path), _side("b/", fp.new_path)
-        out.append(f"index 0000000..0000000\nBinary files {old} and {new} differ\n")
-        return "".join(out)
-    if fp.hunks:
-        out.append(_file_line("---", "a/", fp.old_path))
-        out.append(_file_line("+++", "b/", fp.new_path))
+        return "".join(out) + f"index 0000000..0000000\nBinary files {old} and {new} differ\n"
+    if fp.hunks or plain:  # a plain diff is nothing without its --- and +++ lines
+        out += [_file_line("---", "a/", fp.old_path), _file_line("+++", "b/", fp.new_path)]
     for hunk in fp.hunks:
         out.append(hunk.header() + "\n")
         for line in hunk.lines:
@@ -454,4 +452,12 @@ def _render_file(fp: FilePatch) -> str:
 def render_patch(patch: Patch | FilePatch) -> str:
     """Render a patch (or one file of it) as git-style unified diff text."""
     files = [patch] if isinstance(patch, FilePatch) else patch.files
-    return "".join(_render_file(fp) for fp in files)
+    out: list[str] = []
+    header_open = False
+    for fp in files:
+        # A git header with no hunks after it would swallow a following plain
+        # diff's lines; then the plain file gets a git header (and mode) too.
+        plain = _is_plain(fp) and not header_open
+        out.append(_render_file(fp, plain=plain))
+        header_open = not plain and not fp.hunks and not fp.binary
+    return "".join(out)

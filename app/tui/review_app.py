@@ -140,7 +140,9 @@ class ReviewApp(App[dict]):
         self.refresh_bindings()
 
     def _first_pending(self, start: int) -> int:
+        """The first file from ``start`` on (wrapping) with pending hunks, else ``start``."""
         files = self.session.files
+        start %= max(len(files), 1)
         for offset in range(len(files)):
             i = (start + offset) % len(files)
             fr = self.session.ensure_loaded(files[i])
@@ -241,7 +243,7 @@ class ReviewApp(App[dict]):
             if self.session.files[nxt].pending:
                 self.show_file(nxt)
                 return
-            self.show_file(self.index)
+            self.show_file(self.index, hunk=0)
             self.status.say(self.status.message + " · all hunks decided; q for the summary")
             return
         self.show_file(self.index, hunk=hunk)
@@ -376,11 +378,13 @@ class ReviewApp(App[dict]):
         self.push_screen(HelpScreen(help_rows()))
 
     def action_quit_review(self) -> None:
+        summary = {**self.session.summary(), "source": self.label}
+
         def done(confirmed: bool | None) -> None:
             if confirmed:
-                self.exit(self.session.summary())
+                self.exit(summary)
 
-        self.push_screen(SummaryScreen(self.session.summary()), done)
+        self.push_screen(SummaryScreen(summary), done)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
