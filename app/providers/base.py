@@ -97,12 +97,7 @@ class ToolOutcome:
 
     @classmethod
     def applied(cls, call_id: str, edit: Edit | None = None) -> ToolOutcome:
-        verb = {"create": "created", "delete": "deleted", "insert": "inserted into",
-                "move": "moved"}.get(edit.kind if edit else "", "edited")
-        what = f"{edit.path} {verb}" if edit else "Edit applied"
-        if edit is not None and edit.kind == "replace" and not edit.chunks:
-            return cls(call_id, True, "Successfully replaced text at exactly one location.")
-        return cls(call_id, True, f"{what} successfully.")
+        return cls(call_id, True, _applied_text(edit))
 
     @classmethod
     def failed(cls, call_id: str, error: EditError) -> ToolOutcome:
@@ -120,6 +115,20 @@ class ToolOutcome:
     @classmethod
     def viewed(cls, call_id: str, text: str) -> ToolOutcome:
         return cls(call_id, True, text)
+
+
+def _applied_text(edit: Edit | None) -> str:
+    if edit is None:
+        return "Edit applied successfully."
+    if edit.kind == "replace" and not edit.chunks:
+        return "Successfully replaced text at exactly one location."
+    return {
+        "create": f"File created successfully at: {edit.path}",
+        "insert": f"Text inserted into {edit.path} successfully.",
+        "delete": f"{edit.path} deleted successfully.",
+        "move": f"{edit.path} moved to {edit.move_to} successfully.",
+        "write": f"{edit.path} written successfully.",
+    }.get(edit.kind, f"{edit.path} updated successfully.")
 
 
 @dataclass(frozen=True)
@@ -214,6 +223,11 @@ class Provider(Protocol):
     def model(self) -> str: ...
 
     def stream(self, request: GenerationRequest) -> Iterator[Event]: ...
+
+    def cancel(self) -> None:
+        """End the current stream from any thread: it stops at once with
+        ``Finished("cancelled")``, keeping the edits already yielded."""
+        ...
 
 
 def api_key_from_env(env_var: str, *, provider: str, base_url: str | None = None) -> str:

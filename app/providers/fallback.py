@@ -40,9 +40,7 @@ class FallbackProvider:
         return self.active.model
 
     def cancel(self) -> None:
-        cancel = getattr(self.active, "cancel", None)
-        if callable(cancel):
-            cancel()
+        self.active.cancel()
 
     def _owner(self, request: GenerationRequest) -> Provider | None:
         if request.follow_up is None:

@@ -157,7 +157,5 @@ class _ChatTranslator(Translator):
         reply = {"role": "assistant", "content": "".join(self.parts)}
         reason = self.finish_reason
         out.append(Finished(_STOP.get(reason, reason),
-                            Transcript(_ChatTranslator.kind, [*self.messages, reply])))
+                            Transcript(OpenAICompatProvider.kind, [*self.messages, reply])))
         return out
-
-    kind = OpenAICompatProvider.kind

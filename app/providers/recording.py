@@ -309,6 +309,9 @@ class RecordingProvider:
     def stream(self, request: GenerationRequest) -> Iterator[Event]:
         return self.recorder.capture(self.inner.stream(request), request)
 
+    def cancel(self) -> None:
+        self.inner.cancel()
+
 
 def record(provider: Provider, request: GenerationRequest, path: Path) -> list[Event]:
     """Run one request through ``provider`` and save it as a recording at ``path``."""

@@ -4,7 +4,10 @@ The offline default, for the demo and for tests: no key, no network. Each
 call of :meth:`ReplayProvider.stream` plays one turn of the recording (see
 :mod:`app.providers.recording` for the format): the turn whose prompt is the
 request's prompt, else the next one in order (going round again after the
-last). ``speed`` scales the timing (2 = twice as fast; 0 = no delay).
+last). ``speed`` scales the timing (2 = twice as fast; 0 = no delay);
+``tokens_per_second`` instead paces the turn as one token per text delta
+(for benchmarks). :func:`record` and :class:`RecordingProvider` make
+recordings from any provider.
 """
 
 from __future__ import annotations
@@ -26,7 +29,19 @@ from app.providers.base import (
     Transcript,
 )
 from app.providers.prompts import Sequencer, TextEdits
-from app.providers.recording import Recording, Turn, load_recording
+from app.providers.recording import (
+    Entry,
+    Recorder,
+    Recording,
+    RecordingProvider,
+    Turn,
+    load_recording,
+    record,
+    save_recording,
+)
+
+__all__ = ["ReplayProvider", "Recorder", "Recording", "RecordingProvider", "Turn",
+           "load_recording", "record", "save_recording", "turn_edits"]
 
 
 class ReplayProvider:
@@ -37,9 +52,11 @@ class ReplayProvider:
         recording: Recording | Path | str,
         *,
         speed: float = 1.0,
+        tokens_per_second: float | None = None,
     ) -> None:
-        if speed < 0:
-            raise ValueError("speed must be 0 (no delay) or more")
+        if speed < 0 or (tokens_per_second is not None and tokens_per_second <= 0):
+            raise ValueError("speed must be 0 (no delay) or more; tokens_per_second above 0")
+        self.tokens_per_second = tokens_per_second
         self.recording = (recording if isinstance(recording, Recording)
                           else load_recording(Path(recording)))
         self.speed = speed
@@ -75,7 +92,7 @@ class ReplayProvider:
         turn = self.recording.turns[index]
         start = time.monotonic()
         parser = TextEdits(turn.parse, Sequencer()) if turn.parse else None
-        for t, entry in turn.events:
+        for t, entry in self._timed(turn):
             if self._wait_until(start + t / self.speed if self.speed else 0.0):
                 yield Finished(STOP_CANCELLED)
                 return
@@ -89,11 +106,21 @@ class ReplayProvider:
             yield entry
             if parser is not None and isinstance(entry, TextDelta):
                 yield from parser.feed(entry.text)
-        if self._cancel.is_set():
-            yield Finished(STOP_CANCELLED)
+
+    def _timed(self, turn: Turn) -> list[tuple[float, Entry]]:
+        """The turn's entries with their recorded times, or paced by
+        ``tokens_per_second`` (each text delta one token)."""
+        if self.tokens_per_second is None:
+            return turn.events
+        out: list[tuple[float, Entry]] = []
+        tokens = 0
+        for _, entry in turn.events:
+            out.append((tokens / self.tokens_per_second, entry))
+            tokens += 1 if isinstance(entry, TextDelta) else 0
+        return out
 
     def _wait_until(self, deadline: float) -> bool:
-        """Sleep until ``deadline`` (by ``clock``); True if cancelled meanwhile."""
+        """Sleep until ``deadline`` (monotonic); True if cancelled meanwhile."""
         delay = deadline - time.monotonic() if self.speed else 0.0
         if delay > 0:
             return self._cancel.wait(delay)
