@@ -144,9 +144,20 @@ def test_turns_play_by_prompt_then_in_order() -> None:
                        if isinstance(e, TextDelta))
 
     assert play("second") == "2"
-    assert play("anything") == "3"  # the next one in order
-    assert play("anything") == "1"  # round again
+    assert play("anything") == "3"  # a turn without a prompt answers anything
+    assert play("anything") == "3"  # ... and keeps answering once played
     assert play("second") == "2"
+    assert play("first: with details") == "1"  # a recorded prompt matches as a prefix
+
+
+def test_unmatched_prompts_go_round_when_every_turn_has_a_prompt() -> None:
+    recording = Recording(turns=[
+        Turn(prompt="a", events=[(0.0, TextDelta("1")), (0.0, Finished("end_turn"))]),
+        Turn(prompt="b", events=[(0.0, TextDelta("2")), (0.0, Finished("end_turn"))])])
+    provider = ReplayProvider(recording, speed=0)
+    texts = ["".join(e.text for e in provider.stream(GenerationRequest("zzz"))
+                     if isinstance(e, TextDelta)) for _ in range(3)]
+    assert texts == ["1", "2", "1"]
 
 
 def test_recorded_failures_replay_as_failures(tmp_path: Path) -> None:

@@ -64,11 +64,26 @@ def test_single_line_selection_keeps_unselected_removals_as_context() -> None:
         join_lines(apply_selection(split_lines(old), fp.hunks, {0: {minus[0]}}))
         == "keep\nold2\nend\n"
     )
-    # Only the addition: both old lines stay, new1 is added after them.
-    assert (
-        join_lines(apply_selection(split_lines(old), fp.hunks, {0: {plus[0]}}))
-        == "keep\nold1\nold2\nnew1\nend\n"
-    )
+    # Only the addition: both old lines stay; new1 goes beside old1, its pair.
+    only_plus = join_lines(apply_selection(split_lines(old), fp.hunks, {0: {plus[0]}}))
+    assert only_plus == "keep\nold1\nnew1\nold2\nend\n"
+    # A removed line and its paired addition: a replacement in place.
+    pair = join_lines(apply_selection(split_lines(old), fp.hunks, {0: {minus[0], plus[0]}}))
+    assert pair == "keep\nnew1\nold2\nend\n"
+    # The filtered patch places lines the same way.
+    filtered = filter_file_patch(fp, {0: frozenset({minus[0], plus[0]})})
+    assert [(ln.kind, ln.raw) for ln in filtered.hunks[0].lines] == [
+        (" ", "keep\n"),
+        ("-", "old1\n"),
+        ("+", "new1\n"),
+        (" ", "old2\n"),
+        (" ", "end\n"),
+    ]
+    # The filtered patch places lines the same way.
+    filtered = filter_file_patch(fp, {0: frozenset({minus[0], plus[0]})})
+    assert [(ln.kind, ln.raw) for ln in filtered.hunks[0].lines] == [
+        (" ", "keep\n"), ("-", "old1\n"), ("+", "new1\n"), (" ", "old2\n"), (" ", "end\n")
+    ]
     # Reverting only the addition on the new side.
     assert join_lines(revert_selection(split_lines(new), fp.hunks, {0: {plus[0]}})) == "keep\nend\n"
 

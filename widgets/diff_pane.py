@@ -14,6 +14,7 @@ from collections import OrderedDict
 
 from rich.segment import Segment
 from rich.style import Style
+from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -40,6 +41,17 @@ class DiffPane(ScrollView, can_focus=True):
         scrollbar-size-horizontal: 1;
     }
     """
+
+    # The cursor, not the viewport, follows these keys (ScrollView's own
+    # bindings would scroll and leave the cursor behind).
+    BINDINGS = [
+        Binding("up", "cursor_by(-1)", "Up", show=False),
+        Binding("down", "cursor_by(1)", "Down", show=False),
+        Binding("pageup", "page_by(-1)", "Page up", show=False),
+        Binding("pagedown", "page_by(1)", "Page down", show=False),
+        Binding("home", "cursor_to(0)", "Top", show=False),
+        Binding("end", "cursor_to(-1)", "Bottom", show=False),
+    ]
 
     split_view: reactive[bool] = reactive(False)
     """Side-by-side (True) or unified (False)."""
@@ -155,6 +167,15 @@ class DiffPane(ScrollView, can_focus=True):
     def move_cursor(self, delta: int) -> None:
         self.cursor = self.cursor + delta
 
+    def action_cursor_by(self, delta: int) -> None:
+        self.move_cursor(delta)
+
+    def action_page_by(self, direction: int) -> None:
+        self.page(direction)
+
+    def action_cursor_to(self, row: int) -> None:
+        self.cursor = row if row >= 0 else len(self.rows) - 1
+
     def page(self, direction: int) -> None:
         height = max(1, self.scrollable_content_region.height - 2)
         self.scroll_to(y=self.scroll_y + direction * height, animate=False, immediate=True)
@@ -253,7 +274,7 @@ class DiffPane(ScrollView, can_focus=True):
         index = scroll_y + y
         width = self.scrollable_content_region.width
         if index >= len(self.rows):
-            return Strip.blank(width, Style(bgcolor=self._palette().hunk_bg) if False else None)
+            return Strip.blank(width, Style(bgcolor=self._palette().background))
         row = self.rows[index]
         is_cursor = index == self.cursor and self.has_focus_within or index == self.cursor
         sel = self.selected.get(row.hunk)
@@ -275,11 +296,14 @@ class DiffPane(ScrollView, can_focus=True):
 
     def _render_row(self, row: Row, width: int, scroll_x: int, is_cursor: bool) -> Strip:
         pal = self._palette()
-        cursor_seg = Segment("▌" if is_cursor else " ", Style(color=pal.selected, bold=True))
+        cursor_seg = Segment(
+            "▌" if is_cursor else " ", Style(color=pal.selected, bgcolor=pal.background, bold=True)
+        )
         if row.kind == NOTE:
+            base = Style(bgcolor=pal.background)
             return Strip(
-                [cursor_seg, Segment(" " + row.text, Style(color=pal.fold_fg, italic=True))]
-            ).adjust_cell_length(width)
+                [cursor_seg, Segment(" " + row.text, base + Style(color=pal.fold_fg, italic=True))]
+            ).adjust_cell_length(width, base)
         if row.kind == HUNK:
             hunk = self.hunks[row.hunk]
             sel = self.selected.get(row.hunk)
@@ -296,7 +320,7 @@ class DiffPane(ScrollView, can_focus=True):
         if row.kind == FOLD:
             end = row.old_no + row.count - 1 if row.old_no else row.count
             text = f"   ⋯ {row.count} unchanged line{'s' if row.count != 1 else ''} ({row.old_no}–{end}) · enter expands"
-            bg = pal.cursor_bg if is_cursor else None
+            bg = pal.cursor_bg if is_cursor else pal.background
             return Strip(
                 [cursor_seg, Segment(text, Style(color=pal.fold_fg, bgcolor=bg, italic=True))]
             ).adjust_cell_length(width, Style(bgcolor=bg))
@@ -359,7 +383,9 @@ class DiffPane(ScrollView, can_focus=True):
                 filler = Style(color=pal.gutter, bgcolor=pal.hunk_bg)
                 parts.append(Strip([Segment("╱" * half, filler)]).adjust_cell_length(half, filler))
                 if side == 0:
-                    parts.append(Strip([Segment("│", Style(color=pal.gutter))]))
+                    parts.append(
+                        Strip([Segment("│", Style(color=pal.gutter, bgcolor=pal.background))])
+                    )
                 continue
             bg, word_bg, mark, mark_fg = self._line_style(kind, pal)
             if is_cursor and kind == CONTEXT:
@@ -378,7 +404,7 @@ class DiffPane(ScrollView, can_focus=True):
                 Strip(segs + code).adjust_cell_length(half, Style(bgcolor=bg)).crop(0, half)
             )
             if side == 0:
-                parts.append(Strip([Segment("│", Style(color=pal.gutter))]))
+                parts.append(Strip([Segment("│", Style(color=pal.gutter, bgcolor=pal.background))]))
         return Strip.join(parts).adjust_cell_length(width)
 
     def _code(

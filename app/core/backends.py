@@ -235,3 +235,53 @@ class PatchBackend:
             atomic_delete(self.root, src, expected=encode(before))
             return
         _write_worktree(self.root, fr.path, before, after)
+
+
+class ProposalBackend:
+    """An LLM proposal: accepted = the working tree, proposed = memory.
+
+    Files join the review as the model's edits arrive (``propose``).
+    """
+
+    accepted_side = Side.WORKTREE
+    proposed_side = Side.MEMORY
+    kind = "proposal"
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.proposals: dict[str, str | None] = {}
+
+    def files(self) -> list[FileReview]:
+        return []
+
+    def file_for(self, path: str) -> FileReview | None:
+        if path not in self.proposals:
+            return None
+        return FileReview(path, FileStatus.MODIFIED)
+
+    def current_text(self, path: str) -> str | None:
+        """The working tree's text of ``path`` (what an edit applies to first)."""
+        return _decode(read_bytes_in_root(self.root, path), path)
+
+    def load(self, fr: FileReview) -> None:
+        try:
+            fr.accepted = self.current_text(fr.path)
+        except BinaryFileError as exc:
+            fr.note = exc.message
+            return
+        fr.proposed = self.proposals.get(fr.path, fr.accepted)
+        if fr.accepted is None:
+            fr.status = FileStatus.ADDED
+        elif fr.proposed is None:
+            fr.status = FileStatus.DELETED
+
+    def read(self, side: Side, fr: FileReview) -> bytes | None:
+        if side is Side.MEMORY:
+            return encode(fr.proposed)
+        return read_bytes_in_root(self.root, fr.path)
+
+    def write(self, side: Side, fr: FileReview, before: str | None, after: str | None) -> None:
+        if side is Side.MEMORY:
+            self.proposals[fr.path] = after
+            return
+        _write_worktree(self.root, fr.path, before, after)

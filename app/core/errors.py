@@ -81,3 +81,9 @@ class ConfigError(TetherError):
     """A configuration file is invalid."""
 
     title = "Configuration error"
+
+
+class LeashError(TetherError):
+    """A hunk is outside the autonomy slider's scope or over the leash."""
+
+    title = "Out of leash"

@@ -10,16 +10,16 @@ so undo and redo survive a restart and rejected work stays restorable.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from app.core.backends import FileReview, Side, encode
 from app.core.blobs import BlobStore, sha_of
-from app.core.errors import ApplyError, StaleFileError, UndoError
+from app.core.errors import ApplyError, LeashError, StaleFileError, UndoError
 from app.core.journal import Journal
-from app.core.model import Hunk
+from app.core.model import FileStatus, Hunk
 from app.core.paths import is_secret_path
 from app.core.text import join_lines, split_lines
 from app.core.textdiff import block_fingerprint, diff_texts
@@ -70,6 +70,8 @@ class ReviewSession:
             backend.original = self._original_text
         self.files: list[FileReview] = backend.files()
         self.split: set[str] = set()
+        # Says why a hunk may not be accepted (out of scope, over the leash).
+        self.guard: Callable[[FileReview, Hunk], str | None] | None = None
         self._replay_memory_decisions()
 
     # -- loading -----------------------------------------------------------
@@ -127,6 +129,11 @@ class ReviewSession:
         if fr.patch is None or not any(selection.values()):
             raise ApplyError("nothing selected", path=fr.path)
         hunks = fr.patch.hunks
+        if op == "accept" and self.guard is not None:
+            for index in sorted(selection):
+                reason = self.guard(fr, hunks[index]) if selection[index] else None
+                if reason:
+                    raise LeashError(reason, path=fr.path)
         if op == "accept":
             side, before = self.backend.accepted_side, fr.accepted
             lines = apply_selection(split_lines(before or ""), hunks, selection, path=fr.path)
@@ -279,7 +286,9 @@ class ReviewSession:
         state = last.get("after")
         if last["op"] in ("undo", "redo"):
             target = next((e for e in writes if e.get("seq") == last.get("target")), None)
-            state = (target["before"] if last["op"] == "undo" else target["after"]) if target else None
+            state = (
+                (target["before"] if last["op"] == "undo" else target["after"]) if target else None
+            )
         now = None if current is None else sha_of(current.encode("utf-8"))
         if state != now:
             return None
@@ -306,6 +315,22 @@ class ReviewSession:
                 self._rediff(fr)
 
     # -- splitting -----------------------------------------------------------
+
+    def propose(self, path: str, proposed: str | None) -> FileReview:
+        """Set the proposed text of ``path`` (an LLM edit arrived) and re-diff."""
+        proposals = getattr(self.backend, "proposals", None)
+        if proposals is None:
+            raise ApplyError("this review does not take proposals", path=path)
+        proposals[path] = proposed
+        try:
+            fr = self.file(path)
+        except KeyError:
+            fr = FileReview(path, FileStatus.MODIFIED)
+            self.files.append(fr)
+        with self._load_lock:
+            fr.loaded = False
+            fr.note = ""
+        return self.ensure_loaded(fr)
 
     def split_hunk(self, fr: FileReview, hunk_index: int) -> bool:
         """Show each change of a hunk as its own hunk; False if it has only one."""

@@ -72,7 +72,8 @@ def apply_selection(
         out.extend(lines[pos:start])
         pos = start
         chosen = selection.get(hi, frozenset())
-        for li, line in enumerate(hunk.lines):
+        for li in placement_order(hunk):
+            line = hunk.lines[li]
             if line.kind != ADDED:
                 if pos >= len(lines) or lines[pos] != line.raw:
                     raise ApplyError(
@@ -82,10 +83,39 @@ def apply_selection(
                         line=pos + 1,
                     )
                 pos += 1
-            if line.kind == CONTEXT or (line.kind == REMOVED and li not in chosen) or line.kind == ADDED and li in chosen:
+            # Context and unchosen removals stay; chosen additions come in.
+            if (line.kind == ADDED) == (li in chosen) or line.kind == CONTEXT:
                 out.append(line.raw)
     out.extend(lines[pos:])
     return _mend_final_newlines(out)
+
+
+def placement_order(hunk: Hunk) -> list[int]:
+    """Line indices in the order a partial selection places them.
+
+    Within a run of changes the i-th removed line is paired with the i-th
+    added line, so a chosen replacement lands where the line it replaces was,
+    not after every line kept from the run (which would scramble code).
+    """
+    order: list[int] = []
+    lines = hunk.lines
+    i = 0
+    while i < len(lines):
+        if lines[i].kind == CONTEXT:
+            order.append(i)
+            i += 1
+            continue
+        removed: list[int] = []
+        added: list[int] = []
+        while i < len(lines) and lines[i].kind != CONTEXT:
+            (removed if lines[i].kind == REMOVED else added).append(i)
+            i += 1
+        for k in range(max(len(removed), len(added))):
+            if k < len(removed):
+                order.append(removed[k])
+            if k < len(added):
+                order.append(added[k])
+    return order
 
 
 def revert_selection(
@@ -109,7 +139,8 @@ def _mend_final_newlines(out: list[str]) -> list[str]:
 def filter_hunk(hunk: Hunk, chosen: frozenset[int] | set[int]) -> Hunk | None:
     """The hunk with only the chosen change lines; None if nothing is left."""
     lines: list[DiffLine] = []
-    for li, line in enumerate(hunk.lines):
+    for li in placement_order(hunk):
+        line = hunk.lines[li]
         if line.kind == CONTEXT:
             lines.append(DiffLine(CONTEXT, line.raw))
         elif line.kind == REMOVED:

@@ -78,10 +78,16 @@ class ReplayProvider:
         turns = self.recording.turns
         if not turns:
             raise ProviderError("the recording has no turns", provider=self.name)
-        same = [i for i, turn in enumerate(turns) if turn.prompt and
-                turn.prompt == request.user_prompt]
-        fresh = [i for i in same if i not in self._played]
-        index = (fresh or same or [self._next % len(turns)])[0]
+        prompt = request.user_prompt
+        same = [i for i, turn in enumerate(turns) if turn.prompt and turn.prompt == prompt]
+        # A recorded prompt that starts the request's prompt matches follow-ups
+        # whose text varies (errors, reasons); turns without a prompt answer
+        # whatever the user typed, in order.
+        prefix = [i for i, turn in enumerate(turns) if turn.prompt and prompt.startswith(turn.prompt)]
+        free = [i for i, turn in enumerate(turns) if not turn.prompt]
+        fresh = [i for i in same + prefix if i not in self._played]
+        fresh_free = [i for i in free if i not in self._played]
+        index = (fresh or same or prefix or fresh_free or free or [self._next % len(turns)])[0]
         self._played.add(index)
         self._next = index + 1
         return index

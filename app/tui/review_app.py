@@ -41,10 +41,24 @@ BINDINGS = [
     ),
     Binding("j", "next_hunk", "Next", tooltip="Next hunk"),
     Binding("k", "prev_hunk", "Prev", tooltip="Previous hunk"),
-    Binding("right_square_bracket", "next_file", "File→", key_display="]", tooltip="Next file"),
-    Binding("left_square_bracket", "prev_file", "←File", key_display="[", tooltip="Previous file"),
-    Binding("a", "accept_file", "Acc. file", tooltip="Accept the rest of this file"),
-    Binding("d", "reject_file", "Rej. file", tooltip="Reject the rest of this file"),
+    Binding(
+        "right_square_bracket",
+        "next_file",
+        "File→",
+        key_display="]",
+        tooltip="Next file",
+        show=False,
+    ),
+    Binding(
+        "left_square_bracket",
+        "prev_file",
+        "←File",
+        key_display="[",
+        tooltip="Previous file",
+        show=False,
+    ),
+    Binding("a", "accept_file", "Acc. file", tooltip="Accept the rest of this file", show=False),
+    Binding("d", "reject_file", "Rej. file", tooltip="Reject the rest of this file", show=False),
     Binding("s", "split", "Split", tooltip="Split the hunk into its separate changes"),
     Binding("e", "edit", "Edit", tooltip="Edit the proposed side of the hunk in $EDITOR"),
     Binding("u", "undo", "Undo", tooltip="Undo the last decision (survives restarts)"),
@@ -303,6 +317,10 @@ class ReviewApp(App[dict]):
             return
         index = next(i for i, fr in enumerate(self.session.files) if fr.path == outcome.path)
         hunk = self.pane.current_hunk() if index == self.index else 0
+        files = self.query_one(FileList)
+        if files.option_count != len(self.session.files):
+            # Undo brought back a file that had no differences left.
+            files.set_entries([self._entry(fr) for fr in self.session.files], keep=index)
         self._refresh_undo_state()
         self.show_file(index, hunk=max(hunk, 0))
         self.status.say(f"{op} done in {outcome.path} (#{outcome.seq})")
@@ -407,5 +425,3 @@ def help_rows() -> list[tuple[str, str]]:
         rows.append((key.replace("question_mark", "?"), binding.tooltip or binding.description))
     rows.append(("ctrl+p", "Command palette: every action by name"))
     return rows
-
-

@@ -1,0 +1,209 @@
+"""One generation: a provider's stream of edits turned into reviewable hunks.
+
+The provider streams on a worker thread; each event is handed to
+``Generation.handle`` on the thread that owns the review session (the UI
+thread), which applies complete edits to the in-memory proposal. So a hunk is
+reviewable as soon as its edit is complete, while the model keeps going.
+
+An edit that does not match, names an unsafe path, or touches a secret file
+is never applied: it becomes an ``EditRejected`` with a message naming what
+and where, and (once per generation) goes back to the model with the exact
+error.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from app.core.autonomy import Scope, changed_lines
+from app.core.errors import TetherError, UnsafePathError
+from app.core.paths import is_secret_path, resolve_in_root
+from app.core.session import ReviewSession
+from app.edits.apply import apply_edit
+from app.edits.model import Edit, EditError
+from app.providers.base import (
+    EditFailed,
+    EditReady,
+    Event,
+    FallbackUsed,
+    Finished,
+    FollowUp,
+    GenerationRequest,
+    StreamFailed,
+    TextDelta,
+    ToolOutcome,
+    Transcript,
+    Usage,
+    ViewRequested,
+)
+
+
+@dataclass(frozen=True)
+class HunksReady:
+    """An edit was applied to the proposal of ``path``; its hunks are ready."""
+
+    path: str
+    edit: Edit
+
+
+@dataclass(frozen=True)
+class EditRejected:
+    """An edit that was not applied, and why."""
+
+    message: str
+    path: str | None
+
+
+@dataclass
+class GenerationStats:
+    started: float = field(default_factory=time.monotonic)
+    first_hunk: float | None = None
+    finished: float | None = None
+    input_tokens: int = 0
+    output_tokens: int = 0
+    edits_applied: int = 0
+    edits_failed: int = 0
+
+    @property
+    def time_to_first_hunk(self) -> float | None:
+        return None if self.first_hunk is None else self.first_hunk - self.started
+
+
+class Generation:
+    """Applies one generation's edits to a review session's proposal."""
+
+    def __init__(self, session: ReviewSession, scope: Scope, request: GenerationRequest) -> None:
+        self.session = session
+        self.scope = scope
+        self.request = request
+        self.root = session.backend.root
+        self.stats = GenerationStats()
+        self.text = ""
+        self.outcomes: list[ToolOutcome] = []
+        self.failures: list[str] = []
+        self.transcript: Transcript | None = None
+        self.stop_reason: str | None = None
+        self.failed: str | None = None
+
+    def handle(self, event: Event) -> list[object]:
+        """Apply one provider event; returns what the UI should show."""
+        if isinstance(event, EditReady):
+            return [self._apply(event.edit, event.call_id)]
+        if isinstance(event, EditFailed):
+            return [self._failed(event.error, event.call_id)]
+        if isinstance(event, TextDelta):
+            self.text += event.text
+            return [event]
+        if isinstance(event, Usage):
+            self.stats.input_tokens = event.input_tokens
+            self.stats.output_tokens = event.output_tokens
+            return [event]
+        if isinstance(event, ViewRequested):
+            self.outcomes.append(ToolOutcome.viewed(event.call_id, self._view(event.path)))
+            return []
+        if isinstance(event, Finished):
+            self.transcript = event.transcript
+            self.stop_reason = event.stop_reason
+            self.stats.finished = time.monotonic()
+            return [event]
+        if isinstance(event, StreamFailed):
+            self.failed = event.message
+            self.stats.finished = time.monotonic()
+            return [event]
+        if isinstance(event, FallbackUsed):
+            self.text = ""
+            return [event]
+        return []
+
+    def _view(self, path: str) -> str:
+        try:
+            target = resolve_in_root(self.root, path)
+        except UnsafePathError as exc:
+            return f"Error: {exc}"
+        if is_secret_path(path) or not target.is_file():
+            return f"Error: {path} is not available"
+        try:
+            return target.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return f"Error: {path} is not a UTF-8 text file"
+
+    def _failed(self, error: EditError, call_id: str | None) -> EditRejected:
+        self.stats.edits_failed += 1
+        self.failures.append(str(error))
+        if call_id:
+            self.outcomes.append(ToolOutcome.failed(call_id, error))
+        return EditRejected(str(error), error.path)
+
+    def _apply(self, edit: Edit, call_id: str | None) -> object:
+        paths = [edit.path] + ([edit.move_to] if edit.move_to else [])
+        try:
+            for path in paths:
+                resolve_in_root(self.root, path)
+                if is_secret_path(path):
+                    raise UnsafePathError("secret files are never edited by a model", path=path)
+        except UnsafePathError as exc:
+            self.stats.edits_failed += 1
+            self.failures.append(str(exc))
+            if call_id:
+                self.outcomes.append(ToolOutcome.rejected(call_id, str(exc)))
+            return EditRejected(str(exc), edit.path)
+        try:
+            current = self._proposed_text(edit.path)
+            new = apply_edit(current, edit)
+        except EditError as exc:
+            return self._failed(exc, call_id)
+        except TetherError as exc:
+            self.stats.edits_failed += 1
+            self.failures.append(str(exc))
+            if call_id:
+                self.outcomes.append(ToolOutcome.rejected(call_id, str(exc)))
+            return EditRejected(str(exc), edit.path)
+        if edit.kind == "move" and edit.move_to:
+            self.session.propose(edit.move_to, new)
+            self.session.propose(edit.path, None)
+            shown = edit.move_to
+        else:
+            self.session.propose(edit.path, new)
+            shown = edit.path
+        self.stats.edits_applied += 1
+        if self.stats.first_hunk is None:
+            self.stats.first_hunk = time.monotonic()
+        if call_id:
+            self.outcomes.append(ToolOutcome.applied(call_id, edit))
+        return HunksReady(shown, edit)
+
+    def _proposed_text(self, path: str) -> str | None:
+        try:
+            fr = self.session.ensure_loaded(self.session.file(path))
+        except KeyError:
+            current = getattr(self.session.backend, "current_text", None)
+            return current(path) if current else None
+        if fr.note:
+            raise TetherError(fr.note, path=path)
+        return fr.proposed
+
+    def proposal_size(self) -> int:
+        """Changed lines in everything still pending (what the leash caps)."""
+        return sum(
+            changed_lines(fr.patch.hunks) for fr in self.session.files if fr.loaded and fr.patch
+        )
+
+    def retry_request(self) -> GenerationRequest | None:
+        """A follow-up that sends the exact errors back, or None when there were none
+        (or the conversation cannot be continued)."""
+        if not self.failures or self.transcript is None:
+            return None
+        prompt = (
+            "Some of your edits could not be applied:\n"
+            + "\n".join(f"- {failure}" for failure in self.failures)
+            + "\nResend only those edits, corrected. Copy the existing lines exactly."
+        )
+        return GenerationRequest(
+            user_prompt=prompt,
+            system_prompt=self.request.system_prompt,
+            model=self.request.model,
+            max_tokens=self.request.max_tokens,
+            edit_format=self.request.edit_format,
+            follow_up=FollowUp(self.transcript, tuple(self.outcomes)),
+        )

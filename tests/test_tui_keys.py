@@ -1,0 +1,905 @@
+"""Every key of the review app, driven through Textual's Pilot on the sample repo.
+
+Keys that decide are checked against git itself (the index via ``git show :path``,
+the working tree byte for byte); keys that only move or show are checked on the
+widgets' state. ``KEY_TESTS`` at the end proves every binding has a test.
+"""
+
+from __future__ import annotations
+
+import io
+import shlex
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from conftest import (
+    NEW_TEST,
+    REPORT,
+    STOCK,
+    AppFactory,
+    git,
+    head_bytes,
+    index_bytes,
+    repo_state,
+    staged_names,
+    unstaged_names,
+    worktree_bytes,
+)
+from rich.console import Console
+from textual.command import CommandList, CommandPalette
+from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import Static
+
+from app.core.backends import FileReview
+from app.tui.review_app import BINDINGS, ReviewApp
+from app.tui.screens import HelpScreen, SummaryScreen
+from widgets.diff_rows import FOLD, HUNK
+from widgets.file_list import FileList
+
+SIZE = (120, 40)
+
+
+async def settle(pilot: Pilot[object]) -> None:
+    """Let the background prefetch finish and the screen catch up."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def press(pilot: Pilot[object], *keys: str) -> None:
+    await pilot.press(*keys)
+    await pilot.pause()
+
+
+def lines_of(data: bytes | None) -> list[bytes]:
+    assert data is not None
+    return data.splitlines(keepends=True)
+
+
+def old_new(repo: Path, path: str = REPORT) -> tuple[list[bytes], list[bytes]]:
+    """HEAD's lines and the working tree's lines of ``path``."""
+    return lines_of(head_bytes(repo, path)), lines_of(worktree_bytes(repo, path))
+
+
+def hunk_texts(app: ReviewApp) -> str:
+    return "".join(line.raw for hunk in app.pane.hunks for line in hunk.lines)
+
+
+def message(app: ReviewApp) -> str:
+    return app.status.message
+
+
+# -- the sample as the app first shows it -------------------------------------------
+
+
+async def test_opens_on_first_change_of_first_file(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert [fr.path for fr in app.session.files] == [REPORT, STOCK, NEW_TEST]
+        assert app.index == 0 and app.pane.path == REPORT
+        assert len(app.pane.hunks) == 1 and app.pane.current_hunk() == 0
+        row = app.pane.current_row()
+        assert row is not None and row.kind == "-"
+        assert row.text == "def render_report(stock):"
+        assert "file 1/3 · hunk 1/1 · 0 decided · 3 pending" in app.status.render()
+
+
+# -- y / n / space: decisions on one hunk or on marked lines --------------------------
+
+
+async def test_y_stages_the_hunk_and_leaves_the_working_tree(
+    make_app: AppFactory, sample_repo: Path
+) -> None:
+    before = repo_state(sample_repo)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "y")
+        assert staged_names(sample_repo) == [REPORT]
+        assert index_bytes(sample_repo, REPORT) == worktree_bytes(sample_repo, REPORT)
+        assert index_bytes(sample_repo, STOCK) == head_bytes(sample_repo, STOCK)
+        assert repo_state(sample_repo).files == before.files
+        # The file is done, so the app moves on to the next one with work left.
+        assert app.session.files[0].accepted_count == 1
+        assert app.index == 1 and app.pane.path == STOCK
+        assert message(app).startswith(f"accepted 11 lines of {REPORT} (#1;")
+
+
+async def test_y_stages_exactly_one_of_two_hunks(make_app: AppFactory, sample_repo: Path) -> None:
+    old, new = old_new(sample_repo)
+    before = repo_state(sample_repo)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "s")
+        assert len(app.pane.hunks) == 2
+        await press(pilot, "y")
+        # Hunk 1 turns old lines 1-7 into new lines 1-6; the rest stays old.
+        assert index_bytes(sample_repo, REPORT) == b"".join(new[:6] + old[7:])
+        assert staged_names(sample_repo) == [REPORT]
+        assert repo_state(sample_repo).files == before.files
+        assert app.index == 0 and len(app.pane.hunks) == 1
+        assert app.session.files[0].accepted_count == 1
+
+
+async def test_n_reverts_exactly_one_hunk_in_the_working_tree(
+    make_app: AppFactory, sample_repo: Path
+) -> None:
+    old, new = old_new(sample_repo)
+    before = repo_state(sample_repo)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "s", "n")
+        assert worktree_bytes(sample_repo, REPORT) == b"".join(old[:7] + new[6:])
+        after = repo_state(sample_repo)
+        assert after.index == before.index
+        assert staged_names(sample_repo) == []
+        others = [STOCK, NEW_TEST]
+        assert [after.files[p] for p in others] == [before.files[p] for p in others]
+        assert app.session.files[0].rejected_count == 1
+        assert len(app.pane.hunks) == 1
+
+
+async def test_space_marks_a_line_and_y_stages_only_that_line(
+    make_app: AppFactory, sample_repo: Path
+) -> None:
+    old, _new = old_new(sample_repo)
+    before = repo_state(sample_repo)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        start = app.pane.cursor
+        await press(pilot, "space")
+        # The removed line "def render_report(stock):" (hunk line 3) is marked,
+        # and the cursor steps to the next line.
+        assert app.pane.selected == {0: {3}}
+        assert app.pane.cursor == start + 1
+        await press(pilot, "y")
+        assert index_bytes(sample_repo, REPORT) == b"".join(old[:3] + old[4:])
+        assert repo_state(sample_repo).files == before.files
+        assert message(app).startswith(f"accepted 1 line of {REPORT}")
+        # The rest of the hunk is still there to review; the marks are gone.
+        assert app.index == 0 and len(app.pane.hunks) == 1 and app.pane.selected == {}
+        assert b"def render_report(stock):" not in hunk_texts(app).encode()
+
+
+async def test_space_marks_two_lines_and_n_reverts_only_those(
+    make_app: AppFactory, sample_repo: Path
+) -> None:
+    _old, new = old_new(sample_repo)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "down", "down", "down", "down")  # to the first added line
+        row = app.pane.current_row()
+        assert row is not None and row.kind == "+"
+        await press(pilot, "space", "space")
+        assert app.pane.selected == {0: {7, 8}}
+        await press(pilot, "n")
+        # The two added lines (new lines 4 and 5) leave the working tree.
+        assert worktree_bytes(sample_repo, REPORT) == b"".join(new[:3] + new[5:])
+        assert index_bytes(sample_repo, REPORT) == head_bytes(sample_repo, REPORT)
+
+
+async def test_space_unmarks_and_ignores_context_lines(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "space", "up", "space")
+        assert app.pane.selected == {}
+        await press(pilot, "up", "up")
+        row = app.pane.current_row()
+        assert row is not None and row.kind == " "
+        await press(pilot, "space")
+        assert app.pane.selected == {}
+        assert "context" in message(app)
+
+
+# -- moving: j/k, ]/[, cursor keys, pages, folds, view ---------------------------------
+
+
+async def test_j_and_k_move_between_hunks(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "s")
+        assert app.pane.current_hunk() == 0
+        await press(pilot, "j")
+        assert app.pane.current_hunk() == 1
+        row = app.pane.current_row()
+        assert row is not None and row.kind in "-+"
+        assert "hunk 2/2" in app.status.progress
+        await press(pilot, "k")
+        assert app.pane.current_hunk() == 0
+        await press(pilot, "k")
+        assert app.index == 0 and app.pane.current_hunk() == 0
+        assert message(app) == "first hunk"
+        # j past the last hunk of a file goes on to the next file.
+        await press(pilot, "j", "j")
+        assert app.index == 1 and app.pane.path == STOCK and app.pane.current_hunk() == 0
+        # k before the first hunk goes back to the last hunk of the previous file.
+        await press(pilot, "k")
+        assert app.index == 0 and app.pane.current_hunk() == 1
+
+
+async def test_brackets_switch_files(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        files = app.query_one(FileList)
+        await press(pilot, "right_square_bracket")
+        assert app.index == 1 and app.pane.path == STOCK and files.highlighted == 1
+        await press(pilot, "right_square_bracket")
+        assert app.index == 2 and app.pane.path == NEW_TEST
+        await press(pilot, "right_square_bracket")
+        assert app.index == 0 and app.pane.path == REPORT
+        await press(pilot, "left_square_bracket")
+        assert app.index == 2 and app.pane.path == NEW_TEST and files.highlighted == 2
+        await press(pilot, "left_square_bracket")
+        assert app.index == 1 and app.pane.path == STOCK
+
+
+async def test_up_and_down_move_the_cursor_one_row(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        start = app.pane.cursor
+        await press(pilot, "down")
+        assert app.pane.cursor == start + 1
+        await press(pilot, "down", "down")
+        assert app.pane.cursor == start + 3
+        await press(pilot, "up")
+        assert app.pane.cursor == start + 2
+        await press(pilot, *["up"] * 20)
+        assert app.pane.cursor == 0
+        await press(pilot, *["down"] * 40)
+        assert app.pane.cursor == len(app.pane.rows) - 1
+
+
+async def test_up_and_down_move_the_cursor_in_a_long_file(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "right_square_bracket")  # stock.py: 50 rows, more than a screen
+        assert len(app.pane.rows) > app.pane.scrollable_content_region.height
+        start = app.pane.cursor
+        await press(pilot, "down", "down")
+        assert app.pane.cursor == start + 2
+        await press(pilot, "up")
+        assert app.pane.cursor == start + 1
+
+
+async def test_pagedown_and_pageup_move_by_a_screen(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "right_square_bracket")  # stock.py: 50 rows, more than a screen
+        pane = app.pane
+        height = pane.scrollable_content_region.height
+        assert len(pane.rows) > height
+        start = pane.cursor
+        assert pane.scroll_y == 0
+        await press(pilot, "pagedown")
+        assert pane.cursor == start + height - 2
+        assert pane.scroll_y > 0
+        await press(pilot, "pageup")
+        assert pane.cursor == start
+        assert pane.scroll_y == 0
+
+
+async def test_enter_expands_and_folds_unchanged_lines(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "s", "y")  # the rest of report.py starts at line 5
+        pane = app.pane
+        assert pane.rows[0].kind == FOLD and pane.rows[0].count == 4
+        rows_before = len(pane.rows)
+        await press(pilot, *["up"] * pane.cursor)
+        assert pane.cursor == 0
+        await press(pilot, "enter")
+        assert pane.expanded == {0}
+        assert len(pane.rows) == rows_before - 1 + 4
+        assert [r.kind for r in pane.rows[:5]] == [" ", " ", " ", " ", HUNK]
+        assert pane.rows[3].text == 'def render_report(stock, *, title="Stock report"):'
+        await press(pilot, "enter")
+        assert pane.expanded == set() and len(pane.rows) == rows_before
+
+
+async def test_enter_off_a_fold_does_nothing(make_app: AppFactory, sample_repo: Path) -> None:
+    before = repo_state(sample_repo)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        rows = len(app.pane.rows)
+        await press(pilot, "enter")
+        assert len(app.pane.rows) == rows and app.pane.expanded == set()
+        assert repo_state(sample_repo) == before
+
+
+async def test_v_toggles_side_by_side(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "s", "j")
+        assert not app.pane.split_view
+        await press(pilot, "v")
+        assert app.pane.split_view
+        assert {r.kind for r in app.pane.rows} <= {"pair", HUNK, FOLD}
+        assert app.pane.current_hunk() == 1  # the view change keeps the place
+        assert message(app) == "side-by-side view"
+        await press(pilot, "v")
+        assert not app.pane.split_view
+        assert "pair" not in {r.kind for r in app.pane.rows}
+        assert app.pane.current_hunk() == 1
+        assert message(app) == "unified view"
+
+
+async def test_side_by_side_space_and_y_replace_a_line_in_place(
+    make_app: AppFactory, sample_repo: Path
+) -> None:
+    old, new = old_new(sample_repo)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "v")
+        row = app.pane.current_row()
+        assert row is not None and row.kind == "pair"
+        assert (row.text, row.right_text) == (
+            "def render_report(stock):",
+            'def render_report(stock, *, title="Stock report"):',
+        )
+        await press(pilot, "space")
+        assert app.pane.selected == {0: {3, 7}}
+        await press(pilot, "y")
+        assert index_bytes(sample_repo, REPORT) == b"".join(old[:3] + new[3:4] + old[4:])
+
+
+# -- a / d: the rest of a file ------------------------------------------------------------
+
+
+async def test_a_accepts_the_rest_of_the_file(make_app: AppFactory, sample_repo: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "right_square_bracket", "s")
+        assert app.pane.path == STOCK and len(app.pane.hunks) == 6
+        await press(pilot, "j", "n")  # reject one hunk, then take all the others
+        worktree_after_n = worktree_bytes(sample_repo, STOCK)
+        assert worktree_after_n != head_bytes(sample_repo, STOCK)
+        assert len(app.pane.hunks) == 5
+        await press(pilot, "a")
+        assert index_bytes(sample_repo, STOCK) == worktree_after_n
+        assert worktree_bytes(sample_repo, STOCK) == worktree_after_n
+        assert staged_names(sample_repo) == [STOCK]
+        assert unstaged_names(sample_repo) == [REPORT]
+        fr = app.session.files[1]
+        assert (fr.accepted_count, fr.rejected_count, fr.pending) == (5, 1, 0)
+        assert app.index == 2 and app.pane.path == NEW_TEST
+
+
+async def test_d_rejects_the_rest_of_the_file(make_app: AppFactory, sample_repo: Path) -> None:
+    before = repo_state(sample_repo)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "s", "j", "d")  # with the cursor on hunk 2: both go
+        assert worktree_bytes(sample_repo, REPORT) == head_bytes(sample_repo, REPORT)
+        assert repo_state(sample_repo).index == before.index
+        assert unstaged_names(sample_repo) == [STOCK]
+        fr = app.session.files[0]
+        assert (fr.accepted_count, fr.rejected_count, fr.pending) == (0, 2, 0)
+        assert app.index == 1
+
+
+async def test_d_on_a_new_file_deletes_it_and_a_stages_it(
+    make_app: AppFactory, sample_repo: Path
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "left_square_bracket")
+        assert app.pane.path == NEW_TEST
+        proposed = worktree_bytes(sample_repo, NEW_TEST)
+        await press(pilot, "a")
+        assert index_bytes(sample_repo, NEW_TEST) == proposed
+        await press(pilot, "u")
+        assert index_bytes(sample_repo, NEW_TEST) is None
+        assert app.pane.path == NEW_TEST
+        await press(pilot, "d")
+        assert not (sample_repo / NEW_TEST).exists()
+        await press(pilot, "u")
+        assert worktree_bytes(sample_repo, NEW_TEST) == proposed
+
+
+# -- s / e: reshaping the proposal ------------------------------------------------------------
+
+
+async def test_s_splits_a_hunk_without_writing(make_app: AppFactory, sample_repo: Path) -> None:
+    before = repo_state(sample_repo)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert len(app.pane.hunks) == 1
+        await press(pilot, "s")
+        assert [h.header() for h in app.pane.hunks] == ["@@ -1,7 +1,6 @@", "@@ -8,4 +7,4 @@"]
+        assert app.pane.current_hunk() == 0
+        assert "2 hunks" in message(app)
+        assert repo_state(sample_repo) == before
+        # Each half has a single change now: s says so and changes nothing.
+        await press(pilot, "s")
+        assert len(app.pane.hunks) == 2
+        assert "single change" in message(app)
+
+
+async def test_s_on_stock_py_reports_the_number_of_hunks(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "right_square_bracket", "s")
+        assert len(app.pane.hunks) == 6
+        assert "6 hunks" in message(app)
+
+
+EDITOR_SCRIPT = """\
+import pathlib, sys
+path = pathlib.Path(sys.argv[-1])
+pathlib.Path(sys.argv[1]).write_text(path.suffix, encoding="utf-8")
+text = path.read_bytes().decode("utf-8")
+path.write_bytes(text.replace('title="Stock report"', 'title="Inventory"').encode("utf-8"))
+"""
+
+
+def install_editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, script: str) -> Path:
+    """$EDITOR = a python script; returns the file where it notes its argument's suffix."""
+    editor = tmp_path / "editor.py"
+    editor.write_text(script, encoding="utf-8")
+    seen = tmp_path / "editor-saw.txt"
+    command = " ".join(shlex.quote(str(p)) for p in (sys.executable, editor, seen))
+    monkeypatch.setenv("EDITOR", command)
+    return seen
+
+
+async def test_e_edits_the_proposed_side_in_the_editor(
+    make_app: AppFactory, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen = install_editor(tmp_path, monkeypatch, EDITOR_SCRIPT)
+    original = worktree_bytes(sample_repo, REPORT)
+    assert original is not None
+    edited = original.replace(b'title="Stock report"', b'title="Inventory"')
+    before = repo_state(sample_repo)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "e")
+        assert seen.read_text(encoding="utf-8") == ".py"  # the temp file keeps the suffix
+        assert worktree_bytes(sample_repo, REPORT) == edited
+        assert repo_state(sample_repo).index == before.index
+        assert 'title="Inventory"' in hunk_texts(app)
+        assert "Stock report" not in "".join(
+            ln.raw for h in app.pane.hunks for ln in h.lines if ln.kind == "+"
+        )
+        assert message(app).startswith(f"edited the proposed side of the hunk in {REPORT}")
+        # The edit is a decision like any other: y stages the edited text ...
+        await press(pilot, "y")
+        assert index_bytes(sample_repo, REPORT) == edited
+        # ... and undoing both brings back the agent's text, byte for byte.
+        await press(pilot, "u", "u")
+        assert repo_state(sample_repo) == before
+
+
+async def test_e_without_an_editor_says_so(make_app: AppFactory, sample_repo: Path) -> None:
+    before = repo_state(sample_repo)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "e")
+        assert app.status.is_error and "$EDITOR" in message(app)
+        assert repo_state(sample_repo) == before
+
+
+async def test_e_with_no_change_writes_nothing(
+    make_app: AppFactory, sample_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    install_editor(tmp_path, monkeypatch, "import sys\n")
+    before = repo_state(sample_repo)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "e")
+        assert message(app) == "hunk unchanged"
+        assert repo_state(sample_repo) == before
+        assert not app.check_action("undo", ())
+
+
+# -- u / U: undo and redo ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", ["y", "n", "a", "d", "space y"])
+async def test_u_undoes_byte_for_byte(make_app: AppFactory, sample_repo: Path, key: str) -> None:
+    before = repo_state(sample_repo)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, *key.split())
+        assert repo_state(sample_repo) != before
+        assert app.check_action("undo", ()) and not app.check_action("redo", ())
+        await press(pilot, "u")
+        assert repo_state(sample_repo) == before
+        assert not app.check_action("undo", ()) and app.check_action("redo", ())
+        assert app.index == 0 and app.pane.path == REPORT and len(app.pane.hunks) == 1
+        fr = app.session.files[0]
+        assert (fr.accepted_count, fr.rejected_count) == (0, 0)
+        assert message(app).startswith(f"undo done in {REPORT}")
+
+
+async def test_u_undoes_in_reverse_order(make_app: AppFactory, sample_repo: Path) -> None:
+    states = [repo_state(sample_repo)]
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for key in ("s", "y", "n", "d"):  # split, stage, revert; then stock.py goes
+            await press(pilot, key)
+            if key != "s":
+                states.append(repo_state(sample_repo))
+        assert len({repr(s) for s in states}) == 4
+        for expected in reversed(states[:-1]):
+            await press(pilot, "u")
+            assert repo_state(sample_repo) == expected
+        assert not app.check_action("undo", ())
+
+
+async def test_capital_u_redoes(make_app: AppFactory, sample_repo: Path) -> None:
+    before = repo_state(sample_repo)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "y")
+        after = repo_state(sample_repo)
+        await press(pilot, "u")
+        assert repo_state(sample_repo) == before
+        await press(pilot, "U")
+        assert repo_state(sample_repo) == after
+        assert app.session.files[0].accepted_count == 1
+        assert message(app).startswith(f"redo done in {REPORT}")
+        assert app.check_action("undo", ()) and not app.check_action("redo", ())
+        # U with nothing to redo is hidden and does nothing.
+        await press(pilot, "U")
+        assert repo_state(sample_repo) == after
+
+
+async def test_undo_of_a_partial_decision_survives_a_restart(
+    make_app: AppFactory, sample_repo: Path, isolated_home: Path
+) -> None:
+    before = repo_state(sample_repo)
+    first = make_app()
+    async with first.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "s", "y")
+        assert index_bytes(sample_repo, REPORT) != head_bytes(sample_repo, REPORT)
+    # The journal lives in the repository's git dir, not in the (fake) home.
+    assert (sample_repo / ".git" / "tether" / "journal.jsonl").is_file()
+    assert not any(p.name == "tether" for p in isolated_home.rglob("*"))
+
+    second = make_app()
+    async with second.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert second.check_action("undo", ())
+        await press(pilot, "u")
+        assert repo_state(sample_repo) == before
+        assert second.pane.path == REPORT and len(second.pane.hunks) == 1
+        await press(pilot, "U")
+        assert index_bytes(sample_repo, REPORT) != head_bytes(sample_repo, REPORT)
+
+
+async def test_undo_of_a_whole_file_decision_survives_a_restart(
+    make_app: AppFactory, sample_repo: Path
+) -> None:
+    before = repo_state(sample_repo)
+    first = make_app()
+    async with first.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "y")  # report.py is fully staged: no longer a worktree change
+    second = make_app()
+    async with second.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert [fr.path for fr in second.session.files] == [STOCK, NEW_TEST]
+        await press(pilot, "u")
+        assert repo_state(sample_repo) == before
+        assert second.pane.path == REPORT
+        assert second.query_one(FileList).option_count == 3
+
+
+# -- R: reload, and what happens when the file changed under the app ---------------------------
+
+
+async def test_capital_r_reloads_after_an_external_change(
+    make_app: AppFactory, sample_repo: Path
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        target = sample_repo / REPORT
+        target.write_bytes(target.read_bytes() + b"# added outside tether\n")
+        assert "# added outside tether" not in hunk_texts(app)
+        await press(pilot, "R")
+        assert "# added outside tether" in hunk_texts(app)
+        assert message(app) == f"reloaded {REPORT} from disk"
+        await press(pilot, "d")
+        assert worktree_bytes(sample_repo, REPORT) == head_bytes(sample_repo, REPORT)
+
+
+async def test_n_on_a_file_changed_on_disk_overwrites_nothing(
+    make_app: AppFactory, sample_repo: Path
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        external = b'"""Rewritten by someone else."""\n'
+        (sample_repo / REPORT).write_bytes(external)
+        index_before = repo_state(sample_repo).index
+        await press(pilot, "n")
+        assert worktree_bytes(sample_repo, REPORT) == external
+        assert repo_state(sample_repo).index == index_before
+        assert app.status.is_error and app.status.has_class("-error")
+        assert REPORT in message(app)
+        assert app.session.files[0].rejected_count == 0
+        assert not app.check_action("undo", ())
+        # Reloading shows the new text; then the decision goes through.
+        await press(pilot, "R")
+        assert not app.status.is_error
+        await press(pilot, "d")
+        assert worktree_bytes(sample_repo, REPORT) == head_bytes(sample_repo, REPORT)
+
+
+async def test_y_when_the_index_changed_elsewhere_overwrites_nothing(
+    make_app: AppFactory, sample_repo: Path
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        git(sample_repo, "add", REPORT)
+        staged = index_bytes(sample_repo, REPORT)
+        (sample_repo / REPORT).write_bytes(b"changed after staging\n")
+        await press(pilot, "y")
+        assert index_bytes(sample_repo, REPORT) == staged
+        assert app.status.is_error and REPORT in message(app)
+
+
+# -- ? and q: the modal screens ----------------------------------------------------------------
+
+
+def rendered_text(screen: Screen[object]) -> str:
+    """The text of a screen's Static widgets, as a terminal would show it."""
+    out = io.StringIO()
+    console = Console(file=out, width=200, color_system=None, legacy_windows=False)
+    for static in screen.query(Static):
+        console.print(static.content)
+    return out.getvalue()
+
+
+async def test_question_mark_opens_help_listing_every_binding(
+    make_app: AppFactory, sample_repo: Path
+) -> None:
+    before = repo_state(sample_repo)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = rendered_text(app.screen)
+        for binding in BINDINGS:
+            key = (binding.key_display or binding.key).replace("question_mark", "?")
+            assert binding.tooltip and binding.tooltip in text, binding
+            assert any(
+                line.split()[:1] == [key] and binding.tooltip in line for line in text.splitlines()
+            ), binding
+        assert "ctrl+p" in text
+        # The review's keys do not reach through the modal.
+        await press(pilot, "y")
+        assert isinstance(app.screen, HelpScreen)
+        assert repo_state(sample_repo) == before
+        await press(pilot, "escape")
+        assert not isinstance(app.screen, HelpScreen)
+        await press(pilot, "question_mark", "question_mark")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_q_shows_the_summary_and_enter_exits_with_it(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "y")  # report.py: 1 accepted; on to stock.py
+        await press(pilot, "s", "n", "d")  # stock.py: 6 rejected (1, then the other 5)
+        assert app.pane.path == NEW_TEST
+        await press(pilot, "q")
+        assert isinstance(app.screen, SummaryScreen)
+        shown = rendered_text(app.screen)
+        assert "Review of working tree vs index: 1 accepted, 6 rejected, 1 pending" in shown
+        assert f"{REPORT}: 1 accepted, 0 rejected, 0 pending" in shown
+        assert f"{STOCK}: 0 accepted, 6 rejected, 0 pending" in shown
+        await press(pilot, "enter")
+    assert app.return_value == {
+        "source": "working tree vs index",
+        "accepted": 1,
+        "rejected": 6,
+        "files": [
+            {"path": REPORT, "accepted": 1, "rejected": 0, "pending": 0, "note": ""},
+            {"path": STOCK, "accepted": 0, "rejected": 6, "pending": 0, "note": ""},
+            {"path": NEW_TEST, "accepted": 0, "rejected": 0, "pending": 1, "note": ""},
+        ],
+    }
+
+
+async def test_deciding_every_hunk_keeps_the_review_open_until_q(
+    make_app: AppFactory, sample_repo: Path
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "y", "d", "a")  # report.py staged, stock.py reverted, test staged
+        assert app.is_running
+        assert app.session.pending == 0
+        assert message(app).endswith("all hunks decided; q for the summary")
+        assert staged_names(sample_repo) == [REPORT, NEW_TEST]
+        assert unstaged_names(sample_repo) == []
+        # With nothing left, the hunk keys are hidden and do nothing.
+        assert not app.check_action("accept", ())
+        await press(pilot, "y", "n", "space", "a", "d", "s", "e", "j", "k", "v", "enter")
+        assert app.is_running and staged_names(sample_repo) == [REPORT, NEW_TEST]
+        await press(pilot, "q", "enter")
+    assert app.return_value is not None
+    assert (app.return_value["accepted"], app.return_value["rejected"]) == (2, 1)
+
+
+async def test_escape_on_the_summary_goes_back_to_the_review(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "q")
+        assert isinstance(app.screen, SummaryScreen)
+        await press(pilot, "escape")
+        assert not isinstance(app.screen, SummaryScreen)
+        assert app.is_running and app.return_value is None
+        await press(pilot, "j")  # keys work again
+        assert app.index == 1
+        await press(pilot, "q", "n")
+        assert not isinstance(app.screen, SummaryScreen) and app.is_running
+        await press(pilot, "q", "q")
+    assert app.return_value is not None and app.return_value["accepted"] == 0
+
+
+# -- what the app offers: palette, hidden keys ----------------------------------------------------
+
+
+async def test_every_binding_is_in_the_command_palette(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        for binding in BINDINGS:
+            assert binding.tooltip in commands, binding
+            assert (binding.key_display or binding.key) in commands[binding.tooltip].help
+        # The commands run the same actions as the keys, arguments included.
+        start = app.pane.cursor
+        commands["Cursor down one line"].callback()
+        await pilot.pause()
+        assert app.pane.cursor == start + 1
+        commands["Next file"].callback()
+        await pilot.pause()
+        assert app.index == 1
+
+
+async def test_the_command_palette_runs_an_action_by_name(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+p")
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*["space" if c == " " else c for c in "Next file"])
+        commands = app.screen.query_one(CommandList)
+        deadline = time.monotonic() + 15
+        # The palette searches in a worker: wait (bounded) for the first hit.
+        while not (
+            commands.option_count and "Next file" in str(commands.get_option_at_index(0).prompt)
+        ):
+            assert time.monotonic() < deadline, "the palette never offered 'Next file'"
+            await pilot.pause(0.05)
+        await press(pilot, "enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, CommandPalette)
+        assert app.index == 1 and app.pane.path == STOCK
+
+
+async def test_keys_that_do_not_apply_are_hidden(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.check_action("undo", ()) is False
+        assert app.check_action("redo", ()) is False
+        shown = app.screen.active_bindings
+        assert "u" not in shown and "U" not in shown
+        assert {"y", "n", "space", "a", "d", "s", "e"} <= set(shown)
+        await press(pilot, "u")  # hidden, so nothing happens
+        assert message(app) == ""
+        await press(pilot, "y")
+        assert app.check_action("undo", ()) is True
+        assert "u" in app.screen.active_bindings
+        # Back on the decided file there is no hunk: the hunk keys go away.
+        await press(pilot, "left_square_bracket")
+        assert app.pane.path == REPORT and app.pane.current_hunk() == -1
+        for action in ("accept", "reject", "toggle_line", "split", "edit", "accept_file"):
+            assert app.check_action(action, ()) is False, action
+        shown = app.screen.active_bindings
+        assert not {"y", "n", "space", "a", "d", "s", "e"} & set(shown)
+
+
+# -- every key above has a test -------------------------------------------------------------------
+
+KEY_TESTS = {
+    "y": test_y_stages_exactly_one_of_two_hunks,
+    "n": test_n_reverts_exactly_one_hunk_in_the_working_tree,
+    "space": test_space_marks_a_line_and_y_stages_only_that_line,
+    "j": test_j_and_k_move_between_hunks,
+    "k": test_j_and_k_move_between_hunks,
+    "right_square_bracket": test_brackets_switch_files,
+    "left_square_bracket": test_brackets_switch_files,
+    "a": test_a_accepts_the_rest_of_the_file,
+    "d": test_d_rejects_the_rest_of_the_file,
+    "s": test_s_splits_a_hunk_without_writing,
+    "e": test_e_edits_the_proposed_side_in_the_editor,
+    "u": test_u_undoes_byte_for_byte,
+    "U": test_capital_u_redoes,
+    "v": test_v_toggles_side_by_side,
+    "enter": test_enter_expands_and_folds_unchanged_lines,
+    "down": test_up_and_down_move_the_cursor_one_row,
+    "up": test_up_and_down_move_the_cursor_one_row,
+    "pagedown": test_pagedown_and_pageup_move_by_a_screen,
+    "pageup": test_pagedown_and_pageup_move_by_a_screen,
+    "R": test_capital_r_reloads_after_an_external_change,
+    "question_mark": test_question_mark_opens_help_listing_every_binding,
+    "q": test_q_shows_the_summary_and_enter_exits_with_it,
+}
+
+
+def test_every_binding_has_a_key_test() -> None:
+    assert set(KEY_TESTS) == {b.key for b in BINDINGS}
+
+
+# -- the background prefetch ------------------------------------------------------------------
+
+
+async def test_switching_to_a_file_the_prefetch_is_diffing_shows_its_hunks(
+    make_app: AppFactory,
+) -> None:
+    app = make_app()
+    session = app.session
+    rediff = session._rediff
+    diffing = threading.Event()
+    release = threading.Event()
+
+    def slow_rediff(fr: FileReview) -> None:
+        if threading.current_thread() is not threading.main_thread() and fr.path == STOCK:
+            diffing.set()
+            release.wait(10)
+        rediff(fr)
+
+    session._rediff = slow_rediff  # type: ignore[method-assign]
+    # Regression: show_file used to see loaded=True with patch=None ("No pending
+    # changes") when ] reached a file the prefetch thread was still diffing.
+    async with app.run_test(size=SIZE) as pilot:
+        deadline = time.monotonic() + 15
+        while not diffing.is_set():
+            assert time.monotonic() < deadline, "the prefetch never reached stock.py"
+            await pilot.pause(0.02)
+        # The UI thread may wait for the worker (a lock), so release it from a timer.
+        threading.Timer(0.5, release.set).start()
+        await press(pilot, "right_square_bracket")
+        await settle(pilot)
+        assert app.pane.path == STOCK
+        assert len(app.pane.hunks) == 1
