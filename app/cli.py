@@ -53,19 +53,45 @@ def build_parser() -> argparse.ArgumentParser:
     )
     apply.add_argument("--json", action="store_true", help="print the result as JSON")
 
-    demo = sub.add_parser(
-        "demo", help="review a bundled sample change in a throw-away copy (offline)"
-    )
+    demo = sub.add_parser("demo", help="the whole loop on a sample project, offline, no key")
     demo.add_argument("--theme", choices=["dark", "light"], help="colour theme")
     demo.add_argument("--keep", action="store_true", help="print and keep the sample folder")
+    demo.add_argument(
+        "--review", action="store_true", help="review a sample change instead (tether review)"
+    )
+    demo.add_argument("--speed", type=float, default=1.0, help="replay speed factor (0 = instant)")
+
+    loop = sub.add_parser("loop", help="prompt a model and review its edits (the default command)")
+    loop.add_argument("file", nargs="?", help="the file to start on")
+    loop.add_argument(
+        "--provider",
+        help="replay, anthropic, openai, openai-compatible, ollama, llama.cpp, vllm, lmstudio",
+    )
+    loop.add_argument("--model", help="model name")
+    loop.add_argument("--base-url", help="server URL (OpenAI-compatible servers)")
+    loop.add_argument("--recording", help="replay: the recorded session file")
+    loop.add_argument(
+        "--level",
+        type=int,
+        choices=range(5),
+        help="autonomy: 0 off, 1 line, 2 chunk, 3 file, 4 repo",
+    )
+    loop.add_argument("--theme", choices=["dark", "light"], help="colour theme")
 
     journal = sub.add_parser("journal", help="list the decisions journaled in this repository")
     journal.add_argument("--json", action="store_true", help="print JSON lines")
     return parser
 
 
+COMMANDS = ("review", "apply", "demo", "journal", "loop")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # Bare `tether` (or `tether FILE`) starts the loop.
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
+        argv = ["loop", *argv]
     args = parser.parse_args(argv)
     try:
         if args.command == "review":
@@ -75,7 +101,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "demo":
             from app.demo import run_demo
 
-            return run_demo(theme=args.theme, keep=args.keep)
+            return run_demo(theme=args.theme, keep=args.keep, review=args.review, speed=args.speed)
+        if args.command == "loop":
+            return cmd_loop(args)
         if args.command == "journal":
             return cmd_journal(args)
     except TetherError as exc:
@@ -117,7 +145,9 @@ def run_review_tui(session: ReviewSession, source: Source, *, theme: str) -> int
         try:
             tty = os.open("/dev/tty", os.O_RDONLY)
         except OSError:
-            raise TetherError("the patch came on stdin and there is no terminal for the keys") from None
+            raise TetherError(
+                "the patch came on stdin and there is no terminal for the keys"
+            ) from None
         os.dup2(tty, 0)
         os.close(tty)
     from app.tui.review_app import ReviewApp
@@ -128,6 +158,104 @@ def run_review_tui(session: ReviewSession, source: Source, *, theme: str) -> int
     if result:
         print(summary_text(result))
     # Textual has already printed the traceback of a crash; the exit status says it too.
+    return EXIT_OK if not app.return_code else EXIT_ERROR
+
+
+NO_PROVIDER = """tether: no model provider is configured.
+
+Set one in ~/.config/tether/config.toml or .tether.toml in the repository:
+
+    [provider]
+    provider = "anthropic"              # key from ANTHROPIC_API_KEY
+    model = "claude-sonnet-4-5"
+
+    # or: provider = "openai", model = "gpt-4.1"        (key from OPENAI_API_KEY)
+    # or: provider = "ollama", model = "qwen2.5-coder"  (a local server, no key)
+
+or pass --provider and --model. API keys come only from environment variables.
+To try the loop offline first: tether demo"""
+
+
+def cmd_loop(args: argparse.Namespace) -> int:
+    from app.core.autonomy import Level
+    from app.providers.factory import settings_from_config
+
+    cwd = Path.cwd()
+    root = find_root(cwd)
+    if root is None:
+        raise TetherError(
+            f"{cwd} is not inside a git repository; the loop needs one (or try: tether demo)"
+        )
+    config = load_config(root)
+    table = dict(config.provider)
+    for key in ("provider", "model", "base_url", "recording"):
+        value = getattr(args, key, None)
+        if value is not None:
+            table[key] = value
+    if not table.get("provider"):
+        print(NO_PROVIDER, file=sys.stderr)
+        return EXIT_USAGE
+    from app.providers.factory import create_provider
+
+    settings = settings_from_config(table)
+    provider = create_provider(settings)
+    leash = {Level[name.upper()]: value for name, value in config.leash.items()}
+    label = f"{settings.provider} · {settings.model or provider.model}"
+    start = None
+    if args.file:
+        start = str((cwd / args.file).resolve().relative_to(root.resolve()))
+    level = args.level if args.level is not None else int(Level.FILE)
+    return run_loop_tui(
+        root,
+        provider,
+        label,
+        start_file=start,
+        theme=args.theme or config.theme,
+        level=level,
+        leash=leash,
+    )
+
+
+def run_loop_tui(
+    root: Path,
+    provider: object,
+    label: str,
+    *,
+    start_file: str | None,
+    theme: str,
+    level: int = 3,
+    leash: dict | None = None,
+    intro: str = "",
+) -> int:
+    import time
+
+    from app.core.backends import ProposalBackend
+    from app.core.blobs import BlobStore
+    from app.core.journal import Journal
+    from app.core.locations import state_dir_for
+    from app.tui.loop_app import LoopApp
+    from app.tui.screens import summary_text
+
+    state = state_dir_for(root)
+    session = ReviewSession(
+        ProposalBackend(root),
+        journal=Journal(state / "journal.jsonl"),
+        blobs=BlobStore(state / "blobs"),
+        source=f"proposal:{time.strftime('%Y%m%dT%H%M%S')}",
+    )
+    app = LoopApp(
+        session,
+        provider=provider,  # type: ignore[arg-type]
+        provider_label=label,
+        start_file=start_file,
+        level=level,
+        leash=leash or None,
+        theme=theme,
+        intro=intro,
+    )
+    result = app.run()
+    if result:
+        print(summary_text(result))
     return EXIT_OK if not app.return_code else EXIT_ERROR
 
 

@@ -1,8 +1,10 @@
-"""``tether demo``: the review workbench on a bundled sample, offline.
+"""``tether demo``: the whole loop on a bundled sample, offline, no key.
 
-A throw-away copy of a small sample project becomes a git repository whose
-working tree holds a sample change (as an AI agent would have left it), and
-``tether review`` opens on it: accept stages a hunk, reject reverts it.
+A throw-away copy of a small sample project becomes a git repository, and
+the generation loop opens on it with the replay provider streaming a
+recorded session (``samples/demo_session.jsonl``) at its original pace.
+``tether demo --review`` instead leaves a sample change in the working tree
+and opens ``tether review`` on it.
 """
 
 from __future__ import annotations
@@ -26,29 +28,63 @@ _GIT_ID = (
 )
 
 
-def make_sample_repo(target: Path) -> Path:
-    """Copy the sample project to ``target``, commit it, leave the change unstaged."""
+DEMO_INTRO = """Welcome to the Tether demo. A recorded model answers: offline, no key.
+
+1. Press i, type a request (e.g. "make remove() safe") and press enter. Hunks appear while the model is still writing.
+
+2. y accepts a hunk (it is written to the sample's files), n rejects it. One edit's SEARCH text does not match: Tether shows the error and sends it back to the model once; the corrected hunk follows.
+
+3. The report.py hunk is out of leash: the slider is at "file", so only inventory/stock.py may change. w widens for that one hunk.
+
+4. r rejects a hunk with a reason; only that part is regenerated.
+
+5. Press - twice (slider to "line": leash 5 lines), then i, and ask to "align the report columns". The proposal is held over the leash: p asks for a plan of small steps, g carries out each step.
+
+6. c shows or hides this panel; after a prompt it shows exactly what was sent. ? lists every key; q quits with a summary.
+"""
+
+
+def make_sample_repo(target: Path, *, with_change: bool = True) -> Path:
+    """Copy the sample project to ``target`` and commit it; with ``with_change``
+    leave the sample change unstaged in the working tree."""
     shutil.copytree(SAMPLES / "project", target)
     git = ["git", *_GIT_ID]
     subprocess.run([*git, "init", "-q", "-b", "main"], cwd=target, check=True)
     subprocess.run([*git, "add", "-A"], cwd=target, check=True)
     subprocess.run([*git, "commit", "-q", "-m", "inventory: first version"], cwd=target, check=True)
+    if not with_change:
+        return target
     subprocess.run(
         [*git, "apply", str(SAMPLES / "change.patch")], cwd=target, check=True, capture_output=True
     )
     return target
 
 
-def run_demo(*, theme: str | None = None, keep: bool = False) -> int:
-    from app.cli import run_review_tui
+def run_demo(
+    *, theme: str | None = None, keep: bool = False, review: bool = False, speed: float = 1.0
+) -> int:
+    from app.cli import run_loop_tui, run_review_tui
     from app.core.sources import open_session, open_source
 
     tmp = Path(tempfile.mkdtemp(prefix="tether-demo-"))
-    repo = make_sample_repo(tmp / "inventory")
+    repo = make_sample_repo(tmp / "inventory", with_change=review)
+    theme = theme or load_config(None).theme
     try:
-        source = open_source(None, repo)
-        session = open_session(source)
-        code = run_review_tui(session, source, theme=theme or load_config(None).theme)
+        if review:
+            source = open_source(None, repo)
+            code = run_review_tui(open_session(source), source, theme=theme)
+        else:
+            from app.providers.replay import ReplayProvider
+
+            provider = ReplayProvider(SAMPLES / "demo_session.jsonl", speed=speed)
+            code = run_loop_tui(
+                repo,
+                provider,
+                "replay · demo-model",
+                start_file="inventory/stock.py",
+                theme=theme,
+                intro=DEMO_INTRO,
+            )
         status = subprocess.run(
             ["git", "status", "--short"], cwd=repo, capture_output=True, text=True, check=False
         ).stdout

@@ -80,6 +80,8 @@ class DiffPane(ScrollView, can_focus=True):
         self.rows: list[Row] = []
         self.expanded: set[int] = set()
         self.selected: dict[int, set[int]] = {}
+        # Why a hunk may not be accepted now (out of leash, held), by index.
+        self.hunk_notes: dict[int, str] = {}
         self._strips: OrderedDict[tuple[object, ...], Strip] = OrderedDict()
         self._tokens: dict[tuple[int, str], list[Tokens]] = {}
         self._pairs: dict[int, dict[int, int]] = {}
@@ -89,10 +91,18 @@ class DiffPane(ScrollView, can_focus=True):
     # -- data ------------------------------------------------------------------
 
     def show_file(
-        self, path: str, hunks: list[Hunk], old_lines: list[str], *, note: str = "", hunk: int = 0
+        self,
+        path: str,
+        hunks: list[Hunk],
+        old_lines: list[str],
+        *,
+        note: str = "",
+        hunk: int = 0,
+        hunk_notes: dict[int, str] | None = None,
     ) -> None:
         """Show a file, putting the cursor on hunk ``hunk`` (clamped)."""
         same_file = path == self.path
+        self.hunk_notes = hunk_notes or {}
         self.path, self.hunks, self.old_lines, self.note = path, hunks, old_lines, note
         self.selected = {}
         if not same_file:
@@ -279,6 +289,7 @@ class DiffPane(ScrollView, can_focus=True):
         is_cursor = index == self.cursor and self.has_focus_within or index == self.cursor
         sel = self.selected.get(row.hunk)
         key = (
+            bool(self.hunk_notes.get(row.hunk)),
             index,
             width,
             scroll_x,
@@ -316,6 +327,11 @@ class DiffPane(ScrollView, can_focus=True):
                 Segment(" " + row.text, Style(color=pal.hunk_fg, bgcolor=bg, bold=True)),
                 Segment(info, Style(color=pal.fold_fg, bgcolor=bg)),
             ]
+            blocked = self.hunk_notes.get(row.hunk)
+            if blocked:
+                segs.append(
+                    Segment(f"  ⊘ {blocked}", Style(color=pal.removed_mark, bgcolor=bg, bold=True))
+                )
             return Strip(segs).adjust_cell_length(width, Style(bgcolor=bg))
         if row.kind == FOLD:
             end = row.old_no + row.count - 1 if row.old_no else row.count

@@ -7,7 +7,7 @@ and the line, as tomllib reports them.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from app.core.errors import ConfigError
@@ -18,6 +18,11 @@ from app.core.locations import user_config_dir
 class Config:
     theme: str = "dark"
     context: int = 3
+    # The [provider] table, kept raw: app.providers.factory reads it, so the
+    # config module stays independent of the provider layer.
+    provider: dict[str, object] = field(default_factory=dict)
+    # The [leash] table: level name -> maximum changed lines per proposal.
+    leash: dict[str, int] = field(default_factory=dict)
 
 
 def load_config(root: Path | None) -> Config:
@@ -38,7 +43,25 @@ def _merge(config: Config, path: Path) -> None:
         raise ConfigError(f"invalid TOML: {exc}", path=str(path)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read: {exc}", path=str(path)) from None
-    known = {f.name: f.type for f in fields(config)}
+    known = {f.name: f.type for f in fields(config) if f.name not in ("provider", "leash")}
+    provider = data.get("provider", {})
+    if not isinstance(provider, dict):
+        raise ConfigError("[provider] must be a table", path=str(path))
+    if "api_key" in provider:
+        raise ConfigError(
+            "API keys are never read from files; put the key in an environment variable "
+            "and name it with api_key_env",
+            path=str(path),
+        )
+    config.provider.update(provider)
+    leash = data.get("leash", {})
+    levels = ("line", "chunk", "file", "repo")
+    for name, value in leash.items() if isinstance(leash, dict) else ():
+        if name not in levels or not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ConfigError(
+                f"[leash] {name} = {value!r}: use line/chunk/file/repo = a number", path=str(path)
+            )
+        config.leash[name] = value
     for key, value in data.get("review", data).items():
         if isinstance(value, dict):
             continue

@@ -151,6 +151,9 @@ class GenerationRequest:
     user_prompt: str
     system_prompt: str = ""
     context_files: Mapping[str, str] = field(default_factory=dict)
+    # Context already rendered (the autonomy slider's packet), sent before the
+    # prompt; kept apart so the prompt alone says what was asked.
+    context: str = ""
     model: str | None = None  # overrides the provider's model for this request
     max_tokens: int = 4096
     edit_format: str | None = None

@@ -83,3 +83,20 @@ def _create(settings: ProviderSettings) -> Provider:
     if base_url is None:
         raise ProviderError("no base URL: set base_url = \"http://host:port/v1\"", provider=kind)
     return OpenAICompatProvider(base_url=base_url, name=kind, **options)
+
+
+def settings_from_config(table: dict[str, Any]) -> ProviderSettings:
+    """ProviderSettings from a ``[provider]`` TOML table (``fallback`` nests one)."""
+    known = {f for f in ProviderSettings.__dataclass_fields__ if f != "fallback"}
+    unknown = sorted(set(table) - known - {"fallback"})
+    if unknown:
+        raise ProviderError(
+            f"unknown [provider] setting(s): {', '.join(unknown)} (known: {', '.join(sorted(known))})",
+            provider=str(table.get("provider", "?")),
+        )
+    values = {k: v for k, v in table.items() if k in known}
+    fallback = table.get("fallback")
+    settings = ProviderSettings(**values)
+    if isinstance(fallback, dict):
+        settings.fallback = settings_from_config(fallback)
+    return settings

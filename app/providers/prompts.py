@@ -92,7 +92,7 @@ def _fence(text: str) -> str:
 
 def user_text(request: GenerationRequest) -> str:
     """The context files (each a path and a fenced block), then the prompt."""
-    parts = []
+    parts = [request.context.rstrip()] if request.context.strip() else []
     for path, text in request.context_files.items():
         fence = _fence(text)
         body = text if text.endswith("\n") or not text else text + "\n"

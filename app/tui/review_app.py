@@ -145,7 +145,16 @@ class ReviewApp(App[dict]):
         self.index = max(0, min(index, len(self.session.files) - 1))
         fr = self.session.ensure_loaded(self.current)
         hunks = fr.patch.hunks if fr.patch else []
-        self.pane.show_file(fr.path, hunks, split_lines(fr.accepted or ""), note=fr.note, hunk=hunk)
+        guard = self.session.guard
+        notes = {i: reason for i, h in enumerate(hunks) if guard and (reason := guard(fr, h))}
+        self.pane.show_file(
+            fr.path,
+            hunks,
+            split_lines(fr.accepted or ""),
+            note=fr.note,
+            hunk=hunk,
+            hunk_notes=notes,
+        )
         files = self.query_one(FileList)
         files.update_entry(self.index, self._entry(fr))
         if files.highlighted != self.index:
@@ -393,7 +402,7 @@ class ReviewApp(App[dict]):
         self.refresh()
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(help_rows()))
+        self.push_screen(HelpScreen(help_rows(type(self).BINDINGS)))
 
     def action_quit_review(self) -> None:
         summary = {**self.session.summary(), "source": self.label}
@@ -406,7 +415,8 @@ class ReviewApp(App[dict]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        for binding in BINDINGS:
+        for binding in type(self).BINDINGS:
+            assert isinstance(binding, Binding)
             action = binding.action
             name, _, arg = action.partition("(")
             method = getattr(self, f"action_{name}")
@@ -418,9 +428,9 @@ class ReviewApp(App[dict]):
                 yield SystemCommand(binding.tooltip, f"key: {key}", method)
 
 
-def help_rows() -> list[tuple[str, str]]:
+def help_rows(bindings: list | None = None) -> list[tuple[str, str]]:
     rows = []
-    for binding in BINDINGS:
+    for binding in bindings if bindings is not None else BINDINGS:
         key = binding.key_display or binding.key
         rows.append((key.replace("question_mark", "?"), binding.tooltip or binding.description))
     rows.append(("ctrl+p", "Command palette: every action by name"))

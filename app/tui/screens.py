@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 
 class HelpScreen(ModalScreen[None]):
@@ -95,3 +95,39 @@ def summary_text(summary: dict[str, object]) -> str:
                 f"{f['pending'] if f['pending'] is not None else '?'} pending"
             )
     return "\n".join(lines)
+
+
+class ReasonScreen(ModalScreen[str | None]):
+    """Ask why a hunk is rejected; the reason goes to the model."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    DEFAULT_CSS = """
+    ReasonScreen { align: center middle; }
+    ReasonScreen > VerticalScroll {
+        width: 80; height: auto; background: $surface; border: round $primary; padding: 1 2;
+    }
+    """
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(Text(self.question, style="bold"))
+            yield Input(
+                placeholder="e.g. keep the old error message; callers match on it", id="reason"
+            )
+            yield Static(
+                Text("enter: reject and regenerate only this part · esc: cancel", style="dim")
+            )
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
