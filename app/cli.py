@@ -78,12 +78,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     loop.add_argument("--theme", choices=["dark", "light"], help="colour theme")
 
+    watch = sub.add_parser("watch", help="review edits any agent makes on disk, live (no model)")
+    watch.add_argument("path", nargs="?", default=".", help="the folder to watch (default: here)")
+    watch.add_argument("--theme", choices=["dark", "light"], help="colour theme")
+
     journal = sub.add_parser("journal", help="list the decisions journaled in this repository")
     journal.add_argument("--json", action="store_true", help="print JSON lines")
     return parser
 
 
-COMMANDS = ("review", "apply", "demo", "journal", "loop")
+COMMANDS = ("review", "apply", "demo", "journal", "loop", "watch")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_demo(theme=args.theme, keep=args.keep, review=args.review, speed=args.speed)
         if args.command == "loop":
             return cmd_loop(args)
+        if args.command == "watch":
+            return cmd_watch(args)
         if args.command == "journal":
             return cmd_journal(args)
     except TetherError as exc:
@@ -253,6 +259,40 @@ def run_loop_tui(
         theme=theme,
         intro=intro,
     )
+    result = app.run()
+    if result:
+        print(summary_text(result))
+    return EXIT_OK if not app.return_code else EXIT_ERROR
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    from app.core.backends import WorktreeBackend
+    from app.core.baseline import BaselineBackend
+    from app.core.blobs import BlobStore
+    from app.core.journal import Journal
+    from app.core.locations import state_dir_for
+    from app.tui.screens import summary_text
+    from app.tui.watch_app import WatchApp
+
+    target = Path(args.path).resolve()
+    if not target.is_dir():
+        raise TetherError(f"{args.path} is not a folder")
+    root = find_root(target)
+    state = state_dir_for(root or target)
+    backend: object
+    if root is not None:
+        backend, key = WorktreeBackend(root), "worktree"
+    else:
+        root, key = target, "baseline"
+        backend = BaselineBackend(root, state)
+    session = ReviewSession(
+        backend,  # type: ignore[arg-type]
+        journal=Journal(state / "journal.jsonl"),
+        blobs=BlobStore(state / "blobs"),
+        source=key,
+    )
+    config = load_config(root)
+    app = WatchApp(session, root=root, git=key == "worktree", theme=args.theme or config.theme)
     result = app.run()
     if result:
         print(summary_text(result))

@@ -58,8 +58,9 @@ def _read(path: Path, rel: str, *, follow: bool) -> bytes | None:
         return None
     except OSError:
         if not follow and os.path.islink(path):
-            raise UnsafePathError("is a symlink; Tether does not write through symlinks",
-                                  path=rel) from None
+            raise UnsafePathError(
+                "is a symlink; Tether does not write through symlinks", path=rel
+            ) from None
         raise
     try:
         st = os.fstat(fd)
@@ -143,7 +144,7 @@ def _open_temp(path: Path) -> tuple[Path, int]:
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]
 
 
 def atomic_write(

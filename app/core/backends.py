@@ -63,6 +63,9 @@ class FileReview:
     mode: str | None = None
     # The parsed patch this file's proposal comes from (patch sources).
     source_patch: FilePatch | None = None
+    # Why the pending hunks cannot be accepted: the file changed on disk and
+    # they no longer match it exactly once (R re-anchors, n rejects).
+    stale: str = ""
 
     @property
     def pending(self) -> int:

@@ -65,14 +65,17 @@ class BlobStore:
         except FileNotFoundError:
             raise JournalError(f"blob {sha} is missing", path=str(path)) from None
         except OSError as exc:
-            raise JournalError(f"blob {sha} cannot be read: {exc.strerror}",
-                               path=str(path)) from None
+            raise JournalError(
+                f"blob {sha} cannot be read: {exc.strerror}", path=str(path)
+            ) from None
         try:
             data = zlib.decompress(raw)
         except zlib.error:
-            raise JournalError(f"blob {sha} is corrupt (bad compressed data)",
-                               path=str(path)) from None
+            raise JournalError(
+                f"blob {sha} is corrupt (bad compressed data)", path=str(path)
+            ) from None
         if sha_of(data) != sha:
-            raise JournalError(f"blob {sha} is corrupt (content hash is {sha_of(data)})",
-                               path=str(path))
+            raise JournalError(
+                f"blob {sha} is corrupt (content hash is {sha_of(data)})", path=str(path)
+            )
         return data

@@ -39,9 +39,8 @@ MAX_WALK = 50_000  # files listed outside git, at most
 DEF_MAX_LINES = 300
 # Outside git, folders that are never walked for the repo map.
 SKIP_DIRS = frozenset({"node_modules", "__pycache__", "venv", "env", "target", "dist", "build"})
+_CHECK_IGNORE = ("check-ignore", "--no-index", "--stdin", "-z", "-v", "-n")
 _PRIVATE_KEY = re.compile(r"(?m)^\s*-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----\s*$")
-_LANGS = {"py": "python", "js": "javascript", "ts": "typescript", "rs": "rust", "rb": "ruby",
-          "h": "c", "md": "markdown", "sh": "bash", "yml": "yaml"}
 
 
 class ContextError(TetherError):
@@ -97,8 +96,10 @@ class ContextPacket:
         # headers and outlines, where they locate without being mistaken for code.
         if self.level == 0 or not self.parts:
             return ""
-        out = [f"# Context (autonomy level {self.level}: {LEVEL_NAMES[self.level]})",
-               f"You may change only: {self.scope()}. Everything else is read-only context."]
+        out = [
+            f"# Context (autonomy level {self.level}: {LEVEL_NAMES[self.level]})",
+            f"You may change only: {self.scope()}. Everything else is read-only context.",
+        ]
         for part in self.parts:
             lang = "text"
             if part.kind == "repo-map":
@@ -107,29 +108,36 @@ class ContextPacket:
                 head = f"### {part.path} (outline)"
             else:
                 editable = ", you may change these lines" if part.kind == "selection" else ""
-                head = f"### {part.path} ({_span(part.start_line, part.end_line)}, {part.kind}" \
-                       f"{editable})"
-                ext = part.path.rsplit(".", 1)[-1].lower() if "." in part.path else ""
-                lang = _LANGS.get(ext, ext)
+                head = (
+                    f"### {part.path} ({_span(part.start_line, part.end_line)}, {part.kind}"
+                    f"{editable})"
+                )
+                # The extension is a fence tag models know (py, ts, rs, go …).
+                lang = part.path.rsplit(".", 1)[-1].lower() if "." in part.path else ""
             fence = "```"
             while fence in part.text:
                 fence += "`"
             body = part.text if part.text.endswith("\n") or not part.text else part.text + "\n"
             out.append(f"{head}\n{fence}{lang}\n{body}{fence}")
         if self.excluded:
-            out.append(f"({len(self.excluded)} file(s) were withheld: ignored, secret or "
-                       "binary. Do not ask for them.)")
+            out.append(
+                f"({len(self.excluded)} file(s) were withheld: ignored, secret or "
+                "binary. Do not ask for them.)"
+            )
         return "\n\n".join(out) + "\n"
 
     def summary(self) -> list[str]:
         """Lines for the "what was sent" panel."""
-        lines = [f"level {self.level} ({LEVEL_NAMES[self.level]}): the model may change "
-                 f"{self.scope()}"]
+        lines = [
+            f"level {self.level} ({LEVEL_NAMES[self.level]}): the model may change {self.scope()}"
+        ]
         for part in self.parts:
             where = _span(part.start_line, part.end_line) if part.start_line else "all files"
             count = len(split_lines(part.text))
-            lines.append(f"sent {part.path or '(repo map)'} · {part.kind} · {where} · "
-                         f"{count} line{'s' * (count != 1)}, {len(part.text)} chars")
+            lines.append(
+                f"sent {part.path or '(repo map)'} · {part.kind} · {where} · "
+                f"{count} line{'s' * (count != 1)}, {len(part.text)} chars"
+            )
         lines += [f"note: {note}" for note in self.notes]
         shown = self.excluded[:50]
         lines += [f"not sent {path} · {reason}" for path, reason in shown]
@@ -163,9 +171,9 @@ class _Tree:
             # -v -n reports every path, so a short answer means git failed; a
             # pattern starting with "!" is a negation: that path is not ignored.
             data = "\0".join(todo).encode("utf-8", "surrogateescape") + b"\0"
-            out = run_git(self.root, "check-ignore", "--no-index", "--stdin", "-z", "-v", "-n",
-                          input=data, check=False).decode("utf-8", "surrogateescape").split("\0")
-            records = [out[i : i + 4] for i in range(0, len(out) - 3, 4)]
+            out = run_git(self.root, *_CHECK_IGNORE, input=data, check=False)
+            fields = out.decode("utf-8", "surrogateescape").split("\0")
+            records = [fields[i : i + 4] for i in range(0, len(fields) - 3, 4)]
             if len(records) != len(todo):
                 raise ContextError("git check-ignore failed; nothing was sent to be safe")
             for _source, _line, pattern, path in records:
@@ -175,9 +183,11 @@ class _Tree:
     def listing(self, packet: ContextPacket | None = None) -> list[str]:
         """Tracked and untracked-but-not-ignored files (everything walked outside git)."""
         if self.git:
+
             def ls(*args: str) -> list[str]:
                 out = run_git(self.root, "ls-files", "-z", *args)
                 return [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
+
             files = list(dict.fromkeys(ls("--cached") + ls("--others", "--exclude-standard")))
             if packet is not None:
                 for path in ls("--others", "--ignored", "--exclude-standard", "--directory"):
@@ -188,9 +198,9 @@ class _Tree:
             dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS)
             rel = Path(top).relative_to(self.root).as_posix()
             files += [n if rel == "." else f"{rel}/{n}" for n in names]
-            if len(files) > MAX_WALK and packet is not None:
-                packet.notes.append(f"stopped listing files after {MAX_WALK}")
             if len(files) > MAX_WALK:
+                if packet is not None:
+                    packet.notes.append(f"stopped listing files after {MAX_WALK}")
                 break
         return sorted(files[:MAX_WALK])
 
@@ -238,9 +248,16 @@ class _Tree:
         return norm, text if whole else None, ""
 
 
-def build_context(root: Path, level: int, *, path: str | None = None,
-                  cursor_line: int | None = None, selection: tuple[int, int] | None = None,
-                  around: int = 20, extra_files: Sequence[str] = ()) -> ContextPacket:
+def build_context(
+    root: Path,
+    level: int,
+    *,
+    path: str | None = None,
+    cursor_line: int | None = None,
+    selection: tuple[int, int] | None = None,
+    around: int = 20,
+    extra_files: Sequence[str] = (),
+) -> ContextPacket:
     """What to send at ``level``, and what the model may change (see the module doc)."""
     if level not in range(5):
         raise ValueError(f"autonomy level must be 0–4, not {level}")
@@ -250,9 +267,11 @@ def build_context(root: Path, level: int, *, path: str | None = None,
         return packet
     tree = _Tree(root)
     if not tree.git:
-        packet.notes.append("not a git repository: .gitignore is not applied; only the secret "
-                            "deny-list and the binary check filter files (the repo map skips "
-                            f"hidden folders and {', '.join(sorted(SKIP_DIRS))})")
+        packet.notes.append(
+            "not a git repository: .gitignore is not applied; only the secret "
+            "deny-list and the binary check filter files (the repo map skips "
+            f"hidden folders and {', '.join(sorted(SKIP_DIRS))})"
+        )
     if extra_files and level != 4:
         packet.notes.append(f"files asked for are sent at level 4 only: {', '.join(extra_files)}")
     if level == 4:
@@ -293,8 +312,12 @@ def build_context(root: Path, level: int, *, path: str | None = None,
         packet.parts.append(ContextPart(norm, "definition", lo, hi, "".join(lines[lo - 1 : hi])))
     packet.parts.append(selected)
     if level == 2:
-        packet.parts.insert(0, ContextPart(norm, "outline", 1, len(lines),
-                                           format_outline(items) or "(no definitions found)"))
+        packet.parts.insert(
+            0,
+            ContextPart(
+                norm, "outline", 1, len(lines), format_outline(items) or "(no definitions found)"
+            ),
+        )
     return packet
 
 
@@ -360,9 +383,11 @@ def _repo(tree: _Tree, packet: ContextPacket, wanted: list[str]) -> None:
         used += len(entry)
     packet.parts.append(ContextPart("", "repo-map", 0, 0, "".join(entries)))
     if omitted or unlisted:
-        packet.notes.append(f"repo map capped at {MAP_BUDGET} chars: outlines left out for "
-                            f"{omitted} files, {unlisted} files not listed (they may still be "
-                            "asked for and changed)")
+        packet.notes.append(
+            f"repo map capped at {MAP_BUDGET} chars: outlines left out for "
+            f"{omitted} files, {unlisted} files not listed (they may still be "
+            "asked for and changed)"
+        )
     budget = EXTRA_BUDGET
     for rel in dict.fromkeys(wanted):
         budget = _add(tree, packet, rel, "file", budget)

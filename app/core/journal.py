@@ -36,7 +36,10 @@ except ImportError:  # pragma: no cover - not POSIX
     fcntl = None  # type: ignore[assignment]
 
 DECISIONS = frozenset({"accept", "reject", "edit"})
-OPS = DECISIONS | {"undo", "redo"}
+# Records that are kept but are not decisions (undo skips them): "stale" holds
+# hunks dropped because the file changed on disk and they no longer match.
+RECORDS = frozenset({"stale"})
+OPS = DECISIONS | {"undo", "redo"} | RECORDS
 SIDES = frozenset({"index", "worktree", "memory"})
 DECISION_FIELDS = ("path", "side", "hunk", "hunk_id", "before", "after")
 EXACT_FIELDS = frozenset({"hunk", "path", "hunk_id", "before", "after"})
@@ -79,6 +82,10 @@ def _prepare(entry: Entry) -> Entry:
         missing = [name for name in DECISION_FIELDS if name not in entry]
         if missing:
             raise JournalError(f"{op} entry is missing {', '.join(missing)}")
+    elif op in RECORDS:
+        missing = [name for name in ("path", "hunk") if name not in entry]
+        if missing:
+            raise JournalError(f"{op} entry is missing {', '.join(missing)}")
     else:
         target = entry.get("target")
         if not isinstance(target, int) or isinstance(target, bool):
@@ -104,12 +111,16 @@ def _scan(data: bytes, path: Path) -> tuple[list[Entry], int]:
                 obj = json.loads(raw)
             except ValueError:
                 obj = None
-            if not (isinstance(obj, dict) and isinstance(obj.get("seq"), int)
-                    and isinstance(obj.get("op"), str)):
+            if not (
+                isinstance(obj, dict)
+                and isinstance(obj.get("seq"), int)
+                and isinstance(obj.get("op"), str)
+            ):
                 if number == len(lines) and not tail:
                     break  # the last line, torn by a crash: ignored
-                raise JournalError("corrupt journal line (not a journal entry)",
-                                   path=str(path), line=number)
+                raise JournalError(
+                    "corrupt journal line (not a journal entry)", path=str(path), line=number
+                )
             entries.append(obj)
         good += len(raw) + 1
     return entries, good
@@ -125,6 +136,8 @@ def _replay(entries: list[Entry], source: str, path: Path) -> tuple[list[Entry],
         if op in DECISIONS:
             done.append(entry)
             undone.clear()
+        elif op in RECORDS:
+            continue
         elif op in ("undo", "redo"):
             src, dst = (done, undone) if op == "undo" else (undone, done)
             problem = _target_problem(src, entry)
@@ -132,8 +145,7 @@ def _replay(entries: list[Entry], source: str, path: Path) -> tuple[list[Entry],
                 raise JournalError(f"entry seq {entry.get('seq')}: {problem}", path=str(path))
             dst.append(src.pop())
         else:
-            raise JournalError(f"unknown op {op!r} in entry seq {entry.get('seq')}",
-                               path=str(path))
+            raise JournalError(f"unknown op {op!r} in entry seq {entry.get('seq')}", path=str(path))
     return done, undone
 
 
@@ -163,8 +175,9 @@ class Journal:
         except FileNotFoundError:
             return []
         except OSError as exc:
-            raise JournalError(f"cannot read journal: {exc.strerror}",
-                               path=str(self.path)) from None
+            raise JournalError(
+                f"cannot read journal: {exc.strerror}", path=str(self.path)
+            ) from None
         return _scan(data, self.path)[0]
 
     def undo_stack(self, source: str) -> tuple[list[Entry], list[Entry]]:
@@ -182,8 +195,9 @@ class Journal:
             try:
                 return self._append_locked(record)
             except OSError as exc:
-                raise JournalError(f"cannot write journal: {exc.strerror or exc}",
-                                   path=str(self.path)) from None
+                raise JournalError(
+                    f"cannot write journal: {exc.strerror or exc}", path=str(self.path)
+                ) from None
 
     def _append_locked(self, record: Entry) -> Entry:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -203,19 +217,25 @@ class Journal:
                 last = max((e["seq"] for e in entries), default=0)
                 if record["op"] not in DECISIONS:
                     _check_undo(entries, record, self.path)
-            stored = {"seq": last + 1, "ts": datetime.now(UTC).isoformat(timespec="milliseconds"),
-                      **record}
+            stored = {
+                "seq": last + 1,
+                "ts": datetime.now(UTC).isoformat(timespec="milliseconds"),
+                **record,
+            }
             try:
-                line = (json.dumps(stored, ensure_ascii=True, separators=(",", ":")) + "\n")
+                line = json.dumps(stored, ensure_ascii=True, separators=(",", ":")) + "\n"
             except (TypeError, ValueError) as exc:
-                raise JournalError(f"entry cannot be stored as JSON: {exc}",
-                                   path=str(self.path)) from None
+                raise JournalError(
+                    f"entry cannot be stored as JSON: {exc}", path=str(self.path)
+                ) from None
             data = line.encode("ascii")
             written = os.write(fd, data)
             if written != len(data):
                 os.ftruncate(fd, size)
-                raise JournalError(f"short write ({written} of {len(data)} bytes); not recorded",
-                                   path=str(self.path))
+                raise JournalError(
+                    f"short write ({written} of {len(data)} bytes); not recorded",
+                    path=str(self.path),
+                )
             os.fsync(fd)
             self._seq, self._size = last + 1, size + written
         finally:

@@ -18,7 +18,11 @@ def _git_dir_from_git(root: Path) -> Path | None:
     try:
         result = subprocess.run(
             ["git", "rev-parse", "--absolute-git-dir"],
-            cwd=root, capture_output=True, text=True, timeout=10, check=False,
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return None
@@ -35,7 +39,7 @@ def _read_gitfile(gitfile: Path) -> Path | None:
     first = text.splitlines()[0] if text else ""
     if not first.startswith("gitdir:"):
         return None
-    target = Path(first[len("gitdir:"):].strip())
+    target = Path(first[len("gitdir:") :].strip())
     return (gitfile.parent / target).resolve()
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 _PYTHON = (".py", ".pyi", ".pyw")
 _SIG_MAX = 200
 _SCAN_MAX = 20_000  # lines a brace block may span before we give up
+_LINE_MAX = 1_000  # longer lines are not looked at for definitions
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,8 +138,11 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ("interface", rf"^\s*{_MODS}interface\s+(?P<name>\w+)"),
         ("trait", rf"^\s*{_PUB}{_MODS}trait\s+(?P<name>\w+)"),
         ("enum", rf"^\s*{_PUB}{_MODS}enum\s+(?:class\s+)?(?P<name>\w+)"),
-        ("impl", r"^\s*(?:unsafe\s+)?impl(?:\s*<[^>{]*>)?\s+(?P<name>[\w:]+(?:<[^>{]*>)?"
-                 r"(?:\s+for\s+[\w:]+(?:<[^>{]*>)?)?)"),
+        (
+            "impl",
+            r"^\s*(?:unsafe\s+)?impl(?:\s*<[^>{]*>)?\s+(?P<name>[\w:]+(?:<[^>{]*>)?"
+            r"(?:\s+for\s+[\w:]+(?:<[^>{]*>)?)?)",
+        ),
         ("type", r"^\s*(?:export\s+)?type\s+(?P<name>\w+)"),  # Go, TypeScript
         ("module", r"^\s*(?:export\s+)?(?:module|namespace|mod)\s+(?P<name>[\w.:]+)\s*(?:\{|$)"),
     )
@@ -148,9 +152,32 @@ _C_FUNC = re.compile(
     r"^\s*[A-Za-z_][\w:<>,\[\]*&\s]*?[\s*&](?P<name>[A-Za-z_~][\w:~]*)\s*\([^;{}]*\)[^;{}=]*\{\s*$"
 )
 _NOT_NAMES = frozenset(
-    ("if", "for", "while", "switch", "return", "else", "catch", "new", "do", "sizeof", "await",
-     "yield", "throw", "case", "delete", "typeof", "try", "using", "lock", "foreach", "elif",
-     "when", "match", "unless")
+    (
+        "if",
+        "for",
+        "while",
+        "switch",
+        "return",
+        "else",
+        "catch",
+        "new",
+        "do",
+        "sizeof",
+        "await",
+        "yield",
+        "throw",
+        "case",
+        "delete",
+        "typeof",
+        "try",
+        "using",
+        "lock",
+        "foreach",
+        "elif",
+        "when",
+        "match",
+        "unless",
+    )
 )
 _COMMENT = ("//", "#", "/*", "*", "--", ";")
 _STRINGS = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|`[^`]*`|/\*.*?\*/')
@@ -161,8 +188,8 @@ def _regex_outline(text: str) -> list[OutlineItem]:
     found: list[tuple[int, int, str, str, str]] = []
     for index, line in enumerate(lines):
         stripped = line.strip()
-        if not stripped or stripped.startswith(_COMMENT):
-            continue
+        if not stripped or stripped.startswith(_COMMENT) or len(line) > _LINE_MAX:
+            continue  # blank, a comment, or minified code and data
         kind, name = _match(line)
         if not kind:
             continue
@@ -224,7 +251,11 @@ def _block_end(lines: list[str], start: int) -> int:
             continue
         tail = code.rstrip()
         following = next((s.strip() for s in lines[j + 1 :] if s.strip()), "")
-        if not (parens > 0 or following.startswith(("{", "where", "->", "throws")) or tail.endswith((",", "(", "->", "=>"))):
+        if not (
+            parens > 0
+            or following.startswith(("{", "where", "->", "throws"))
+            or tail.endswith((",", "(", "->", "=>"))
+        ):
             break
     if opened:
         return len(lines)

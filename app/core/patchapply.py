@@ -82,9 +82,15 @@ class _Applier:
         anchor: int | None = None
         rule = ""
         if prefix < suffix and hunk.old_start <= 1:
-            anchor, rule = 0, "it has less leading than trailing context, so it must apply at line 1"
+            anchor, rule = (
+                0,
+                "it has less leading than trailing context, so it must apply at line 1",
+            )
         elif suffix < prefix:
-            anchor, rule = last_start, "it has less trailing than leading context, so it must end the file"
+            anchor, rule = (
+                last_start,
+                "it has less trailing than leading context, so it must end the file",
+            )
         if anchor is None:
             where: Iterable[int] = _candidates(guess, 0, last_start)
         else:

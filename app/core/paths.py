@@ -55,8 +55,9 @@ def _parts(rel: str) -> list[str]:
     if not parts:
         raise UnsafePathError("path names the repository root, not a file", path=rel)
     if ".." in parts:
-        raise UnsafePathError("'..' components are not allowed; the path could leave the root",
-                              path=rel)
+        raise UnsafePathError(
+            "'..' components are not allowed; the path could leave the root", path=rel
+        )
     if any(_is_git_component(p) for p in parts):
         raise UnsafePathError("paths inside .git are not allowed", path=rel)
     return parts
@@ -72,8 +73,9 @@ def _check_link(link: Path, root: Path, rel: str, what: str) -> None:
     try:
         target = link.resolve()
     except (OSError, RuntimeError):
-        raise UnsafePathError(f"{what} is a symlink that cannot be resolved (a loop?)",
-                              path=rel) from None
+        raise UnsafePathError(
+            f"{what} is a symlink that cannot be resolved (a loop?)", path=rel
+        ) from None
     if not _inside(target, root):
         raise UnsafePathError(
             f"{what} is a symlink to {target}, outside the repository root (or inside .git)",
@@ -108,8 +110,7 @@ def resolve_in_root(root: Path, rel: str) -> Path:
     except (OSError, RuntimeError):
         raise UnsafePathError("path cannot be resolved (a symlink loop?)", path=rel) from None
     if not _inside(resolved, base):
-        raise UnsafePathError(f"path resolves to {resolved}, outside the repository root",
-                              path=rel)
+        raise UnsafePathError(f"path resolves to {resolved}, outside the repository root", path=rel)
     return full
 
 

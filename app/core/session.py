@@ -93,11 +93,110 @@ class ReviewSession:
         return fr
 
     def reload(self, fr: FileReview) -> None:
-        """Read the file again (after a StaleFileError, or on request)."""
-        fr.loaded = False
-        fr.note = ""
-        fr.accepted = fr.proposed = None
+        """Read the file again (after a StaleFileError, or on request).
+
+        A proposal held in memory is re-anchored on what is on disk now, not
+        thrown away: hunks that still match exactly once move, the others are
+        recorded in the journal and dropped.
+        """
+        if self.backend.proposed_side is Side.MEMORY and fr.loaded and fr.pending:
+            self.reanchor(fr, force=True)
+            return
+        with self._load_lock:
+            fr.loaded = False
+            fr.note = ""
+            fr.stale = ""
+            fr.accepted = fr.proposed = None
         self.ensure_loaded(fr)
+
+    def disk_changed(self, paths: set[str]) -> set[str]:
+        """Bring the review up to date with files changed on disk (watch mode,
+        or anyone editing files while proposals are pending). Returns the paths
+        whose hunks may have changed."""
+        touched: set[str] = set()
+        index_changed = ".git/index" in paths
+        paths = paths - {".git/index"}
+        if self.backend.proposed_side is not Side.MEMORY:
+            # The disk is the proposed side: re-read what changed, list what is new.
+            listed = {fr.path for fr in self.files}
+            for fresh in self.backend.files():
+                if fresh.path not in listed:
+                    self.files.append(fresh)
+                    touched.add(fresh.path)
+            for fr in self.files:
+                if fr.loaded and (index_changed or fr.path in paths):
+                    self.reload(fr)
+                    touched.add(fr.path)
+            return touched
+        for path in paths:
+            try:
+                fr = self.file(path)
+            except KeyError:
+                continue
+            if not fr.loaded:
+                continue
+            if fr.pending:
+                self.reanchor(fr)
+            else:
+                self.reload(fr)
+            touched.add(path)
+        return touched
+
+    def reanchor(self, fr: FileReview, *, force: bool = False) -> int:
+        """Move pending in-memory hunks onto the file's current content.
+
+        Each hunk's old side (context and removed lines) must match the new
+        content in exactly one place. Without ``force``, one that does not
+        marks the file stale and nothing moves; with ``force`` the others move
+        and it is recorded in the journal and dropped. Returns hunks moved.
+        """
+        raw = self.backend.read(self.backend.accepted_side, fr)
+        new_text = None if raw is None else raw.decode("utf-8", "surrogateescape")
+        if new_text == fr.accepted or fr.patch is None:
+            fr.stale = ""
+            return 0
+        new_lines = split_lines(new_text or "")
+        placed: list[tuple[int, Hunk]] = []
+        lost: list[Hunk] = []
+        for hunk in fr.patch.hunks:
+            needle = [ln.raw for ln in hunk.lines if ln.kind != "+"]
+            spots = _find_all(new_lines, needle)
+            (placed.append((spots[0], hunk)) if len(spots) == 1 else lost.append(hunk))
+        placed.sort(key=lambda item: item[0])
+        for (a, ha), (b, _hb) in zip(placed, placed[1:], strict=False):
+            if a + sum(1 for ln in ha.lines if ln.kind != "+") > b:
+                lost.append(ha)
+        placed = [(pos, h) for pos, h in placed if h not in lost]
+        if lost and not force:
+            fr.stale = (
+                f"changed on disk after these hunks were shown; {len(lost)} of {len(fr.patch.hunks)} "
+                "no longer match it exactly once. R re-anchors the others, n rejects"
+            )
+            return 0
+        out: list[str] = []
+        prev = 0
+        for pos, hunk in placed:
+            out.extend(new_lines[prev:pos])
+            out.extend(ln.raw for ln in hunk.lines if ln.kind != "-")
+            prev = pos + sum(1 for ln in hunk.lines if ln.kind != "+")
+        out.extend(new_lines[prev:])
+        before = fr.proposed
+        new_proposed = join_lines(out) if (new_text is not None or out) else None
+        for hunk in lost:
+            self.journal.append(
+                {
+                    "op": "stale",
+                    "source": self.source,
+                    "path": fr.path,
+                    "hunk_id": hunk.id,
+                    "hunk": _hunk_text(hunk),
+                    "before": self._keep(before),
+                }
+            )
+        self.backend.write(self.backend.proposed_side, fr, before, new_proposed)
+        fr.accepted, fr.proposed, fr.stale = new_text, new_proposed, ""
+        self._rediff(fr)
+        return len(placed)
 
     def _rediff(self, fr: FileReview) -> None:
         if fr.note:
@@ -129,6 +228,8 @@ class ReviewSession:
         if fr.patch is None or not any(selection.values()):
             raise ApplyError("nothing selected", path=fr.path)
         hunks = fr.patch.hunks
+        if op == "accept" and fr.stale:
+            raise StaleFileError(fr.stale, path=fr.path)
         if op == "accept" and self.guard is not None:
             for index in sorted(selection):
                 reason = self.guard(fr, hunks[index]) if selection[index] else None
@@ -366,6 +467,22 @@ class ReviewSession:
             "rejected": sum(f.rejected_count for f in self.files),
             "files": files,
         }
+
+
+def _find_all(lines: list[str], needle: list[str]) -> list[int]:
+    if not needle:
+        return list(range(len(lines) + 1)) if lines else [0]
+    first = needle[0]
+    size = len(needle)
+    return [
+        i
+        for i in range(len(lines) - size + 1)
+        if lines[i] == first and lines[i : i + size] == needle
+    ]
+
+
+def _hunk_text(hunk: Hunk) -> str:
+    return hunk.header() + "\n" + "".join(ln.kind + ln.raw for ln in hunk.lines)
 
 
 def _absent_if_empty(text: str, other: str | None) -> str | None:

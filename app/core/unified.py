@@ -129,8 +129,10 @@ def _explain(message: str, feed: _Feed, source: str) -> PatchParseError:
             f"hunk is shorter than its header says ({hunk}), or this line is missing its "
             f"' ', '+' or '-' prefix: {line!r}"
         )
-    elif message.startswith("Target without source") and feed.lines[n - 2 : n - 1] and (
-        feed.lines[n - 2].startswith("--- ")
+    elif (
+        message.startswith("Target without source")
+        and feed.lines[n - 2 : n - 1]
+        and (feed.lines[n - 2].startswith("--- "))
     ):
         problem = "'+++' line names another file than its 'diff --git' line"
     elif message.startswith(("Unexpected new file", "Unexpected deleted file")):
@@ -152,7 +154,9 @@ def _not_a_diff(lines: list[str], source: str) -> PatchParseError:
     for number, line in enumerate(lines, 1):
         kind = next((kind for pattern, kind in _OTHER_FORMATS if pattern.match(_chomp(line))), "")
         if kind:
-            problem = f"this looks like {kind}; only unified diffs (diff -u, git diff) are supported"
+            problem = (
+                f"this looks like {kind}; only unified diffs (diff -u, git diff) are supported"
+            )
             return PatchParseError(problem, path=source, line=number)
     problem = "no file changes found (no '---'/'+++' or 'diff --git' headers)"
     return PatchParseError(problem, path=source, line=1)
@@ -354,8 +358,11 @@ def _convert_hunk(uh: UHunk, lines: list[str], source: str) -> Hunk:
         bad = next((no for line, no in side[:-1] if line.no_newline), None)
         if bad is not None:
             problem = "'\\ No newline at end of file' follows a line that is not the last"
-            raise PatchParseError(f"{problem} of its side of the hunk ({hunk.header()} at line "
-                                  f"{header_no})", path=source, line=bad + 1)
+            raise PatchParseError(
+                f"{problem} of its side of the hunk ({hunk.header()} at line {header_no})",
+                path=source,
+                line=bad + 1,
+            )
     _check_hunk_end(lines, last, f"{hunk.header()} at line {header_no}", source)
     return hunk
 
@@ -388,9 +395,7 @@ def _quote(name: str) -> str:
     if plain and name == data.decode("utf-8", "replace"):
         return name
     body = "".join(
-        f"\\{_QUOTE_BYTES[b]}" if b in _QUOTE_BYTES
-        else chr(b) if 32 <= b < 127
-        else f"\\{b:03o}"
+        f"\\{_QUOTE_BYTES[b]}" if b in _QUOTE_BYTES else chr(b) if 32 <= b < 127 else f"\\{b:03o}"
         for b in data
     )
     return f'"{body}"'

@@ -29,8 +29,11 @@ _PUNCTUATION = str.maketrans(
         **{c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"},
         **{c: "'" for c in "\u2018\u2019\u201a\u201b"},
         **{c: '"' for c in "\u201c\u201d\u201e\u201f"},
-        **{c: " " for c in "\u00a0\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
-           "\u202f\u205f\u3000"},
+        **{
+            c: " "
+            for c in "\u00a0\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+            "\u202f\u205f\u3000"
+        },
     }
 )
 
@@ -74,7 +77,8 @@ def find_all(
             return keyed[i]
 
         found = [
-            i for i in candidates
+            i
+            for i in candidates
             if at(i) == want[0] and all(at(i + k) == want[k] for k in range(1, size))
         ]
         if found:
@@ -166,5 +170,5 @@ def reindent(line: str, shift: tuple[str, str]) -> str:
     if not line.strip():
         return line
     if remove and line.startswith(remove):
-        line = line[len(remove):]
+        line = line[len(remove) :]
     return add + line

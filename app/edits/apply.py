@@ -114,8 +114,9 @@ def _str_replace(current: str, edit: Edit) -> str:
     eol = _file_eol(current)
     old, new = edit.old, with_eol(edit.new, eol)
     if not old:
-        raise EditError("old_str is empty", path=edit.path,
-                        for_model="Parameter `old_str` must not be empty.")
+        raise EditError(
+            "old_str is empty", path=edit.path, for_model="Parameter `old_str` must not be empty."
+        )
     count = current.count(old)
     if count == 0 and eol == "\r\n" and with_eol(old, eol) != old:
         old = with_eol(old, eol)
@@ -150,11 +151,11 @@ def _replace_lines(current: str, edit: Edit) -> str:
     eol = dominant_eol(lines)
     new_lines = _as_lines(edit.new, eol)
     if level >= STRIP:
-        shift = indent_shift(lines[start:start + len(needle)], needle)
+        shift = indent_shift(lines[start : start + len(needle)], needle)
         if shift is not None:
             new_lines = [reindent(line, shift) for line in new_lines]
     final_newline = has_newline(lines[-1])
-    out = lines[:start] + new_lines + lines[start + len(needle):]
+    out = lines[:start] + new_lines + lines[start + len(needle) :]
     return _finish(out, eol=eol, final_newline=final_newline or not out)
 
 
@@ -166,8 +167,9 @@ def _insert(current: str, edit: Edit) -> str:
             f"Invalid `insert_line` parameter: {at}. It should be within the range of "
             f"lines of the file: [0, {len(lines)}]"
         )
-        raise EditError(f"insert_line {at} is outside the file (0–{len(lines)})",
-                        path=edit.path, for_model=text)
+        raise EditError(
+            f"insert_line {at} is outside the file (0–{len(lines)})", path=edit.path, for_model=text
+        )
     eol = dominant_eol(lines)
     final_newline = not lines or has_newline(lines[-1])
     if at == len(lines) and edit.new:
@@ -212,7 +214,7 @@ def apply_chunks(current: str, chunks: list[Chunk], *, path: str) -> str:
         shift = None
         if level >= STRIP:
             old = [text for op, text in ops if op != ADD_OP]
-            shift = indent_shift(lines[start:start + size], old)
+            shift = indent_shift(lines[start : start + size], old)
         new: list[str] = []
         k = start
         for op, text in ops:
@@ -224,7 +226,7 @@ def apply_chunks(current: str, chunks: list[Chunk], *, path: str) -> str:
         replacements.append((start, size, new))
         pos = start + size
     for start, size, new in reversed(replacements):
-        lines[start:start + size] = new
+        lines[start : start + size] = new
     return _finish(lines, eol=eol, final_newline=final_newline)
 
 

@@ -32,33 +32,44 @@ def edit_from_tool_input(input: Mapping[str, Any], index: int) -> Edit | None:
         return None
     if command not in EDIT_COMMANDS:
         allowed = ", ".join(f"`{name}`" for name in COMMANDS)
-        raise _invalid(f"Unrecognized command {command!r}. The allowed commands for the "
-                       f"{TOOL_NAME} tool are: {allowed}", index)
+        raise _invalid(
+            f"Unrecognized command {command!r}. The allowed commands for the "
+            f"{TOOL_NAME} tool are: {allowed}",
+            index,
+        )
     path = _text(input, "path", index, command)
     if not path.strip():
         raise _invalid(f"Parameter `path` is required for command: {command}", index)
     if command == "str_replace":
         old = _text(input, "old_str", index, command)
         if not old:
-            raise _invalid("Parameter `old_str` must not be empty for command: str_replace",
-                           index, path)
+            raise _invalid(
+                "Parameter `old_str` must not be empty for command: str_replace", index, path
+            )
         new = _text(input, "new_str", index, command, default="")
-        return Edit(path=path, kind="replace", old=old, new=new,
-                    origin=ORIGIN_TEXT_EDITOR, index=index)
+        return Edit(
+            path=path, kind="replace", old=old, new=new, origin=ORIGIN_TEXT_EDITOR, index=index
+        )
     if command == "create":
         text = _text(input, "file_text", index, command)
         return Edit(path=path, kind="create", new=text, origin=ORIGIN_TEXT_EDITOR, index=index)
     line = input.get("insert_line")
     if isinstance(line, bool) or not isinstance(line, int):
-        raise _invalid("Parameter `insert_line` is required for command: insert and must be "
-                       f"a whole number, not {line!r}", index, path)
+        raise _invalid(
+            "Parameter `insert_line` is required for command: insert and must be "
+            f"a whole number, not {line!r}",
+            index,
+            path,
+        )
     if line < 0:
-        raise _invalid(f"Invalid `insert_line` parameter: {line}. It must be 0 or more",
-                       index, path)
+        raise _invalid(
+            f"Invalid `insert_line` parameter: {line}. It must be 0 or more", index, path
+        )
     key = "insert_text" if "insert_text" in input else "new_str"
     text = _text(input, key, index, command)
-    return Edit(path=path, kind="insert", new=text, insert_line=line,
-                origin=ORIGIN_TEXT_EDITOR, index=index)
+    return Edit(
+        path=path, kind="insert", new=text, insert_line=line, origin=ORIGIN_TEXT_EDITOR, index=index
+    )
 
 
 _MISSING = object()

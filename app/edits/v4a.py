@@ -72,11 +72,23 @@ class _Section:
 
     def edit(self) -> Edit:
         if self.kind == "add":
-            return Edit(path=self.path, kind="create", new="".join(t + "\n" for t in self.added),
-                        origin=ORIGIN_V4A, index=self.index, source_line=self.line)
-        return Edit(path=self.path, kind="move" if self.move_to else "replace",
-                    move_to=self.move_to, chunks=list(self.chunks), origin=ORIGIN_V4A,
-                    index=self.index, source_line=self.line)
+            return Edit(
+                path=self.path,
+                kind="create",
+                new="".join(t + "\n" for t in self.added),
+                origin=ORIGIN_V4A,
+                index=self.index,
+                source_line=self.line,
+            )
+        return Edit(
+            path=self.path,
+            kind="move" if self.move_to else "replace",
+            move_to=self.move_to,
+            chunks=list(self.chunks),
+            origin=ORIGIN_V4A,
+            index=self.index,
+            source_line=self.line,
+        )
 
 
 class V4AStream:
@@ -123,9 +135,13 @@ class V4AStream:
         if self._in_patch:
             self._section = None
             self._in_patch = False
-            out.append(self._error(
-                f"the patch begun at line {self._begin_line} has no '{END}' line "
-                "(the output may have been cut short)", self._line_no))
+            out.append(
+                self._error(
+                    f"the patch begun at line {self._begin_line} has no '{END}' line "
+                    "(the output may have been cut short)",
+                    self._line_no,
+                )
+            )
         return out
 
     # -- the line state machine ------------------------------------------------
@@ -156,8 +172,11 @@ class V4AStream:
             return
         elif section is None:
             if marker:
-                self._fail(f"expected '{ADD} path', '{UPDATE} path', '{DELETE} path' or "
-                           f"'{END}', got {text!r}", out)
+                self._fail(
+                    f"expected '{ADD} path', '{UPDATE} path', '{DELETE} path' or "
+                    f"'{END}', got {text!r}",
+                    out,
+                )
         elif section.kind == "add":
             self._add_line(section, text, out)
         else:
@@ -165,8 +184,12 @@ class V4AStream:
 
     @staticmethod
     def _may_move(section: _Section) -> bool:
-        return (section.kind == "update" and section.move_to is None and not section.chunks
-                and section.chunk is None)
+        return (
+            section.kind == "update"
+            and section.move_to is None
+            and not section.chunks
+            and section.chunk is None
+        )
 
     def _start_section(self, marker: str, out: list[Edit | EditError]) -> None:
         self._skipping = False
@@ -176,18 +199,28 @@ class V4AStream:
                 if path is None:
                     return
                 if kind == "delete":
-                    out.append(Edit(path=path, kind="delete", origin=ORIGIN_V4A,
-                                    index=self._index, source_line=self._line_no))
+                    out.append(
+                        Edit(
+                            path=path,
+                            kind="delete",
+                            origin=ORIGIN_V4A,
+                            index=self._index,
+                            source_line=self._line_no,
+                        )
+                    )
                     self._index += 1
                 else:
                     self._section = _Section(kind, path, self._line_no, self._index)
                     self._index += 1
                 return
-        self._fail(f"unknown marker {marker!r}; expected '{ADD}', '{UPDATE}', '{DELETE}', "
-                   f"'{MOVE}' (right after '{UPDATE}') or '{END}'", out)
+        self._fail(
+            f"unknown marker {marker!r}; expected '{ADD}', '{UPDATE}', '{DELETE}', "
+            f"'{MOVE}' (right after '{UPDATE}') or '{END}'",
+            out,
+        )
 
     def _path(self, marker: str, prefix: str, out: list[Edit | EditError]) -> str | None:
-        path = marker[len(prefix):].strip()
+        path = marker[len(prefix) :].strip()
         if not path:
             self._fail(f"'{prefix}' without a path", out)
             return None
@@ -201,8 +234,9 @@ class V4AStream:
         elif not text.strip():
             section.blanks += 1
         else:
-            self._fail(f"in '{ADD} {section.path}' every line must start with '+', "
-                       f"got {text!r}", out)
+            self._fail(
+                f"in '{ADD} {section.path}' every line must start with '+', got {text!r}", out
+            )
 
     def _update_line(self, section: _Section, text: str, out: list[Edit | EditError]) -> None:
         if text.startswith("@@"):
@@ -223,8 +257,11 @@ class V4AStream:
             chunk = section.chunk
             if chunk is None:
                 if section.chunks:
-                    self._fail(f"in '{UPDATE} {section.path}' a new hunk must start with "
-                               f"'@@', got {text!r}", out)
+                    self._fail(
+                        f"in '{UPDATE} {section.path}' a new hunk must start with "
+                        f"'@@', got {text!r}",
+                        out,
+                    )
                     return
                 chunk = section.chunk = Chunk(source_line=self._line_no)
             if chunk.lines:  # blank lines before a hunk's first line separate hunks
@@ -232,8 +269,9 @@ class V4AStream:
             section.blanks = 0
             chunk.lines.append((text[0], text[1:]))
         else:
-            self._fail(f"unexpected line in '{UPDATE} {section.path}': {text!r}. "
-                       + _FORMAT_HINT, out)
+            self._fail(
+                f"unexpected line in '{UPDATE} {section.path}': {text!r}. " + _FORMAT_HINT, out
+            )
 
     def _end_chunk(
         self, section: _Section, out: list[Edit | EditError], *, end_of_file: bool = False
@@ -260,8 +298,7 @@ class V4AStream:
                 self._skipping = False
                 return
             if not section.chunks and section.move_to is None:
-                self._fail(f"'{UPDATE} {section.path}' has no changes", out, section.line,
-                           section)
+                self._fail(f"'{UPDATE} {section.path}' has no changes", out, section.line, section)
                 self._skipping = False
                 return
         out.append(section.edit())
@@ -285,8 +322,12 @@ class V4AStream:
 
     @staticmethod
     def _error(message: str, line: int, index: int | None = None) -> EditError:
-        return EditError(f"invalid patch: {message}", line=line, index=index,
-                         for_model=f"Invalid patch at line {line}: {message}")
+        return EditError(
+            f"invalid patch: {message}",
+            line=line,
+            index=index,
+            for_model=f"Invalid patch at line {line}: {message}",
+        )
 
 
 def _context(text: str) -> str:
@@ -306,8 +347,10 @@ def parse_v4a(text: str) -> list[Edit]:
         if isinstance(item, EditError):
             raise item
     if not stream.seen_patch:
-        raise EditError(f"invalid patch: no '{BEGIN}' line",
-                        for_model=f"Invalid patch: the patch must start with '{BEGIN}'")
+        raise EditError(
+            f"invalid patch: no '{BEGIN}' line",
+            for_model=f"Invalid patch: the patch must start with '{BEGIN}'",
+        )
     return [item for item in items if isinstance(item, Edit)]
 
 
@@ -334,7 +377,6 @@ def edit_from_apply_patch_operation(operation: Mapping[str, Any], index: int) ->
             raise item
     edits = [item for item in items if isinstance(item, Edit)]
     if len(edits) != 1:
-        raise EditError("apply_patch diff holds more than one file section", path=path,
-                        index=index)
+        raise EditError("apply_patch diff holds more than one file section", path=path, index=index)
     edits[0].index, edits[0].source_line = index, None
     return edits[0]

@@ -61,8 +61,11 @@ def tool_results_for(outcomes: Iterable[ToolOutcome]) -> list[dict[str, Any]]:
     """
     blocks: list[dict[str, Any]] = []
     for outcome in outcomes:
-        block: dict[str, Any] = {"type": "tool_result", "tool_use_id": outcome.call_id,
-                                 "content": outcome.output}
+        block: dict[str, Any] = {
+            "type": "tool_result",
+            "tool_use_id": outcome.call_id,
+            "content": outcome.output,
+        }
         if not outcome.ok:
             block["is_error"] = True
         blocks.append(block)
@@ -83,14 +86,17 @@ class AnthropicProvider(SDKProvider):
     ) -> None:
         url = (base_url or ANTHROPIC_URL).rstrip("/")
         key = api_key_from_env(api_key_env, provider=name, base_url=url)
-        super().__init__(name=name, model=model, base_url=url, api_key=key,
-                         key_env=api_key_env, **options)
+        super().__init__(
+            name=name, model=model, base_url=url, api_key=key, key_env=api_key_env, **options
+        )
 
     def _make_client(self, api_key: str) -> Any:
         import anthropic
 
         return anthropic.Anthropic(
-            api_key=api_key, base_url=self.base_url, max_retries=self.max_retries,
+            api_key=api_key,
+            base_url=self.base_url,
+            max_retries=self.max_retries,
             timeout=anthropic.Timeout(self.read_timeout, connect=self.connect_timeout),
         )
 
@@ -103,9 +109,12 @@ class AnthropicProvider(SDKProvider):
     def _edit_format(self, request: GenerationRequest) -> str:
         edit_format = request.edit_format or FORMAT_TEXT_EDITOR
         if edit_format not in FORMATS:
-            raise ProviderError(f"edit format {edit_format!r} is not supported here; use one "
-                                f"of {', '.join(FORMATS)}", provider=self.name,
-                                base_url=self.base_url)
+            raise ProviderError(
+                f"edit format {edit_format!r} is not supported here; use one "
+                f"of {', '.join(FORMATS)}",
+                provider=self.name,
+                base_url=self.base_url,
+            )
         return edit_format
 
     def messages(self, request: GenerationRequest) -> list[dict[str, Any]]:
@@ -115,14 +124,21 @@ class AnthropicProvider(SDKProvider):
         if follow_up is None:
             return [{"role": "user", "content": user_text(request)}]
         if follow_up.transcript.kind != self.kind:
-            raise ProviderError(f"cannot continue a {follow_up.transcript.kind} conversation",
-                                provider=self.name, base_url=self.base_url)
+            raise ProviderError(
+                f"cannot continue a {follow_up.transcript.kind} conversation",
+                provider=self.name,
+                base_url=self.base_url,
+            )
         history: list[dict[str, Any]] = list(follow_up.transcript.data)
-        asked = [block["id"] for block in history[-1]["content"]
-                 if block.get("type") == "tool_use"] if history else []
+        asked = (
+            [block["id"] for block in history[-1]["content"] if block.get("type") == "tool_use"]
+            if history
+            else []
+        )
         answered = {outcome.call_id: outcome for outcome in follow_up.outcomes}
-        outcomes = [answered.get(call_id) or ToolOutcome(call_id, False, UNANSWERED)
-                    for call_id in asked]
+        outcomes = [
+            answered.get(call_id) or ToolOutcome(call_id, False, UNANSWERED) for call_id in asked
+        ]
         content: list[dict[str, Any]] = tool_results_for(outcomes)
         note = outcomes_text(o for o in follow_up.outcomes if o.call_id not in set(asked))
         text = "\n\n".join(part for part in (note, request.user_prompt) if part)
@@ -139,14 +155,20 @@ class AnthropicProvider(SDKProvider):
         if system:
             extra["system"] = system
         return client.messages.create(
-            model=request.model or self.model, max_tokens=request.max_tokens,
-            messages=self.messages(request), stream=True, **extra,
+            model=request.model or self.model,
+            max_tokens=request.max_tokens,
+            messages=self.messages(request),
+            stream=True,
+            **extra,
         )
 
     def _translator(self, request: GenerationRequest) -> Translator:
         edit_format = self._edit_format(request)
-        return _MessagesTranslator(f"{self.name} at {self.base_url}", self.messages(request),
-                                   edit_format if edit_format in TEXT_FORMATS else None)
+        return _MessagesTranslator(
+            f"{self.name} at {self.base_url}",
+            self.messages(request),
+            edit_format if edit_format in TEXT_FORMATS else None,
+        )
 
 
 class _Block:
@@ -229,12 +251,18 @@ class _MessagesTranslator(Translator):
         try:
             block.input = json.loads(raw) if raw.strip() else block.start_input
         except json.JSONDecodeError as exc:
-            error = EditError(f"the tool call's input is not valid JSON ({exc.msg})", index=index,
-                              for_model=f"Error: the tool input is not valid JSON: {exc.msg}")
+            error = EditError(
+                f"the tool call's input is not valid JSON ({exc.msg})",
+                index=index,
+                for_model=f"Error: the tool input is not valid JSON: {exc.msg}",
+            )
             return [EditFailed(error, block.id)]
         if block.name != TOOL_NAME:
-            error = EditError(f"unknown tool {block.name!r}", index=index,
-                              for_model=f"Error: there is no tool named {block.name!r}.")
+            error = EditError(
+                f"unknown tool {block.name!r}",
+                index=index,
+                for_model=f"Error: there is no tool named {block.name!r}.",
+            )
             return [EditFailed(error, block.id)]
         try:
             edit = edit_from_tool_input(block.input, index)
@@ -246,13 +274,16 @@ class _MessagesTranslator(Translator):
 
     def finish(self) -> Iterable[Event]:
         if self.stop is None:
-            return [StreamFailed(f"{self.where}: the stream ended before message_stop "
-                                 "(no stop_reason)", retryable=True)]
+            return [
+                StreamFailed(
+                    f"{self.where}: the stream ended before message_stop (no stop_reason)",
+                    retryable=True,
+                )
+            ]
         out = self.text.close() if self.text is not None else []
         content = [p for p in (self.blocks[i].param() for i in sorted(self.blocks)) if p]
         reply = {"role": "assistant", "content": content}
-        out.append(Finished(self.stop, Transcript(AnthropicProvider.kind,
-                                                  [*self.messages, reply])))
+        out.append(Finished(self.stop, Transcript(AnthropicProvider.kind, [*self.messages, reply])))
         return out
 
 

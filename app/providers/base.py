@@ -211,7 +211,13 @@ class StreamFailed:
 
 
 Event = (
-    TextDelta | EditReady | EditFailed | ViewRequested | Usage | FallbackUsed | Finished
+    TextDelta
+    | EditReady
+    | EditFailed
+    | ViewRequested
+    | Usage
+    | FallbackUsed
+    | Finished
     | StreamFailed
 )
 
@@ -240,7 +246,8 @@ def api_key_from_env(env_var: str, *, provider: str, base_url: str | None = None
     if not value:
         raise ProviderError(
             f"no API key: set the environment variable {env_var}",
-            provider=provider, base_url=base_url,
+            provider=provider,
+            base_url=base_url,
         )
     return value
 

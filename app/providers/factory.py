@@ -54,8 +54,9 @@ def _create(settings: ProviderSettings) -> Provider:
     kind = settings.provider
     if kind == "replay":
         if not settings.recording:
-            raise ProviderError("no recording file: set recording = \"path.jsonl\"",
-                                provider="replay")
+            raise ProviderError(
+                'no recording file: set recording = "path.jsonl"', provider="replay"
+            )
         from app.providers.replay import ReplayProvider
 
         return ReplayProvider(Path(settings.recording), speed=settings.speed)
@@ -63,10 +64,13 @@ def _create(settings: ProviderSettings) -> Provider:
         known = ", ".join([*KINDS, *LOCAL_SERVERS])
         raise ProviderError(f"unknown provider {kind!r}; known: {known}", provider=kind)
     if not settings.model:
-        raise ProviderError("no model: set model = \"...\" for this provider", provider=kind)
-    options: dict[str, Any] = {"model": settings.model, "max_retries": settings.max_retries,
-                               "read_timeout": settings.read_timeout,
-                               "connect_timeout": settings.connect_timeout}
+        raise ProviderError('no model: set model = "..." for this provider', provider=kind)
+    options: dict[str, Any] = {
+        "model": settings.model,
+        "max_retries": settings.max_retries,
+        "read_timeout": settings.read_timeout,
+        "connect_timeout": settings.connect_timeout,
+    }
     if settings.api_key_env:
         options["api_key_env"] = settings.api_key_env
     if kind == "anthropic":
@@ -81,7 +85,7 @@ def _create(settings: ProviderSettings) -> Provider:
 
     base_url = settings.base_url or LOCAL_SERVERS.get(kind)
     if base_url is None:
-        raise ProviderError("no base URL: set base_url = \"http://host:port/v1\"", provider=kind)
+        raise ProviderError('no base URL: set base_url = "http://host:port/v1"', provider=kind)
     return OpenAICompatProvider(base_url=base_url, name=kind, **options)
 
 

@@ -68,15 +68,18 @@ class OpenAICompatProvider(SDKProvider):
             api_key_env = api_key_env or "OPENAI_API_KEY"
         url = (base_url or OPENAI_URL).rstrip("/")
         key = api_key_from_env(api_key_env, provider=name, base_url=url) if api_key_env else NO_KEY
-        super().__init__(name=name, model=model, base_url=url, api_key=key,
-                         key_env=api_key_env, **options)
+        super().__init__(
+            name=name, model=model, base_url=url, api_key=key, key_env=api_key_env, **options
+        )
         self.include_usage = include_usage
 
     def _make_client(self, api_key: str) -> Any:
         import openai
 
         return openai.OpenAI(
-            api_key=api_key, base_url=self.base_url, max_retries=self.max_retries,
+            api_key=api_key,
+            base_url=self.base_url,
+            max_retries=self.max_retries,
             timeout=openai.Timeout(self.read_timeout, connect=self.connect_timeout),
         )
 
@@ -89,9 +92,12 @@ class OpenAICompatProvider(SDKProvider):
     def _edit_format(self, request: GenerationRequest) -> str:
         edit_format = request.edit_format or FORMAT_SEARCH_REPLACE
         if edit_format not in TEXT_FORMATS:
-            raise ProviderError(f"edit format {edit_format!r} needs tools this API lacks; use "
-                                f"one of {', '.join(TEXT_FORMATS)}", provider=self.name,
-                                base_url=self.base_url)
+            raise ProviderError(
+                f"edit format {edit_format!r} needs tools this API lacks; use "
+                f"one of {', '.join(TEXT_FORMATS)}",
+                provider=self.name,
+                base_url=self.base_url,
+            )
         return edit_format
 
     def messages(self, request: GenerationRequest) -> list[dict[str, Any]]:
@@ -102,10 +108,14 @@ class OpenAICompatProvider(SDKProvider):
             head = [{"role": "system", "content": system}] if system else []
             return [*head, {"role": "user", "content": user_text(request)}]
         if follow_up.transcript.kind != self.kind:
-            raise ProviderError(f"cannot continue a {follow_up.transcript.kind} conversation",
-                                provider=self.name, base_url=self.base_url)
-        text = "\n\n".join(part for part in (outcomes_text(follow_up.outcomes),
-                                             request.user_prompt) if part)
+            raise ProviderError(
+                f"cannot continue a {follow_up.transcript.kind} conversation",
+                provider=self.name,
+                base_url=self.base_url,
+            )
+        text = "\n\n".join(
+            part for part in (outcomes_text(follow_up.outcomes), request.user_prompt) if part
+        )
         return [*follow_up.transcript.data, {"role": "user", "content": text}]
 
     def _open(self, client: Any, request: GenerationRequest) -> Any:
@@ -113,13 +123,17 @@ class OpenAICompatProvider(SDKProvider):
         if self.include_usage:
             extra["stream_options"] = {"include_usage": True}
         return client.chat.completions.create(
-            model=request.model or self.model, messages=self.messages(request),
-            max_tokens=request.max_tokens, stream=True, **extra,
+            model=request.model or self.model,
+            messages=self.messages(request),
+            max_tokens=request.max_tokens,
+            stream=True,
+            **extra,
         )
 
     def _translator(self, request: GenerationRequest) -> Translator:
-        return _ChatTranslator(f"{self.name} at {self.base_url}", self.messages(request),
-                               self._edit_format(request))
+        return _ChatTranslator(
+            f"{self.name} at {self.base_url}", self.messages(request), self._edit_format(request)
+        )
 
 
 class _ChatTranslator(Translator):
@@ -145,17 +159,29 @@ class _ChatTranslator(Translator):
                 self.finish_reason = choice.finish_reason
         usage = getattr(raw, "usage", None)
         if usage is not None:
-            out.append(Usage(getattr(usage, "prompt_tokens", 0) or 0,
-                             getattr(usage, "completion_tokens", 0) or 0))
+            out.append(
+                Usage(
+                    getattr(usage, "prompt_tokens", 0) or 0,
+                    getattr(usage, "completion_tokens", 0) or 0,
+                )
+            )
         return out
 
     def finish(self) -> Iterable[Event]:
         if self.finish_reason is None:
-            return [StreamFailed(f"{self.where}: the stream ended before the model finished "
-                                 "(no finish_reason)", retryable=True)]
+            return [
+                StreamFailed(
+                    f"{self.where}: the stream ended before the model finished (no finish_reason)",
+                    retryable=True,
+                )
+            ]
         out = self.text.close()
         reply = {"role": "assistant", "content": "".join(self.parts)}
         reason = self.finish_reason
-        out.append(Finished(_STOP.get(reason, reason),
-                            Transcript(OpenAICompatProvider.kind, [*self.messages, reply])))
+        out.append(
+            Finished(
+                _STOP.get(reason, reason),
+                Transcript(OpenAICompatProvider.kind, [*self.messages, reply]),
+            )
+        )
         return out

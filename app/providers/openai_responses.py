@@ -57,8 +57,12 @@ APPLY_PATCH_TOOL = {"type": "apply_patch"}
 def apply_patch_outputs_for(outcomes: Iterable[ToolOutcome]) -> list[dict[str, Any]]:
     """``apply_patch_call_output`` input items reporting each call's outcome."""
     return [
-        {"type": "apply_patch_call_output", "call_id": outcome.call_id,
-         "status": "completed" if outcome.ok else "failed", "output": outcome.output}
+        {
+            "type": "apply_patch_call_output",
+            "call_id": outcome.call_id,
+            "status": "completed" if outcome.ok else "failed",
+            "output": outcome.output,
+        }
         for outcome in outcomes
     ]
 
@@ -77,14 +81,17 @@ class OpenAIResponsesProvider(SDKProvider):
     ) -> None:
         url = (base_url or OPENAI_URL).rstrip("/")
         key = api_key_from_env(api_key_env, provider=name, base_url=url)
-        super().__init__(name=name, model=model, base_url=url, api_key=key,
-                         key_env=api_key_env, **options)
+        super().__init__(
+            name=name, model=model, base_url=url, api_key=key, key_env=api_key_env, **options
+        )
 
     def _make_client(self, api_key: str) -> Any:
         import openai
 
         return openai.OpenAI(
-            api_key=api_key, base_url=self.base_url, max_retries=self.max_retries,
+            api_key=api_key,
+            base_url=self.base_url,
+            max_retries=self.max_retries,
             timeout=openai.Timeout(self.read_timeout, connect=self.connect_timeout),
         )
 
@@ -97,9 +104,12 @@ class OpenAIResponsesProvider(SDKProvider):
     def _edit_format(self, request: GenerationRequest) -> str:
         edit_format = request.edit_format or FORMAT_APPLY_PATCH
         if edit_format not in FORMATS:
-            raise ProviderError(f"edit format {edit_format!r} is not supported here; use one "
-                                f"of {', '.join(FORMATS)}", provider=self.name,
-                                base_url=self.base_url)
+            raise ProviderError(
+                f"edit format {edit_format!r} is not supported here; use one "
+                f"of {', '.join(FORMATS)}",
+                provider=self.name,
+                base_url=self.base_url,
+            )
         return edit_format
 
     def request_body(self, request: GenerationRequest) -> dict[str, Any]:
@@ -117,8 +127,11 @@ class OpenAIResponsesProvider(SDKProvider):
             body["input"] = user_text(request)
             return body
         if follow_up.transcript.kind != self.kind:
-            raise ProviderError(f"cannot continue a {follow_up.transcript.kind} conversation",
-                                provider=self.name, base_url=self.base_url)
+            raise ProviderError(
+                f"cannot continue a {follow_up.transcript.kind} conversation",
+                provider=self.name,
+                base_url=self.base_url,
+            )
         calls = set(follow_up.transcript.data.get("call_ids", ()))
         tool = [outcome for outcome in follow_up.outcomes if outcome.call_id in calls]
         text = [outcome for outcome in follow_up.outcomes if outcome.call_id not in calls]
@@ -170,8 +183,13 @@ class _ResponsesTranslator(Translator):
             code = _get(error, "code") or ""
             message = _get(error, "message") or "the response failed"
             retryable = code in ("server_error", "rate_limit_exceeded")
-            return [StreamFailed(f"{self.where}: the server reported an error mid-stream: "
-                                 f"{code + ': ' if code else ''}{message}", retryable)]
+            return [
+                StreamFailed(
+                    f"{self.where}: the server reported an error mid-stream: "
+                    f"{code + ': ' if code else ''}{message}",
+                    retryable,
+                )
+            ]
         return []
 
     def _item(self, item: dict[str, Any]) -> list[Event]:
@@ -183,8 +201,11 @@ class _ResponsesTranslator(Translator):
         operation = item.get("operation")
         try:
             if not isinstance(operation, dict):
-                raise EditError("apply_patch call has no operation", index=index,
-                                for_model="The apply_patch call has no operation.")
+                raise EditError(
+                    "apply_patch call has no operation",
+                    index=index,
+                    for_model="The apply_patch call has no operation.",
+                )
             edit = edit_from_apply_patch_operation(operation, index)
         except EditError as error:
             return [EditFailed(error, call_id)]
@@ -207,8 +228,11 @@ class _ResponsesTranslator(Translator):
             return []
         out = self.text.close()
         if self.stop is None:
-            out.append(StreamFailed(f"{self.where}: the stream ended without "
-                                    "response.completed", retryable=True))
+            out.append(
+                StreamFailed(
+                    f"{self.where}: the stream ended without response.completed", retryable=True
+                )
+            )
             return out
         data = {"response_id": self.response_id, "call_ids": self.call_ids}
         out.append(Finished(self.stop, Transcript(OpenAIResponsesProvider.kind, data)))

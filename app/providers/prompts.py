@@ -129,7 +129,8 @@ class TextEdits:
 
     def __init__(self, edit_format: str, sequencer: Sequencer) -> None:
         self._parser: SearchReplaceStream | V4AStream = (
-            V4AStream() if edit_format in (FORMAT_V4A, FORMAT_APPLY_PATCH)
+            V4AStream()
+            if edit_format in (FORMAT_V4A, FORMAT_APPLY_PATCH)
             else SearchReplaceStream()
         )
         self._sequencer = sequencer
@@ -146,6 +147,7 @@ class TextEdits:
         for item in items:
             item.index = self._sequencer.take()
             call_id = text_call_id(item.index)
-            out.append(EditReady(item, call_id) if isinstance(item, Edit)
-                       else EditFailed(item, call_id))
+            out.append(
+                EditReady(item, call_id) if isinstance(item, Edit) else EditFailed(item, call_id)
+            )
         return out

@@ -97,9 +97,12 @@ def _edit_json(edit: Edit) -> dict[str, Any]:
 
 def _edit_from(data: dict[str, Any]) -> Edit:
     chunks = [
-        Chunk(contexts=list(c.get("contexts", [])),
-              lines=[(str(op), str(text)) for op, text in c.get("lines", [])],
-              end_of_file=bool(c.get("end_of_file", False)), source_line=c.get("source_line"))
+        Chunk(
+            contexts=list(c.get("contexts", [])),
+            lines=[(str(op), str(text)) for op, text in c.get("lines", [])],
+            end_of_file=bool(c.get("end_of_file", False)),
+            source_line=c.get("source_line"),
+        )
         for c in data.get("chunks", [])
     ]
     return Edit(**{**data, "chunks": chunks})
@@ -113,25 +116,47 @@ def entry_to_json(t: float, entry: Entry) -> dict[str, Any]:
         case EditReady(edit, call_id):
             out.update(type="edit", call_id=call_id, edit=_edit_json(edit))
         case EditFailed(error, call_id):
-            out.update(type="edit_failed", call_id=call_id, error={
-                "message": error.message, "path": error.path, "line": error.line,
-                "for_model": error.for_model, "index": error.index})
+            out.update(
+                type="edit_failed",
+                call_id=call_id,
+                error={
+                    "message": error.message,
+                    "path": error.path,
+                    "line": error.line,
+                    "for_model": error.for_model,
+                    "index": error.index,
+                },
+            )
         case ViewRequested(call_id, path, view_range):
-            out.update(type="view", call_id=call_id, path=path,
-                       view_range=list(view_range) if view_range else None)
+            out.update(
+                type="view",
+                call_id=call_id,
+                path=path,
+                view_range=list(view_range) if view_range else None,
+            )
         case Usage(input_tokens, output_tokens):
             out.update(type="usage", input_tokens=input_tokens, output_tokens=output_tokens)
         case FallbackUsed(failed, provider, model, reason):
-            out.update(type="fallback", failed_provider=failed, provider=provider, model=model,
-                       reason=reason)
+            out.update(
+                type="fallback",
+                failed_provider=failed,
+                provider=provider,
+                model=model,
+                reason=reason,
+            )
         case Finished(stop_reason):
             out.update(type="finished", stop_reason=stop_reason)
         case StreamFailed(message, retryable):
             out.update(type="stream_failed", message=message, retryable=retryable)
         case ProviderError():
-            out.update(type="provider_error", message=entry.detail, status=entry.status,
-                       retryable=entry.retryable, provider=entry.provider,
-                       base_url=entry.base_url)
+            out.update(
+                type="provider_error",
+                message=entry.detail,
+                status=entry.status,
+                retryable=entry.retryable,
+                provider=entry.provider,
+                base_url=entry.base_url,
+            )
     return out
 
 
@@ -145,8 +170,13 @@ def entry_from_json(data: dict[str, Any]) -> tuple[float, Entry]:
         return t, EditReady(_edit_from(data["edit"]), call_id)
     if kind == "edit_failed":
         e = data["error"]
-        error = EditError(e["message"], path=e.get("path"), line=e.get("line"),
-                          for_model=e.get("for_model"), index=e.get("index"))
+        error = EditError(
+            e["message"],
+            path=e.get("path"),
+            line=e.get("line"),
+            for_model=e.get("for_model"),
+            index=e.get("index"),
+        )
         return t, EditFailed(error, call_id)
     if kind == "view":
         span = data.get("view_range")
@@ -154,16 +184,21 @@ def entry_from_json(data: dict[str, Any]) -> tuple[float, Entry]:
     if kind == "usage":
         return t, Usage(int(data["input_tokens"]), int(data["output_tokens"]))
     if kind == "fallback":
-        return t, FallbackUsed(data["failed_provider"], data["provider"], data["model"],
-                               data["reason"])
+        return t, FallbackUsed(
+            data["failed_provider"], data["provider"], data["model"], data["reason"]
+        )
     if kind == "finished":
         return t, Finished(str(data["stop_reason"]))
     if kind == "stream_failed":
         return t, StreamFailed(str(data["message"]), bool(data.get("retryable", False)))
     if kind == "provider_error":
-        return t, ProviderError(str(data["message"]), provider=str(data.get("provider", "replay")),
-                                base_url=data.get("base_url"), status=data.get("status"),
-                                retryable=bool(data.get("retryable")))
+        return t, ProviderError(
+            str(data["message"]),
+            provider=str(data.get("provider", "replay")),
+            base_url=data.get("base_url"),
+            status=data.get("status"),
+            retryable=bool(data.get("retryable")),
+        )
     raise ValueError(f"unknown event type {kind!r}")
 
 
@@ -180,8 +215,13 @@ def _turn_header(index: int, turn: Turn) -> dict[str, Any]:
 
 
 def dumps_jsonl(recording: Recording) -> str:
-    header = {"format": FORMAT, "version": VERSION, "provider": recording.provider,
-              "model": recording.model, "recorded_at": recording.recorded_at}
+    header = {
+        "format": FORMAT,
+        "version": VERSION,
+        "provider": recording.provider,
+        "model": recording.model,
+        "recorded_at": recording.recorded_at,
+    }
     lines = [json.dumps(header, ensure_ascii=False)]
     for index, turn in enumerate(recording.turns):
         lines.append(json.dumps(_turn_header(index, turn), ensure_ascii=False))
@@ -192,11 +232,25 @@ def dumps_jsonl(recording: Recording) -> str:
 def save_recording(recording: Recording, path: Path) -> None:
     """Write ``recording`` atomically, as JSON if ``path`` ends in .json, else JSONL."""
     if path.suffix == ".json":
-        turns = [{**_turn_header(i, turn), "events": [entry_to_json(t, e) for t, e in turn.events]}
-                 for i, turn in enumerate(recording.turns)]
-        text = json.dumps({"format": FORMAT, "version": VERSION, "provider": recording.provider,
-                           "model": recording.model, "recorded_at": recording.recorded_at,
-                           "turns": turns}, ensure_ascii=False, indent=1) + "\n"
+        turns = [
+            {**_turn_header(i, turn), "events": [entry_to_json(t, e) for t, e in turn.events]}
+            for i, turn in enumerate(recording.turns)
+        ]
+        text = (
+            json.dumps(
+                {
+                    "format": FORMAT,
+                    "version": VERSION,
+                    "provider": recording.provider,
+                    "model": recording.model,
+                    "recorded_at": recording.recorded_at,
+                    "turns": turns,
+                },
+                ensure_ascii=False,
+                indent=1,
+            )
+            + "\n"
+        )
     else:
         text = dumps_jsonl(recording)
     atomic_write(path.parent, path.name, text.encode("utf-8"))
@@ -212,8 +266,9 @@ def load_recording(path: Path) -> Recording:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise RecordingError(f"invalid JSON: {exc.msg}", path=str(path),
-                                 line=exc.lineno) from None
+            raise RecordingError(
+                f"invalid JSON: {exc.msg}", path=str(path), line=exc.lineno
+            ) from None
         if not isinstance(data, dict):
             raise RecordingError("not a Tether recording: expected an object", path=str(path))
         rows: list[Any] = [{k: v for k, v in data.items() if k != "turns"}]
@@ -237,22 +292,34 @@ def load_recording(path: Path) -> Recording:
 def _from_rows(rows: Iterator[tuple[int | None, Any]], path: Path) -> Recording:
     number, header = next(rows, (1, None))
     if not isinstance(header, dict) or header.get("format") != FORMAT:
-        raise RecordingError(f"not a Tether recording: the first line must be a header with "
-                             f'"format": "{FORMAT}"', path=str(path), line=number)
+        raise RecordingError(
+            f'not a Tether recording: the first line must be a header with "format": "{FORMAT}"',
+            path=str(path),
+            line=number,
+        )
     if header.get("version") != VERSION:
-        raise RecordingError(f"unsupported version {header.get('version')!r} (this Tether "
-                             f"reads version {VERSION})", path=str(path), line=number)
-    recording = Recording(provider=str(header.get("provider", "replay")),
-                          model=str(header.get("model", "recorded")),
-                          recorded_at=str(header.get("recorded_at", "")))
+        raise RecordingError(
+            f"unsupported version {header.get('version')!r} (this Tether reads version {VERSION})",
+            path=str(path),
+            line=number,
+        )
+    recording = Recording(
+        provider=str(header.get("provider", "replay")),
+        model=str(header.get("model", "recorded")),
+        recorded_at=str(header.get("recorded_at", "")),
+    )
     for number, row in rows:
         try:
             if not isinstance(row, dict):
                 raise TypeError(f"expected an object, not {type(row).__name__}")
             if "turn" in row:
-                recording.turns.append(Turn(prompt=str(row.get("prompt", "")),
-                                            edit_format=row.get("edit_format"),
-                                            parse=row.get("parse")))
+                recording.turns.append(
+                    Turn(
+                        prompt=str(row.get("prompt", "")),
+                        edit_format=row.get("edit_format"),
+                        parse=row.get("parse"),
+                    )
+                )
                 continue
             if not recording.turns:
                 recording.turns.append(Turn())
@@ -269,8 +336,9 @@ class Recorder:
     """Saves the events of a session, as they pass, into a recording file
     (one turn per :meth:`capture`); the file is rewritten after each turn."""
 
-    def __init__(self, path: Path, *, provider: str, model: str,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, path: Path, *, provider: str, model: str, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.path = path
         self.clock = clock
         stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -40,8 +40,17 @@ from app.providers.recording import (
     save_recording,
 )
 
-__all__ = ["ReplayProvider", "Recorder", "Recording", "RecordingProvider", "Turn",
-           "load_recording", "record", "save_recording", "turn_edits"]
+__all__ = [
+    "ReplayProvider",
+    "Recorder",
+    "Recording",
+    "RecordingProvider",
+    "Turn",
+    "load_recording",
+    "record",
+    "save_recording",
+    "turn_edits",
+]
 
 
 class ReplayProvider:
@@ -57,8 +66,9 @@ class ReplayProvider:
         if speed < 0 or (tokens_per_second is not None and tokens_per_second <= 0):
             raise ValueError("speed must be 0 (no delay) or more; tokens_per_second above 0")
         self.tokens_per_second = tokens_per_second
-        self.recording = (recording if isinstance(recording, Recording)
-                          else load_recording(Path(recording)))
+        self.recording = (
+            recording if isinstance(recording, Recording) else load_recording(Path(recording))
+        )
         self.speed = speed
         self.name = "replay"
         self.model = self.recording.model
@@ -83,7 +93,9 @@ class ReplayProvider:
         # A recorded prompt that starts the request's prompt matches follow-ups
         # whose text varies (errors, reasons); turns without a prompt answer
         # whatever the user typed, in order.
-        prefix = [i for i, turn in enumerate(turns) if turn.prompt and prompt.startswith(turn.prompt)]
+        prefix = [
+            i for i, turn in enumerate(turns) if turn.prompt and prompt.startswith(turn.prompt)
+        ]
         free = [i for i, turn in enumerate(turns) if not turn.prompt]
         fresh = [i for i in same + prefix if i not in self._played]
         fresh_free = [i for i in free if i not in self._played]
@@ -136,5 +148,8 @@ class ReplayProvider:
 def turn_edits(turn: Turn) -> list[EditReady | EditFailed]:
     """The edit events a turn yields when replayed (for checks and benchmarks)."""
     provider = ReplayProvider(Recording(turns=[turn]), speed=0)
-    return [e for e in provider.stream(GenerationRequest(user_prompt=turn.prompt))
-            if isinstance(e, EditReady | EditFailed)]
+    return [
+        e
+        for e in provider.stream(GenerationRequest(user_prompt=turn.prompt))
+        if isinstance(e, EditReady | EditFailed)
+    ]

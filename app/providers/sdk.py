@@ -33,7 +33,11 @@ DEFAULT_READ_TIMEOUT = 120.0  # the longest silence tolerated between two chunks
 
 _RETRYABLE_STATUS = {408, 409, 429}
 _RETRYABLE_STREAM_ERRORS = {
-    "overloaded_error", "api_error", "rate_limit_error", "server_error", "rate_limit_exceeded",
+    "overloaded_error",
+    "api_error",
+    "rate_limit_error",
+    "server_error",
+    "rate_limit_exceeded",
 }
 
 
@@ -78,7 +82,9 @@ class SDKProvider:
         self._current: tuple[queue.SimpleQueue[tuple[str, Any]], threading.Event] | None = None
 
     def __repr__(self) -> str:  # never the key
-        return f"<{type(self).__name__} {self.name} model={self.model!r} base_url={self.base_url!r}>"
+        return (
+            f"<{type(self).__name__} {self.name} model={self.model!r} base_url={self.base_url!r}>"
+        )
 
     # -- to implement -----------------------------------------------------------
 
@@ -122,8 +128,12 @@ class SDKProvider:
         inbox: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
         stop = threading.Event()
         self._current = (inbox, stop)
-        threading.Thread(target=self._pump, args=(self.client(), request, inbox, stop),
-                         name=f"tether-{self.name}-stream", daemon=True).start()
+        threading.Thread(
+            target=self._pump,
+            args=(self.client(), request, inbox, stop),
+            name=f"tether-{self.name}-stream",
+            daemon=True,
+        ).start()
         try:
             while True:
                 kind, value = inbox.get()
@@ -146,8 +156,13 @@ class SDKProvider:
             self._current = None
         yield from translator.finish()
 
-    def _pump(self, client: Any, request: GenerationRequest,
-              inbox: queue.SimpleQueue[tuple[str, Any]], stop: threading.Event) -> None:
+    def _pump(
+        self,
+        client: Any,
+        request: GenerationRequest,
+        inbox: queue.SimpleQueue[tuple[str, Any]],
+        stop: threading.Event,
+    ) -> None:
         """On the helper thread: open the stream and pass on what arrives."""
         errors = self._sdk_errors()
         try:
@@ -201,36 +216,54 @@ class SDKProvider:
             detail = _server_message(getattr(exc, "body", None))
             if detail:
                 message += f": {self._clean(detail)}"
-            return ProviderError(message, provider=self.name, base_url=self.base_url,
-                                 status=status, retryable=retryable)
+            return ProviderError(
+                message,
+                provider=self.name,
+                base_url=self.base_url,
+                status=status,
+                retryable=retryable,
+            )
         kind = "timed out" if "timeout" in type(exc).__name__.lower() else "cannot connect"
         cause = exc.__cause__ or exc.__context__
         detail = f" ({self._clean(str(cause))})" if cause is not None and str(cause) else ""
         hint = "; is the server running?" if kind == "cannot connect" else ""
-        return ProviderError(f"{kind}, {tries}{detail}{hint}", provider=self.name,
-                             base_url=self.base_url, retryable=True)
+        return ProviderError(
+            f"{kind}, {tries}{detail}{hint}",
+            provider=self.name,
+            base_url=self.base_url,
+            retryable=True,
+        )
 
     def stream_failure(self, exc: BaseException) -> StreamFailed:
         """What to report when the stream breaks after it started."""
         where = self._where()
         if isinstance(exc, json.JSONDecodeError):
-            return StreamFailed(f"{where}: the server sent invalid JSON mid-stream ({exc.msg} "
-                                f"in {self._clean(exc.doc, 80)!r})", retryable=False)
+            return StreamFailed(
+                f"{where}: the server sent invalid JSON mid-stream ({exc.msg} "
+                f"in {self._clean(exc.doc, 80)!r})",
+                retryable=False,
+            )
         name = type(exc).__name__.lower()
         cause = exc.__cause__ or exc.__context__
         if "timeout" in name or "timeout" in type(cause).__name__.lower():
-            return StreamFailed(f"{where}: the stream stalled: no data for "
-                                f"{self.read_timeout:g} s", retryable=True)
+            return StreamFailed(
+                f"{where}: the stream stalled: no data for {self.read_timeout:g} s", retryable=True
+            )
         body = getattr(exc, "body", None)
         if body is not None or getattr(exc, "status_code", None) is not None:
             kind = _error_type(body)
             detail = self._clean(_server_message(body) or str(exc))
-            return StreamFailed(f"{where}: the server reported an error mid-stream: "
-                                f"{kind + ': ' if kind else ''}{detail}",
-                                retryable=kind in _RETRYABLE_STREAM_ERRORS)
+            return StreamFailed(
+                f"{where}: the server reported an error mid-stream: "
+                f"{kind + ': ' if kind else ''}{detail}",
+                retryable=kind in _RETRYABLE_STREAM_ERRORS,
+            )
         detail = str(cause) if cause is not None and str(cause) else str(exc)
-        return StreamFailed(f"{where}: the connection was lost mid-stream "
-                            f"({self._clean(detail or type(exc).__name__)})", retryable=True)
+        return StreamFailed(
+            f"{where}: the connection was lost mid-stream "
+            f"({self._clean(detail or type(exc).__name__)})",
+            retryable=True,
+        )
 
 
 def _error_object(body: Any) -> dict[str, Any]:

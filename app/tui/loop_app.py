@@ -37,6 +37,7 @@ from app.providers.prompts import user_text
 from app.tui.review_app import BINDINGS as REVIEW_BINDINGS
 from app.tui.review_app import ReviewApp
 from app.tui.screens import ReasonScreen
+from app.tui.watching import WatchingMixin
 from widgets.autonomy_slider import AutonomySlider
 from widgets.code_view import CodeView
 from widgets.diff_pane import DiffPane
@@ -84,7 +85,7 @@ reviews every change hunk by hunk. Make one concrete, small change at a time. Ch
 what you are allowed to change (the context says what); everything else is read-only."""
 
 
-class LoopApp(ReviewApp):
+class LoopApp(WatchingMixin, ReviewApp):
     """Prompt the model, review its hunks as they stream, keep it on a leash."""
 
     BINDINGS = REVIEW_BINDINGS + LOOP_BINDINGS  # type: ignore[assignment]
@@ -149,6 +150,32 @@ class LoopApp(ReviewApp):
         self._set_context_text(self.intro)
         self.open_code(self.start_file or self._first_tracked_file())
         self._update_loop_status()
+        self.start_watching(self.root, git=True)
+
+    def on_unmount(self) -> None:
+        self.stop_watching()
+        self.provider.cancel()
+
+    def disk_changed(self, paths: set[str]) -> None:
+        """Someone changed files: pending hunks move with the file or go stale."""
+        touched = self.session.disk_changed(paths)
+        if not touched:
+            if self.code.path in paths and not self.reviewing:
+                self.open_code(self.code.path)
+            return
+        self._sync_files()
+        stale = [fr.path for fr in self.session.files if fr.path in touched and fr.stale]
+        if stale:
+            self.status.say(
+                f"{', '.join(stale)} changed on disk: its hunks are stale (R re-anchors, n rejects)",
+                error=True,
+            )
+        else:
+            self.status.say(
+                f"{', '.join(sorted(touched))} changed on disk: pending hunks re-anchored"
+            )
+        if self.reviewing and self.current.path in touched:
+            self.show_file(self.index, hunk=max(self.pane.current_hunk(), 0))
 
     @property
     def code(self) -> CodeView:

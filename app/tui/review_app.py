@@ -146,7 +146,10 @@ class ReviewApp(App[dict]):
         fr = self.session.ensure_loaded(self.current)
         hunks = fr.patch.hunks if fr.patch else []
         guard = self.session.guard
-        notes = {i: reason for i, h in enumerate(hunks) if guard and (reason := guard(fr, h))}
+        if fr.stale:
+            notes = {i: f"stale: {fr.stale}" for i in range(len(hunks))}
+        else:
+            notes = {i: reason for i, h in enumerate(hunks) if guard and (reason := guard(fr, h))}
         self.pane.show_file(
             fr.path,
             hunks,

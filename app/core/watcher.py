@@ -1,0 +1,86 @@
+"""File events for watch mode: debounced, coalesced, .gitignore respected.
+
+``watchfiles`` (Rust, inotify) does the watching on a thread. A batch is
+yielded ``STEP_MS`` after the last event, or after ``DEBOUNCE_MS`` of
+continuous events (a branch checkout), so one write shows within tens of
+milliseconds and a burst of thousands arrives as a few batches.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import watchfiles
+
+STEP_MS = 30
+DEBOUNCE_MS = 400
+
+
+class Watcher:
+    """Calls ``on_batch(paths)`` (repo-relative, from the watcher's thread)."""
+
+    def __init__(self, root: Path, on_batch: Callable[[set[str]], None], *, git: bool) -> None:
+        self.root = root.resolve()
+        self.on_batch = on_batch
+        self.git = git
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.ready = threading.Event()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="tether-watch", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=2)
+
+    def _run(self) -> None:
+        self.ready.set()
+        for changes in watchfiles.watch(
+            self.root,
+            stop_event=self._stop,
+            step=STEP_MS,
+            debounce=DEBOUNCE_MS,
+            watch_filter=self._wanted,
+            rust_timeout=500,
+            yield_on_timeout=False,
+            raise_interrupt=False,
+        ):
+            paths = {self._relative(path) for _change, path in changes}
+            paths.discard("")
+            paths -= self._ignored(paths - {".git/index"})
+            if paths:
+                self.on_batch(paths)
+
+    def _relative(self, path: str) -> str:
+        try:
+            return Path(path).resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return ""
+
+    def _wanted(self, _change: watchfiles.Change, path: str) -> bool:
+        rel = self._relative(path)
+        if rel == ".git/index":
+            return True  # staged elsewhere: the accepted side changed
+        if not rel or rel == ".git" or rel.startswith(".git/"):
+            return False
+        name = rel.rsplit("/", 1)[-1]
+        # Editors' swap and backup files, and Tether's own temp files.
+        return not (name.endswith((".swp", ".swx", "~", ".tmp")) or name.startswith(".#"))
+
+    def _ignored(self, paths: set[str]) -> set[str]:
+        if not self.git or not paths:
+            return set()
+        proc = subprocess.run(
+            ["git", "check-ignore", "--stdin", "-z"],
+            cwd=self.root,
+            input="\0".join(sorted(paths)).encode(),
+            capture_output=True,
+            check=False,
+        )
+        return {p for p in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if p}

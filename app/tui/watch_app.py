@@ -1,0 +1,66 @@
+"""``tether watch``: review edits any agent makes on disk, live.
+
+The accepted state is the git index (or a baseline snapshot outside git);
+every difference with the disk is a pending hunk, updated as files change.
+Autonomy level 0: no model, just verification.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.core.session import ReviewSession
+from app.tui.review_app import ReviewApp
+from app.tui.watching import WatchingMixin
+from widgets.file_list import FileList
+
+
+class WatchApp(WatchingMixin, ReviewApp):
+    """The review workbench, kept up to date with the disk."""
+
+    def __init__(
+        self, session: ReviewSession, *, root: Path, git: bool, theme: str = "dark"
+    ) -> None:
+        where = "index" if git else "baseline snapshot"
+        super().__init__(
+            session, label=f"watching {root.name} · working tree vs {where}", theme=theme
+        )
+        self.root = root
+        self.git = git
+        self.batches = 0
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.start_watching(self.root, git=self.git)
+        self.status.say("watching for changes · autonomy 0 (off): review only, no model")
+
+    def on_unmount(self) -> None:
+        self.stop_watching()
+
+    def disk_changed(self, paths: set[str]) -> None:
+        self.batches += 1
+        touched = self.session.disk_changed(paths)
+        files = self.query_one(FileList)
+        if files.option_count != len(self.session.files):
+            files.set_entries([self._entry(fr) for fr in self.session.files], keep=self.index)
+        else:
+            for i, fr in enumerate(self.session.files):
+                if fr.path in touched:
+                    files.update_entry(i, self._entry(fr))
+        if not self.session.files:
+            return
+        current = self.session.files[self.index] if self.index < len(self.session.files) else None
+        if current is None or not self.pane.hunks or current.path in touched:
+            index = (
+                self.index
+                if current is not None and current.pending
+                else self._first_pending(self.index)
+            )
+            self.show_file(
+                index, hunk=max(self.pane.current_hunk(), 0) if index == self.index else 0
+            )
+        self._update_progress()
+        shown = sorted(paths - {".git/index"})
+        if shown:
+            more = f" and {len(shown) - 3} more" if len(shown) > 3 else ""
+            self.status.say(f"changed on disk: {', '.join(shown[:3])}{more}")
