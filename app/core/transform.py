@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 
 from app.core.errors import ApplyError
 from app.core.model import ADDED, CONTEXT, REMOVED, DiffLine, FilePatch, Hunk
-from app.core.text import dominant_eol, strip_eol
+from app.core.text import strip_eol
 
 Selection = Mapping[int, frozenset[int] | set[int]]
 
@@ -128,11 +128,38 @@ def revert_selection(
 def _mend_final_newlines(out: list[str]) -> list[str]:
     # A line that had no newline only because it was last gains one when a
     # selection puts lines after it; otherwise two lines would be joined.
-    eol = None
     for i in range(len(out) - 1):
         if not out[i].endswith("\n"):
-            eol = eol or dominant_eol(out)
-            out[i] = out[i] + eol
+            out[i] = out[i] + _eol_after(out[i - 1] if i else None)
+    return out
+
+
+def _eol_after(previous: str | None) -> str:
+    """The line ending for a mended line: the one of the line before it."""
+    return "\r\n" if previous is not None and previous.endswith("\r\n") else "\n"
+
+
+def _mend_hunk_lines(lines: list[DiffLine]) -> list[DiffLine]:
+    """The patch-level twin of ``_mend_final_newlines``: on the new side, a
+    line without a newline that is followed by more lines gains one (a kept
+    line becomes a removal of the old line and an addition of the mended one)."""
+    new_side = [i for i, ln in enumerate(lines) if ln.kind != REMOVED]
+    if all(lines[i].raw.endswith("\n") for i in new_side[:-1]):
+        return lines
+    needs = {i for i in new_side[:-1] if not lines[i].raw.endswith("\n")}
+    out: list[DiffLine] = []
+    previous: str | None = None
+    for i, line in enumerate(lines):
+        if i in needs:
+            mended = line.raw + _eol_after(previous)
+            if line.kind == CONTEXT:
+                out.append(DiffLine(REMOVED, line.raw))
+            out.append(DiffLine(ADDED, mended))
+            previous = mended
+            continue
+        out.append(line)
+        if line.kind != REMOVED:
+            previous = line.raw
     return out
 
 
@@ -149,7 +176,7 @@ def filter_hunk(hunk: Hunk, chosen: frozenset[int] | set[int]) -> Hunk | None:
             lines.append(DiffLine(ADDED, line.raw))
     if all(line.kind == CONTEXT for line in lines):
         return None
-    return Hunk(hunk.old_start, 0, hunk.new_start, 0, lines, hunk.section)
+    return Hunk(hunk.old_start, 0, hunk.new_start, 0, _mend_hunk_lines(lines), hunk.section)
 
 
 def filter_file_patch(fp: FilePatch, selection: Selection, *, reverse: bool = False) -> FilePatch:

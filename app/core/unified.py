@@ -415,7 +415,10 @@ def _file_line(marker: str, prefix: str, name: str | None) -> str:
 
 def _is_plain(fp: FilePatch) -> bool:
     """Without its mode line git reads "diff --git" as naming both sides, so
-    an add or delete of unknown mode is written as a plain diff instead."""
+    an add or delete of unknown mode is written as a plain diff instead, if
+    it has hunks to say so (an empty file needs the mode line, as 100644)."""
+    if not (fp.hunks or fp.binary):
+        return False
     if fp.status is FileStatus.ADDED:
         return not fp.new_mode
     return fp.status is FileStatus.DELETED and not fp.old_mode
@@ -443,7 +446,7 @@ def _render_file(fp: FilePatch, *, plain: bool) -> str:
         # hashes are unknown, so the stub still cannot be applied.
         old, new = _side("a/", fp.old_path), _side("b/", fp.new_path)
         return "".join(out) + f"index 0000000..0000000\nBinary files {old} and {new} differ\n"
-    if fp.hunks or plain:  # a plain diff is nothing without its --- and +++ lines
+    if fp.hunks:
         out += [_file_line("---", "a/", fp.old_path), _file_line("+++", "b/", fp.new_path)]
     for hunk in fp.hunks:
         out.append(hunk.header() + "\n")
@@ -461,7 +464,7 @@ def render_patch(patch: Patch | FilePatch) -> str:
     header_open = False
     for fp in files:
         # A git header with no hunks after it would swallow a following plain
-        # diff's lines; then the plain file gets a git header (and mode) too.
+        # diff's lines, so then that file gets a git header (and mode) too.
         plain = _is_plain(fp) and not header_open
         out.append(_render_file(fp, plain=plain))
         header_open = not plain and not fp.hunks and not fp.binary
