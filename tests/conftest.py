@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -130,3 +131,168 @@ def staged_names(repo: Path) -> list[str]:
 
 def unstaged_names(repo: Path) -> list[str]:
     return git(repo, "diff", "--name-only").decode().split()
+
+
+# -- the generation loop (tests/test_generator.py, tests/test_loop_*.py) ---------------------
+
+if TYPE_CHECKING:
+    from app.core.session import ReviewSession
+
+
+@pytest.fixture
+def loop_repo(tmp_path: Path, isolated_home: Path) -> Path:
+    """A git repo of the sample project with a clean working tree (the loop's start)."""
+    return make_sample_repo(tmp_path / "inventory", with_change=False)
+
+
+def make_proposal_session(repo: Path, state: Path) -> ReviewSession:
+    """A review of a model's proposal for ``repo``; journal and blobs under ``state``
+    (outside the repository, so a test can check that the repo holds only its files)."""
+    from app.core.backends import ProposalBackend
+    from app.core.blobs import BlobStore
+    from app.core.journal import Journal
+    from app.core.session import ReviewSession
+
+    return ReviewSession(
+        ProposalBackend(repo),
+        journal=Journal(state / "journal.jsonl"),
+        blobs=BlobStore(state / "blobs"),
+        source="proposal:test",
+    )
+
+
+@pytest.fixture
+def proposal_session(loop_repo: Path, tmp_path: Path) -> ReviewSession:
+    """A proposal review on ``loop_repo`` (journal and blobs in ``tmp_path/state``)."""
+    return make_proposal_session(loop_repo, tmp_path / "state")
+
+
+# -- watch mode (tests/test_watch_*.py) --------------------------------------------------
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.pilot import Pilot
+
+    from app.tui.watch_app import WatchApp
+
+GIT_ID = ("-c", "user.name=Tether tests", "-c", "user.email=tests@tether.invalid")
+IGNORED = ("build/", "*.log")
+
+
+def commit_all(repo: Path, message: str) -> None:
+    """Stage everything and commit it (a fixed identity; no hooks, no signing)."""
+    git(repo, "add", "-A")
+    git(repo, *GIT_ID, "-c", "commit.gpgsign=false", "commit", "-q", "--no-verify", "-m", message)
+
+
+@pytest.fixture
+def watch_repo(tmp_path: Path, isolated_home: Path) -> Path:
+    """The sample project, committed, clean, with a .gitignore of ``IGNORED``."""
+    repo = make_sample_repo(tmp_path / "inventory", with_change=False)
+    (repo / ".gitignore").write_text("".join(p + "\n" for p in IGNORED), encoding="utf-8")
+    commit_all(repo, "ignore build output")
+    return repo
+
+
+def open_watch(path: Path, *, theme: str = "dark") -> WatchApp:
+    """The WatchApp exactly as ``tether watch PATH`` builds it (``cmd_watch`` runs with
+    ``App.run`` stubbed out, so the test can run the app under Pilot instead)."""
+    import argparse
+
+    from app import cli
+    from app.tui.watch_app import WatchApp
+
+    built: list[WatchApp] = []
+
+    def capture(self: WatchApp, *_args: object, **_kwargs: object) -> None:
+        built.append(self)
+
+    original = WatchApp.run
+    WatchApp.run = capture  # type: ignore[assignment,method-assign]
+    try:
+        cli.cmd_watch(argparse.Namespace(path=str(path), theme=theme))
+    finally:
+        WatchApp.run = original  # type: ignore[method-assign]
+    (app,) = built
+    return app
+
+
+async def wait_until(
+    pilot: Pilot[object], condition: Callable[[], object], what: str, timeout: float = 15.0
+) -> float:
+    """Let the app run until ``condition()`` is true; return the seconds it took.
+    Fails (never hangs) when ``timeout`` passes first."""
+    import time
+
+    start = time.monotonic()
+    while not condition():
+        if time.monotonic() - start > timeout:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        await pilot.pause(0.01)
+    return time.monotonic() - start
+
+
+def record_batches(app: object) -> list[set[str]]:
+    """Every batch of paths the app's watcher hands to ``disk_changed``, in order
+    (the method is wrapped on the instance; call before the app is mounted)."""
+    batches: list[set[str]] = []
+    original = app.disk_changed  # type: ignore[attr-defined]
+
+    def spy(paths: set[str]) -> None:
+        batches.append(set(paths))
+        original(paths)
+
+    app.disk_changed = spy  # type: ignore[attr-defined]
+    return batches
+
+
+async def watcher_live(pilot: Pilot[object], batches: list[set[str]], root: Path) -> None:
+    """Wait until the app's watcher delivers events. ``Watcher.ready`` is set just
+    before ``watchfiles`` starts watching, so a probe is written until a batch
+    arrives: ``.git/index`` rewritten unchanged (git), or a file in a folder the
+    baseline never scans (outside git)."""
+    import time
+
+    watcher = pilot.app.watcher  # type: ignore[attr-defined]
+    await wait_until(pilot, lambda: watcher is not None and watcher.ready.is_set(), "the watcher")
+    index = root / ".git" / "index"
+    probe = root / "node_modules" / ".tether-test-probe"
+    seen = len(batches)
+    deadline = time.monotonic() + 15
+    while len(batches) == seen:
+        if time.monotonic() > deadline:
+            raise AssertionError("the watcher never delivered a batch")
+        if index.exists():
+            index.write_bytes(index.read_bytes())
+        else:
+            probe.parent.mkdir(exist_ok=True)
+            probe.write_text(str(time.monotonic()), encoding="utf-8")
+        for _ in range(10):
+            await pilot.pause(0.02)
+            if len(batches) > seen:
+                break
+
+
+async def stop_watcher(pilot: Pilot[object]) -> None:
+    """Stop the app's watcher without blocking the UI thread (the watcher may be
+    waiting for it to run a batch), then let the app process what is queued, so
+    the test ends on a quiet app."""
+    watcher = pilot.app.watcher  # type: ignore[attr-defined]
+    watcher._stop.set()
+    thread = watcher._thread
+    await wait_until(pilot, lambda: thread is None or not thread.is_alive(), "the watcher to stop")
+    await pilot.pause()
+
+
+@contextlib.asynccontextmanager
+async def watched(
+    app: App[object], root: Path, size: tuple[int, int] = (120, 40)
+) -> AsyncIterator[tuple[Pilot[object], list[set[str]]]]:
+    """Run a watching app under Pilot once its watcher delivers events; yield the
+    pilot and the batches handed to the app. On the way out the watcher is stopped
+    and the app allowed to settle first."""
+    batches = record_batches(app)
+    async with app.run_test(size=size) as pilot:
+        await watcher_live(pilot, batches, root)
+        yield pilot, batches
+        await stop_watcher(pilot)

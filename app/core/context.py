@@ -429,3 +429,24 @@ def in_scope(packet: ContextPacket, path: str, old_start: int, old_len: int) -> 
     if not tree.git and any(p.startswith(".") or p in SKIP_DIRS for p in parts):
         return False
     return not tree.ignored([norm])
+
+
+def model_may_read(root: Path, rel: str) -> tuple[str | None, str]:
+    """(text, "") when a model may be shown ``rel`` (a view request), else
+    (None, reason): the same rules as the context packager (secrets, also
+    through symlinks, .gitignore, binaries, private keys, size)."""
+    _norm, text, reason = _Tree(root).read(rel)
+    return text, reason
+
+
+def model_may_edit(root: Path, rel: str) -> str:
+    """Why a model may not edit ``rel`` ("" when it may): what it may not be
+    shown it may not change either. A file that does not exist yet may be created."""
+    tree = _Tree(root)
+    _norm, full, reason = tree.check(rel)
+    if reason == "not found":
+        return ""
+    if full is None:
+        return reason
+    _norm, _text, reason = tree.read(rel)
+    return reason

@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass, field
 
 from app.core.autonomy import Scope, changed_lines
+from app.core.context import model_may_edit, model_may_read
 from app.core.errors import TetherError, UnsafePathError
 from app.core.paths import is_secret_path, resolve_in_root
 from app.core.session import ReviewSession
@@ -117,16 +118,10 @@ class Generation:
         return []
 
     def _view(self, path: str) -> str:
-        try:
-            target = resolve_in_root(self.root, path)
-        except UnsafePathError as exc:
-            return f"Error: {exc}"
-        if is_secret_path(path) or not target.is_file():
-            return f"Error: {path} is not available"
-        try:
-            return target.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            return f"Error: {path} is not a UTF-8 text file"
+        # The same rules as the context packager: what is withheld from the
+        # context (secrets, also via symlinks; ignored files; keys) stays withheld.
+        text, reason = model_may_read(self.root, path)
+        return text if text is not None else f"Error: {path} is not available ({reason})"
 
     def _failed(self, error: EditError, call_id: str | None) -> EditRejected:
         self.stats.edits_failed += 1
@@ -142,6 +137,9 @@ class Generation:
                 resolve_in_root(self.root, path)
                 if is_secret_path(path):
                     raise UnsafePathError("secret files are never edited by a model", path=path)
+                reason = model_may_edit(self.root, path)
+                if reason:
+                    raise UnsafePathError(f"a model may not edit this file: {reason}", path=path)
         except UnsafePathError as exc:
             self.stats.edits_failed += 1
             self.failures.append(str(exc))

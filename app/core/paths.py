@@ -118,3 +118,15 @@ def is_secret_path(rel: str) -> bool:
     """Whether ``rel`` names a file that likely holds credentials (by file name)."""
     name = rel.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1].casefold()
     return any(fnmatch.fnmatchcase(name, pattern) for pattern in SECRET_PATTERNS)
+
+
+def is_secret_file(root: Path, rel: str) -> bool:
+    """``is_secret_path`` for the name and, for a symlink, for what it points to."""
+    if is_secret_path(rel):
+        return True
+    try:
+        real = (root / rel).resolve()
+        target = real.relative_to(root.resolve()).as_posix()
+    except (OSError, ValueError):
+        return False
+    return is_secret_path(target) or is_secret_path(real.name)

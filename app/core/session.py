@@ -20,7 +20,7 @@ from app.core.blobs import BlobStore, sha_of
 from app.core.errors import ApplyError, LeashError, StaleFileError, UndoError
 from app.core.journal import Journal
 from app.core.model import FileStatus, Hunk
-from app.core.paths import is_secret_path
+from app.core.paths import is_secret_file
 from app.core.text import join_lines, split_lines
 from app.core.textdiff import block_fingerprint, diff_texts
 from app.core.transform import apply_selection, filter_file_patch, revert_selection
@@ -287,7 +287,7 @@ class ReviewSession:
                 "side": str(side),
                 "hunk_id": ",".join(ids),
                 "hunk": "<secret file: content not journaled>"
-                if is_secret_path(fr.path)
+                if is_secret_file(self.backend.root, fr.path)
                 else hunk_text,
                 "before": before_sha,
                 "after": after_sha,

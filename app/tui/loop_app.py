@@ -283,6 +283,9 @@ class LoopApp(WatchingMixin, ReviewApp):
         text = event.value.strip()
         if not text:
             return
+        if self.query_one(AutonomySlider).level == int(Level.OFF):
+            self.status.say("the slider is at 0 (off): nothing is sent; + moves it", error=True)
+            return
         event.input.value = ""
         self.goal = text
         self.plan = []
@@ -304,6 +307,9 @@ class LoopApp(WatchingMixin, ReviewApp):
     ) -> None:
         if self._generating:
             self.status.say("the model is still generating; esc cancels it first", error=True)
+            return
+        if scope.level is Level.OFF:
+            self.status.say("the slider is at 0 (off): nothing is sent", error=True)
             return
         level = int(scope.level) if context_level is None else context_level
         try:
