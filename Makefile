@@ -21,6 +21,9 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check app widgets themes tests bench
+	# Real history for the git round-trip test: attrs releases from PyPI,
+	# fetched once into .cache/ (setup, like pip install; the tests stay offline).
+	$(BIN)/python -m tests.history
 	$(BIN)/python -m pytest -n 2 -q
 
 bench: $(STAMP)

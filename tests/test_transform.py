@@ -171,3 +171,28 @@ def test_random_subsets_compose_to_the_full_change() -> None:
             join_lines(apply_selection(split_lines(middle), rest.hunks, select_all(rest.hunks)))
             == new
         )
+
+
+@pytest.mark.parametrize("op", ["accept", "reject"])
+def test_shifted_remaining_hunks_equal_a_fresh_diff(op: str) -> None:
+    from app.core.session import _remaining_hunks
+
+    rng = random.Random(11 if op == "accept" else 12)
+    for _ in range(30):
+        old_lines = [f"line {i}\n" for i in range(200)]
+        new_lines = list(old_lines)
+        for _ in range(12):
+            i = rng.randrange(len(new_lines))
+            new_lines[i : i + 1] = rng.choice([[f"mod {i}\n"], [], [f"ins {i}\n", new_lines[i]]])
+        old, new = join_lines(old_lines), join_lines(new_lines)
+        fp, _ = diff_texts(old, new, "f.txt")
+        chosen = select_hunks(fp.hunks, [i for i in range(len(fp.hunks)) if rng.random() < 0.4])
+        if op == "accept":
+            old = join_lines(apply_selection(split_lines(old), fp.hunks, chosen))
+        else:
+            new = join_lines(revert_selection(split_lines(new), fp.hunks, chosen))
+        shifted = _remaining_hunks(op, fp.hunks, chosen)
+        fresh, _ = diff_texts(old, new, "f.txt")
+        assert shifted is not None
+        as_tuples = lambda hs: [(h.header(), [(ln.kind, ln.raw) for ln in h.lines]) for h in hs]  # noqa: E731
+        assert as_tuples(shifted) == as_tuples(fresh.hunks)

@@ -112,6 +112,19 @@ class DiffPane(ScrollView, can_focus=True):
         self._relayout()
         self.move_to_hunk(min(hunk, len(hunks) - 1) if hunks else 0, force_scroll=True)
 
+    def hide_hunks(self, indices: set[int]) -> None:
+        """Take decided hunks off the screen before the app has written them."""
+        hunk = self.current_hunk()
+        kept = [i for i in range(len(self.hunks)) if i not in indices]
+        self.hunks = [self.hunks[i] for i in kept]
+        self.hunk_notes = {kept.index(i): note for i, note in self.hunk_notes.items() if i in kept}
+        self.selected = {}
+        self._tokens.clear()
+        self._pairs.clear()
+        self._relayout()
+        if self.hunks:
+            self.move_to_hunk(min(max(hunk, 0), len(self.hunks) - 1))
+
     def _relayout(self) -> None:
         self.rows = build_rows(
             self.hunks,

@@ -66,6 +66,8 @@ class FileReview:
     # Why the pending hunks cannot be accepted: the file changed on disk and
     # they no longer match it exactly once (R re-anchors, n rejects).
     stale: str = ""
+    # A hunk of this file was split (its neighbours' context is trimmed).
+    was_split: bool = False
 
     @property
     def pending(self) -> int:

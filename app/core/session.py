@@ -19,7 +19,7 @@ from app.core.backends import FileReview, Side, encode
 from app.core.blobs import BlobStore, sha_of
 from app.core.errors import ApplyError, LeashError, StaleFileError, UndoError
 from app.core.journal import Journal
-from app.core.model import FileStatus, Hunk
+from app.core.model import DiffLine, FileStatus, Hunk
 from app.core.paths import is_secret_file
 from app.core.text import join_lines, split_lines
 from app.core.textdiff import block_fingerprint, diff_texts
@@ -245,7 +245,10 @@ class ReviewSession:
             after = _absent_if_empty(join_lines(lines), fr.accepted)
         text = render_patch(filter_file_patch(fr.patch, selection))
         ids = [hunks[i].id for i in sorted(selection) if selection[i]]
-        seq = self._write_and_journal(op, fr, side, before, after, text, ids)
+        # Split hunks share trimmed context; those files get a full re-diff.
+        shortcut = after is not None and not fr.was_split
+        remaining = _remaining_hunks(op, hunks, selection) if shortcut else None
+        seq = self._write_and_journal(op, fr, side, before, after, text, ids, remaining=remaining)
         count = sum(len(v) for v in selection.values())
         if op == "accept":
             fr.accepted_count += sum(1 for v in selection.values() if v)
@@ -274,6 +277,8 @@ class ReviewSession:
         after: str | None,
         hunk_text: str,
         ids: list[str],
+        *,
+        remaining: list[Hunk] | None = None,
     ) -> int:
         before_sha = self._keep(before)
         after_sha = self._keep(after)
@@ -293,7 +298,14 @@ class ReviewSession:
                 "after": after_sha,
             }
         )
-        self._rediff(fr)
+        if remaining is not None and fr.patch is not None:
+            # Whole hunks were decided: the others are unchanged, only shifted
+            # (hunks never share context), so the re-diff can be skipped.
+            fr.patch.hunks = remaining
+            fr.patch.assign_ids()
+            fr.blocks = []
+        else:
+            self._rediff(fr)
         return int(entry["seq"])
 
     def _keep(self, text: str | None) -> str | None:
@@ -436,6 +448,8 @@ class ReviewSession:
     def split_hunk(self, fr: FileReview, hunk_index: int) -> bool:
         """Show each change of a hunk as its own hunk; False if it has only one."""
         assert fr.patch is not None
+        if not fr.blocks and fr.patch.hunks:
+            self._rediff(fr)  # blocks are dropped when hunks were shifted in place
         hunk = fr.patch.hunks[hunk_index]
         old = split_lines(fr.accepted or "")
         new = split_lines(fr.proposed or "")
@@ -446,6 +460,7 @@ class ReviewSession:
         if len(inside) < 2:
             return False
         self.split.update(block_fingerprint(fr.path, old, new, b) for b in inside)
+        fr.was_split = True
         self._rediff(fr)
         return True
 
@@ -467,6 +482,32 @@ class ReviewSession:
             "rejected": sum(f.rejected_count for f in self.files),
             "files": files,
         }
+
+
+def _remaining_hunks(op: str, hunks: list[Hunk], selection: dict[int, frozenset[int]]) -> list[Hunk] | None:
+    """The hunks left after deciding whole hunks, shifted; None if a hunk was
+    decided only in part (then the file must be diffed again)."""
+    chosen = {i for i, lines in selection.items() if lines}
+    for i in chosen:
+        if set(selection[i]) != set(hunks[i].change_indices()):
+            return None
+    out: list[Hunk] = []
+    shift = 0
+    for i, hunk in enumerate(hunks):
+        if i in chosen:
+            shift += hunk.new_len - hunk.old_len
+            continue
+        moved = Hunk(hunk.old_start, hunk.old_len, hunk.new_start, hunk.new_len, list(hunk.lines), hunk.section)
+        if op == "accept":
+            # The accepted (old) side now holds the decided hunks' new lines.
+            moved.old_start += shift
+        else:
+            # The proposed (new) side lost the decided hunks' changes.
+            moved.new_start -= shift
+        moved.lines = [DiffLine(ln.kind, ln.raw) for ln in hunk.lines]
+        moved.recount()
+        out.append(moved)
+    return out
 
 
 def _find_all(lines: list[str], needle: list[str]) -> list[int]:

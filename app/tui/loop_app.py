@@ -123,6 +123,7 @@ class LoopApp(WatchingMixin, ReviewApp):
         # Tokens of finished generations; the running one is in its stats.
         self.tokens_done = (0, 0)
         self.errors: list[str] = []
+        self._follow_up_pending = False
         session.guard = lambda fr, hunk: self.scope.blocked(fr.path, hunk, self._proposal_size())
 
     # -- layout ---------------------------------------------------------------
@@ -203,7 +204,7 @@ class LoopApp(WatchingMixin, ReviewApp):
                 text = f"cannot show {path}: {exc}"
             self.code.show(path, text, line=self.code.cursor if path == self.code.path else 0)
         self.code.focus()
-        self.refresh_bindings()
+        self.update_keys()
 
     def show_review(self, path: str | None = None) -> None:
         self.query_one(ContentSwitcher).current = "diff"
@@ -217,7 +218,7 @@ class LoopApp(WatchingMixin, ReviewApp):
             else:
                 self.show_file(index, hunk=max(self.pane.current_hunk(), 0))
         self.pane.focus()
-        self.refresh_bindings()
+        self.update_keys()
 
     def _sync_files(self) -> None:
         files = self.query_one(FileList)
@@ -262,11 +263,16 @@ class LoopApp(WatchingMixin, ReviewApp):
 
     def on_worker_state_changed(self, _event: object) -> None:
         self._update_loop_status()
-        self.refresh_bindings()
+        self.update_keys()
 
     @property
     def _generating(self) -> bool:
-        return any(w.group == "generate" and w.is_running for w in self.workers)
+        # A scheduled follow-up counts: between two workers nothing is idle.
+        return self._follow_up_pending or any(w.group == "generate" and not w.is_finished for w in self.workers)
+
+    def _start_follow_up(self, generation: Generation) -> None:
+        self._follow_up_pending = False
+        self._run(generation)
 
     # -- prompting and generating ------------------------------------------------
 
@@ -407,9 +413,10 @@ class LoopApp(WatchingMixin, ReviewApp):
                 self.status.say(
                     f"{len(generation.failures)} edit(s) did not apply; sent the exact error back once"
                 )
-                self.call_later(self._run, follow)
+                self._follow_up_pending = True
+                self.call_later(self._start_follow_up, follow)
         self._update_loop_status()
-        self.refresh_bindings()
+        self.update_keys()
 
     def action_cancel(self) -> None:
         if self.query_one("#prompt", Input).has_focus:

@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList
 
 from app.core.backends import FileReview
-from app.core.errors import TetherError
+from app.core.errors import LeashError, StaleFileError, TetherError
 from app.core.session import ReviewSession
 from app.core.text import split_lines
 from app.tui.screens import HelpScreen, SummaryScreen
@@ -163,7 +163,7 @@ class ReviewApp(App[dict]):
         if files.highlighted != self.index:
             files.highlighted = self.index
         self._update_progress()
-        self.refresh_bindings()
+        self.update_keys()
 
     def _first_pending(self, start: int) -> int:
         """The first file from ``start`` on (wrapping) with pending hunks, else ``start``."""
@@ -200,7 +200,18 @@ class ReviewApp(App[dict]):
 
     def on_diff_pane_cursor_moved(self, _message: DiffPane.CursorMoved) -> None:
         self._update_progress()
-        self.refresh_bindings()
+        self.update_keys()
+
+    def update_keys(self) -> None:
+        """Refresh the footer only when the set of keys that apply changed:
+        the Footer rebuilds its widgets on every refresh, which costs more
+        than the whole repaint of a key press."""
+        actions = tuple(
+            bool(self.check_action(b.action.partition("(")[0], ())) for b in type(self).BINDINGS
+        )
+        if actions != getattr(self, "_applicable", None):
+            self._applicable = actions
+            self.refresh_bindings()
 
     def on_option_list_option_highlighted(self, message: OptionList.OptionHighlighted) -> None:
         if message.option_index != self.index:
@@ -249,12 +260,38 @@ class ReviewApp(App[dict]):
             return
         hunk = self.pane.current_hunk()
         fr = self.current
+        refused = self._refusal(op, fr, selection)
+        if refused is not None:
+            self._error(refused)
+            return
+        whole = all(set(lines) == set(self.pane.hunks[i].change_indices()) for i, lines in selection.items())
+        if whole:
+            # Show the decision at once, then write it (journaled, fsynced)
+            # right after that frame; a failed write puts the hunks back.
+            self.pane.hide_hunks(set(selection))
+            self.call_after_refresh(self._commit, op, fr, selection, hunk)
+        else:
+            self._commit(op, fr, selection, hunk)
+
+    def _refusal(self, op: str, fr: FileReview, selection: dict[int, frozenset[int]]) -> TetherError | None:
+        """Why the session would refuse this decision (checked before painting it)."""
+        if op != "accept":
+            return None
+        if fr.stale:
+            return StaleFileError(fr.stale, path=fr.path)
+        guard = self.session.guard
+        for index in selection:
+            reason = guard(fr, self.pane.hunks[index]) if guard else None
+            if reason:
+                return LeashError(reason, path=fr.path)
+        return None
+
+    def _commit(self, op: str, fr: FileReview, selection: dict[int, frozenset[int]], hunk: int) -> None:
         try:
-            outcome = (self.session.accept if op == "accept" else self.session.reject)(
-                fr, selection
-            )
+            outcome = (self.session.accept if op == "accept" else self.session.reject)(fr, selection)
         except TetherError as exc:
             self._error(exc)
+            self.show_file(self.index, hunk=hunk)
             return
         what = f"{outcome.lines} line{'s' if outcome.lines != 1 else ''}"
         verb = "accepted" if op == "accept" else "rejected"
