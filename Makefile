@@ -20,7 +20,7 @@ demo: $(STAMP)
 	$(BIN)/tether demo
 
 test: $(STAMP)
-	$(BIN)/ruff check app widgets themes tests bench
+	$(BIN)/ruff check .
 	# Real history for the git round-trip test: attrs releases from PyPI,
 	# fetched once into .cache/ (setup, like pip install; the tests stay offline).
 	$(BIN)/python -m tests.history
