@@ -162,3 +162,27 @@ def test_unknown_source_is_named(repo: Path) -> None:
     result = tether(repo, "review", "no-such-thing", "--list")
     assert result.returncode == 1
     assert "'no-such-thing'" in result.stderr
+
+
+def test_diff_ruN_creations_and_deletions_apply(tmp_path: Path) -> None:
+    """`diff -ruN` dates a created or deleted file at the epoch; apply creates
+    and deletes those files rather than patching empty ones."""
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.mkdir()
+    new.mkdir()
+    (old / "gone.txt").write_text("bye\n")
+    (new / "born.txt").write_text("hello\n")
+    (old / "kept.txt").write_text("one\n")
+    (new / "kept.txt").write_text("two\n")
+    diff = subprocess.run(["diff", "-ruN", "old", "new"], cwd=tmp_path, capture_output=True, text=True).stdout
+    assert "1970-01-01" in diff
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    subprocess.run([*GIT, "init", "-q"], cwd=repo, check=True)
+    for path in old.iterdir():
+        (repo / path.name).write_text(path.read_text())
+    (tmp_path / "d.patch").write_text(diff)
+    result = tether(repo, "apply", str(tmp_path / "d.patch"))
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in repo.iterdir() if p.name != ".git") == ["born.txt", "kept.txt"]
+    assert (repo / "born.txt").read_text() == "hello\n"

@@ -192,9 +192,11 @@ class DiffPane(ScrollView, can_focus=True):
 
     def action_cursor_by(self, delta: int) -> None:
         self.move_cursor(delta)
+        self.post_message(self.CursorMoved(self, self.current_hunk()))
 
     def action_page_by(self, direction: int) -> None:
         self.page(direction)
+        self.post_message(self.CursorMoved(self, self.current_hunk()))
 
     def action_cursor_to(self, row: int) -> None:
         self.cursor = row if row >= 0 else len(self.rows) - 1

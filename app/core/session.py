@@ -19,7 +19,7 @@ from app.core.backends import FileReview, Side, encode
 from app.core.blobs import BlobStore, sha_of
 from app.core.errors import ApplyError, LeashError, StaleFileError, UndoError
 from app.core.journal import Journal
-from app.core.model import DiffLine, FileStatus, Hunk
+from app.core.model import FileStatus, Hunk
 from app.core.paths import is_secret_file
 from app.core.text import join_lines, split_lines
 from app.core.textdiff import block_fingerprint, diff_texts
@@ -497,14 +497,16 @@ def _remaining_hunks(op: str, hunks: list[Hunk], selection: dict[int, frozenset[
         if i in chosen:
             shift += hunk.new_len - hunk.old_len
             continue
-        moved = Hunk(hunk.old_start, hunk.old_len, hunk.new_start, hunk.new_len, list(hunk.lines), hunk.section)
+        if shift == 0:
+            out.append(hunk)  # before any decided hunk: nothing moves
+            continue
+        moved = Hunk(hunk.old_start, hunk.old_len, hunk.new_start, hunk.new_len, hunk.lines, hunk.section)
         if op == "accept":
             # The accepted (old) side now holds the decided hunks' new lines.
             moved.old_start += shift
         else:
             # The proposed (new) side lost the decided hunks' changes.
             moved.new_start -= shift
-        moved.lines = [DiffLine(ln.kind, ln.raw) for ln in hunk.lines]
         moved.recount()
         out.append(moved)
     return out

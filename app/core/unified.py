@@ -107,7 +107,7 @@ def parse_patch(data: str | bytes, source: str = "<patch>") -> Patch:
         raise PatchParseError(f"unreadable patch ({exc})", path=source, line=feed.n) from None
     if not patchset:
         raise _not_a_diff(lines, source)
-    files = [_convert_file(pf, lines, source) for pf in patchset]
+    files = [_epoch_dates_mean_create_or_delete(pf, _convert_file(pf, lines, source)) for pf in patchset]
     _check_stray_headers(lines, patchset, source)
     return Patch(files)
 
@@ -469,3 +469,37 @@ def render_patch(patch: Patch | FilePatch) -> str:
         out.append(_render_file(fp, plain=plain))
         header_open = not plain and not fp.hunks and not fp.binary
     return "".join(out)
+
+
+def _is_epoch(timestamp: str | None) -> bool:
+    return bool(timestamp) and str(timestamp).lstrip().startswith(("1970-01-01", "1969-12-31"))
+
+
+def _epoch_dates_mean_create_or_delete(pf: object, fp: FilePatch) -> FilePatch:
+    """``diff -ruN`` writes a created or deleted file as a change against an
+    empty file dated at the epoch; GNU patch reads that as a creation or a
+    deletion, and so do we (the date is what tells it from a -U0 insertion)."""
+    _strip_tree_names(fp)
+    if fp.status is not FileStatus.MODIFIED or not fp.hunks or fp.binary:
+        return fp
+    source_epoch = _is_epoch(getattr(pf, "source_timestamp", None))
+    target_epoch = _is_epoch(getattr(pf, "target_timestamp", None))
+    if source_epoch and all(h.old_start == 0 and h.old_len == 0 for h in fp.hunks):
+        fp.status, fp.old_path = FileStatus.ADDED, None
+        fp.assign_ids()
+    elif target_epoch and all(h.new_start == 0 and h.new_len == 0 for h in fp.hunks):
+        fp.status, fp.new_path = FileStatus.DELETED, None
+        fp.assign_ids()
+    return fp
+
+
+def _strip_tree_names(fp: FilePatch) -> None:
+    """``diff -r old new`` names a file ``old/x`` and ``new/x``: two trees, so
+    the first folder is not part of the path (what ``patch -p1`` assumes)."""
+    if fp.old_path is None or fp.new_path is None:
+        return
+    old_head, _, old_rest = fp.old_path.partition("/")
+    new_head, _, new_rest = fp.new_path.partition("/")
+    if old_rest and old_rest == new_rest and old_head != new_head:
+        fp.old_path = fp.new_path = old_rest
+        fp.assign_ids()

@@ -509,7 +509,7 @@ class LoopApp(WatchingMixin, ReviewApp):
                 return
             text = render_patch(fr.patch) if fr.patch else ""
             hunk_text = text[text.find(hunk.header()) :] if hunk.header() in text else hunk.header()
-            self._decide("reject", {hunk_index: frozenset(hunk.change_indices())})
+            self._decide("reject", {hunk_index: frozenset(hunk.change_indices())}, now=True)
             changed = [ln.old_no for ln in hunk.lines if ln.kind == "-" and ln.old_no]
             first = (
                 min(changed)

@@ -255,7 +255,9 @@ class ReviewApp(App[dict]):
     def _rest_of_file(self) -> dict[int, frozenset[int]]:
         return {i: frozenset(h.change_indices()) for i, h in enumerate(self.pane.hunks)}
 
-    def _decide(self, op: str, selection: dict[int, frozenset[int]] | None) -> None:
+    def _decide(self, op: str, selection: dict[int, frozenset[int]] | None, *, now: bool = False) -> None:
+        """Decide; with ``now`` the write is done before returning (callers that
+        act on the result at once), otherwise right after the next frame."""
         if not selection:
             return
         hunk = self.pane.current_hunk()
@@ -265,7 +267,7 @@ class ReviewApp(App[dict]):
             self._error(refused)
             return
         whole = all(set(lines) == set(self.pane.hunks[i].change_indices()) for i, lines in selection.items())
-        if whole:
+        if whole and not now:
             # Show the decision at once, then write it (journaled, fsynced)
             # right after that frame; a failed write puts the hunks back.
             self.pane.hide_hunks(set(selection))
@@ -324,14 +326,19 @@ class ReviewApp(App[dict]):
             self.status.say("space marks a changed (+/-) line; this one is context")
 
     def action_next_hunk(self) -> None:
-        if not self.pane.next_hunk(1):
+        # The status line is updated in the same frame as the cursor.
+        moved = self.pane.next_hunk(1)
+        self._update_progress()
+        if not moved:
             if len(self.session.files) > 1:
                 self.action_next_file()
             else:
                 self.status.say("last hunk")
 
     def action_prev_hunk(self) -> None:
-        if not self.pane.next_hunk(-1):
+        moved = self.pane.next_hunk(-1)
+        self._update_progress()
+        if not moved:
             if len(self.session.files) > 1 and self.index > 0:
                 self.show_file(self.index - 1, hunk=10**9)
             else:
@@ -383,9 +390,11 @@ class ReviewApp(App[dict]):
 
     def action_cursor(self, delta: int) -> None:
         self.pane.move_cursor(delta)
+        self._update_progress()
 
     def action_page(self, direction: int) -> None:
         self.pane.page(direction)
+        self._update_progress()
 
     def action_reload(self) -> None:
         try:
