@@ -333,7 +333,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
         if fr.note:
             # With --hunks, a file the user did not pick may fail; with --all, none may.
             if wanted is None:
-                problems.append(f"{fr.path}: {fr.note}")
+                problems.append(fr.note if fr.note.startswith(fr.path) else f"{fr.path}: {fr.note}")
             continue
         hunks = fr.patch.hunks if fr.patch else []
         chosen = {

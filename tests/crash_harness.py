@@ -496,6 +496,10 @@ def check_session_trial(op: str, workdir: Path, full_chains: dict[tuple[str, Sid
         verdict.stale_index_lock = True
         verdict.problems.append("a stale .git/index.lock was left (git was killed holding it)")
         return verdict
+    # A restart comes first: Tether writes its journal ahead of each write and
+    # reconciles a half-done step when a session opens, so that is where the
+    # journal must agree with the disk (the review source's own session).
+    _restart_for_reconcile(op, repo)
     states = read_states(repo)
     # 1. Every file holds one of the states the operation passes through.
     for key, state in states.items():
@@ -536,6 +540,18 @@ def check_session_trial(op: str, workdir: Path, full_chains: dict[tuple[str, Sid
         if key not in expected and key in full_chains and state != full_chains[key][0]:
             verdict.note(UNJOURNALED, f"{key[0]} ({key[1]}) (no journal entry at all)")
     return verdict
+
+
+def _restart_for_reconcile(op: str, repo: Path) -> None:
+    from app.core.errors import TetherError
+    from app.core.sources import open_session, open_source
+
+    spec = str(repo.parent / "change.patch") if op == "apply" else None
+    if spec is not None and not Path(spec).exists():
+        return
+    # A refusal here is judged below: the journal must still open and match.
+    with contextlib.suppress(TetherError):
+        open_session(open_source(spec, repo))
 
 
 def check_undo_after_restart(op: str, workdir: Path, source_spec: str | None,

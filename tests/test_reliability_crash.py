@@ -280,11 +280,6 @@ def test_torn_journal_line_is_ignored_and_cut_off(point: str, env: dict[str, str
     assert count == int(point.split(":")[1]) - 1
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: ReviewSession._write_and_journal (app/core/session.py) and _swing write the "
-    "file/index first and append the journal entry after; a crash in between leaves the "
-    "write on disk with no journal entry, so a restart cannot undo it (UndoError 'the file "
-    "changed since') and the decision is lost"))
 @pytest.mark.parametrize(("op", "point"), [
     ("reject", "before-journal:3"),
     full_only("accept", "before-journal:3"),
@@ -311,11 +306,6 @@ def _tether(repo: Path, env: dict[str, str], *args: str) -> subprocess.Completed
                           capture_output=True, text=True, check=False, timeout=60)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: PatchBackend.load (app/core/backends.py) falls back to the journal's original "
-    "text only for modified files; a file the patch creates or deletes, once accepted, "
-    "is reported as 'the patch creates this file, but it already exists' / 'does not "
-    "exist', so `tether apply --all` cannot resume a partly applied (or crashed) apply"))
 def test_resuming_a_partly_applied_patch(env: dict[str, str], tmp_path: Path) -> None:
     """A crash in the middle of `tether apply` leaves some files applied; running
     the same command again must finish the job (modified files already do)."""

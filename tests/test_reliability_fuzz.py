@@ -211,11 +211,6 @@ def test_filtered_patches_apply_where_their_header_says(
     assert apply_file_patch(split_lines(old), part) == middle
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: filter_file_patch (app/core/transform.py) keeps status DELETED (new_path None) "
-    "when only some lines of a deleted file are selected; render_patch then writes "
-    "'+++ /dev/null' with lines left and git apply refuses it ('deleted file still has "
-    "contents')"))
 def test_partial_selection_of_a_deleted_file_is_a_valid_patch() -> None:
     fp, _ = diff_texts("a\nb\n", None, "f.txt")
     part = filter_file_patch(fp, {0: frozenset({0})})  # remove "a" only

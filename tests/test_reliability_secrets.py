@@ -192,11 +192,6 @@ def test_journal_never_holds_dotenv_content(repo: Path) -> None:
     _assert_clean(journal, "the journal")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: ReviewSession._write_and_journal (app/core/session.py, _keep) puts the before "
-    "and after content of every decided file into the blob store, .env included; the "
-    "journal's hunk text is redacted for secret paths but the blobs hold the secrets "
-    "(zlib-compressed, not protected)"))
 def test_blob_store_never_holds_dotenv_content(repo: Path) -> None:
     _decide_on_dotenv(repo)
     for name, data in _state_bytes(repo):
@@ -228,15 +223,9 @@ def _failures(kind: str) -> list[tuple[str, Reply]]:
                 *chat_stream(["x"])[:1], sse("{" + echo)]))]
 
 
-RESPONSES_ERROR_EVENT = pytest.mark.xfail(strict=True, reason=(
-    "bug: _ResponsesTranslator.on (app/providers/openai_responses.py, the "
-    "'response.failed'/'error' branch) copies the server's error message into "
-    "StreamFailed verbatim; unlike SDKProvider.stream_failure it does not redact the "
-    "API key, so an error event quoting the key shows it in the status line"))
 
 
-@pytest.mark.parametrize("kind", [pytest.param(k, marks=RESPONSES_ERROR_EVENT)
-                                  if k == "openai" else k for k in sorted(REPLIES)])
+@pytest.mark.parametrize("kind", sorted(REPLIES))
 def test_provider_errors_and_logs_never_show_a_key(kind: str, guard: NetworkGuard,
                                                    monkeypatch: pytest.MonkeyPatch,
                                                    caplog: pytest.LogCaptureFixture) -> None:

@@ -41,8 +41,14 @@ LEVEL_HELP = {
 DEFAULT_LEASH = {Level.OFF: 0, Level.LINE: 5, Level.CHUNK: 40, Level.FILE: 200, Level.REPO: 400}
 
 
+# A changed line longer than this counts as one line per this many characters,
+# so a single 10 MB line cannot slip under a 5-line leash.
+LINE_WIDTH = 200
+
+
 def changed_lines(hunks: list[Hunk]) -> int:
-    return sum(h.added + h.removed for h in hunks)
+    """The size of a proposal, in lines (long lines weigh by their length)."""
+    return sum(-(-max(len(ln.raw), 1) // LINE_WIDTH) for h in hunks for ln in h.lines if ln.kind != " ")
 
 
 @dataclass

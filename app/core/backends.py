@@ -31,6 +31,7 @@ from app.core.errors import (
 from app.core.gitrepo import GitRepo
 from app.core.model import FilePatch, FileStatus, Patch
 from app.core.patchapply import apply_file_patch
+from app.core.paths import resolve_in_root
 from app.core.text import decode_text, join_lines, split_lines
 from app.core.textdiff import Block
 
@@ -183,6 +184,10 @@ class PatchBackend:
             fr = FileReview(fp.path, fp.status, old_path=fp.old_path, source_patch=fp)
             if fp.binary:
                 fr.note = fp.note or "binary change; listed, not applied"
+            elif not fp.hunks and fp.status is FileStatus.RENAMED:
+                fr.note = f"a rename from {fp.old_path} with no changes; Tether does not apply pure renames (use git mv)"
+            elif not fp.hunks and fp.mode_changed:
+                fr.note = f"a mode change only ({fp.old_mode} → {fp.new_mode}); not applied (use chmod)"
             out.append(fr)
         return out
 
@@ -195,26 +200,32 @@ class PatchBackend:
         if fr.note:
             return
         try:
-            if fp.status is FileStatus.ADDED:
-                if read_bytes_in_root(self.root, fp.path) is not None:
-                    raise ApplyError(
-                        "the patch creates this file, but it already exists", path=fp.path
-                    )
-                fr.accepted = None
-            else:
-                src = fp.old_path or fp.path
-                data = read_bytes_in_root(self.root, src)
-                if data is None:
-                    raise ApplyError("the patch changes this file, but it does not exist", path=src)
-                fr.accepted = decode_text(data, src)
+            # Every path the patch names is checked before anything is read or written.
+            for named in {fp.path, fp.old_path} - {None}:
+                resolve_in_root(self.root, str(named))
+            src = fp.path if fp.status is FileStatus.ADDED else (fp.old_path or fp.path)
+            data = read_bytes_in_root(self.root, src)
+            fr.accepted = None if data is None else decode_text(data, src)
+            # A file this review already wrote (a patch reopened after some of it
+            # was accepted) applies against the text it had before; anything
+            # else must be exactly as the patch expects.
+            original = self.original(fp.path, fr.accepted)
+            if fp.status is FileStatus.ADDED and fr.accepted is not None and original is None:
+                raise ApplyError("the patch creates this file, but it already exists", path=fp.path)
+            if fp.status is not FileStatus.ADDED and fr.accepted is None and original is None:
+                raise ApplyError("the patch changes this file, but it does not exist", path=src)
             try:
                 new_lines = apply_file_patch(split_lines(fr.accepted or ""), fp, path=fp.path)
             except ApplyError:
-                original = self.original(fp.path, fr.accepted)
                 if original is None:
                     raise
                 new_lines = apply_file_patch(split_lines(original), fp, path=fp.path)
             fr.proposed = None if fp.status is FileStatus.DELETED else join_lines(new_lines)
+            if fr.proposed is not None and "\0" in fr.proposed and "\0" not in (fr.accepted or ""):
+                fr.proposed = None
+                raise BinaryFileError(
+                    "the patch would put a NUL byte (binary content) into this text file; refused", path=fp.path
+                )
         except (ApplyError, BinaryFileError, PatchParseError, UnsafePathError) as exc:
             fr.note = str(exc)
 

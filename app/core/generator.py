@@ -149,6 +149,8 @@ class Generation:
         try:
             current = self._proposed_text(edit.path)
             new = apply_edit(current, edit)
+            if new is not None and "\0" in new and "\0" not in (current or ""):
+                raise TetherError("the edit puts a NUL byte (binary content) into a text file; refused", path=edit.path)
         except EditError as exc:
             return self._failed(exc, call_id)
         except TetherError as exc:

@@ -39,7 +39,10 @@ DECISIONS = frozenset({"accept", "reject", "edit"})
 # Records that are kept but are not decisions (undo skips them): "stale" holds
 # hunks dropped because the file changed on disk and they no longer match.
 RECORDS = frozenset({"stale"})
-OPS = DECISIONS | {"undo", "redo"} | RECORDS
+# "abort" takes back the decision (or undo/redo) just before it whose write
+# did not happen: the journal is written first, so a crash or a refused write
+# leaves a record to take back (see ReviewSession._reconcile).
+OPS = DECISIONS | {"undo", "redo", "abort"} | RECORDS
 SIDES = frozenset({"index", "worktree", "memory"})
 DECISION_FIELDS = ("path", "side", "hunk", "hunk_id", "before", "after")
 EXACT_FIELDS = frozenset({"hunk", "path", "hunk_id", "before", "after"})
@@ -138,6 +141,8 @@ def _replay(entries: list[Entry], source: str, path: Path) -> tuple[list[Entry],
             undone.clear()
         elif op in RECORDS:
             continue
+        elif op == "abort":
+            _abort(done, undone, entry, path)
         elif op in ("undo", "redo"):
             src, dst = (done, undone) if op == "undo" else (undone, done)
             problem = _target_problem(src, entry)
@@ -147,6 +152,21 @@ def _replay(entries: list[Entry], source: str, path: Path) -> tuple[list[Entry],
         else:
             raise JournalError(f"unknown op {op!r} in entry seq {entry.get('seq')}", path=str(path))
     return done, undone
+
+
+def _abort(done: list[Entry], undone: list[Entry], entry: Entry, path: Path) -> None:
+    """Take back the last step: a decision leaves ``done``; an undo or redo
+    whose write did not happen is reversed."""
+    target = entry.get("target")
+    aborted = entry.get("aborted", "decision")
+    if aborted == "undo" and undone and undone[-1]["seq"] == target:
+        done.append(undone.pop())
+    elif aborted == "redo" and done and done[-1]["seq"] == target:
+        undone.append(done.pop())
+    elif aborted == "decision" and done and done[-1]["seq"] == target:
+        done.pop()
+    else:
+        raise JournalError(f"entry seq {entry.get('seq')}: nothing to abort at seq {target}", path=str(path))
 
 
 def _target_problem(stack: list[Entry], entry: Entry) -> str | None:
@@ -246,7 +266,12 @@ class Journal:
 
 
 def _check_undo(entries: list[Entry], record: Entry, path: Path) -> None:
+    if record["op"] in RECORDS:
+        return
     done, undone = _replay(entries, record["source"], path)
+    if record["op"] == "abort":
+        _abort(done, undone, record, path)  # raises when there is nothing to take back
+        return
     problem = _target_problem(done if record["op"] == "undo" else undone, record)
     if problem:
         raise UndoError(problem)

@@ -62,6 +62,7 @@ class ReviewSession:
     ) -> None:
         self.backend = backend
         self._load_lock = threading.RLock()
+        self._secrets: dict[str, bytes] = {}
         self.journal = journal
         self.blobs = blobs
         self.source = source
@@ -70,6 +71,7 @@ class ReviewSession:
             backend.original = self._original_text
         self.files: list[FileReview] = backend.files()
         self.split: set[str] = set()
+        self._reconcile()
         # Says why a hunk may not be accepted (out of scope, over the leash).
         self.guard: Callable[[FileReview, Hunk], str | None] | None = None
         self._replay_memory_decisions()
@@ -280,10 +282,10 @@ class ReviewSession:
         *,
         remaining: list[Hunk] | None = None,
     ) -> int:
-        before_sha = self._keep(before)
-        after_sha = self._keep(after)
-        self.backend.write(side, fr, before, after)
-        self._set_side(fr, side, after)
+        before_sha = self._keep(before, fr.path)
+        after_sha = self._keep(after, fr.path)
+        # Write-ahead: the journal first, so a crash after the write cannot
+        # lose the decision; a write that fails (or never happens) is aborted.
         entry = self.journal.append(
             {
                 "op": op,
@@ -298,6 +300,12 @@ class ReviewSession:
                 "after": after_sha,
             }
         )
+        try:
+            self.backend.write(side, fr, before, after)
+        except BaseException:
+            self._abort(entry, "decision")
+            raise
+        self._set_side(fr, side, after)
         if remaining is not None and fr.patch is not None:
             # Whole hunks were decided: the others are unchanged, only shifted
             # (hunks never share context), so the re-diff can be skipped.
@@ -308,9 +316,31 @@ class ReviewSession:
             self._rediff(fr)
         return int(entry["seq"])
 
-    def _keep(self, text: str | None) -> str | None:
+    def _abort(self, entry: dict, aborted: str) -> None:
+        self.journal.append(
+            {"op": "abort", "source": self.source, "path": entry["path"], "target": entry["seq"], "aborted": aborted}
+        )
+
+    def _keep(self, text: str | None, path: str | None = None) -> str | None:
+        """Store a text for undo and recovery; only its hash for secret files
+        (their content is never copied into Tether's state)."""
         data = encode(text)
-        return None if data is None else self.blobs.put(data)
+        if data is None:
+            return None
+        if path is not None and is_secret_file(self.backend.root, path):
+            sha = sha_of(data)
+            self._secrets[sha] = data  # memory only: undo works until Tether exits
+            return sha
+        return self.blobs.put(data)
+
+    def _blob(self, sha: str, path: str) -> bytes:
+        if sha in self._secrets:
+            return self._secrets[sha]
+        if not self.blobs.has(sha) and is_secret_file(self.backend.root, path):
+            raise UndoError(
+                "secret files are never copied into Tether's state, so this undo ended with the session", path=path
+            )
+        return self.blobs.get(sha)
 
     def _set_side(self, fr: FileReview, side: Side, text: str | None) -> None:
         if side is self.backend.accepted_side:
@@ -359,22 +389,21 @@ class ReviewSession:
                 path=path,
             )
         target_sha = entry[to]
-        target = None if target_sha is None else self.blobs.get(target_sha).decode("utf-8")
+        target = None if target_sha is None else self._blob(str(target_sha), path).decode("utf-8")
         current_text = None if current is None else current.decode("utf-8")
+        # Write-ahead, as for decisions: a failed or interrupted write is aborted.
+        appended = self.journal.append(
+            {"op": op, "source": self.source, "path": path, "side": str(side), "target": entry["seq"]}
+        )
         try:
             self.backend.write(side, fr, current_text, target)
         except StaleFileError as exc:
+            self._abort(appended, op)
             raise UndoError(str(exc), path=path) from None
+        except BaseException:
+            self._abort(appended, op)
+            raise
         self._set_side(fr, side, target)
-        appended = self.journal.append(
-            {
-                "op": op,
-                "source": self.source,
-                "path": path,
-                "side": str(side),
-                "target": entry["seq"],
-            }
-        )
         if entry["op"] == "accept":
             fr.accepted_count += -1 if op == "undo" else 1
         elif entry["op"] == "reject":
@@ -382,16 +411,45 @@ class ReviewSession:
         self._rediff(fr)
         return Outcome(op, path, 0, int(appended["seq"]))
 
+    def _reconcile(self) -> None:
+        """After a crash: if the journal's last step for this source names a
+        write that is not on disk, take it back (the journal is written first)."""
+        if self.backend.proposed_side is Side.MEMORY and self.backend.accepted_side is Side.MEMORY:
+            return
+        steps = [e for e in self.journal.entries() if e.get("source") == self.source and e.get("op") != "stale"]
+        if not steps or steps[-1]["op"] == "abort":
+            return
+        last = steps[-1]
+        side = Side(last["side"])
+        if side is Side.MEMORY:
+            return
+        if last["op"] in ("undo", "redo"):
+            target = next((e for e in steps if e.get("seq") == last.get("target")), None)
+            if target is None:
+                return
+            wanted, instead = (target["before"], target["after"]) if last["op"] == "undo" else (target["after"], target["before"])
+        else:
+            wanted, instead = last["after"], last["before"]
+        path = str(last["path"])
+        try:
+            fr = self.file(path)
+        except KeyError:
+            fr = self.backend.file_for(path) or FileReview(path, FileStatus.MODIFIED)
+        data = self.backend.read(side, fr)
+        now = None if data is None else sha_of(data)
+        if now != wanted and now == instead:
+            self._abort(last, last["op"] if last["op"] in ("undo", "redo") else "decision")
+
     def _original_text(self, path: str, current: str | None) -> str | None:
         """The accepted text of ``path`` before this source's first accept, but
         only if the file still holds exactly what this review last wrote;
         otherwise someone else changed it and the patch must apply as is."""
+        entries = [e for e in self.journal.entries() if e.get("source") == self.source]
+        aborted = {e.get("target") for e in entries if e.get("op") == "abort" and e.get("aborted") == "decision"}
         writes = [
             e
-            for e in self.journal.entries()
-            if e.get("source") == self.source
-            and e.get("path") == path
-            and e.get("side") == str(self.backend.accepted_side)
+            for e in entries
+            if e.get("path") == path and e.get("side") == str(self.backend.accepted_side) and e["seq"] not in aborted
         ]
         if not writes:
             return None
@@ -422,7 +480,7 @@ class ReviewSession:
             except KeyError:
                 continue
             data = encode(fr.proposed)
-            if data is not None and sha_of(data) == entry["before"]:
+            if data is not None and sha_of(data) == entry["before"] and self.blobs.has(str(entry["after"])):
                 fr.proposed = self.blobs.get(str(entry["after"])).decode("utf-8")
                 fr.rejected_count += 1
                 self._rediff(fr)

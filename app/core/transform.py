@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from app.core.errors import ApplyError
-from app.core.model import ADDED, CONTEXT, REMOVED, DiffLine, FilePatch, Hunk
+from app.core.model import ADDED, CONTEXT, REMOVED, DiffLine, FilePatch, FileStatus, Hunk
 from app.core.text import strip_eol
 
 Selection = Mapping[int, frozenset[int] | set[int]]
@@ -201,11 +201,19 @@ def filter_file_patch(fp: FilePatch, selection: Selection, *, reverse: bool = Fa
         delta += filtered.new_len - filtered.old_len
         out.append(filtered)
     old_path, new_path = (fp.new_path, fp.old_path) if reverse else (fp.old_path, fp.new_path)
+    status = fp.status
+    partial = any(set(selection.get(i, ())) != set(h.change_indices()) for i, h in enumerate(hunks))
+    deletes = (status is FileStatus.DELETED and not reverse) or (status is FileStatus.ADDED and reverse)
+    if deletes and partial:
+        # Removing only some lines of a file leaves it in place: a modification.
+        status, new_path = FileStatus.MODIFIED, old_path
+    elif reverse and status in (FileStatus.ADDED, FileStatus.DELETED):
+        status = FileStatus.DELETED if status is FileStatus.ADDED else FileStatus.ADDED
     result = FilePatch(
         old_path=old_path,
         new_path=new_path,
         hunks=out,
-        status=fp.status,
+        status=status,
         old_mode=fp.new_mode if reverse else fp.old_mode,
         new_mode=fp.old_mode if reverse else fp.new_mode,
     )

@@ -479,7 +479,8 @@ def _epoch_dates_mean_create_or_delete(pf: object, fp: FilePatch) -> FilePatch:
     """``diff -ruN`` writes a created or deleted file as a change against an
     empty file dated at the epoch; GNU patch reads that as a creation or a
     deletion, and so do we (the date is what tells it from a -U0 insertion)."""
-    _strip_tree_names(fp)
+    if not any(str(line).startswith("diff --git ") for line in (getattr(pf, "patch_info", None) or [])):
+        _strip_tree_names(fp)  # plain `diff -r old new` only; git names are exact
     if fp.status is not FileStatus.MODIFIED or not fp.hunks or fp.binary:
         return fp
     source_epoch = _is_epoch(getattr(pf, "source_timestamp", None))

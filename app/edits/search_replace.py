@@ -78,6 +78,9 @@ class SearchReplaceStream:
 
     def __init__(self) -> None:
         self._partial = ""
+        # Deltas of an unfinished line, joined once the line ends: joining at
+        # every delta would make one very long line quadratic.
+        self._pending: list[str] = []
         self._line_no = 0
         self._recent: list[str] = []
         self._state = _OUTSIDE
@@ -90,8 +93,14 @@ class SearchReplaceStream:
 
     def feed(self, delta: str) -> list[Edit | EditError]:
         """Consume more output; return the blocks completed by it, in order."""
-        pieces = (self._partial + delta).split("\n")
+        if "\n" not in delta:
+            self._pending.append(delta)
+            return []
+        pieces = ("".join(self._pending) + delta).split("\n")
+        self._pending = []
         self._partial = pieces.pop()
+        if self._partial:
+            self._pending.append(self._partial)
         out: list[Edit | EditError] = []
         for piece in pieces:
             self._line(piece + "\n", out)
@@ -101,6 +110,8 @@ class SearchReplaceStream:
         """The output has ended: finish a last line without a newline, and
         report a block that was never terminated."""
         out: list[Edit | EditError] = []
+        self._partial = "".join(self._pending)
+        self._pending = []
         if self._partial:
             line, self._partial = self._partial, ""
             self._line(line, out)

@@ -102,6 +102,9 @@ class V4AStream:
 
     def __init__(self, *, first_line: int = 1) -> None:
         self._partial = ""
+        # Deltas of an unfinished line, joined once the line ends: joining at
+        # every delta would make one very long line quadratic.
+        self._pending: list[str] = []
         self._line_no = first_line - 1
         self._in_patch = False
         self._begin_line = 0
@@ -120,8 +123,14 @@ class V4AStream:
         return section.edit()
 
     def feed(self, delta: str) -> list[Edit | EditError]:
-        pieces = (self._partial + delta).split("\n")
+        if "\n" not in delta:
+            self._pending.append(delta)
+            return []
+        pieces = ("".join(self._pending) + delta).split("\n")
+        self._pending = []
         self._partial = pieces.pop()
+        if self._partial:
+            self._pending.append(self._partial)
         out: list[Edit | EditError] = []
         for piece in pieces:
             self._line(piece + "\n", out)
@@ -129,6 +138,8 @@ class V4AStream:
 
     def close(self) -> list[Edit | EditError]:
         out: list[Edit | EditError] = []
+        self._partial = "".join(self._pending)
+        self._pending = []
         if self._partial:
             line, self._partial = self._partial, ""
             self._line(line, out)

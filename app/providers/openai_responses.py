@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from app.core.journal import redact as redact_secrets
 from app.edits.model import EditError
 from app.edits.v4a import edit_from_apply_patch_operation
 from app.providers.base import (
@@ -181,7 +182,8 @@ class _ResponsesTranslator(Translator):
             self.failed = True
             error = _get(_get(raw, "response"), "error") if kind == "response.failed" else raw
             code = _get(error, "code") or ""
-            message = _get(error, "message") or "the response failed"
+            # A server may quote the request (and the key) back: never show a key.
+            message = redact_secrets(str(_get(error, "message") or "the response failed"))
             retryable = code in ("server_error", "rate_limit_exceeded")
             return [
                 StreamFailed(
