@@ -197,7 +197,12 @@ def cpu_ticks(pid: int) -> tuple[int, dict[str, int]]:
             stat = (task / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        threads[f"{task.name} {name}"] = int(stat[11]) + int(stat[12])
+        try:  # where it sleeps tells the threads apart (they share one name)
+            wchan = (task / "wchan").read_text().strip() or "-"
+        except OSError:
+            wchan = "?"
+        label = "main" if task.name == str(pid) else f"thread {task.name}"
+        threads[f"{label} ({name}, sleeps in {wchan})"] = int(stat[11]) + int(stat[12])
     return total, threads
 
 
@@ -225,13 +230,14 @@ def run_pty(repo: Path, work: Path, writes: int, others: int, idle_s: float) -> 
     reset_repo(repo)
     env = child_env(work)
     rng = random.Random(20_000)
+    start = time.perf_counter()
     screen = Screen([*tether_command(), "watch", "--theme", "dark"], repo, env)
     shown_lines = file_lines(0)
     try:
-        start = time.perf_counter()
-        if screen.wait_for("watching for changes", 0, 60) is None:
+        painted = screen.wait_for("watching for changes", 0, 60)
+        if painted is None:
             raise RuntimeError("no first paint: " + visible_text(bytes(screen.raw[-4000:])))
-        startup = time.perf_counter() - start
+        startup = painted - start
         screen.quiet(0.3, 5)
 
         def one(series: Series, path: str, lines: list[str], token: str, wanted: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -222,8 +223,6 @@ async def wait_until(
 ) -> float:
     """Let the app run until ``condition()`` is true; return the seconds it took.
     Fails (never hangs) when ``timeout`` passes first."""
-    import time
-
     start = time.monotonic()
     while not condition():
         if time.monotonic() - start > timeout:
@@ -251,8 +250,6 @@ async def watcher_live(pilot: Pilot[object], batches: list[set[str]], root: Path
     before ``watchfiles`` starts watching, so a probe is written until a batch
     arrives: ``.git/index`` rewritten unchanged (git), or a file in a folder the
     baseline never scans (outside git)."""
-    import time
-
     watcher = pilot.app.watcher  # type: ignore[attr-defined]
     await wait_until(pilot, lambda: watcher is not None and watcher.ready.is_set(), "the watcher")
     index = root / ".git" / "index"
@@ -281,7 +278,16 @@ async def stop_watcher(pilot: Pilot[object]) -> None:
     watcher._stop.set()
     thread = watcher._thread
     await wait_until(pilot, lambda: thread is None or not thread.is_alive(), "the watcher to stop")
-    await pilot.pause()
+    # Messages cascade (a highlight → show_file → the cursor moved → …), one hop
+    # per turn of the loop: wait (up to 3 s) until every queue is empty twice running.
+    app = pilot.app
+    quiet = 0
+    deadline = time.monotonic() + 3
+    while quiet < 2 and time.monotonic() < deadline:
+        await pilot.pause(0.01)
+        nodes = [app, *app.screen_stack, *app.screen.walk_children(with_self=False)]
+        busy = any(not node._message_queue.empty() for node in nodes)
+        quiet = 0 if busy else quiet + 1
 
 
 @contextlib.asynccontextmanager

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from app.core.backends import FileReview, Side, encode
+from app.core.backends import FileReview, Side, encode, git_blob_sha
 from app.core.blobs import BlobStore, sha_of
 from app.core.errors import ApplyError, LeashError, StaleFileError, UndoError
 from app.core.journal import Journal
@@ -120,13 +120,21 @@ class ReviewSession:
         paths = paths - {".git/index"}
         if self.backend.proposed_side is not Side.MEMORY:
             # The disk is the proposed side: re-read what changed, list what is new.
-            listed = {fr.path for fr in self.files}
+            listed = {fr.path: fr for fr in self.files}
             for fresh in self.backend.files():
-                if fresh.path not in listed:
+                known = listed.get(fresh.path)
+                if known is None:
                     self.files.append(fresh)
                     touched.add(fresh.path)
+                elif known.status != fresh.status:
+                    known.status = fresh.status
+                    touched.add(fresh.path)
+            folders = tuple(p.rstrip("/") + "/" for p in paths)
+            staged = self._index_changed() if index_changed else set()
             for fr in self.files:
-                if fr.loaded and (index_changed or fr.path in paths):
+                # A folder moved in wholesale reports only the folder.
+                changed = fr.path in paths or fr.path.startswith(folders) or fr.path in staged
+                if fr.loaded and changed:
                     self.reload(fr)
                     touched.add(fr.path)
             return touched
@@ -143,6 +151,23 @@ class ReviewSession:
                 self.reload(fr)
             touched.add(path)
         return touched
+
+    def _index_changed(self) -> set[str]:
+        """Loaded files whose index entry no longer holds the accepted text
+        (staged elsewhere): one git call, and Tether's own accepts drop out."""
+        entries = getattr(self.backend, "repo", None)
+        loaded = [fr for fr in self.files if fr.loaded and not fr.note]
+        if entries is None or not loaded:
+            return set()
+        index = entries.index_entries([fr.path for fr in loaded])
+        out = set()
+        for fr in loaded:
+            entry = index.get(fr.path)
+            data = encode(fr.accepted)
+            expected = None if data is None else git_blob_sha(data)
+            if (entry.sha if entry else None) != expected:
+                out.add(fr.path)
+        return out
 
     def reanchor(self, fr: FileReview, *, force: bool = False) -> int:
         """Move pending in-memory hunks onto the file's current content.

@@ -199,6 +199,8 @@ class ReviewApp(App[dict]):
         self.status.progress = f"{where}{at} · {done} decided · {pending} pending"
 
     def on_diff_pane_cursor_moved(self, _message: DiffPane.CursorMoved) -> None:
+        if not self.is_running or not self.screen.query(DiffPane):
+            return  # a message still queued while the app shuts down
         self._update_progress()
         self.update_keys()
 
@@ -213,7 +215,9 @@ class ReviewApp(App[dict]):
             self._applicable = actions
             self.refresh_bindings()
 
-    def on_option_list_option_highlighted(self, message: OptionList.OptionHighlighted) -> None:
+    def on_option_list_option_selected(self, message: OptionList.OptionSelected) -> None:
+        # Only a click picks a file: highlights also come from the app moving
+        # the list itself, and answering those would make two moves chase each other.
         if message.option_index != self.index:
             self.show_file(message.option_index)
 

@@ -33,6 +33,8 @@ class WatchApp(WatchingMixin, ReviewApp):
         super().on_mount()
         self.start_watching(self.root, git=self.git)
         self.status.say("watching for changes · autonomy 0 (off): review only, no model")
+        # Whatever changed while Tether started, before the watcher was up.
+        self.set_timer(0.5, lambda: self.disk_changed({fr.path for fr in self.session.files if fr.loaded}))
 
     def on_unmount(self) -> None:
         self.stop_watching()
