@@ -342,8 +342,10 @@ class ReviewSession:
         return int(entry["seq"])
 
     def _abort(self, entry: dict, aborted: str) -> None:
+        # An undo or redo is taken back by naming the decision it moved.
+        target = entry["target"] if aborted in ("undo", "redo") else entry["seq"]
         self.journal.append(
-            {"op": "abort", "source": self.source, "path": entry["path"], "target": entry["seq"], "aborted": aborted}
+            {"op": "abort", "source": self.source, "path": entry["path"], "target": target, "aborted": aborted}
         )
 
     def _keep(self, text: str | None, path: str | None = None) -> str | None:
