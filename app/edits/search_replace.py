@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 
 from app.core.text import strip_eol
+from app.edits.lines import LineBuffer
 from app.edits.model import ORIGIN_SEARCH_REPLACE, Edit, EditError
 
 HEAD = "<<<<<<< SEARCH"
@@ -77,10 +78,7 @@ class SearchReplaceStream:
     """Feed model output in arbitrary pieces; get each block as it completes."""
 
     def __init__(self) -> None:
-        self._partial = ""
-        # Deltas of an unfinished line, joined once the line ends: joining at
-        # every delta would make one very long line quadratic.
-        self._pending: list[str] = []
+        self._lines = LineBuffer()
         self._line_no = 0
         self._recent: list[str] = []
         self._state = _OUTSIDE
@@ -93,28 +91,18 @@ class SearchReplaceStream:
 
     def feed(self, delta: str) -> list[Edit | EditError]:
         """Consume more output; return the blocks completed by it, in order."""
-        if "\n" not in delta:
-            self._pending.append(delta)
-            return []
-        pieces = ("".join(self._pending) + delta).split("\n")
-        self._pending = []
-        self._partial = pieces.pop()
-        if self._partial:
-            self._pending.append(self._partial)
         out: list[Edit | EditError] = []
-        for piece in pieces:
-            self._line(piece + "\n", out)
+        for line in self._lines.feed(delta):
+            self._line(line, out)
         return out
 
     def close(self) -> list[Edit | EditError]:
         """The output has ended: finish a last line without a newline, and
         report a block that was never terminated."""
         out: list[Edit | EditError] = []
-        self._partial = "".join(self._pending)
-        self._pending = []
-        if self._partial:
-            line, self._partial = self._partial, ""
-            self._line(line, out)
+        last = self._lines.close()
+        if last:
+            self._line(last, out)
         if self._state != _OUTSIDE:
             missing = DIVIDER if self._state == _SEARCH else UPDATED
             out.append(self._error(f"incomplete block at line {self._start}: no {missing} line"))

@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.core.text import strip_eol
+from app.edits.lines import LineBuffer
 from app.edits.model import (
     ADD_OP,
     CONTEXT_OP,
@@ -101,10 +102,7 @@ class V4AStream:
     """
 
     def __init__(self, *, first_line: int = 1) -> None:
-        self._partial = ""
-        # Deltas of an unfinished line, joined once the line ends: joining at
-        # every delta would make one very long line quadratic.
-        self._pending: list[str] = []
+        self._lines = LineBuffer()
         self._line_no = first_line - 1
         self._in_patch = False
         self._begin_line = 0
@@ -123,26 +121,16 @@ class V4AStream:
         return section.edit()
 
     def feed(self, delta: str) -> list[Edit | EditError]:
-        if "\n" not in delta:
-            self._pending.append(delta)
-            return []
-        pieces = ("".join(self._pending) + delta).split("\n")
-        self._pending = []
-        self._partial = pieces.pop()
-        if self._partial:
-            self._pending.append(self._partial)
         out: list[Edit | EditError] = []
-        for piece in pieces:
-            self._line(piece + "\n", out)
+        for line in self._lines.feed(delta):
+            self._line(line, out)
         return out
 
     def close(self) -> list[Edit | EditError]:
         out: list[Edit | EditError] = []
-        self._partial = "".join(self._pending)
-        self._pending = []
-        if self._partial:
-            line, self._partial = self._partial, ""
-            self._line(line, out)
+        last = self._lines.close()
+        if last:
+            self._line(last, out)
         if self._in_patch:
             self._section = None
             self._in_patch = False
