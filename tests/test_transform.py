@@ -175,7 +175,7 @@ def test_random_subsets_compose_to_the_full_change() -> None:
 
 @pytest.mark.parametrize("op", ["accept", "reject"])
 def test_shifted_remaining_hunks_equal_a_fresh_diff(op: str) -> None:
-    from app.core.session import _remaining_hunks
+    from app.core.transform import remaining_hunks
 
     rng = random.Random(11 if op == "accept" else 12)
     for _ in range(30):
@@ -191,7 +191,7 @@ def test_shifted_remaining_hunks_equal_a_fresh_diff(op: str) -> None:
             old = join_lines(apply_selection(split_lines(old), fp.hunks, chosen))
         else:
             new = join_lines(revert_selection(split_lines(new), fp.hunks, chosen))
-        shifted = _remaining_hunks(op, fp.hunks, chosen)
+        shifted = remaining_hunks(op, fp.hunks, chosen)
         fresh, _ = diff_texts(old, new, "f.txt")
         assert shifted is not None
         as_tuples = lambda hs: [(h.header(), [(ln.kind, ln.raw) for ln in h.lines]) for h in hs]  # noqa: E731

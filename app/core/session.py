@@ -10,7 +10,7 @@ so undo and redo survive a restart and rejected work stays restorable.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -23,7 +23,13 @@ from app.core.model import FileStatus, Hunk
 from app.core.paths import is_secret_file
 from app.core.text import join_lines, split_lines
 from app.core.textdiff import block_fingerprint, diff_texts
-from app.core.transform import apply_selection, filter_file_patch, revert_selection
+from app.core.transform import (
+    apply_selection,
+    filter_file_patch,
+    reanchor_hunks,
+    remaining_hunks,
+    revert_selection,
+)
 from app.core.unified import render_patch
 
 
@@ -182,31 +188,14 @@ class ReviewSession:
         if new_text == fr.accepted or fr.patch is None:
             fr.stale = ""
             return 0
-        new_lines = split_lines(new_text or "")
-        placed: list[tuple[int, Hunk]] = []
-        lost: list[Hunk] = []
-        for hunk in fr.patch.hunks:
-            needle = [ln.raw for ln in hunk.lines if ln.kind != "+"]
-            spots = _find_all(new_lines, needle)
-            (placed.append((spots[0], hunk)) if len(spots) == 1 else lost.append(hunk))
-        placed.sort(key=lambda item: item[0])
-        for (a, ha), (b, _hb) in zip(placed, placed[1:], strict=False):
-            if a + sum(1 for ln in ha.lines if ln.kind != "+") > b:
-                lost.append(ha)
-        placed = [(pos, h) for pos, h in placed if h not in lost]
+        out, lost = reanchor_hunks(split_lines(new_text or ""), fr.patch.hunks)
+        moved = len(fr.patch.hunks) - len(lost)
         if lost and not force:
             fr.stale = (
                 f"changed on disk after these hunks were shown; {len(lost)} of {len(fr.patch.hunks)} "
                 "no longer match it exactly once. R re-anchors the others, n rejects"
             )
             return 0
-        out: list[str] = []
-        prev = 0
-        for pos, hunk in placed:
-            out.extend(new_lines[prev:pos])
-            out.extend(ln.raw for ln in hunk.lines if ln.kind != "-")
-            prev = pos + sum(1 for ln in hunk.lines if ln.kind != "+")
-        out.extend(new_lines[prev:])
         before = fr.proposed
         new_proposed = join_lines(out) if (new_text is not None or out) else None
         for hunk in lost:
@@ -223,7 +212,7 @@ class ReviewSession:
         self.backend.write(self.backend.proposed_side, fr, before, new_proposed)
         fr.accepted, fr.proposed, fr.stale = new_text, new_proposed, ""
         self._rediff(fr)
-        return len(placed)
+        return moved
 
     def _rediff(self, fr: FileReview) -> None:
         if fr.note:
@@ -274,7 +263,7 @@ class ReviewSession:
         ids = [hunks[i].id for i in sorted(selection) if selection[i]]
         # Split hunks share trimmed context; those files get a full re-diff.
         shortcut = after is not None and not fr.was_split
-        remaining = _remaining_hunks(op, hunks, selection) if shortcut else None
+        remaining = remaining_hunks(op, hunks, selection) if shortcut else None
         seq = self._write_and_journal(op, fr, side, before, after, text, ids, remaining=remaining)
         count = sum(len(v) for v in selection.values())
         if op == "accept":
@@ -569,46 +558,6 @@ class ReviewSession:
         }
 
 
-def _remaining_hunks(op: str, hunks: list[Hunk], selection: dict[int, frozenset[int]]) -> list[Hunk] | None:
-    """The hunks left after deciding whole hunks, shifted; None if a hunk was
-    decided only in part (then the file must be diffed again)."""
-    chosen = {i for i, lines in selection.items() if lines}
-    for i in chosen:
-        if set(selection[i]) != set(hunks[i].change_indices()):
-            return None
-    out: list[Hunk] = []
-    shift = 0
-    for i, hunk in enumerate(hunks):
-        if i in chosen:
-            shift += hunk.new_len - hunk.old_len
-            continue
-        if shift == 0:
-            out.append(hunk)  # before any decided hunk: nothing moves
-            continue
-        moved = Hunk(hunk.old_start, hunk.old_len, hunk.new_start, hunk.new_len, hunk.lines, hunk.section)
-        if op == "accept":
-            # The accepted (old) side now holds the decided hunks' new lines.
-            moved.old_start += shift
-        else:
-            # The proposed (new) side lost the decided hunks' changes.
-            moved.new_start -= shift
-        moved.recount()
-        out.append(moved)
-    return out
-
-
-def _find_all(lines: list[str], needle: list[str]) -> list[int]:
-    if not needle:
-        return list(range(len(lines) + 1)) if lines else [0]
-    first = needle[0]
-    size = len(needle)
-    return [
-        i
-        for i in range(len(lines) - size + 1)
-        if lines[i] == first and lines[i : i + size] == needle
-    ]
-
-
 def _hunk_text(hunk: Hunk) -> str:
     return hunk.header() + "\n" + "".join(ln.kind + ln.raw for ln in hunk.lines)
 
@@ -616,11 +565,3 @@ def _hunk_text(hunk: Hunk) -> str:
 def _absent_if_empty(text: str, other: str | None) -> str | None:
     # Accepting a whole deletion (or rejecting a whole new file) removes the file.
     return None if text == "" and other is None else text
-
-
-def select_lines(
-    hunks: Iterable[Hunk], index: int, lines: Iterable[int]
-) -> dict[int, frozenset[int]]:
-    hunk = list(hunks)[index]
-    wanted = frozenset(i for i in lines if hunk.lines[i].is_change)
-    return {index: wanted}

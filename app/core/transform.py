@@ -219,3 +219,67 @@ def filter_file_patch(fp: FilePatch, selection: Selection, *, reverse: bool = Fa
     )
     result.assign_ids()
     return result
+
+
+def remaining_hunks(op: str, hunks: list[Hunk], selection: Selection) -> list[Hunk] | None:
+    """The hunks left after accepting (or rejecting) whole hunks, shifted;
+    None if a hunk was decided only in part (then the file must be diffed
+    again). Hunks never share context, so the others are unchanged."""
+    chosen = {i for i, lines in selection.items() if lines}
+    for i in chosen:
+        if set(selection[i]) != set(hunks[i].change_indices()):
+            return None
+    out: list[Hunk] = []
+    shift = 0
+    for i, hunk in enumerate(hunks):
+        if i in chosen:
+            shift += hunk.new_len - hunk.old_len
+            continue
+        if shift == 0:
+            out.append(hunk)  # before any decided hunk: nothing moves
+            continue
+        moved = Hunk(hunk.old_start, hunk.old_len, hunk.new_start, hunk.new_len, hunk.lines, hunk.section)
+        if op == "accept":
+            moved.old_start += shift  # the accepted side now holds the decided hunks
+        else:
+            moved.new_start -= shift  # the proposed side lost the decided hunks
+        moved.recount()
+        out.append(moved)
+    return out
+
+
+def reanchor_hunks(new_lines: list[str], hunks: list[Hunk]) -> tuple[list[str], list[Hunk]]:
+    """Apply ``hunks`` to a changed version of their old text: each hunk's old
+    side (context and removed lines) must match exactly once and not overlap
+    another. Returns the new lines and the hunks that could not be placed."""
+    placed: list[tuple[int, Hunk]] = []
+    lost: list[Hunk] = []
+    for hunk in hunks:
+        needle = [ln.raw for ln in hunk.lines if ln.kind != ADDED]
+        spots = _find_all(new_lines, needle)
+        if len(spots) == 1:
+            placed.append((spots[0], hunk))
+        else:
+            lost.append(hunk)
+    placed.sort(key=lambda item: item[0])
+    for (a, ha), (b, _hb) in zip(placed, placed[1:], strict=False):
+        if a + sum(1 for ln in ha.lines if ln.kind != ADDED) > b:
+            lost.append(ha)
+    out: list[str] = []
+    prev = 0
+    for pos, hunk in placed:
+        if hunk in lost:
+            continue
+        out.extend(new_lines[prev:pos])
+        out.extend(ln.raw for ln in hunk.lines if ln.kind != REMOVED)
+        prev = pos + sum(1 for ln in hunk.lines if ln.kind != ADDED)
+    out.extend(new_lines[prev:])
+    return out, lost
+
+
+def _find_all(lines: list[str], needle: list[str]) -> list[int]:
+    if not needle:
+        return list(range(len(lines) + 1)) if lines else [0]
+    first = needle[0]
+    size = len(needle)
+    return [i for i in range(len(lines) - size + 1) if lines[i] == first and lines[i : i + size] == needle]
