@@ -475,9 +475,9 @@ class Checker:
             self.stats["selections"] += 1
             for label, result, base, patch in (
                 (f"c: apply {kind}", attempt(apply_selection, old_lines, fp.hunks, sel),
-                 change.old_bytes, filter_file_patch(fp, sel)),
+                 change.old_bytes, self._filtered(change, fp, sel, len(old_lines), False)),
                 (f"c: revert {kind}", attempt(revert_selection, new_lines, fp.hunks, sel),
-                 change.new_bytes, filter_file_patch(fp, sel, reverse=True)),
+                 change.new_bytes, self._filtered(change, fp, sel, len(new_lines), True)),
             ):
                 if isinstance(result, ApplyError):
                     self.failures.extend(pure_failure(label, change, result, "", sel))
@@ -485,6 +485,16 @@ class Checker:
                     self.jobs.append(Job(change, label, base, patch, join_lines(result).encode(),
                                          sel))
         return True
+
+    def _filtered(self, change: Change, fp: FilePatch, sel: Selection, count: int,
+                  reverse: bool) -> FilePatch:
+        """The filtered patch as the session makes it (knowing the text's
+        length); made from the hunks' shape alone it must come out the same."""
+        known = filter_file_patch(fp, sel, reverse=reverse, line_count=count)
+        if render_patch(known) != render_patch(filter_file_patch(fp, sel, reverse=reverse)):
+            self.failures.append(f"[c: shape] {change.where}: the filtered patch depends on "
+                                 f"knowing the line count{describe_selection(sel)}")
+        return known
 
     def _compare_hunks(self, change: Change, hunks: list[Hunk]) -> None:
         mine = [hunk_shape(h) for h in hunks]

@@ -149,7 +149,9 @@ def test_accept_all_then_reverse_is_byte_exact(pair: tuple[str, str], context: i
     # the same bytes, and its reverse takes them back to the original.
     chosen = data.draw(selections(fp.hunks))
     middle = apply_selection(old_lines, fp.hunks, chosen)
-    part = filter_file_patch(fp, chosen)
+    # With and without the text's length, which tells which hunks end the file.
+    count = len(old_lines) if data.draw(st.booleans()) else None
+    part = filter_file_patch(fp, chosen, line_count=count)
     back = revert_selection(middle, part.hunks, select_all(part.hunks))
     assert join_lines(back).encode() == old.encode()
     # Tether's own strict applier agrees with the transform on the filtered patch.
@@ -157,26 +159,7 @@ def test_accept_all_then_reverse_is_byte_exact(pair: tuple[str, str], context: i
         applied: list[str] | None = apply_file_patch(old_lines, part)
     except ApplyError:
         applied = None
-    if applied != middle and uneven_context(part):
-        event("known bug: uneven context in a filtered hunk")
-        assume(False)  # see test_filtered_patches_apply_where_their_header_says
-    assert applied == middle
-
-
-def uneven_context(fp: FilePatch) -> bool:
-    """Whether a hunk has more context on one side of its changes than on the
-    other: GNU patch, and Tether's applier after it, read that as "cut short by
-    the start/end of the file" and anchor the hunk there."""
-    for hunk in fp.hunks:
-        changes = hunk.change_indices()
-        if changes and changes[0] != len(hunk.lines) - 1 - changes[-1]:
-            return True
-    return False
-
-
-def partial_deletion(fp: FilePatch, new: str | None) -> bool:
-    """A filtered patch of a deleted file that keeps some of its lines."""
-    return new is None and any(ln.kind != REMOVED for h in fp.hunks for ln in h.lines)
+    assert applied == middle, render_patch(part)
 
 
 def _git_drops_newline(fp: FilePatch) -> bool:
@@ -186,12 +169,6 @@ def _git_drops_newline(fp: FilePatch) -> bool:
     return any(ln.kind == REMOVED and ln.no_newline for h in fp.hunks for ln in h.lines)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: filter_hunk (app/core/transform.py) turns unselected '-' lines at a hunk's edge "
-    "into context, so the filtered hunk has more leading than trailing context; "
-    "apply_file_patch (app/core/patchapply.py, GNU patch's rule) then anchors it at the "
-    "end of the file: it refuses the patch, or with zero context applies it at the wrong "
-    "line, where git apply puts it where the header says"))
 @pytest.mark.parametrize(("old", "new", "context", "chosen"), [
     # only the '+' of a one-line change, 3 lines of context: refused
     pytest.param("".join(f"l{i}\n" for i in range(10)),
@@ -200,15 +177,40 @@ def _git_drops_newline(fp: FilePatch) -> bool:
     # zero context: applied after the *last* "b" instead of after line 6
     pytest.param("a\na\na\na\na\r\nb\nb\n", "a\na\na\na\na\na\na\na\na\r\na\nb\n", 0,
                  {0: frozenset({0, 1, 2, 3}), 1: frozenset({1})}, id="misplaced"),
+    # a one-line file rewritten, only some of the new lines taken: the hunk
+    # really ends the file, so its extra leading context must stay
+    pytest.param("<svg/>\n", "<svg>\n  <a/>\n  <b/>\n</svg>\n", 3,
+                 {0: frozenset({1, 3})}, id="whole-file"),
+    # the removed line before the end of a five-line removal stays as context
+    pytest.param("".join(f"l{i}\n" for i in range(12)),
+                 "".join(f"l{i}\n" for i in range(12) if not 2 <= i <= 6), 3,
+                 {0: frozenset({6})}, id="long-removal"),
 ])
+@pytest.mark.parametrize("known", [True, False], ids=["length-known", "shape-only"])
 def test_filtered_patches_apply_where_their_header_says(
-        old: str, new: str, context: int, chosen: dict[int, frozenset[int]]) -> None:
+        old: str, new: str, context: int, chosen: dict[int, frozenset[int]], known: bool) -> None:
+    """Bug 11: an unselected '-' line turned context gave hunks more leading
+    than trailing context, which appliers anchor at the end of the file."""
     fp, _ = diff_texts(old, new, "f.txt", context=context)
     middle = apply_selection(split_lines(old), fp.hunks, chosen)
-    part = filter_file_patch(fp, chosen)
+    part = filter_file_patch(fp, chosen, line_count=len(split_lines(old)) if known else None)
     code, theirs, err = _git_apply(old, render_patch(part), zero=context == 0)
     assert code == 0 and theirs == join_lines(middle).encode(), err  # git agrees
     assert apply_file_patch(split_lines(old), part) == middle
+
+
+def test_a_mended_line_takes_the_line_ending_of_the_line_after_it() -> None:
+    """Found by the full-mode fuzz: the text-level mend took the ending of the
+    line before (outside the hunk), the patch-level one could not see it, so
+    the filtered patch did not reverse the transform's result."""
+    old, new = "a\r\na\na\n", "a\r\na"
+    fp, _ = diff_texts(old, new, "f.txt", context=0)
+    chosen = {0: frozenset({0, 2})}  # remove the first "a", add "a" (no newline)
+    middle = apply_selection(split_lines(old), fp.hunks, chosen)
+    assert middle == ["a\r\n", "a\n", "a\n"]
+    part = filter_file_patch(fp, chosen)
+    back = revert_selection(middle, part.hunks, select_all(part.hunks))
+    assert join_lines(back) == old
 
 
 def test_partial_selection_of_a_deleted_file_is_a_valid_patch() -> None:
@@ -245,20 +247,17 @@ def test_any_subset_equals_git_apply_of_the_filtered_patch(
         new = None  # a deleted file
     fp, _ = diff_texts(old, new, "f.txt", context=context)
     chosen = data.draw(selections(fp.hunks))
-    part = filter_file_patch(fp, chosen)
+    count = len(split_lines(old or "")) if data.draw(st.booleans()) else None
+    part = filter_file_patch(fp, chosen, line_count=count)
     if not part.hunks:
         return  # nothing selected: nothing to apply
     ours = join_lines(apply_selection(split_lines(old or ""), fp.hunks, chosen))
     patch = render_patch(part)
     code, theirs, err = _git_apply(old, patch, zero=context == 0)
-    if code != 0 or theirs != ours.encode():
-        # A known bug (a strict xfail test below) and a git quirk (see _git_drops_newline).
-        if partial_deletion(part, new):
-            event("known bug: partial selection of a deleted file")
-            assume(False)
-        if context == 0 and _git_drops_newline(part):
-            event("git quirk: --unidiff-zero drops a newline")
-            assume(False)
+    # A git quirk (see _git_drops_newline).
+    if (code != 0 or theirs != ours.encode()) and context == 0 and _git_drops_newline(part):
+        event("git quirk: --unidiff-zero drops a newline")
+        assume(False)
     assert code == 0, f"git apply refused the filtered patch: {err}\n{patch}"
     if theirs is None:  # git removed the file: only right if nothing is left
         assert ours == "" and new is None

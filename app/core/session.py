@@ -259,7 +259,8 @@ class ReviewSession:
             side, before = self.backend.proposed_side, fr.proposed
             lines = revert_selection(split_lines(before or ""), hunks, selection, path=fr.path)
             after = _absent_if_empty(join_lines(lines), fr.accepted)
-        text = render_patch(filter_file_patch(fr.patch, selection))
+        accepted_lines = len(split_lines(fr.accepted or ""))
+        text = render_patch(filter_file_patch(fr.patch, selection, line_count=accepted_lines))
         ids = [hunks[i].id for i in sorted(selection) if selection[i]]
         # Split hunks share trimmed context; those files get a full re-diff.
         shortcut = after is not None and not fr.was_split

@@ -130,13 +130,18 @@ def _mend_final_newlines(out: list[str]) -> list[str]:
     # selection puts lines after it; otherwise two lines would be joined.
     for i in range(len(out) - 1):
         if not out[i].endswith("\n"):
-            out[i] = out[i] + _eol_after(out[i - 1] if i else None)
+            out[i] = out[i] + _eol_before(out[i + 1])
     return out
 
 
-def _eol_after(previous: str | None) -> str:
-    """The line ending for a mended line: the one of the line before it."""
-    return "\r\n" if previous is not None and previous.endswith("\r\n") else "\n"
+def _eol_before(following: str) -> str:
+    """The line ending for a mended line: that of the line after it.
+
+    The next line, not the previous one: a hunk always holds the line after a
+    mended one but not always the line before it, and the patch-level mend
+    (``_mend_hunk_lines``) must choose exactly as the text-level one does.
+    """
+    return "\r\n" if following.endswith("\r\n") else "\n"
 
 
 def _mend_hunk_lines(lines: list[DiffLine]) -> list[DiffLine]:
@@ -144,22 +149,18 @@ def _mend_hunk_lines(lines: list[DiffLine]) -> list[DiffLine]:
     line without a newline that is followed by more lines gains one (a kept
     line becomes a removal of the old line and an addition of the mended one)."""
     new_side = [i for i, ln in enumerate(lines) if ln.kind != REMOVED]
-    if all(lines[i].raw.endswith("\n") for i in new_side[:-1]):
+    following = {i: lines[j].raw for i, j in zip(new_side, new_side[1:], strict=False)}
+    needs = {i for i in following if not lines[i].raw.endswith("\n")}
+    if not needs:
         return lines
-    needs = {i for i in new_side[:-1] if not lines[i].raw.endswith("\n")}
     out: list[DiffLine] = []
-    previous: str | None = None
     for i, line in enumerate(lines):
         if i in needs:
-            mended = line.raw + _eol_after(previous)
             if line.kind == CONTEXT:
                 out.append(DiffLine(REMOVED, line.raw))
-            out.append(DiffLine(ADDED, mended))
-            previous = mended
+            out.append(DiffLine(ADDED, line.raw + _eol_before(following[i])))
             continue
         out.append(line)
-        if line.kind != REMOVED:
-            previous = line.raw
     return out
 
 
@@ -179,21 +180,72 @@ def filter_hunk(hunk: Hunk, chosen: frozenset[int] | set[int]) -> Hunk | None:
     return Hunk(hunk.old_start, 0, hunk.new_start, 0, _mend_hunk_lines(lines), hunk.section)
 
 
-def filter_file_patch(fp: FilePatch, selection: Selection, *, reverse: bool = False) -> FilePatch:
+def _context_counts(lines: list[DiffLine]) -> tuple[int, int]:
+    """Lines of context before the first change and after the last."""
+    changes = [i for i, line in enumerate(lines) if line.kind != CONTEXT]
+    if not changes:
+        return len(lines), len(lines)
+    return changes[0], len(lines) - 1 - changes[-1]
+
+
+def _ends_file(hunk: Hunk, widest: int, line_count: int | None) -> bool:
+    """Whether the hunk's old side runs to the end of the text.
+
+    Known exactly from the text's line count. Without it, the shape tells:
+    a hunk with less trailing context than the patch's ``widest`` context was
+    cut short by the end. A patch without context (``-U0``) says nothing, so
+    only its first-line hunk (which may be the whole file) counts as ending.
+    """
+    if line_count is not None:
+        return old_index(hunk) + hunk.old_len >= line_count
+    if widest == 0:
+        return hunk.old_start <= 1
+    return _context_counts(hunk.lines)[1] < widest
+
+
+def _excess_leading(filtered: Hunk, ends_file: bool) -> int:
+    """How many leading context lines to drop from a filtered hunk.
+
+    An unselected ``-`` line becomes context, which can leave a hunk with
+    more leading than trailing context. Appliers read that shape as "this
+    hunk ends the file" (GNU patch always; git when no trailing context is
+    left), so the extra leading context goes: down to the trailing context,
+    or, with none left, all of it unless the hunk really does end the file.
+    """
+    lead, trail = _context_counts(filtered.lines)
+    if lead <= trail:
+        return 0
+    if trail:
+        return lead - trail
+    return 0 if ends_file else lead
+
+
+def filter_file_patch(
+    fp: FilePatch,
+    selection: Selection,
+    *,
+    reverse: bool = False,
+    line_count: int | None = None,
+) -> FilePatch:
     """A new FilePatch holding only the selected lines, headers recomputed.
 
     With ``reverse`` the result undoes the selection when applied to the new
-    text. The input is not modified.
+    text. ``line_count`` is the number of lines of the text the result
+    applies to, when known: it tells which hunks end the file (see
+    ``_excess_leading``). The input is not modified.
     """
     hunks = [reverse_hunk(h) for h in fp.hunks] if reverse else fp.hunks
     out: list[Hunk] = []
     delta = 0
+    widest = max((max(_context_counts(h.lines)) for h in hunks if h.change_indices()), default=0)
     for hi, hunk in enumerate(hunks):
         filtered = filter_hunk(hunk, selection.get(hi, frozenset()))
         if filtered is None:
             continue
+        cut = _excess_leading(filtered, _ends_file(hunk, widest, line_count))
+        del filtered.lines[:cut]
         filtered.recount()
-        start = old_index(hunk)
+        start = old_index(hunk) + cut
         filtered.old_start = start if filtered.old_len == 0 else start + 1
         new_start0 = start + delta
         filtered.new_start = new_start0 if filtered.new_len == 0 else new_start0 + 1
