@@ -55,8 +55,9 @@ JOURNAL_STEPS = 150
 TEMP_NAME = re.compile(r"(?:^|/)\.[^/]+\.tether-[0-9a-f]{8}\.tmp$")
 # Crash points for --die-at (each SIGKILLs the child at the N-th time it is reached).
 DIE_POINTS = (
-    "before-replace",   # atomic_write: temp file written and fsynced, not yet renamed
+    "before-replace",   # atomic_write: temp file written and fsynced, not yet renamed/swapped
     "mid-temp-write",   # atomic_write: half of the temp file written
+    "after-swap",       # atomic_write: new file swapped in, the old one not yet checked
     "before-journal",   # the file (or index) is written, the journal entry not yet
     "torn-journal",     # half of a journal line written
     "before-update-index",  # git hash-object done, git update-index not yet run
@@ -205,7 +206,25 @@ def _install_die_point(point: str, nth: int) -> None:
                 die()
             real_replace(src, dst)
 
+        real_exchange = atomic.renames.exchange
+
+        def exchange(a: Any, b: Any) -> bool:
+            if ".tether-" in str(a) and "/.git/" not in str(b) and hit():
+                die()
+            return real_exchange(a, b)
+
         atomic.os.replace = replace  # type: ignore[attr-defined]
+        atomic.renames.exchange = exchange  # type: ignore[attr-defined]
+    elif point == "after-swap":
+        real_swap = atomic.renames.exchange
+
+        def swap(a: Any, b: Any) -> bool:
+            swapped = real_swap(a, b)
+            if ".tether-" in str(a) and hit():
+                die()
+            return swapped
+
+        atomic.renames.exchange = swap  # type: ignore[attr-defined]
     elif point == "mid-temp-write":
         real_write_all = atomic._write_all
 

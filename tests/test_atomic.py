@@ -10,10 +10,12 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from app.core import renames
 from app.core.atomic import TEMP_MARK, atomic_delete, atomic_write, read_bytes_in_root
 from app.core.errors import StaleFileError, UnsafePathError
 from app.core.journal import Journal
@@ -201,6 +203,7 @@ def test_replace_failure_leaves_no_temp(root: Path, monkeypatch: pytest.MonkeyPa
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", broken)
+    monkeypatch.setattr(renames, "exchange", broken)
     with pytest.raises(OSError, match="No space"):
         atomic_write(root, "f", b"new", expected=b"old")
     with pytest.raises(OSError, match="No space"):
@@ -247,6 +250,135 @@ def test_stale_delete_keeps_file(root: Path) -> None:
     with pytest.raises(StaleFileError):
         atomic_delete(root, "f", expected=None)
     assert (root / "f").read_bytes() == b"edited by someone"
+
+
+# -- a write by someone else at the last moment ------------------------------
+
+
+def _before_swap(monkeypatch: pytest.MonkeyPatch, action: Callable[[], None]) -> list[bool]:
+    """Run ``action`` (another process's write, in effect) once, right before
+    Tether swaps its temp file in: after every check it makes beforehand."""
+    real_exchange = renames.exchange
+    calls: list[bool] = []
+
+    def exchange(a: Path, b: Path) -> bool:
+        if not calls:
+            action()
+        calls.append(True)
+        return real_exchange(a, b)
+
+    monkeypatch.setattr(renames, "exchange", exchange)
+    return calls
+
+
+@pytest.mark.parametrize("how", ["in place", "renamed in"])
+def test_a_write_just_before_the_swap_is_kept(root: Path, monkeypatch: pytest.MonkeyPatch,
+                                              how: str) -> None:
+    target = root / "f"
+    target.write_bytes(b"old")
+
+    def theirs() -> None:
+        if how == "in place":
+            target.write_bytes(b"theirs")
+        else:
+            (root / "editor.tmp").write_bytes(b"theirs")
+            os.replace(root / "editor.tmp", target)
+
+    calls = _before_swap(monkeypatch, theirs)
+    with pytest.raises(StaleFileError, match="other write was kept") as caught:
+        atomic_write(root, "f", b"ours", expected=b"old")
+    assert caught.value.path == "f"
+    assert calls == [True, True]  # swapped in, found theirs, swapped back
+    assert target.read_bytes() == b"theirs"
+    assert temps(root) == []
+
+
+def test_a_write_to_both_files_keeps_a_copy_of_each(root: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Theirs lands before the swap and again on our file while it is briefly
+    in place: both of their versions survive, nothing is silently dropped."""
+    target = root / "f"
+    target.write_bytes(b"old")
+    real_exchange = renames.exchange
+    calls: list[int] = []
+
+    def exchange(a: Path, b: Path) -> bool:
+        calls.append(len(calls))
+        if len(calls) == 1:
+            target.write_bytes(b"theirs 1")
+        else:
+            target.write_bytes(b"ours + theirs 2")  # into our file, now in place
+        return real_exchange(a, b)
+
+    monkeypatch.setattr(renames, "exchange", exchange)
+    with pytest.raises(StaleFileError, match="is kept as") as caught:
+        atomic_write(root, "f", b"ours", expected=b"old")
+    assert target.read_bytes() == b"theirs 1"
+    kept = temps(root)
+    assert len(kept) == 1 and kept[0].name in str(caught.value)
+    assert kept[0].read_bytes() == b"ours + theirs 2"
+
+
+def test_without_an_atomic_swap_the_write_checks_then_renames(
+        root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(renames, "_renameat2", None)  # another OS, or an old libc
+    target = root / "f"
+    target.write_bytes(b"old")
+    atomic_write(root, "f", b"new", expected=b"old")
+    assert target.read_bytes() == b"new"
+    with pytest.raises(StaleFileError):
+        atomic_write(root, "f", b"newer", expected=b"old")
+    assert target.read_bytes() == b"new"
+    assert temps(root) == []
+
+
+def test_a_file_deleted_just_before_the_swap_is_stale(root: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    target = root / "f"
+    target.write_bytes(b"old")
+    _before_swap(monkeypatch, target.unlink)
+    with pytest.raises(StaleFileError, match="absent"):
+        atomic_write(root, "f", b"ours", expected=b"old")
+    assert not target.exists()
+    assert temps(root) == []
+
+
+def test_a_write_just_before_a_delete_is_put_back(root: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    target = root / "f"
+    target.write_bytes(b"bye")
+    real_rename = os.rename
+
+    def rename(src: Path, dst: Path) -> None:
+        if Path(src) == target:
+            target.write_bytes(b"theirs")  # after Tether's check, before the rename
+        real_rename(src, dst)
+
+    monkeypatch.setattr(os, "rename", rename)
+    with pytest.raises(StaleFileError, match="put back"):
+        atomic_delete(root, "f", expected=b"bye")
+    assert target.read_bytes() == b"theirs"
+    assert temps(root) == []
+
+
+def test_a_file_recreated_while_set_aside_keeps_both(root: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    target = root / "f"
+    target.write_bytes(b"bye")
+    real_rename = os.rename
+
+    def rename(src: Path, dst: Path) -> None:
+        target.write_bytes(b"theirs, edited")
+        real_rename(src, dst)
+        target.write_bytes(b"theirs, new")  # a new file where the old one was
+
+    monkeypatch.setattr(os, "rename", rename)
+    with pytest.raises(StaleFileError, match="kept as") as caught:
+        atomic_delete(root, "f", expected=b"bye")
+    assert target.read_bytes() == b"theirs, new"
+    kept = temps(root)
+    assert len(kept) == 1 and kept[0].name in str(caught.value)
+    assert kept[0].read_bytes() == b"theirs, edited"
 
 
 # -- crash safety --------------------------------------------------------------

@@ -28,6 +28,7 @@ from loopback import (
     responses_stream,
 )
 
+import app.core.renames
 from app.core.autonomy import Level, Scope
 from app.core.backends import FileReview
 from app.core.errors import LeashError, StaleFileError
@@ -726,18 +727,24 @@ def test_accept_writes_the_working_tree_atomically_and_journals(
     target = loop_repo / STOCK
     inode = target.stat().st_ino
     renames: list[tuple[str, str]] = []
-    real_replace = os.replace
+    real_replace, real_exchange = os.replace, app.core.renames.exchange
 
     def spy(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
         renames.append((os.fspath(src), os.fspath(dst)))
         real_replace(src, dst)
 
+    def spy_exchange(a: Path, b: Path) -> bool:
+        renames.append((os.fspath(a), os.fspath(b)))
+        return real_exchange(a, b)
+
     monkeypatch.setattr(os, "replace", spy)
+    monkeypatch.setattr(app.core.renames, "exchange", spy_exchange)
     fr = proposal_session.file(STOCK)
     proposal_session.accept(fr, all_hunks(fr))
-    # A new file renamed over the old one: never a partly written file.
-    assert renames and Path(renames[-1][1]) == target
-    temp = Path(renames[-1][0])
+    # A new file renamed (or swapped) in for the old one: never a partly written file.
+    into = [src for src, dst in renames if Path(dst) == target]
+    assert into
+    temp = Path(into[0])
     assert temp.parent == target.parent and ".tether-" in temp.name
     assert target.stat().st_ino != inode
     assert target.read_text() == want

@@ -269,6 +269,28 @@ def test_crash_inside_a_write_leaves_old_content(op: str, point: str, env: dict[
     assert not verdict.problems and verdict.undo_checked
 
 
+@pytest.mark.parametrize(("op", "point"), [("reject", "after-swap:3"),
+                                           full_only("undo", "after-swap:2")])
+def test_crash_right_after_the_swap_keeps_the_decision(op: str, point: str,
+                                                       env: dict[str, str], tmp_path: Path,
+                                                       scenario: Callable[[str], Scenario]) -> None:
+    """Killed after the new file was swapped in, before the one swapped out was
+    checked: the file holds its new bytes, the write-ahead journal already has
+    the decision, undo works after a restart, and the old bytes are the one
+    temp file left behind."""
+    prepared = scenario(op)
+    workdir = tmp_path / "trial"
+    ch.copy_template(prepared.template, workdir)
+    trial = ch.spawn(op, workdir, env, delay=None, die_at=point)
+    assert not trial.completed and trial.returncode == -9, trial.stderr
+    source, spec = _source(op, workdir)
+    verdict = ch.check_session_trial(op, workdir, prepared.chains, source, prepared.initial)
+    assert verdict.ok, verdict
+    assert len(verdict.litter) == 1 and ch.TEMP_NAME.search(verdict.litter[0])
+    ch.check_undo_after_restart(op, workdir, spec, verdict)
+    assert not verdict.problems and verdict.undo_checked
+
+
 @pytest.mark.parametrize("point", [full_only("torn-journal:5"), "torn-journal:60"])
 def test_torn_journal_line_is_ignored_and_cut_off(point: str, env: dict[str, str],
                                                   tmp_path: Path) -> None:

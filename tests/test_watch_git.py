@@ -425,49 +425,44 @@ async def test_quitting_right_after_a_file_event_is_clean(watch_repo: Path) -> N
         # run_test re-raises what the app raised while shutting down
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the compare-and-swap write is check-then-rename (app/core/atomic.py:216-217 "
-    "_commit: _check(...) then os.replace(...)), so a write another process makes "
-    "between the two is silently replaced: n (or y on a working-tree side) can "
-    "overwrite an edit it never showed",
-)
-async def test_a_write_landing_between_the_last_check_and_the_rename_is_kept(
-    watch_repo: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("how", ["inplace", "atomic"])
+async def test_a_write_landing_just_before_the_rename_is_kept(
+    watch_repo: Path, monkeypatch: pytest.MonkeyPatch, how: str
 ) -> None:
-    """The reject race above, with the writer's write placed deterministically in
-    the window the random rounds almost never hit (microseconds wide)."""
-    import app.core.atomic as atomic
+    """The reject race above, with the writer's write placed deterministically
+    in the window the random rounds almost never hit: after every check Tether
+    makes before writing, right before its file is swapped in. Formerly bug:
+    check-then-rename replaced that write."""
+    import app.core.renames as renames
 
     repo = watch_repo
     base = base_lines(repo)
     shown = "".join(with_line(base, 12, "        self.items[name] -= count  # shown"))
     rewrite = "".join(with_line(base, 27, "            total += self.items[name]  # later"))
     app = open_watch(repo)
+    errors = record_errors(app)
     with WriterProcess(repo) as writer:
         async with watched(app, repo) as (pilot, _batches):
             await writer.ado("write", path=STOCK, text=shown)
             await wait_until(pilot, lambda: shows(app, STOCK, "# shown"), "the hunk")
-            real_commit, real_check = atomic._commit, atomic._check
-            committing: list[str] = []
+            real_exchange = renames.exchange
+            raced: list[str] = []
 
-            def commit(temp: Path, path: Path, rel: str, expected: atomic.Expected) -> None:
-                committing.append(rel)
-                try:
-                    real_commit(temp, path, rel, expected)
-                finally:
-                    committing.pop()
+            def exchange(a: Path, b: Path) -> bool:
+                if Path(b) == repo / STOCK and not raced:
+                    raced.append(how)
+                    writer.do("write", path=STOCK, text=rewrite, how=how)
+                return real_exchange(a, b)
 
-            def check(path: Path, rel: str, expected: atomic.Expected) -> None:
-                real_check(path, rel, expected)
-                if committing == [STOCK]:  # passed the last check; the rename is next
-                    writer.do("write", path=STOCK, text=rewrite)
-
-            monkeypatch.setattr(atomic, "_commit", commit)
-            monkeypatch.setattr(atomic, "_check", check)
+            monkeypatch.setattr(renames, "exchange", exchange)
             await pilot.press("n")
             monkeypatch.undo()
+            assert raced == [how]
             assert worktree_bytes(repo, STOCK) == rewrite.encode()
+            assert not [p for p in (repo / STOCK).parent.iterdir() if ".tether-" in p.name]
+            await wait_until(pilot, lambda: any("changed on disk" in e for e in errors),
+                             "the stale message")
+            await wait_until(pilot, lambda: shows(app, STOCK, "# later"), "the writer's edit")
 
 
 async def test_files_in_a_folder_replaced_wholesale_are_reloaded(watch_repo: Path) -> None:

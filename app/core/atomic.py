@@ -22,6 +22,7 @@ import stat
 from pathlib import Path
 from typing import Final
 
+from app.core import renames
 from app.core.errors import StaleFileError, UnsafePathError
 from app.core.paths import resolve_in_root
 
@@ -183,7 +184,7 @@ def atomic_write(
             os.fsync(fd)
         finally:
             os.close(fd)
-        _commit(temp, path, rel, expected)
+        _commit(temp, path, rel, expected, data)
         temp = None
         for directory in [path.parent, *(d.parent for d in created)]:
             fsync_dir(directory)
@@ -197,8 +198,12 @@ def atomic_write(
         raise
 
 
-def _commit(temp: Path, path: Path, rel: str, expected: Expected) -> None:
-    """Move the finished temp file into place, re-checking ``expected`` last."""
+def _commit(temp: Path, path: Path, rel: str, expected: Expected, data: bytes) -> None:
+    """Move the finished temp file into place, unless the file no longer
+    holds ``expected``; another process's write is never replaced."""
+    if isinstance(expected, _Any):
+        os.replace(temp, path)
+        return
     if expected is None:
         # Create-if-absent can be truly atomic: link(2) fails if the name exists.
         try:
@@ -213,23 +218,94 @@ def _commit(temp: Path, path: Path, rel: str, expected: Expected) -> None:
             with contextlib.suppress(OSError):
                 os.unlink(temp)  # the data is in place; a leftover temp is only litter
             return
-    _check(path, rel, expected)
-    os.replace(temp, path)
+        _check(path, rel, expected)
+        os.replace(temp, path)
+        return
+    # Swap first, then check what was swapped out: a check before a rename
+    # leaves a window in which another process's write would be replaced.
+    try:
+        swapped = renames.exchange(temp, path)
+    except FileNotFoundError:
+        _check(path, rel, expected)  # deleted meanwhile: report it as stale
+        raise
+    if not swapped:  # no atomic exchange here: the check-then-rename fallback
+        _check(path, rel, expected)
+        os.replace(temp, path)
+        return
+    displaced = _read_displaced(temp)
+    if displaced == expected:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        return
+    # Someone else wrote in between: put their file back, untouched.
+    renames.exchange(temp, path)
+    if _read_displaced(temp) == data:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        kept = ""
+    else:
+        # Written to as well in the microseconds it was in place: keep it.
+        kept = f"; a copy written to while briefly in place is kept as {_keep(temp, path)}"
+    raise StaleFileError(
+        f"changed on disk since it was shown, as Tether was writing it (expected "
+        f"{_describe(expected)}, found {_describe(displaced)}); the other write was kept and "
+        f"nothing was written{kept}",
+        path=rel,
+    )
+
+
+def _keep(temp: Path, path: Path) -> str:
+    """Give a file that holds someone's work a visible name next to ``path``."""
+    kept = path.with_name(f"{path.name}{TEMP_MARK}kept-{secrets.token_hex(4)}")
+    renames.rename_noreplace(temp, kept)
+    return kept.name
+
+
+def _read_displaced(path: Path) -> bytes | None:
+    """The bytes of a file swapped aside; None if it is not a regular file."""
+    try:
+        return _read(path, path.name, follow=False)
+    except UnsafePathError:
+        return None
 
 
 def atomic_delete(root: Path, rel: str, *, expected: Expected = ANY) -> None:
     """Delete ``rel`` under ``root``, if it still holds ``expected``.
 
-    A missing file is not an error unless ``expected`` is bytes.
+    A missing file is not an error unless ``expected`` is bytes. The file is
+    first renamed aside and checked there, so a write that lands at the last
+    moment is put back rather than deleted.
     """
     path = resolve_in_root(root, rel)
     _lstat_target(path, rel)
     _check(path, rel, expected)
-    try:
-        os.unlink(path)
-    except (FileNotFoundError, NotADirectoryError):
+    if isinstance(expected, _Any) or expected is None:
+        with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+            os.unlink(path)
+            fsync_dir(path.parent)
         return
-    fsync_dir(path.parent)
+    aside = path.with_name(f".{path.name}{TEMP_MARK}{secrets.token_hex(4)}.del")
+    try:
+        os.rename(path, aside)
+    except (FileNotFoundError, NotADirectoryError):
+        _check(path, rel, expected)  # deleted meanwhile: stale
+        return
+    current = _read_displaced(aside)
+    if current == expected:
+        os.unlink(aside)
+        fsync_dir(path.parent)
+        return
+    try:
+        renames.rename_noreplace(aside, path)
+        kept = ""
+    except FileExistsError:
+        kept = (f"; a new file was created there meanwhile, so the old one is kept as "
+                f"{_keep(aside, path)}")
+    raise StaleFileError(
+        f"changed on disk since it was shown, as Tether was deleting it (expected "
+        f"{_describe(expected)}, found {_describe(current)}); it was put back{kept}",
+        path=rel,
+    )
 
 
 def read_bytes_in_root(root: Path, rel: str) -> bytes | None:
