@@ -58,6 +58,8 @@ PER_FOLDER = 20
 LINES = 26
 LATENCY_BUDGET_S = 0.200
 IDLE_BUDGET = 0.02  # of one core
+KEY_BUDGET_S = 0.250  # a key during a burst: longer feels stuck
+BURST_MODIFY, BURST_CREATE = 2_500, 2_500
 COLS, ROWS = 160, 50
 SHOWN = "pkg000/mod_00.py"
 
@@ -278,8 +280,10 @@ def run_pty(repo: Path, work: Path, writes: int, others: int, idle_s: float) -> 
             name: (threads_after.get(name, 0) - threads_before.get(name, 0)) / hz / wall
             for name in threads_after
         }
+        burst = run_burst(screen, repo, BURST_MODIFY, BURST_CREATE)
         return {
             "mode": "pty (the real `tether watch` process)",
+            "burst": burst,
             "startup_to_paint_s": startup,
             "warm_up_missed": warm.missed,
             "shown": shown.result(),
@@ -294,6 +298,52 @@ def run_pty(repo: Path, work: Path, writes: int, others: int, idle_s: float) -> 
         }
     finally:
         screen.close()
+
+
+BURST_WRITER = """
+import sys
+from pathlib import Path
+root, modify, create = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+for i in range(modify):
+    path = root / f"pkg{i // 20:03d}/mod_{i % 20:02d}.py"
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(f"BURST_{i} = {i}\\n")
+for i in range(create):
+    path = root / f"burst/d{i // 100:03d}/f{i:05d}.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"generated file {i}\\n", encoding="utf-8")
+"""
+
+
+def run_burst(screen: Screen, repo: Path, modify: int, create: int) -> dict[str, Any]:
+    """A branch checkout's worth of events (``modify`` tracked files appended
+    to, ``create`` new files, by another process as fast as it can) while a
+    key (``v``, which says "side-by-side view" / "unified view" on the status
+    line) is pressed every 100 ms; each press timed until its message is drawn.
+    Presses continue until the writer is done and the screen has been quiet."""
+    screen.quiet(0.5, 10)
+    keys = Series("burst keys")
+    writer = subprocess.Popen([sys.executable, "-c", BURST_WRITER, str(repo), str(modify),
+                               str(create)])
+    started = time.perf_counter()
+    side_by_side = False
+    finished: float | None = None
+    while finished is None or time.perf_counter() - finished < 1.5 or len(keys.latencies_s) < 10:
+        side_by_side = not side_by_side
+        wanted = "side-by-side view" if side_by_side else "unified view"
+        since = len(screen.raw)
+        pressed = time.perf_counter()
+        os.write(screen.fd, b"v")
+        seen = screen.wait_for(wanted, since, 5.0)
+        if seen is None:
+            keys.missed += 1
+        else:
+            keys.latencies_s.append(seen - pressed)
+        time.sleep(0.1)
+        if finished is None and writer.poll() is not None:
+            finished = time.perf_counter()
+    return {**keys.result(), "writer_s": (finished or 0) - started,
+            "events": modify + create}
 
 
 def run_profile(repo: Path, writes: int, top: int) -> str:
@@ -393,6 +443,14 @@ def main(argv: list[str] | None = None) -> int:
         f"(budget < {IDLE_BUDGET * 100:.0f}%: {'within' if frac < IDLE_BUDGET else 'OVER'}); "
         f"per thread: {', '.join(f'{k} {v * 100:.2f}%' for k, v in idle['per_thread'].items())}; "
         f"{idle['bytes_written_to_terminal']} bytes to the terminal"
+    )
+    burst = result["burst"]
+    print(
+        f"  key → repaint during a burst of {burst['events']} file events "
+        f"(writer {burst['writer_s']:.2f} s): n={burst['n']} median {ms(burst['median'])} "
+        f"p95 {ms(burst['p95'])} max {ms(burst['max'])} missed {burst['missed']} "
+        f"(budget max <= {KEY_BUDGET_S * 1000:.0f} ms: "
+        f"{'within' if burst['max'] <= KEY_BUDGET_S and not burst['missed'] else 'OVER'})"
     )
     if args.profile:
         text = run_profile(repo, min(args.writes, 30), 40)

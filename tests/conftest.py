@@ -237,9 +237,9 @@ def record_batches(app: object) -> list[set[str]]:
     batches: list[set[str]] = []
     original = app.disk_changed  # type: ignore[attr-defined]
 
-    def spy(paths: set[str]) -> None:
+    def spy(paths: set[str], *listing: object) -> None:
         batches.append(set(paths))
-        original(paths)
+        original(paths, *listing)
 
     app.disk_changed = spy  # type: ignore[attr-defined]
     return batches

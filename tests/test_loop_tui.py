@@ -243,9 +243,9 @@ async def test_prompt_streams_hunks_leash_widen_and_reject_with_reason(
         # The hunks are in the diff pane and the file list.
         assert app.reviewing and app.pane.path == STOCK and app.pane.hunks
         files = app.query_one(FileList)
-        assert [files.get_option_at_index(i).id for i in range(files.option_count)] == [
+        assert [files.entry_at(i).path for i in range(files.entry_count)] == [
             STOCK, REPORT]
-        labels = [str(files.get_option_at_index(i).prompt) for i in range(2)]
+        labels = [str(files.label_at(i)) for i in range(2)]
         assert all("0/" in label for label in labels)  # nothing decided yet, some pending
         assert "tokens" in app.status.source and "first hunk" in app.status.source
 

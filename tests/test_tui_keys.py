@@ -612,7 +612,7 @@ async def test_undo_of_a_whole_file_decision_survives_a_restart(
         await press(pilot, "u")
         assert repo_state(sample_repo) == before
         assert second.pane.path == REPORT
-        assert second.query_one(FileList).option_count == 3
+        assert second.query_one(FileList).entry_count == 3
 
 
 # -- R: reload, and what happens when the file changed under the app ---------------------------

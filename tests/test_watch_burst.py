@@ -8,11 +8,15 @@ every changed file must end up listed.
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from conftest import commit_all, git, index_bytes, open_watch, wait_until, watched
+from textual import events
 from textual.pilot import Pilot
 from writer import WriterProcess
 
@@ -22,11 +26,9 @@ from widgets.file_list import FileList
 TRACKED = 2_500
 CREATED = 2_500
 # A key press may wait this long while a batch is handled, but no longer: the
-# UI is not frozen. (Pilot's own press overhead is ~30-60 ms of it.)
-KEY_HANG_S = 5.0
-# What "responsive" should mean: a key that waits longer than a quarter of a
-# second feels stuck (Pilot's own overhead is ~0.1 s of it). See the xfails below.
-KEY_BUDGET_S = 0.25
+# UI is not frozen. The budget (a quarter of a second) is met in the benchmark
+# (python -m bench.watch_bench, docs/performance.md), not asserted here.
+KEY_HANG_S = 2.0
 
 
 def tracked_paths() -> list[str]:
@@ -47,10 +49,25 @@ def big_repo(watch_repo: Path) -> Path:
     return watch_repo
 
 
+async def press_and_time(app: WatchApp, key: str, handled: Callable[[], bool]) -> float:
+    """Send ``key`` as the terminal driver would and return the seconds until
+    ``handled()``. Not Pilot's ``press``: it waits for the whole *process* to
+    go idle (up to 1 s, twice), and during a burst the watcher's thread keeps
+    the process busy, so it would time the watcher instead of the UI."""
+    driver = app._driver
+    assert driver is not None
+    start = time.monotonic()
+    driver.send_message(events.Key(key, key))
+    while not handled():
+        assert time.monotonic() - start < 60, f"{key} was never handled"
+        await asyncio.sleep(0.002)
+    return time.monotonic() - start
+
+
 async def burst_with_key_presses(
     pilot: Pilot[object], app: WatchApp, writer: WriterProcess
 ) -> list[float]:
-    """Start the burst; press v (toggle the diff view) again and again until every
+    """Start the burst; press v (toggle the diff view) every 50 ms until every
     changed file is listed and the writer is done; return each press's latency."""
     latencies: list[float] = []
     writer.send("burst", count=CREATED, prefix="gen/", modify=tracked_paths())
@@ -60,12 +77,10 @@ async def burst_with_key_presses(
         assert time.monotonic() < deadline, "the burst never finished being listed"
         done = done or writer.poll_reply()
         before = app.pane.split_view
-        start = time.monotonic()
-        await pilot.press("v")
-        await wait_until(
-            pilot, lambda b=before: app.pane.split_view != b, "v to be handled", timeout=60
-        )
-        latencies.append(time.monotonic() - start)
+        latencies.append(
+            await press_and_time(app, "v", lambda b=before: app.pane.split_view != b))
+        await asyncio.sleep(0.05)
+    await pilot.pause()
     assert done is not None and done["writes"][0]["count"] == TRACKED + CREATED
     return latencies
 
@@ -90,8 +105,8 @@ async def test_a_5000_file_burst_keeps_keys_working_and_lists_every_file(big_rep
             changed = git(repo, "status", "--porcelain", "-uall", "-z").decode().split("\0")
             assert {line[3:] for line in changed if line} == wanted
             files = app.query_one(FileList)
-            await wait_until(pilot, lambda: files.option_count == len(wanted), "the file list")
-            assert {files.get_option_at_index(i).id for i in range(files.option_count)} == wanted
+            await wait_until(pilot, lambda: files.entry_count == len(wanted), "the file list")
+            assert {files.entry_at(i).path for i in range(files.entry_count)} == wanted
 
             # Any of them opens with its own hunk.
             for path, added in (
@@ -105,22 +120,35 @@ async def test_a_5000_file_burst_keeps_keys_working_and_lists_every_file(big_rep
                 assert any(ln.kind == "+" and added in ln.raw for ln in app.pane.hunks[0].lines)
 
 
-@pytest.mark.xfail(
-    strict=False,  # a timing: a fast enough machine may pass it
-    reason="bug (performance): during a 5,000-file burst key presses wait 0.8-2.7 s. "
-    "WatchApp.disk_changed (app/tui/watch_app.py:45) rebuilds the whole FileList "
-    "(set_entries: 5,000 Rich labels, ~0.18 s) on the UI thread for every batch "
-    "that adds files, and every layout pass after that measures all 5,000 options "
-    "(textual OptionList.get_content_height wraps each label: ~0.37 s per call, "
-    "3 calls seen per refresh; widgets/file_list.py FileList has no fixed height)",
-)
-async def test_a_5000_file_burst_keeps_key_presses_under_a_quarter_second(big_repo: Path) -> None:
+async def test_a_burst_is_listed_off_the_ui_thread_and_appended_to_the_list(
+    big_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What keeps keys answering during a burst, asserted by what runs where
+    (the timing itself is a benchmark: ``python -m bench.watch_bench``): git's
+    listing of 10,000 files runs on the watcher's thread, and the 5,000 new
+    rows are appended to the file list, never a rebuild of it."""
     repo = big_repo
     app = open_watch(repo)
+    listed_on: list[str] = []
+    real_list = app.session.list_changes
+
+    def list_changes() -> object:
+        listed_on.append(threading.current_thread().name)
+        return real_list()
+
+    monkeypatch.setattr(app.session, "list_changes", list_changes)
     with WriterProcess(repo) as writer:
         async with watched(app, repo) as (pilot, _batches):
-            latencies = await burst_with_key_presses(pilot, app, writer)
-    assert max(latencies) <= KEY_BUDGET_S, f"slowest key press {max(latencies):.2f} s"
+            files = app.query_one(FileList)
+            rebuilds: list[int] = []
+            real_set = files.set_entries
+            monkeypatch.setattr(files, "set_entries",
+                                lambda entries, **kw: (rebuilds.append(len(entries)),
+                                                       real_set(entries, **kw)))
+            await burst_with_key_presses(pilot, app, writer)
+            await wait_until(pilot, lambda: files.entry_count == TRACKED + CREATED, "the list")
+    assert listed_on and threading.main_thread().name not in listed_on, listed_on
+    assert rebuilds == []
 
 
 # -- many pending files: the index changes on every accept -------------------------------------

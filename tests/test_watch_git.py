@@ -392,7 +392,7 @@ async def test_gitignored_files_never_appear(watch_repo: Path) -> None:
             seen = set().union(*batches)
             leaked = {p for p in seen if p.startswith("build") or p.endswith(".log")}
             assert not leaked, f"the watcher handed ignored paths to the app: {leaked}"
-            labels = [str(app.query_one(FileList).get_option_at_index(0).prompt)]
+            labels = [str(app.query_one(FileList).label_at(0))]
             assert not any("log" in label or "build" in label for label in labels)
 
 

@@ -1,14 +1,27 @@
-"""The list of files in a review, with per-file status and progress."""
+"""The list of files in a review, with per-file status and progress.
+
+A Line API widget: every file is one row and only the rows on screen are
+drawn, so a list of thousands (a branch checkout under ``tether watch``)
+updates a row, or grows, without measuring every label again.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option
+from textual import events
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 STATUS_MARK = {"modified": "M", "added": "A", "deleted": "D", "renamed": "R", "copied": "C"}
+NAME_WIDTH = 25
+PROGRESS_WIDTH = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,45 +36,195 @@ class FileEntry:
     note: str = ""
 
 
-class FileList(OptionList):
-    """Files of the review. Highlighting a file posts OptionList.OptionHighlighted."""
+def progress_of(entry: FileEntry) -> tuple[str, str]:
+    """The progress column's text and its component class suffix."""
+    done = entry.accepted + entry.rejected
+    if entry.note:
+        return "—", "dim"
+    if entry.pending is None:
+        return "…", "dim"
+    if entry.pending == 0:
+        return "✓", "done"
+    return f"{done}/{done + entry.pending}", "pending"
+
+
+def short_name(path: str) -> str:
+    """The path, cut from the left to fit the name column."""
+    return path if len(path) < NAME_WIDTH else "…" + path[-(NAME_WIDTH - 2) :]
+
+
+def label_of(entry: FileEntry) -> Text:
+    """The row as plain styled text (for tests, help and screenshots)."""
+    progress, kind = progress_of(entry)
+    label = Text()
+    label.append(f"{STATUS_MARK.get(entry.status, '?')} ", style="bold")
+    label.append(f"{short_name(entry.path):<{NAME_WIDTH}}")
+    label.append(f"{progress:>{PROGRESS_WIDTH}}", style={"done": "green", "pending": "yellow"}.get(
+        kind, "dim"))
+    return label
+
+
+class FileList(ScrollView, can_focus=False):
+    """Files of the review, one row each; ``highlighted`` is the shown file.
+
+    Clicking a row posts ``FileList.Selected``; the app decides what to show.
+    """
+
+    COMPONENT_CLASSES = {
+        "file-list--highlighted",
+        "file-list--mark",
+        "file-list--dim",
+        "file-list--done",
+        "file-list--pending",
+    }
 
     DEFAULT_CSS = """
     FileList {
         width: 34;
+        height: 1fr;
         border: none;
         border-right: vkey $panel;
         background: $surface;
+        color: $foreground;
         padding: 0;
+        scrollbar-size-vertical: 1;
     }
     FileList:focus { border-right: vkey $primary; }
+    FileList > .file-list--highlighted { background: $block-cursor-blurred-background; }
+    FileList:focus > .file-list--highlighted { background: $block-cursor-background; }
+    FileList > .file-list--mark { text-style: bold; }
+    FileList > .file-list--dim { color: $text-muted; }
+    FileList > .file-list--done { color: $text-success; }
+    FileList > .file-list--pending { color: $text-warning; }
     """
 
+    highlighted: reactive[int | None] = reactive(None, always_update=False)
+    """Index of the highlighted row (the file on show), or None for an empty list."""
+
+    class Selected(Message):
+        """A row was clicked."""
+
+        def __init__(self, file_list: FileList, index: int) -> None:
+            super().__init__()
+            self.file_list = file_list
+            self.index = index
+
+        @property
+        def control(self) -> FileList:
+            return self.file_list
+
+    def __init__(self, *, name: str | None = None, id: str | None = None) -> None:
+        super().__init__(name=name, id=id)
+        self._entries: list[FileEntry] = []
+
+    # -- contents ------------------------------------------------------------------
+
+    @property
+    def entry_count(self) -> int:
+        return len(self._entries)
+
+    def entry_at(self, index: int) -> FileEntry:
+        return self._entries[index]
+
+    def label_at(self, index: int) -> Text:
+        return label_of(self._entries[index])
+
     def set_entries(self, entries: list[FileEntry], *, keep: int | None = None) -> None:
-        highlighted = self.highlighted if keep is None else keep
-        self.clear_options()
-        self.add_options([Option(self._label(e), id=e.path) for e in entries])
-        if entries:
-            self.highlighted = max(0, min(highlighted or 0, len(entries) - 1))
+        """Show ``entries``, keeping the highlight at ``keep`` (or where it was)."""
+        before = self.highlighted if keep is None else keep
+        self._entries = list(entries)
+        self._resize()
+        self.highlighted = max(0, min(before or 0, len(entries) - 1)) if entries else None
+        self.refresh()
+
+    def add_entries(self, entries: list[FileEntry]) -> None:
+        """Append rows: what a burst of new files needs, without touching the rest."""
+        if not entries:
+            return
+        self._entries.extend(entries)
+        self._resize()
+        if self.highlighted is None:
+            self.highlighted = 0
+        self.refresh()
 
     def update_entry(self, index: int, entry: FileEntry) -> None:
-        self.replace_option_prompt_at_index(index, self._label(entry))
+        if self._entries[index] == entry:
+            return
+        self._entries[index] = entry
+        self._refresh_row(index)
 
-    @staticmethod
-    def _label(e: FileEntry) -> Text:
-        mark = STATUS_MARK.get(e.status, "?")
-        done = e.accepted + e.rejected
-        if e.note:
-            progress, style = "—", "dim"
-        elif e.pending is None:
-            progress, style = "…", "dim"
-        elif e.pending == 0:
-            progress, style = "✓", "green"
-        else:
-            progress, style = f"{done}/{done + e.pending}", "yellow"
-        label = Text()
-        label.append(f"{mark} ", style="bold")
-        name = e.path if len(e.path) <= 24 else "…" + e.path[-23:]
-        label.append(f"{name:<25}")
-        label.append(f"{progress:>5}", style=style)
-        return label
+    def _resize(self) -> None:
+        # No width: rows fit the list, which never scrolls sideways.
+        self.virtual_size = Size(0, len(self._entries))
+
+    def _refresh_row(self, index: int) -> None:
+        y = index - self.scroll_offset.y
+        if 0 <= y < self.scrollable_content_region.height:
+            self.refresh_line(y)
+
+    # -- the highlight -------------------------------------------------------------
+
+    def validate_highlighted(self, value: int | None) -> int | None:
+        if value is None or not self._entries:
+            return None
+        return max(0, min(value, len(self._entries) - 1))
+
+    def watch_highlighted(self, old: int | None, new: int | None) -> None:
+        for index in (old, new):
+            if index is not None:
+                self._refresh_row(index)
+        if new is not None:
+            self._keep_visible(new)
+
+    def _keep_visible(self, index: int) -> None:
+        # force: right after the list grew, the scrollbar (which allows
+        # scrolling) only appears at the next layout.
+        height = self.scrollable_content_region.height
+        top = self.scroll_offset.y
+        if not height:
+            return
+        if index < top:
+            self.scroll_to(y=index, animate=False, immediate=True, force=True)
+        elif index >= top + height:
+            self.scroll_to(y=index - height + 1, animate=False, immediate=True, force=True)
+
+    def on_resize(self) -> None:
+        self._resize()
+        if self.highlighted is not None:
+            self._keep_visible(self.highlighted)
+
+    def on_show(self) -> None:
+        if self.highlighted is not None:
+            self._keep_visible(self.highlighted)
+
+    async def _on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        index = offset.y + self.scroll_offset.y
+        if 0 <= index < len(self._entries):
+            self.post_message(self.Selected(self, index))
+
+    # -- drawing -------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        index = self.scroll_offset.y + y
+        base = self.visual_style.rich_style
+        if index >= len(self._entries):
+            return Strip.blank(width, base)
+
+        def part(name: str) -> Style:
+            return self.get_component_rich_style(f"file-list--{name}", partial=True)
+
+        if index == self.highlighted:
+            # The full style: its translucent background blended with the list's.
+            base = self.get_component_rich_style("file-list--highlighted")
+        entry = self._entries[index]
+        progress, kind = progress_of(entry)
+        segments = [
+            Segment(f"{STATUS_MARK.get(entry.status, '?')} ", base + part("mark")),
+            Segment(f"{short_name(entry.path):<{NAME_WIDTH}}", base),
+            Segment(f"{progress:>{PROGRESS_WIDTH}}", base + part(kind)),
+        ]
+        return Strip(segments).adjust_cell_length(width, base)

@@ -70,9 +70,10 @@ class BaselineBackend:
 
     def files(self) -> list[FileReview]:
         current = scan(self.root)
+        manifest = dict(self.manifest)  # a copy: a watcher thread may be listing
         out = []
-        for rel in sorted(set(current) | set(self.manifest)):
-            base = self.manifest.get(rel)
+        for rel in sorted(set(current) | set(manifest)):
+            base = manifest.get(rel)
             now = current.get(rel)
             if base is not None and now is not None and sha_of(now) == base:
                 continue

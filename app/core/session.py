@@ -117,17 +117,28 @@ class ReviewSession:
             fr.accepted = fr.proposed = None
         self.ensure_loaded(fr)
 
-    def disk_changed(self, paths: set[str]) -> set[str]:
+    def list_changes(self) -> list[FileReview] | None:
+        """The files that differ now, when the disk is the proposed side (else
+        None). Only reads, so a watcher thread may call it and hand the result
+        to ``disk_changed``: in a big repository listing is the slow part."""
+        if self.backend.proposed_side is Side.MEMORY:
+            return None
+        return self.backend.files()
+
+    def disk_changed(
+        self, paths: set[str], listing: list[FileReview] | None = None
+    ) -> set[str]:
         """Bring the review up to date with files changed on disk (watch mode,
-        or anyone editing files while proposals are pending). Returns the paths
-        whose hunks may have changed."""
+        or anyone editing files while proposals are pending). ``listing`` is a
+        ``list_changes()`` made after the changes, if the caller has one.
+        Returns the paths whose hunks may have changed."""
         touched: set[str] = set()
         index_changed = ".git/index" in paths
         paths = paths - {".git/index"}
         if self.backend.proposed_side is not Side.MEMORY:
             # The disk is the proposed side: re-read what changed, list what is new.
             listed = {fr.path: fr for fr in self.files}
-            for fresh in self.backend.files():
+            for fresh in listing if listing is not None else self.backend.files():
                 known = listed.get(fresh.path)
                 if known is None:
                     self.files.append(fresh)

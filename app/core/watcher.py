@@ -8,6 +8,7 @@ milliseconds and a burst of thousands arrives as a few batches.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import threading
 from collections.abc import Callable
@@ -24,6 +25,7 @@ class Watcher:
 
     def __init__(self, root: Path, on_batch: Callable[[set[str]], None], *, git: bool) -> None:
         self.root = root.resolve()
+        self._prefix = str(self.root).rstrip(os.sep) + os.sep
         self.on_batch = on_batch
         self.git = git
         self._stop = threading.Event()
@@ -58,6 +60,12 @@ class Watcher:
                 self.on_batch(paths)
 
     def _relative(self, path: str) -> str:
+        # Called for every raw event (tens of thousands in a checkout) on a
+        # thread that shares the GIL with the UI: plain string work, no
+        # syscalls, for the paths watchfiles reports under the root it was given.
+        if path.startswith(self._prefix):
+            rel = path[len(self._prefix) :]
+            return rel.replace(os.sep, "/") if os.sep != "/" else rel
         try:
             return Path(path).resolve().relative_to(self.root).as_posix()
         except ValueError:

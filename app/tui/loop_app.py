@@ -18,6 +18,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import ContentSwitcher, Footer, Header, Input, Static
 
 from app.core.autonomy import LEVEL_NAMES, Level, Scope
+from app.core.backends import FileReview
 from app.core.context import build_context
 from app.core.errors import TetherError
 from app.core.generator import EditRejected, Generation, HunksReady
@@ -157,9 +158,9 @@ class LoopApp(WatchingMixin, ReviewApp):
         self.stop_watching()
         self.provider.cancel()
 
-    def disk_changed(self, paths: set[str]) -> None:
+    def disk_changed(self, paths: set[str], listing: list[FileReview] | None = None) -> None:
         """Someone changed files: pending hunks move with the file or go stale."""
-        touched = self.session.disk_changed(paths)
+        touched = self.session.disk_changed(paths, listing)
         if not touched:
             if self.code.path in paths and not self.reviewing:
                 self.open_code(self.code.path)
@@ -222,7 +223,7 @@ class LoopApp(WatchingMixin, ReviewApp):
 
     def _sync_files(self) -> None:
         files = self.query_one(FileList)
-        if files.option_count != len(self.session.files):
+        if files.entry_count != len(self.session.files):
             files.set_entries([self._entry(fr) for fr in self.session.files], keep=self.index)
         else:
             for i, fr in enumerate(self.session.files):

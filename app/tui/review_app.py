@@ -18,7 +18,7 @@ from textual.app import App, ComposeResult, SuspendNotSupported, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList
+from textual.widgets import Footer, Header
 
 from app.core.backends import FileReview
 from app.core.errors import LeashError, StaleFileError, TetherError
@@ -109,7 +109,6 @@ class ReviewApp(App[dict]):
         self.theme = self._theme_name if self._theme_name in THEMES else "tether-dark"
         self.theme_changed_signal.subscribe(self, lambda _theme: self.pane.refresh_palette())
         self.sub_title = self.label
-        self.query_one(FileList).can_focus = False
         self.status.source = self.label
         self._refresh_undo_state()
         self.query_one(FileList).set_entries([self._entry(fr) for fr in self.session.files])
@@ -215,11 +214,9 @@ class ReviewApp(App[dict]):
             self._applicable = actions
             self.refresh_bindings()
 
-    def on_option_list_option_selected(self, message: OptionList.OptionSelected) -> None:
-        # Only a click picks a file: highlights also come from the app moving
-        # the list itself, and answering those would make two moves chase each other.
-        if message.option_index != self.index:
-            self.show_file(message.option_index)
+    def on_file_list_selected(self, message: FileList.Selected) -> None:
+        if message.index != self.index:
+            self.show_file(message.index)
 
     # -- the keys ------------------------------------------------------------------
 
@@ -378,7 +375,7 @@ class ReviewApp(App[dict]):
         index = next(i for i, fr in enumerate(self.session.files) if fr.path == outcome.path)
         hunk = self.pane.current_hunk() if index == self.index else 0
         files = self.query_one(FileList)
-        if files.option_count != len(self.session.files):
+        if files.entry_count != len(self.session.files):
             # Undo brought back a file that had no differences left.
             files.set_entries([self._entry(fr) for fr in self.session.files], keep=index)
         self._refresh_undo_state()

@@ -7,8 +7,12 @@ Autonomy level 0: no model, just verification.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
+from textual import work
+
+from app.core.backends import FileReview
 from app.core.session import ReviewSession
 from app.tui.review_app import ReviewApp
 from app.tui.watching import WatchingMixin
@@ -34,21 +38,28 @@ class WatchApp(WatchingMixin, ReviewApp):
         self.start_watching(self.root, git=self.git)
         self.status.say("watching for changes · autonomy 0 (off): review only, no model")
         # Whatever changed while Tether started, before the watcher was up.
-        self.set_timer(0.5, lambda: self.disk_changed({fr.path for fr in self.session.files if fr.loaded}))
+        self.set_timer(0.5, self._catch_up)
+
+    @work(thread=True, group="catch-up")
+    def _catch_up(self) -> None:
+        loaded = {fr.path for fr in list(self.session.files) if fr.loaded}
+        listing = self._listing()  # off the UI thread, like a watcher batch
+        with contextlib.suppress(RuntimeError):  # the app is shutting down
+            self.call_from_thread(self.disk_changed, loaded, listing)
 
     def on_unmount(self) -> None:
         self.stop_watching()
 
-    def disk_changed(self, paths: set[str]) -> None:
+    def disk_changed(self, paths: set[str], listing: list[FileReview] | None = None) -> None:
         self.batches += 1
-        touched = self.session.disk_changed(paths)
+        touched = self.session.disk_changed(paths, listing)
         files = self.query_one(FileList)
-        if files.option_count != len(self.session.files):
-            files.set_entries([self._entry(fr) for fr in self.session.files], keep=self.index)
-        else:
-            for i, fr in enumerate(self.session.files):
-                if fr.path in touched:
-                    files.update_entry(i, self._entry(fr))
+        listed = files.entry_count
+        # New files are appended to the session; the rows already shown stay.
+        for i, fr in enumerate(self.session.files[:listed]):
+            if fr.path in touched:
+                files.update_entry(i, self._entry(fr))
+        files.add_entries([self._entry(fr) for fr in self.session.files[listed:]])
         if not self.session.files:
             return
         current = self.session.files[self.index] if self.index < len(self.session.files) else None

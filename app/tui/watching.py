@@ -7,6 +7,9 @@ from pathlib import Path
 
 from textual.app import App
 
+from app.core.backends import FileReview
+from app.core.errors import TetherError
+from app.core.session import ReviewSession
 from app.core.watcher import Watcher
 
 
@@ -21,9 +24,12 @@ class WatchingMixin:
         assert isinstance(app, App)
 
         def on_batch(paths: set[str]) -> None:
+            # Listing what differs (git, or a scan outside git) is the slow
+            # part of a batch: done here, off the UI thread.
+            listing = self._listing()
             # RuntimeError: the app is shutting down.
             with contextlib.suppress(RuntimeError):
-                app.call_from_thread(self.disk_changed, paths)
+                app.call_from_thread(self.disk_changed, paths, listing)
 
         self.watcher = Watcher(root, on_batch, git=git)
         self.watcher.start()
@@ -32,5 +38,16 @@ class WatchingMixin:
         if self.watcher is not None:
             self.watcher.stop()
 
-    def disk_changed(self, paths: set[str]) -> None:  # pragma: no cover - overridden
+    def _listing(self) -> list[FileReview] | None:
+        session = getattr(self, "session", None)
+        if not isinstance(session, ReviewSession):
+            return None
+        try:
+            return session.list_changes()
+        except TetherError:
+            return None  # disk_changed lists again on the UI thread and reports it
+
+    def disk_changed(  # pragma: no cover - overridden
+        self, paths: set[str], listing: list[FileReview] | None = None
+    ) -> None:
         raise NotImplementedError
