@@ -345,6 +345,32 @@ async def test_binary_file_is_listed_not_diffed(watch_repo: Path) -> None:
             assert worktree_bytes(repo, path) == png
 
 
+async def test_a_very_large_file_is_listed_and_diffed_only_when_opened(
+    watch_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import app.core.backends as backends
+
+    monkeypatch.setattr(backends, "LARGE_FILE", 50_000)  # 8 MiB in real use
+    repo = watch_repo
+    big = "data/big.txt"
+    (repo / "data").mkdir()
+    (repo / big).write_text("".join(f"row {i}\n" for i in range(20_000)), encoding="utf-8")
+    (repo / STOCK).write_text("# a small edit\n" + (repo / STOCK).read_text(), encoding="utf-8")
+    app = open_watch(repo)
+    async with watched(app, repo) as (pilot, _batches):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        large = app.session.file(big)
+        assert app.session.file(STOCK).loaded and not large.loaded
+        files = app.query_one(FileList)
+        index = app.session.files.index(large)
+        assert str(files.label_at(index)).rstrip().endswith("…")  # not diffed yet
+        app.show_file(index)  # opening it diffs it
+        await pilot.pause()
+        assert large.loaded and app.pane.path == big and len(app.pane.hunks) == 1
+        assert str(files.label_at(index)).rstrip().endswith("0/1")
+
+
 # -- editors, temp files, .gitignore ----------------------------------------------------------
 
 

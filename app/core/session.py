@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from app.core import backends
 from app.core.backends import FileReview, Side, encode, git_blob_sha
 from app.core.blobs import BlobStore, sha_of
 from app.core.errors import ApplyError, LeashError, StaleFileError, UndoError
@@ -99,6 +100,17 @@ class ReviewSession:
                 self._rediff(fr)
                 fr.loaded = True
         return fr
+
+    def is_large(self, fr: FileReview) -> bool:
+        """Whether the file is too big to diff ahead of time: it is listed,
+        and diffed when it is opened (``ensure_loaded``)."""
+        root = getattr(self.backend, "root", None)
+        if fr.loaded or root is None or self.backend.proposed_side is not Side.WORKTREE:
+            return False
+        try:
+            return (Path(root) / fr.path).stat().st_size > backends.LARGE_FILE
+        except OSError:
+            return False
 
     def reload(self, fr: FileReview) -> None:
         """Read the file again (after a StaleFileError, or on request).

@@ -170,8 +170,9 @@ class ReviewApp(App[dict]):
         start %= max(len(files), 1)
         for offset in range(len(files)):
             i = (start + offset) % len(files)
-            fr = self.session.ensure_loaded(files[i])
-            if fr.pending:
+            if self.session.is_large(files[i]):
+                continue  # diffed when opened, not while looking for work
+            if self.session.ensure_loaded(files[i]).pending:
                 return i
         return start
 
@@ -179,7 +180,7 @@ class ReviewApp(App[dict]):
     def _prefetch(self) -> None:
         # Diff the other files in the background so the list shows progress.
         for i, fr in enumerate(list(self.session.files)):
-            if not fr.loaded:
+            if not fr.loaded and not self.session.is_large(fr):
                 self.session.ensure_loaded(fr)
                 self.call_from_thread(self._update_entry, i)
 
