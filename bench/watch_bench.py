@@ -60,6 +60,9 @@ LATENCY_BUDGET_S = 0.200
 IDLE_BUDGET = 0.02  # of one core
 KEY_BUDGET_S = 0.250  # a key during a burst: longer feels stuck
 BURST_MODIFY, BURST_CREATE = 2_500, 2_500
+# Keys go on this long after the writer is done: the new files are being
+# diffed in the background meanwhile.
+BURST_TAIL_S = 10.0
 COLS, ROWS = 160, 50
 SHOWN = "pkg000/mod_00.py"
 
@@ -320,7 +323,8 @@ def run_burst(screen: Screen, repo: Path, modify: int, create: int) -> dict[str,
     to, ``create`` new files, by another process as fast as it can) while a
     key (``v``, which says "side-by-side view" / "unified view" on the status
     line) is pressed every 100 ms; each press timed until its message is drawn.
-    Presses continue until the writer is done and the screen has been quiet."""
+    Presses go on for ``BURST_TAIL_S`` after the writer is done, while the
+    new files are diffed in the background."""
     screen.quiet(0.5, 10)
     keys = Series("burst keys")
     writer = subprocess.Popen([sys.executable, "-c", BURST_WRITER, str(repo), str(modify),
@@ -328,7 +332,7 @@ def run_burst(screen: Screen, repo: Path, modify: int, create: int) -> dict[str,
     started = time.perf_counter()
     side_by_side = False
     finished: float | None = None
-    while finished is None or time.perf_counter() - finished < 1.5 or len(keys.latencies_s) < 10:
+    while finished is None or time.perf_counter() - finished < BURST_TAIL_S:
         side_by_side = not side_by_side
         wanted = "side-by-side view" if side_by_side else "unified view"
         since = len(screen.raw)

@@ -345,6 +345,25 @@ async def test_binary_file_is_listed_not_diffed(watch_repo: Path) -> None:
             assert worktree_bytes(repo, path) == png
 
 
+async def test_files_that_arrive_are_diffed_in_the_background(watch_repo: Path) -> None:
+    """The list shows a new arrival's progress without it being opened."""
+    repo = watch_repo
+    app = open_watch(repo)
+    with WriterProcess(repo) as writer:
+        async with watched(app, repo) as (pilot, _batches):
+            await writer.ado("write", path=STOCK, text="# first\n")
+            await wait_until(pilot, lambda: app.pane.path == STOCK, "the first file shown")
+            await writer.ado("write", path="notes/todo.txt", text="one\ntwo\n")
+            await wait_until(pilot, lambda: "notes/todo.txt" in listed(app), "the arrival")
+            arrival = app.session.file("notes/todo.txt")
+            await wait_until(pilot, lambda: arrival.loaded, "the background diff")
+            files = app.query_one(FileList)
+            index = app.session.files.index(arrival)
+            await wait_until(pilot, lambda: str(files.label_at(index)).rstrip().endswith("0/1"),
+                             "its progress in the list")
+            assert app.pane.path == STOCK  # still on the file being reviewed
+
+
 async def test_a_very_large_file_is_listed_and_diffed_only_when_opened(
     watch_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -19,6 +19,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Header
+from textual.worker import get_current_worker
 
 from app.core.backends import FileReview
 from app.core.errors import LeashError, StaleFileError, TetherError
@@ -179,7 +180,11 @@ class ReviewApp(App[dict]):
     @work(thread=True, exclusive=True, group="prefetch")
     def _prefetch(self) -> None:
         # Diff the other files in the background so the list shows progress.
+        # Exclusive: a newer run (more files arrived) replaces this one.
+        worker = get_current_worker()
         for i, fr in enumerate(list(self.session.files)):
+            if worker.is_cancelled:
+                return
             if not fr.loaded and not self.session.is_large(fr):
                 self.session.ensure_loaded(fr)
                 self.call_from_thread(self._update_entry, i)

@@ -59,7 +59,10 @@ class WatchApp(WatchingMixin, ReviewApp):
         for i, fr in enumerate(self.session.files[:listed]):
             if fr.path in touched:
                 files.update_entry(i, self._entry(fr))
-        files.add_entries([self._entry(fr) for fr in self.session.files[listed:]])
+        arrived = self.session.files[listed:]
+        files.add_entries([self._entry(fr) for fr in arrived])
+        if arrived:
+            self._prefetch()  # diff the new files in the background, as at start
         if not self.session.files:
             return
         current = self.session.files[self.index] if self.index < len(self.session.files) else None
