@@ -259,6 +259,15 @@ def test_chat_follow_up_sends_transcript_and_outcomes() -> None:
     assert messages[3]["content"].endswith("Try the second again")
 
 
+def test_a_single_try_says_once() -> None:
+    error = {"error": {"message": "upstream crashed", "type": "server_error"}}
+    with Loopback([Reply(500, {}, error)]) as server, pytest.raises(ProviderError) as caught:
+        provider = OpenAICompatProvider(model="m", base_url=f"{server.url}/v1", max_retries=0)
+        list(provider.stream(REQUEST))
+    assert len(server.requests) == 1
+    assert "HTTP 500 Internal Server Error (tried once)" in str(caught.value)
+
+
 def test_connection_refused_says_so() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

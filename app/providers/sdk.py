@@ -198,7 +198,7 @@ class SDKProvider:
     def request_error(self, exc: BaseException) -> ProviderError:
         """A ProviderError for a request that failed before streaming."""
         status = getattr(exc, "status_code", None)
-        tries = f"tried {self.max_retries + 1} times"
+        tries = "tried once" if self.max_retries == 0 else f"tried {self.max_retries + 1} times"
         if isinstance(status, int):
             retryable = status in _RETRYABLE_STATUS or status >= 500
             try:
