@@ -343,18 +343,28 @@ def test_a_file_deleted_just_before_the_swap_is_stale(root: Path,
     assert temps(root) == []
 
 
-def test_a_write_just_before_a_delete_is_put_back(root: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    target = root / "f"
-    target.write_bytes(b"bye")
+def _around_set_aside(monkeypatch: pytest.MonkeyPatch, target: Path, before: bytes,
+                      after: bytes | None = None) -> None:
+    """Another program writes ``before`` to ``target`` right after Tether's
+    check, as Tether sets the file aside to delete it, and, if given,
+    creates a new file of ``after`` there right after."""
     real_rename = os.rename
 
     def rename(src: Path, dst: Path) -> None:
         if Path(src) == target:
-            target.write_bytes(b"theirs")  # after Tether's check, before the rename
+            target.write_bytes(before)
         real_rename(src, dst)
+        if Path(src) == target and after is not None:
+            target.write_bytes(after)
 
     monkeypatch.setattr(os, "rename", rename)
+
+
+def test_a_write_just_before_a_delete_is_put_back(root: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    target = root / "f"
+    target.write_bytes(b"bye")
+    _around_set_aside(monkeypatch, target, b"theirs")
     with pytest.raises(StaleFileError, match="put back"):
         atomic_delete(root, "f", expected=b"bye")
     assert target.read_bytes() == b"theirs"
@@ -365,14 +375,7 @@ def test_a_file_recreated_while_set_aside_keeps_both(root: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     target = root / "f"
     target.write_bytes(b"bye")
-    real_rename = os.rename
-
-    def rename(src: Path, dst: Path) -> None:
-        target.write_bytes(b"theirs, edited")
-        real_rename(src, dst)
-        target.write_bytes(b"theirs, new")  # a new file where the old one was
-
-    monkeypatch.setattr(os, "rename", rename)
+    _around_set_aside(monkeypatch, target, b"theirs, edited", b"theirs, new")
     with pytest.raises(StaleFileError, match="kept as") as caught:
         atomic_delete(root, "f", expected=b"bye")
     assert target.read_bytes() == b"theirs, new"
