@@ -190,7 +190,10 @@ class ReviewApp(App[dict]):
                 self.call_from_thread(self._update_entry, i)
 
     def _update_entry(self, i: int) -> None:
-        self.query_one(FileList).update_entry(i, self._entry(self.session.files[i]))
+        files = self.query(FileList)
+        if not files:
+            return  # the app is shutting down; the prefetch's last word is moot
+        files.first().update_entry(i, self._entry(self.session.files[i]))
         self._update_progress()
 
     def _update_progress(self) -> None:

@@ -45,7 +45,7 @@ class WatchApp(WatchingMixin, ReviewApp):
         loaded = {fr.path for fr in list(self.session.files) if fr.loaded}
         listing = self._listing()  # off the UI thread, like a watcher batch
         with contextlib.suppress(RuntimeError):  # the app is shutting down
-            self.call_from_thread(self.disk_changed, loaded, listing)
+            self.call_from_thread(self._deliver, loaded, listing)
 
     def on_unmount(self) -> None:
         self.stop_watching()

@@ -29,7 +29,7 @@ class WatchingMixin:
             listing = self._listing()
             # RuntimeError: the app is shutting down.
             with contextlib.suppress(RuntimeError):
-                app.call_from_thread(self.disk_changed, paths, listing)
+                app.call_from_thread(self._deliver, paths, listing)
 
         self.watcher = Watcher(root, on_batch, git=git)
         self.watcher.start()
@@ -37,6 +37,12 @@ class WatchingMixin:
     def stop_watching(self) -> None:
         if self.watcher is not None:
             self.watcher.stop()
+
+    def _deliver(self, paths: set[str], listing: list[FileReview] | None) -> None:
+        app = self
+        assert isinstance(app, App)
+        if app.is_running and app.query("#files"):  # not while the screen is torn down
+            self.disk_changed(paths, listing)
 
     def _listing(self) -> list[FileReview] | None:
         session = getattr(self, "session", None)
