@@ -319,6 +319,90 @@ def test_a_write_to_both_files_keeps_a_copy_of_each(root: Path,
     assert kept[0].read_bytes() == b"ours + theirs 2"
 
 
+def _between_swaps(monkeypatch: pytest.MonkeyPatch, before: Callable[[], None],
+                   between: Callable[[], None]) -> None:
+    """``before`` runs right before Tether's swap, ``between`` right before the
+    swap that puts the other program's file back."""
+    real_exchange = renames.exchange
+    calls: list[int] = []
+
+    def exchange(a: Path, b: Path) -> bool:
+        calls.append(1)
+        if len(calls) == 1:
+            before()
+        elif len(calls) == 2:
+            between()
+        return real_exchange(a, b)
+
+    monkeypatch.setattr(renames, "exchange", exchange)
+
+
+def test_a_second_save_between_the_swaps_stays_in_place(root: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """An editor saves (temp file + rename) twice around Tether's swap: its
+    newest save ends up in place and the one before is kept."""
+    target = root / "f"
+    target.write_bytes(b"old")
+
+    def save(text: bytes) -> None:
+        (root / "editor.tmp").write_bytes(text)
+        os.replace(root / "editor.tmp", target)
+
+    _between_swaps(monkeypatch, lambda: save(b"theirs 1"), lambda: save(b"theirs 2"))
+    with pytest.raises(StaleFileError, match="earlier version is kept as") as caught:
+        atomic_write(root, "f", b"ours", expected=b"old")
+    assert target.read_bytes() == b"theirs 2"
+    kept = temps(root)
+    assert len(kept) == 1 and kept[0].name in str(caught.value)
+    assert kept[0].read_bytes() == b"theirs 1"
+
+
+def test_a_delete_between_the_swaps_puts_their_write_back(root: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    target = root / "f"
+    target.write_bytes(b"old")
+    _between_swaps(monkeypatch, lambda: target.write_bytes(b"theirs"), target.unlink)
+    with pytest.raises(StaleFileError, match="other write was kept"):
+        atomic_write(root, "f", b"ours", expected=b"old")
+    assert target.read_bytes() == b"theirs"
+    assert temps(root) == []
+
+
+def test_a_failure_after_the_swap_deletes_nothing_of_theirs(
+        root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import app.core.atomic as atomic
+
+    target = root / "f"
+    target.write_bytes(b"old")
+    _before_swap(monkeypatch, lambda: target.write_bytes(b"theirs"))
+
+    def unreadable(path: Path) -> bytes | None:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(atomic, "_read_displaced", unreadable)
+    with pytest.raises(PermissionError):
+        atomic_write(root, "f", b"ours", expected=b"old")
+    kept = temps(root)
+    assert [p.read_bytes() for p in kept] == [b"theirs"] and ".tether-kept-" in kept[0].name
+
+
+def test_a_delete_that_must_find_nothing_deletes_nothing(root: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """expected=None: a file created after the check is someone else's."""
+    import app.core.atomic as atomic
+
+    target = root / "f"
+    real_check = atomic._check
+
+    def check(path: Path, rel: str, expected: object) -> None:
+        real_check(path, rel, expected)
+        target.write_bytes(b"theirs, new")
+
+    monkeypatch.setattr(atomic, "_check", check)
+    atomic_delete(root, "f", expected=None)
+    assert target.read_bytes() == b"theirs, new"
+
+
 def test_without_an_atomic_swap_the_write_checks_then_renames(
         root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(renames, "_renameat2", None)  # another OS, or an old libc

@@ -7,9 +7,17 @@ file still holds what Tether last saw; otherwise ``StaleFileError`` is raised
 and nothing is touched. Bytes are written exactly; line endings are the
 caller's business.
 
+Where the system allows (Linux ``renameat2``), the new file is swapped in
+atomically and what came out is checked afterwards, so even a write that
+lands after the last check is put back rather than replaced (``_commit``).
+
 A process killed mid-write (SIGKILL, power loss) can leave a hidden
-``.<name>.tether-<random>.tmp`` file next to the target; every other failure
-removes it.
+``.<name>.tether-<random>.tmp`` file next to the target: the new text if it
+died before the swap, the swapped-out text if right after it (usually the
+text Tether showed; it is left, not deleted, since it could be someone's
+write). Every other failure removes Tether's own temp file and nothing else.
+Another program's work that turns up mid-write is never deleted: it goes back
+in place, or is kept beside the file as ``<name>.tether-kept-<random>``.
 """
 
 from __future__ import annotations
@@ -159,8 +167,9 @@ def atomic_write(
     """Replace ``rel`` under ``root`` with ``data`` atomically.
 
     ``expected`` (bytes, or None for "must not exist") is compared with the
-    file on disk first and again just before the rename; on a mismatch
-    ``StaleFileError`` is raised and the file is untouched. The file keeps its
+    file on disk first and again with what the swap took out (or, without an
+    atomic swap, just before the rename); on a mismatch ``StaleFileError`` is
+    raised and the file holds the other program's bytes. The file keeps its
     permission bits (``mode`` overrides; new files get ``0o666 & ~umask``).
     Missing parent directories are created, and removed again on failure.
     """
@@ -169,6 +178,7 @@ def atomic_write(
     _check(path, rel, expected)
     created = _make_parents(path.parent, root.resolve())
     temp: Path | None = None
+    ours: int | None = None
     try:
         temp, fd = _open_temp(path)
         try:
@@ -182,14 +192,16 @@ def atomic_write(
             elif existing is not None:
                 os.fchmod(fd, stat.S_IMODE(existing.st_mode))
             os.fsync(fd)
+            ours = os.fstat(fd).st_ino
         finally:
             os.close(fd)
-        _commit(temp, path, rel, expected, data)
+        _commit(temp, path, rel, expected, data, ours)
         temp = None
         for directory in [path.parent, *(d.parent for d in created)]:
             fsync_dir(directory)
     except BaseException:
-        if temp is not None:
+        # Only our own file: after a swap the temp name may hold someone else's.
+        if temp is not None and (ours is None or _inode(temp) in (ours, None)):
             with contextlib.suppress(OSError):
                 os.unlink(temp)
         for directory in reversed(created):
@@ -198,9 +210,11 @@ def atomic_write(
         raise
 
 
-def _commit(temp: Path, path: Path, rel: str, expected: Expected, data: bytes) -> None:
-    """Move the finished temp file into place, unless the file no longer
-    holds ``expected``; another process's write is never replaced."""
+def _commit(
+    temp: Path, path: Path, rel: str, expected: Expected, data: bytes, ours: int
+) -> None:
+    """Move the finished temp file (inode ``ours``) into place, unless the file
+    no longer holds ``expected``; another process's write is never replaced."""
     if isinstance(expected, _Any):
         os.replace(temp, path)
         return
@@ -232,20 +246,16 @@ def _commit(temp: Path, path: Path, rel: str, expected: Expected, data: bytes) -
         _check(path, rel, expected)
         os.replace(temp, path)
         return
-    displaced = _read_displaced(temp)
+    try:
+        displaced = _read_displaced(temp)
+    except BaseException:
+        _keep(temp, path)  # unread, so possibly someone's work: keep it visible
+        raise
     if displaced == expected:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         return
-    # Someone else wrote in between: put their file back, untouched.
-    renames.exchange(temp, path)
-    if _read_displaced(temp) == data:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        kept = ""
-    else:
-        # Written to as well in the microseconds it was in place: keep it.
-        kept = f"; a copy written to while briefly in place is kept as {_keep(temp, path)}"
+    kept = _put_back(temp, path, ours, data)
     raise StaleFileError(
         f"changed on disk since it was shown, as Tether was writing it (expected "
         f"{_describe(expected)}, found {_describe(displaced)}); the other write was kept and "
@@ -254,10 +264,44 @@ def _commit(temp: Path, path: Path, rel: str, expected: Expected, data: bytes) -
     )
 
 
+def _put_back(temp: Path, path: Path, ours: int, data: bytes) -> str:
+    """Swap another process's file (now at ``temp``) back to ``path``, where
+    Tether's file (inode ``ours``) went. Whatever else turns up is kept under
+    a visible name; returns what to add to the message about that."""
+    try:
+        renames.exchange(temp, path)
+    except FileNotFoundError:
+        # Tether's file was deleted meanwhile: theirs goes back unless a new
+        # file took the name, in which case it is kept beside it.
+        try:
+            renames.rename_noreplace(temp, path)
+            return ""
+        except FileExistsError:
+            return f"; a new file took its place, so it is kept as {_keep(temp, path)}"
+    if _inode(temp) != ours:
+        # They saved again (a new file renamed in) between the two swaps: the
+        # newest goes back in place, the one before it is kept.
+        renames.exchange(temp, path)
+        return f"; their earlier version is kept as {_keep(temp, path)}"
+    if _read_displaced(temp) == data:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        return ""
+    # Written to as well in the microseconds it was in place: keep it.
+    return f"; a copy written to while briefly in place is kept as {_keep(temp, path)}"
+
+
+def _inode(path: Path) -> int | None:
+    try:
+        return os.lstat(path).st_ino
+    except OSError:
+        return None
+
+
 def _keep(temp: Path, path: Path) -> str:
     """Give a file that holds someone's work a visible name next to ``path``."""
     kept = path.with_name(f"{path.name}{TEMP_MARK}kept-{secrets.token_hex(4)}")
-    renames.rename_noreplace(temp, kept)
+    os.rename(temp, kept)  # a fresh random name: nothing there to replace
     return kept.name
 
 
@@ -272,14 +316,17 @@ def _read_displaced(path: Path) -> bytes | None:
 def atomic_delete(root: Path, rel: str, *, expected: Expected = ANY) -> None:
     """Delete ``rel`` under ``root``, if it still holds ``expected``.
 
-    A missing file is not an error unless ``expected`` is bytes. The file is
-    first renamed aside and checked there, so a write that lands at the last
-    moment is put back rather than deleted.
+    A missing file is not an error unless ``expected`` is bytes (with None,
+    "must not exist", nothing is deleted at all). The file is first renamed
+    aside and checked there, so a write that lands at the last moment is put
+    back rather than deleted.
     """
     path = resolve_in_root(root, rel)
     _lstat_target(path, rel)
     _check(path, rel, expected)
-    if isinstance(expected, _Any) or expected is None:
+    if expected is None:
+        return  # it does not exist: a file created since is someone else's
+    if isinstance(expected, _Any):
         with contextlib.suppress(FileNotFoundError, NotADirectoryError):
             os.unlink(path)
             fsync_dir(path.parent)
@@ -288,24 +335,36 @@ def atomic_delete(root: Path, rel: str, *, expected: Expected = ANY) -> None:
     try:
         os.rename(path, aside)
     except (FileNotFoundError, NotADirectoryError):
-        _check(path, rel, expected)  # deleted meanwhile: stale
-        return
-    current = _read_displaced(aside)
+        raise StaleFileError(
+            "was deleted on disk as Tether was deleting it; nothing was deleted", path=rel
+        ) from None
+    try:
+        current = _read_displaced(aside)
+    except BaseException:
+        _restore(aside, path)
+        raise
     if current == expected:
         os.unlink(aside)
         fsync_dir(path.parent)
         return
-    try:
-        renames.rename_noreplace(aside, path)
-        kept = ""
-    except FileExistsError:
-        kept = (f"; a new file was created there meanwhile, so the old one is kept as "
-                f"{_keep(aside, path)}")
+    kept = _restore(aside, path)
     raise StaleFileError(
         f"changed on disk since it was shown, as Tether was deleting it (expected "
         f"{_describe(expected)}, found {_describe(current)}); it was put back{kept}",
         path=rel,
     )
+
+
+def _restore(aside: Path, path: Path) -> str:
+    """Put a file set aside back; if the name was taken meanwhile, keep it
+    beside the new file. Returns what to add to the message about that."""
+    try:
+        renames.rename_noreplace(aside, path)
+        return ""
+    except FileExistsError:
+        return f"; a new file was created there meanwhile, so the old one is kept as {_keep(aside, path)}"
+    except OSError:
+        return f"; it could not go back under its name, so it is kept as {_keep(aside, path)}"
 
 
 def read_bytes_in_root(root: Path, rel: str) -> bytes | None:
