@@ -91,6 +91,7 @@ def test_editor_litter_gitignored_files_and_git_internals_never_arrive(
         "inventory/stock.py~",
         "inventory/.#stock.py",
         "inventory/scratch.tmp",
+        "inventory/.stock.py.tether-0a1b2c3d.del",  # Tether's delete, set aside
         "build/out/x.o",
         "debug.log",
         "inventory/deep/trace.log",
@@ -105,6 +106,63 @@ def test_editor_litter_gitignored_files_and_git_internals_never_arrive(
     assert "inventory/report.py" in seen
     # Folders created on the way (inventory/deep) may be reported; their files not.
     assert seen <= {"inventory/report.py", "inventory/deep"}, seen
+
+
+def test_changes_under_a_symlinked_folder_arrive_under_the_real_path(
+    watch_repo: Path, tmp_path: Path
+) -> None:
+    """With ``link -> real`` in place when watching starts, watchfiles reports
+    a write under ``real/`` as ``link/...``; the file under review is
+    ``real/...``. A folder linked from outside the repository is not reviewed."""
+    (watch_repo / "real").mkdir()
+    (watch_repo / "link").symlink_to(watch_repo / "real")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (watch_repo / "elsewhere").symlink_to(outside)
+    batches = Batches(watch_repo, git=True)
+    batches.start(watch_repo / "probe.txt")
+    try:
+        (watch_repo / "real" / "f.txt").write_text("x\n", encoding="utf-8")
+        (outside / "g.txt").write_text("y\n", encoding="utf-8")
+        (watch_repo / "inventory/report.py").write_text("# sentinel\n", encoding="utf-8")
+        seen = set().union(*[batches.next()[1]], *batches.settle(0.5))
+    finally:
+        batches.watcher.stop()
+    assert "real/f.txt" in seen and "inventory/report.py" in seen, seen
+    assert not any(p.startswith(("link/", "elsewhere/")) for p in seen), seen
+
+
+def test_a_batch_that_fails_does_not_stop_the_watcher(watch_repo: Path) -> None:
+    got: queue.Queue[set[str]] = queue.Queue()
+    failed: list[set[str]] = []
+
+    def on_batch(paths: set[str]) -> None:
+        if not failed:
+            failed.append(paths)
+            raise OSError(2, "No such file or directory", "vanished.txt")
+        got.put(paths)
+
+    watcher = Watcher(watch_repo, on_batch, git=True)
+    watcher.start()
+    try:
+        assert watcher.ready.wait(5)
+        deadline = time.monotonic() + 10
+        while not failed:
+            assert time.monotonic() < deadline, "no batch at all"
+            (watch_repo / "probe.txt").write_text(str(time.monotonic()), encoding="utf-8")
+            time.sleep(0.2)
+        time.sleep(0.3)
+        (watch_repo / "inventory/report.py").write_text("# after\n", encoding="utf-8")
+        deadline = time.monotonic() + 10
+        while True:
+            assert time.monotonic() < deadline, "the watcher stopped after a failed batch"
+            try:
+                if "inventory/report.py" in got.get(timeout=0.5):
+                    break
+            except queue.Empty:
+                continue
+    finally:
+        watcher.stop()
 
 
 def test_the_index_changing_is_reported(watch_repo: Path, batches: Batches) -> None:

@@ -40,9 +40,13 @@ def scan(root: Path) -> dict[str, bytes]:
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
         for name in sorted(files):
             path = Path(folder) / name
-            if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_BYTES:
-                continue
-            found[path.relative_to(root).as_posix()] = path.read_bytes()
+            try:
+                if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_BYTES:
+                    continue
+                found[path.relative_to(root).as_posix()] = path.read_bytes()
+            except OSError:
+                continue  # deleted mid-walk, or unreadable: not something to review
+
     return found
 
 

@@ -8,6 +8,7 @@ milliseconds and a burst of thousands arrives as a few batches.
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import threading
@@ -15,6 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import watchfiles
+
+log = logging.getLogger(__name__)
 
 STEP_MS = 30
 DEBOUNCE_MS = 400
@@ -53,11 +56,36 @@ class Watcher:
             yield_on_timeout=False,
             raise_interrupt=False,
         ):
-            paths = {self._relative(path) for _change, path in changes}
-            paths.discard("")
-            paths -= self._ignored(paths - {".git/index"})
-            if paths:
-                self.on_batch(paths)
+            try:
+                paths = self._resolved({path for _change, path in changes})
+                paths -= self._ignored(paths - {".git/index"})
+                if paths:
+                    self.on_batch(paths)
+            except Exception:  # one bad batch must not end watching
+                log.exception("a batch of file events could not be handled")
+
+    def _resolved(self, raw: set[str]) -> set[str]:
+        """Repo-relative paths of the events, with symlinked folders resolved
+        (watchfiles reports a change under ``link/`` to ``real/`` as
+        ``link/...``; one realpath per folder, not per event). Paths that
+        resolve outside the root are dropped."""
+        folders: dict[str, str | None] = {}
+        out: set[str] = set()
+        for path in raw:
+            folder, name = os.path.split(path)
+            if folder not in folders:
+                folders[folder] = self._relative_folder(os.path.realpath(folder))
+            rel_folder = folders[folder]
+            if rel_folder is not None:
+                out.add(f"{rel_folder}/{name}" if rel_folder else name)
+        return out
+
+    def _relative_folder(self, folder: str) -> str | None:
+        if folder == str(self.root):
+            return ""
+        if folder.startswith(self._prefix):
+            return folder[len(self._prefix) :].replace(os.sep, "/")
+        return None
 
     def _relative(self, path: str) -> str:
         # Called for every raw event (tens of thousands in a checkout) on a
@@ -78,8 +106,13 @@ class Watcher:
         if not rel or rel == ".git" or rel.startswith(".git/"):
             return False
         name = rel.rsplit("/", 1)[-1]
-        # Editors' swap and backup files, and Tether's own temp files.
-        return not (name.endswith((".swp", ".swx", "~", ".tmp")) or name.startswith(".#"))
+        # Editors' swap and backup files, and Tether's own temp files (written
+        # or set aside mid-write: hidden, with ".tether-" in the name).
+        return not (
+            name.endswith((".swp", ".swx", "~", ".tmp"))
+            or name.startswith(".#")
+            or (name.startswith(".") and ".tether-" in name)
+        )
 
     def _ignored(self, paths: set[str]) -> set[str]:
         if not self.git or not paths:

@@ -50,7 +50,7 @@ class WatchingMixin:
             return None
         try:
             return session.list_changes()
-        except TetherError:
+        except (TetherError, OSError):
             return None  # disk_changed lists again on the UI thread and reports it
 
     def disk_changed(  # pragma: no cover - overridden
