@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import random
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -343,6 +344,45 @@ async def test_binary_file_is_listed_not_diffed(watch_repo: Path) -> None:
             await pilot.press("y")  # nothing to accept: the index does not get it
             assert index_bytes(repo, path) is None
             assert worktree_bytes(repo, path) == png
+
+
+def test_a_change_during_a_background_diff_is_not_lost(watch_repo: Path) -> None:
+    """The background diff read a file; before it finished, the file changed
+    again and the watcher's batch arrived. That batch must reload the file
+    (it waits for the diff in progress), or the review would show, and an
+    accept stage, text the disk no longer has."""
+    from app.core.sources import open_session, open_source
+
+    repo = watch_repo
+    session = open_session(open_source(None, repo), context=3)
+    (repo / "notes.txt").write_text("a\nfirst\n", encoding="utf-8")
+    session.disk_changed({"notes.txt"})
+    fr = session.file("notes.txt")
+    assert not fr.loaded
+    read, resume = threading.Event(), threading.Event()
+    real_load = session.backend.load
+
+    def slow_load(f: object) -> None:
+        real_load(f)  # type: ignore[arg-type]
+        read.set()
+        resume.wait(10)  # still diffing
+
+    session.backend.load = slow_load  # type: ignore[method-assign]
+    loader = threading.Thread(target=session.ensure_loaded, args=(fr,))
+    loader.start()
+    assert read.wait(10)
+    (repo / "notes.txt").write_text("a\nsecond\n", encoding="utf-8")
+    touched: list[set[str]] = []
+    batch = threading.Thread(target=lambda: touched.append(
+        session.disk_changed({"notes.txt"}, session.list_changes())))
+    batch.start()
+    time.sleep(0.2)  # the batch is waiting for the load, not skipping the file
+    resume.set()
+    loader.join(10)
+    batch.join(10)
+    session.backend.load = real_load  # type: ignore[method-assign]
+    assert touched == [{"notes.txt"}]
+    assert fr.proposed == "a\nsecond\n"
 
 
 async def test_files_that_arrive_are_diffed_in_the_background(watch_repo: Path) -> None:

@@ -163,7 +163,7 @@ class ReviewSession:
             for fr in self.files:
                 # A folder moved in wholesale reports only the folder.
                 changed = fr.path in paths or fr.path.startswith(folders) or fr.path in staged
-                if fr.loaded and changed:
+                if changed and self._loaded_now(fr):
                     self.reload(fr)
                     touched.add(fr.path)
             return touched
@@ -172,7 +172,7 @@ class ReviewSession:
                 fr = self.file(path)
             except KeyError:
                 continue
-            if not fr.loaded:
+            if not self._loaded_now(fr):
                 continue
             if fr.pending:
                 self.reanchor(fr)
@@ -180,6 +180,13 @@ class ReviewSession:
                 self.reload(fr)
             touched.add(path)
         return touched
+
+    def _loaded_now(self, fr: FileReview) -> bool:
+        """Whether ``fr`` is loaded, waiting for a load in progress (the
+        background diff) to finish: that load may have read the file before
+        the change this asks about, so it must be reloaded too."""
+        with self._load_lock:
+            return fr.loaded
 
     def _index_changed(self) -> set[str]:
         """Loaded files whose index entry no longer holds the accepted text
