@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import AppFactory
+from rich.cells import cell_len
 from textual.app import App, ComposeResult
 
 from widgets.file_list import FileEntry, FileList, label_of
@@ -34,6 +35,16 @@ def test_label_shows_mark_name_and_progress() -> None:
     long = "very/deep/folder/structure/with/a/long/file_name.py"
     assert str(label_of(FileEntry(long, "modified", 0, 0, 1))).startswith("M …")
     assert "file_name.py" in str(label_of(FileEntry(long, "modified", 0, 0, 1)))
+
+
+def test_the_progress_is_never_cut_and_wide_names_fit() -> None:
+    """A count wider than its column takes cells from the name, not digits
+    from itself; double-width characters are measured in cells."""
+    many = label_of(FileEntry("src/some/long/path/file.py", "modified", 10, 2, 100))
+    assert str(many).endswith(" 12/112") and cell_len(str(many)) == 32
+    wide = label_of(FileEntry("日本語のパス/短い名前のファイル名です.py", "added", 0, 0, 3))
+    assert str(wide).endswith("  0/3") and cell_len(str(wide)) == 32
+    assert "…" in str(wide) and str(wide).rstrip().endswith("0/3")
 
 
 async def test_ten_thousand_files_draw_only_the_rows_on_screen() -> None:

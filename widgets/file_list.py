@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -20,7 +21,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 STATUS_MARK = {"modified": "M", "added": "A", "deleted": "D", "renamed": "R", "copied": "C"}
-NAME_WIDTH = 25
+ROW_WIDTH = 32  # the list's content width: 34 columns less the border and scrollbar
 PROGRESS_WIDTH = 5
 
 
@@ -48,19 +49,44 @@ def progress_of(entry: FileEntry) -> tuple[str, str]:
     return f"{done}/{done + entry.pending}", "pending"
 
 
-def short_name(path: str) -> str:
-    """The path, cut from the left to fit the name column."""
-    return path if len(path) < NAME_WIDTH else "…" + path[-(NAME_WIDTH - 2) :]
+def fit_left(text: str, width: int) -> str:
+    """``text`` in at most ``width`` cells, cut from the left (``…`` marks the
+    cut): the end of a path says the most. Wide characters count double."""
+    if cell_len(text) <= width:
+        return text
+    kept: list[str] = []
+    used = 1  # the ellipsis
+    for char in reversed(text):
+        used += cell_len(char)
+        if used > width:
+            break
+        kept.append(char)
+    return "…" + "".join(reversed(kept))
 
 
-def label_of(entry: FileEntry) -> Text:
-    """The row as plain styled text (for tests, help and screenshots)."""
+def columns(entry: FileEntry, width: int = ROW_WIDTH) -> tuple[str, str, str, str]:
+    """The row's mark, name and progress, each padded to its cells, and the
+    progress kind. The progress is never cut (``12/112`` must not read as
+    ``12/11``); the name gets what is left."""
     progress, kind = progress_of(entry)
+    progress_cells = max(PROGRESS_WIDTH, cell_len(progress) + 1)
+    name_cells = max(0, width - 2 - progress_cells)
+    name = fit_left(entry.path, name_cells)
+    return (
+        f"{STATUS_MARK.get(entry.status, '?')} ",
+        name + " " * (name_cells - cell_len(name)),
+        " " * (progress_cells - cell_len(progress)) + progress,
+        kind,
+    )
+
+
+def label_of(entry: FileEntry, width: int = ROW_WIDTH) -> Text:
+    """The row as plain styled text (for tests, help and screenshots)."""
+    mark, name, progress, kind = columns(entry, width)
     label = Text()
-    label.append(f"{STATUS_MARK.get(entry.status, '?')} ", style="bold")
-    label.append(f"{short_name(entry.path):<{NAME_WIDTH}}")
-    label.append(f"{progress:>{PROGRESS_WIDTH}}", style={"done": "green", "pending": "yellow"}.get(
-        kind, "dim"))
+    label.append(mark, style="bold")
+    label.append(name)
+    label.append(progress, style={"done": "green", "pending": "yellow"}.get(kind, "dim"))
     return label
 
 
@@ -220,11 +246,10 @@ class FileList(ScrollView, can_focus=False):
         if index == self.highlighted:
             # The full style: its translucent background blended with the list's.
             base = self.get_component_rich_style("file-list--highlighted")
-        entry = self._entries[index]
-        progress, kind = progress_of(entry)
+        mark, name, progress, kind = columns(self._entries[index], width)
         segments = [
-            Segment(f"{STATUS_MARK.get(entry.status, '?')} ", base + part("mark")),
-            Segment(f"{short_name(entry.path):<{NAME_WIDTH}}", base),
-            Segment(f"{progress:>{PROGRESS_WIDTH}}", base + part(kind)),
+            Segment(mark, base + part("mark")),
+            Segment(name, base),
+            Segment(progress, base + part(kind)),
         ]
         return Strip(segments).adjust_cell_length(width, base)
