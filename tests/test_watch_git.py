@@ -424,6 +424,13 @@ async def test_a_very_large_file_is_listed_and_diffed_only_when_opened(
         files = app.query_one(FileList)
         index = app.session.files.index(large)
         assert str(files.label_at(index)).rstrip().endswith("…")  # not diffed yet
+        # Deciding everything else does not claim all is decided.
+        app.show_file(app.session.files.index(app.session.file(STOCK)))
+        await pilot.press("a")
+        await wait_until(pilot, lambda: app.session.file(STOCK).pending == 0, "the accept")
+        await pilot.pause()
+        assert "1 large file not diffed yet" in app.status.message
+        assert "all hunks decided" not in app.status.message
         app.show_file(index)  # opening it diffs it
         await pilot.pause()
         assert large.loaded and app.pane.path == big and len(app.pane.hunks) == 1

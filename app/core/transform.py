@@ -193,8 +193,11 @@ def _ends_file(hunk: Hunk, widest: int, line_count: int | None) -> bool:
 
     Known exactly from the text's line count. Without it, the shape tells:
     a hunk with less trailing context than the patch's ``widest`` context was
-    cut short by the end. A patch without context (``-U0``) says nothing, so
-    only its first-line hunk (which may be the whole file) counts as ending.
+    cut short by the end. A patch without any context (``-U0``, or a whole
+    file rewritten) says nothing; its first-line hunk is taken to end the file
+    (a rewrite), which is wrong for a ``-U0`` change at the top of a longer
+    file: callers filtering ``-U0`` patches must pass ``line_count`` (the
+    session always does).
     """
     if line_count is not None:
         return old_index(hunk) + hunk.old_len >= line_count

@@ -319,7 +319,12 @@ class ReviewApp(App[dict]):
                 self.show_file(nxt)
                 return
             self.show_file(self.index, hunk=0)
-            self.status.say(self.status.message + " · all hunks decided; q for the summary")
+            unopened = sum(1 for fr in self.session.files if not fr.loaded)
+            if unopened:  # large files, diffed only when opened: not decided
+                self.status.say(f"{self.status.message} · {unopened} large "
+                                f"file{'s' if unopened != 1 else ''} not diffed yet: ] to open")
+            else:
+                self.status.say(self.status.message + " · all hunks decided; q for the summary")
             return
         self.show_file(self.index, hunk=hunk)
 
