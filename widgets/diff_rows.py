@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.core.model import ADDED, CONTEXT, REMOVED, Hunk
+from app.core.model import ADDED, CONTEXT, REMOVED, Hunk, side_by_side
 from app.core.text import strip_eol
 
 HUNK = "hunk"
@@ -115,69 +115,38 @@ def _gap(
 
 def _pair_rows(rows: list[Row], hi: int, hunk: Hunk) -> None:
     lines = hunk.lines
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        if line.kind == CONTEXT:
+    for left, right in side_by_side(hunk):
+        if left == right:  # context: the same line on both sides
+            line = lines[left]
             text = strip_eol(line.raw)
-            rows.append(
-                Row(
-                    "pair",
-                    hunk=hi,
-                    line=i,
-                    right=i,
-                    old_no=line.old_no,
-                    new_no=line.new_no,
-                    text=text,
-                    right_text=text,
-                    right_kind=CONTEXT,
-                    left_kind=CONTEXT,
-                )
-            )
-            i += 1
+            rows.append(Row("pair", hunk=hi, line=left, right=right, old_no=line.old_no,
+                            new_no=line.new_no, text=text, right_text=text,
+                            right_kind=CONTEXT, left_kind=CONTEXT))
             continue
-        removed: list[int] = []
-        added: list[int] = []
-        while i < len(lines) and lines[i].kind != CONTEXT:
-            (removed if lines[i].kind == REMOVED else added).append(i)
-            i += 1
-        for k in range(max(len(removed), len(added))):
-            left = removed[k] if k < len(removed) else -1
-            right = added[k] if k < len(added) else -1
-            rows.append(
-                Row(
-                    "pair",
-                    hunk=hi,
-                    line=left,
-                    right=right,
-                    old_no=lines[left].old_no if left >= 0 else None,
-                    new_no=lines[right].new_no if right >= 0 else None,
-                    text=strip_eol(lines[left].raw) if left >= 0 else "",
-                    right_text=strip_eol(lines[right].raw) if right >= 0 else "",
-                    right_kind=ADDED if right >= 0 else "",
-                    left_kind=REMOVED if left >= 0 else "",
-                )
+        rows.append(
+            Row(
+                "pair",
+                hunk=hi,
+                line=left,
+                right=right,
+                old_no=lines[left].old_no if left >= 0 else None,
+                new_no=lines[right].new_no if right >= 0 else None,
+                text=strip_eol(lines[left].raw) if left >= 0 else "",
+                right_text=strip_eol(lines[right].raw) if right >= 0 else "",
+                right_kind=ADDED if right >= 0 else "",
+                left_kind=REMOVED if left >= 0 else "",
             )
+        )
 
 
 def pairs_in_hunk(hunk: Hunk) -> dict[int, int]:
     """For intraline highlights: each removed line's index mapped to the added
     line at the same position of its change run (and back)."""
     pairs: dict[int, int] = {}
-    lines = hunk.lines
-    i = 0
-    while i < len(lines):
-        if lines[i].kind == CONTEXT:
-            i += 1
-            continue
-        removed: list[int] = []
-        added: list[int] = []
-        while i < len(lines) and lines[i].kind != CONTEXT:
-            (removed if lines[i].kind == REMOVED else added).append(i)
-            i += 1
-        for a, b in zip(removed, added, strict=False):
-            pairs[a] = b
-            pairs[b] = a
+    for left, right in side_by_side(hunk):
+        if left != right and left >= 0 and right >= 0:
+            pairs[left] = right
+            pairs[right] = left
     return pairs
 
 

@@ -13,6 +13,7 @@ before it in the same file (identical hunks are rare but real).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -165,6 +166,27 @@ class Patch:
             if fp.path == path or fp.old_path == path:
                 return fp
         return None
+
+
+def side_by_side(hunk: Hunk) -> Iterator[tuple[int, int]]:
+    """The hunk's line indices paired as they sit side by side: ``(i, i)`` for
+    a context line; within a run of changes the k-th removed line with the
+    k-th added one, ``-1`` where one side has run out. Partial selections,
+    the split view and word highlights all pair lines this way."""
+    lines = hunk.lines
+    i = 0
+    while i < len(lines):
+        if lines[i].kind == CONTEXT:
+            yield i, i
+            i += 1
+            continue
+        removed: list[int] = []
+        added: list[int] = []
+        while i < len(lines) and lines[i].kind != CONTEXT:
+            (removed if lines[i].kind == REMOVED else added).append(i)
+            i += 1
+        for k in range(max(len(removed), len(added))):
+            yield (removed[k] if k < len(removed) else -1, added[k] if k < len(added) else -1)
 
 
 def hunk_fingerprint(path: str, lines: list[DiffLine]) -> str:

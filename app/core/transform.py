@@ -17,7 +17,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from app.core.errors import ApplyError
-from app.core.model import ADDED, CONTEXT, REMOVED, DiffLine, FilePatch, FileStatus, Hunk
+from app.core.model import (
+    ADDED,
+    CONTEXT,
+    REMOVED,
+    DiffLine,
+    FilePatch,
+    FileStatus,
+    Hunk,
+    side_by_side,
+)
 from app.core.text import strip_eol
 
 Selection = Mapping[int, frozenset[int] | set[int]]
@@ -98,23 +107,8 @@ def placement_order(hunk: Hunk) -> list[int]:
     not after every line kept from the run (which would scramble code).
     """
     order: list[int] = []
-    lines = hunk.lines
-    i = 0
-    while i < len(lines):
-        if lines[i].kind == CONTEXT:
-            order.append(i)
-            i += 1
-            continue
-        removed: list[int] = []
-        added: list[int] = []
-        while i < len(lines) and lines[i].kind != CONTEXT:
-            (removed if lines[i].kind == REMOVED else added).append(i)
-            i += 1
-        for k in range(max(len(removed), len(added))):
-            if k < len(removed):
-                order.append(removed[k])
-            if k < len(added):
-                order.append(added[k])
+    for left, right in side_by_side(hunk):
+        order.extend(x for x in ((left,) if left == right else (left, right)) if x >= 0)
     return order
 
 
