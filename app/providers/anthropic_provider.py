@@ -74,6 +74,7 @@ def tool_results_for(outcomes: Iterable[ToolOutcome]) -> list[dict[str, Any]]:
 
 class AnthropicProvider(SDKProvider):
     kind = "anthropic"
+    formats = FORMATS
 
     def __init__(
         self,
@@ -105,17 +106,6 @@ class AnthropicProvider(SDKProvider):
         import httpx2
 
         return (anthropic.AnthropicError, httpx2.HTTPError, httpx2.StreamError)
-
-    def _edit_format(self, request: GenerationRequest) -> str:
-        edit_format = request.edit_format or FORMAT_TEXT_EDITOR
-        if edit_format not in FORMATS:
-            raise ProviderError(
-                f"edit format {edit_format!r} is not supported here; use one "
-                f"of {', '.join(FORMATS)}",
-                provider=self.name,
-                base_url=self.base_url,
-            )
-        return edit_format
 
     def messages(self, request: GenerationRequest) -> list[dict[str, Any]]:
         """The conversation to send: the transcript so far, then this turn

@@ -19,7 +19,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from app.providers.base import (
-    FORMAT_SEARCH_REPLACE,
     STOP_END,
     STOP_MAX_TOKENS,
     STOP_TOOL_USE,
@@ -43,7 +42,27 @@ NO_KEY = "no-key"  # local servers need none; never send a real key to them by d
 _STOP = {"stop": STOP_END, "length": STOP_MAX_TOKENS, "tool_calls": STOP_TOOL_USE}
 
 
-class OpenAICompatProvider(SDKProvider):
+class OpenAISDKProvider(SDKProvider):
+    """A provider speaking through the official openai SDK."""
+
+    def _make_client(self, api_key: str) -> Any:
+        import openai
+
+        return openai.OpenAI(
+            api_key=api_key,
+            base_url=self.base_url,
+            max_retries=self.max_retries,
+            timeout=openai.Timeout(self.read_timeout, connect=self.connect_timeout),
+        )
+
+    def _sdk_errors(self) -> tuple[type[BaseException], ...]:
+        import httpx2
+        import openai
+
+        return (openai.OpenAIError, httpx2.HTTPError, httpx2.StreamError)
+
+
+class OpenAICompatProvider(OpenAISDKProvider):
     """Chat Completions with edits in text.
 
     ``api_key_env`` names the environment variable holding the key. It
@@ -53,6 +72,8 @@ class OpenAICompatProvider(SDKProvider):
     """
 
     kind = "openai-chat"
+    formats = TEXT_FORMATS
+    other_formats = "needs tools this API lacks"
 
     def __init__(
         self,
@@ -72,33 +93,6 @@ class OpenAICompatProvider(SDKProvider):
             name=name, model=model, base_url=url, api_key=key, key_env=api_key_env, **options
         )
         self.include_usage = include_usage
-
-    def _make_client(self, api_key: str) -> Any:
-        import openai
-
-        return openai.OpenAI(
-            api_key=api_key,
-            base_url=self.base_url,
-            max_retries=self.max_retries,
-            timeout=openai.Timeout(self.read_timeout, connect=self.connect_timeout),
-        )
-
-    def _sdk_errors(self) -> tuple[type[BaseException], ...]:
-        import httpx2
-        import openai
-
-        return (openai.OpenAIError, httpx2.HTTPError, httpx2.StreamError)
-
-    def _edit_format(self, request: GenerationRequest) -> str:
-        edit_format = request.edit_format or FORMAT_SEARCH_REPLACE
-        if edit_format not in TEXT_FORMATS:
-            raise ProviderError(
-                f"edit format {edit_format!r} needs tools this API lacks; use "
-                f"one of {', '.join(TEXT_FORMATS)}",
-                provider=self.name,
-                base_url=self.base_url,
-            )
-        return edit_format
 
     def messages(self, request: GenerationRequest) -> list[dict[str, Any]]:
         """The conversation to send: the transcript so far, then this turn."""

@@ -47,9 +47,9 @@ from app.providers.base import (
     Usage,
     api_key_from_env,
 )
-from app.providers.openai_compat import OPENAI_URL
+from app.providers.openai_compat import OPENAI_URL, OpenAISDKProvider
 from app.providers.prompts import Sequencer, TextEdits, outcomes_text, system_text, user_text
-from app.providers.sdk import SDKProvider, Translator, as_dict
+from app.providers.sdk import Translator, as_dict
 
 FORMATS = (FORMAT_APPLY_PATCH, FORMAT_V4A, FORMAT_SEARCH_REPLACE)
 APPLY_PATCH_TOOL = {"type": "apply_patch"}
@@ -68,8 +68,9 @@ def apply_patch_outputs_for(outcomes: Iterable[ToolOutcome]) -> list[dict[str, A
     ]
 
 
-class OpenAIResponsesProvider(SDKProvider):
+class OpenAIResponsesProvider(OpenAISDKProvider):
     kind = "openai-responses"
+    formats = FORMATS
 
     def __init__(
         self,
@@ -85,33 +86,6 @@ class OpenAIResponsesProvider(SDKProvider):
         super().__init__(
             name=name, model=model, base_url=url, api_key=key, key_env=api_key_env, **options
         )
-
-    def _make_client(self, api_key: str) -> Any:
-        import openai
-
-        return openai.OpenAI(
-            api_key=api_key,
-            base_url=self.base_url,
-            max_retries=self.max_retries,
-            timeout=openai.Timeout(self.read_timeout, connect=self.connect_timeout),
-        )
-
-    def _sdk_errors(self) -> tuple[type[BaseException], ...]:
-        import httpx2
-        import openai
-
-        return (openai.OpenAIError, httpx2.HTTPError, httpx2.StreamError)
-
-    def _edit_format(self, request: GenerationRequest) -> str:
-        edit_format = request.edit_format or FORMAT_APPLY_PATCH
-        if edit_format not in FORMATS:
-            raise ProviderError(
-                f"edit format {edit_format!r} is not supported here; use one "
-                f"of {', '.join(FORMATS)}",
-                provider=self.name,
-                base_url=self.base_url,
-            )
-        return edit_format
 
     def request_body(self, request: GenerationRequest) -> dict[str, Any]:
         """The arguments of ``responses.create`` for this turn."""

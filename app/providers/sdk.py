@@ -56,6 +56,10 @@ class SDKProvider:
     """Base of the OpenAI and Anthropic providers."""
 
     kind = "sdk"  # Transcript.kind of this provider
+    # The edit formats this API can carry, the default first, and what to say
+    # about any other.
+    formats: tuple[str, ...] = ()
+    other_formats = "is not supported here"
 
     def __init__(
         self,
@@ -101,6 +105,17 @@ class SDKProvider:
     def _sdk_errors(self) -> tuple[type[BaseException], ...]:
         """Exception types the SDK and its HTTP library raise."""
         raise NotImplementedError
+
+    def _edit_format(self, request: GenerationRequest) -> str:
+        edit_format = request.edit_format or self.formats[0]
+        if edit_format not in self.formats:
+            raise ProviderError(
+                f"edit format {edit_format!r} {self.other_formats}; use one "
+                f"of {', '.join(self.formats)}",
+                provider=self.name,
+                base_url=self.base_url,
+            )
+        return edit_format
 
     # -- the stream loop ----------------------------------------------------------
 
