@@ -1,4 +1,6 @@
-"""Every key of the review app, driven through Textual's Pilot on the sample repo.
+"""Every key of the review app, driven through Textual's Pilot on the sample repo:
+deciding, moving, whole files, reshaping. (Undo, reload, the modal screens and
+the palette are in ``test_tui_review.py``.)
 
 Keys that decide are checked against git itself (the index via ``git show :path``,
 the working tree byte for byte); keys that only move or show are checked on the
@@ -7,11 +9,8 @@ widgets' state. ``KEY_TESTS`` at the end proves every binding has a test.
 
 from __future__ import annotations
 
-import io
 import shlex
 import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,6 @@ from conftest import (
     REPORT,
     STOCK,
     AppFactory,
-    git,
     head_bytes,
     index_bytes,
     repo_state,
@@ -28,49 +26,11 @@ from conftest import (
     unstaged_names,
     worktree_bytes,
 )
-from rich.console import Console
-from textual.command import CommandList, CommandPalette
-from textual.pilot import Pilot
-from textual.screen import Screen
-from textual.widgets import Static
+from tui_helpers import SIZE, hunk_texts, message, old_new, press, settle
 
-from app.core.backends import FileReview
-from app.tui.review_app import BINDINGS, ReviewApp
-from app.tui.screens import HelpScreen, SummaryScreen
+from app.tui.review_app import BINDINGS
 from widgets.diff_rows import FOLD, HUNK
 from widgets.file_list import FileList
-
-SIZE = (120, 40)
-
-
-async def settle(pilot: Pilot[object]) -> None:
-    """Let the background prefetch finish and the screen catch up."""
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def press(pilot: Pilot[object], *keys: str) -> None:
-    await pilot.press(*keys)
-    await pilot.pause()
-
-
-def lines_of(data: bytes | None) -> list[bytes]:
-    assert data is not None
-    return data.splitlines(keepends=True)
-
-
-def old_new(repo: Path, path: str = REPORT) -> tuple[list[bytes], list[bytes]]:
-    """HEAD's lines and the working tree's lines of ``path``."""
-    return lines_of(head_bytes(repo, path)), lines_of(worktree_bytes(repo, path))
-
-
-def hunk_texts(app: ReviewApp) -> str:
-    return "".join(line.raw for hunk in app.pane.hunks for line in hunk.lines)
-
-
-def message(app: ReviewApp) -> str:
-    return app.status.message
-
 
 # -- the sample as the app first shows it -------------------------------------------
 
@@ -517,389 +477,39 @@ async def test_e_with_no_change_writes_nothing(
         assert not app.check_action("undo", ())
 
 
-# -- u / U: undo and redo ------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("key", ["y", "n", "a", "d", "space y"])
-async def test_u_undoes_byte_for_byte(make_app: AppFactory, sample_repo: Path, key: str) -> None:
-    before = repo_state(sample_repo)
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await press(pilot, *key.split())
-        assert repo_state(sample_repo) != before
-        assert app.check_action("undo", ()) and not app.check_action("redo", ())
-        await press(pilot, "u")
-        assert repo_state(sample_repo) == before
-        assert not app.check_action("undo", ()) and app.check_action("redo", ())
-        assert app.index == 0 and app.pane.path == REPORT and len(app.pane.hunks) == 1
-        fr = app.session.files[0]
-        assert (fr.accepted_count, fr.rejected_count) == (0, 0)
-        assert message(app).startswith(f"undo done in {REPORT}")
-
-
-async def test_u_undoes_in_reverse_order(make_app: AppFactory, sample_repo: Path) -> None:
-    states = [repo_state(sample_repo)]
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        for key in ("s", "y", "n", "d"):  # split, stage, revert; then stock.py goes
-            await press(pilot, key)
-            if key != "s":
-                states.append(repo_state(sample_repo))
-        assert len({repr(s) for s in states}) == 4
-        for expected in reversed(states[:-1]):
-            await press(pilot, "u")
-            assert repo_state(sample_repo) == expected
-        assert not app.check_action("undo", ())
-
-
-async def test_capital_u_redoes(make_app: AppFactory, sample_repo: Path) -> None:
-    before = repo_state(sample_repo)
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await press(pilot, "y")
-        after = repo_state(sample_repo)
-        await press(pilot, "u")
-        assert repo_state(sample_repo) == before
-        await press(pilot, "U")
-        assert repo_state(sample_repo) == after
-        assert app.session.files[0].accepted_count == 1
-        assert message(app).startswith(f"redo done in {REPORT}")
-        assert app.check_action("undo", ()) and not app.check_action("redo", ())
-        # U with nothing to redo is hidden and does nothing.
-        await press(pilot, "U")
-        assert repo_state(sample_repo) == after
-
-
-async def test_undo_of_a_partial_decision_survives_a_restart(
-    make_app: AppFactory, sample_repo: Path, isolated_home: Path
-) -> None:
-    before = repo_state(sample_repo)
-    first = make_app()
-    async with first.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await press(pilot, "s", "y")
-        assert index_bytes(sample_repo, REPORT) != head_bytes(sample_repo, REPORT)
-    # The journal lives in the repository's git dir, not in the (fake) home.
-    assert (sample_repo / ".git" / "tether" / "journal.jsonl").is_file()
-    assert not any(p.name == "tether" for p in isolated_home.rglob("*"))
-
-    second = make_app()
-    async with second.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        assert second.check_action("undo", ())
-        await press(pilot, "u")
-        assert repo_state(sample_repo) == before
-        assert second.pane.path == REPORT and len(second.pane.hunks) == 1
-        await press(pilot, "U")
-        assert index_bytes(sample_repo, REPORT) != head_bytes(sample_repo, REPORT)
-
-
-async def test_undo_of_a_whole_file_decision_survives_a_restart(
-    make_app: AppFactory, sample_repo: Path
-) -> None:
-    before = repo_state(sample_repo)
-    first = make_app()
-    async with first.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await press(pilot, "y")  # report.py is fully staged: no longer a worktree change
-    second = make_app()
-    async with second.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        assert [fr.path for fr in second.session.files] == [STOCK, NEW_TEST]
-        await press(pilot, "u")
-        assert repo_state(sample_repo) == before
-        assert second.pane.path == REPORT
-        assert second.query_one(FileList).entry_count == 3
-
-
-# -- R: reload, and what happens when the file changed under the app ---------------------------
-
-
-async def test_capital_r_reloads_after_an_external_change(
-    make_app: AppFactory, sample_repo: Path
-) -> None:
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        target = sample_repo / REPORT
-        target.write_bytes(target.read_bytes() + b"# added outside tether\n")
-        assert "# added outside tether" not in hunk_texts(app)
-        await press(pilot, "R")
-        assert "# added outside tether" in hunk_texts(app)
-        assert message(app) == f"reloaded {REPORT} from disk"
-        await press(pilot, "d")
-        assert worktree_bytes(sample_repo, REPORT) == head_bytes(sample_repo, REPORT)
-
-
-async def test_n_on_a_file_changed_on_disk_overwrites_nothing(
-    make_app: AppFactory, sample_repo: Path
-) -> None:
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        external = b'"""Rewritten by someone else."""\n'
-        (sample_repo / REPORT).write_bytes(external)
-        index_before = repo_state(sample_repo).index
-        await press(pilot, "n")
-        assert worktree_bytes(sample_repo, REPORT) == external
-        assert repo_state(sample_repo).index == index_before
-        assert app.status.is_error and app.status.has_class("-error")
-        assert REPORT in message(app)
-        assert app.session.files[0].rejected_count == 0
-        assert not app.check_action("undo", ())
-        # Reloading shows the new text; then the decision goes through.
-        await press(pilot, "R")
-        assert not app.status.is_error
-        await press(pilot, "d")
-        assert worktree_bytes(sample_repo, REPORT) == head_bytes(sample_repo, REPORT)
-
-
-async def test_y_when_the_index_changed_elsewhere_overwrites_nothing(
-    make_app: AppFactory, sample_repo: Path
-) -> None:
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        git(sample_repo, "add", REPORT)
-        staged = index_bytes(sample_repo, REPORT)
-        (sample_repo / REPORT).write_bytes(b"changed after staging\n")
-        await press(pilot, "y")
-        assert index_bytes(sample_repo, REPORT) == staged
-        assert app.status.is_error and REPORT in message(app)
-
-
-# -- ? and q: the modal screens ----------------------------------------------------------------
-
-
-def rendered_text(screen: Screen[object]) -> str:
-    """The text of a screen's Static widgets, as a terminal would show it."""
-    out = io.StringIO()
-    console = Console(file=out, width=200, color_system=None, legacy_windows=False)
-    for static in screen.query(Static):
-        console.print(static.content)
-    return out.getvalue()
-
-
-async def test_question_mark_opens_help_listing_every_binding(
-    make_app: AppFactory, sample_repo: Path
-) -> None:
-    before = repo_state(sample_repo)
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await press(pilot, "question_mark")
-        assert isinstance(app.screen, HelpScreen)
-        text = rendered_text(app.screen)
-        for binding in BINDINGS:
-            key = (binding.key_display or binding.key).replace("question_mark", "?")
-            assert binding.tooltip and binding.tooltip in text, binding
-            assert any(
-                line.split()[:1] == [key] and binding.tooltip in line for line in text.splitlines()
-            ), binding
-        assert "ctrl+p" in text
-        # The review's keys do not reach through the modal.
-        await press(pilot, "y")
-        assert isinstance(app.screen, HelpScreen)
-        assert repo_state(sample_repo) == before
-        await press(pilot, "escape")
-        assert not isinstance(app.screen, HelpScreen)
-        await press(pilot, "question_mark", "question_mark")
-        assert not isinstance(app.screen, HelpScreen)
-
-
-async def test_q_shows_the_summary_and_enter_exits_with_it(make_app: AppFactory) -> None:
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await press(pilot, "y")  # report.py: 1 accepted; on to stock.py
-        await press(pilot, "s", "n", "d")  # stock.py: 6 rejected (1, then the other 5)
-        assert app.pane.path == NEW_TEST
-        await press(pilot, "q")
-        assert isinstance(app.screen, SummaryScreen)
-        shown = rendered_text(app.screen)
-        assert "Review of working tree vs index: 1 accepted, 6 rejected, 1 pending" in shown
-        assert f"{REPORT}: 1 accepted, 0 rejected, 0 pending" in shown
-        assert f"{STOCK}: 0 accepted, 6 rejected, 0 pending" in shown
-        await press(pilot, "enter")
-    assert app.return_value == {
-        "source": "working tree vs index",
-        "accepted": 1,
-        "rejected": 6,
-        "files": [
-            {"path": REPORT, "accepted": 1, "rejected": 0, "pending": 0, "note": ""},
-            {"path": STOCK, "accepted": 0, "rejected": 6, "pending": 0, "note": ""},
-            {"path": NEW_TEST, "accepted": 0, "rejected": 0, "pending": 1, "note": ""},
-        ],
-    }
-
-
-async def test_deciding_every_hunk_keeps_the_review_open_until_q(
-    make_app: AppFactory, sample_repo: Path
-) -> None:
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await press(pilot, "y", "d", "a")  # report.py staged, stock.py reverted, test staged
-        assert app.is_running
-        assert app.session.pending == 0
-        assert message(app).endswith("all hunks decided; q for the summary")
-        assert staged_names(sample_repo) == [REPORT, NEW_TEST]
-        assert unstaged_names(sample_repo) == []
-        # With nothing left, the hunk keys are hidden and do nothing.
-        assert not app.check_action("accept", ())
-        await press(pilot, "y", "n", "space", "a", "d", "s", "e", "j", "k", "v", "enter")
-        assert app.is_running and staged_names(sample_repo) == [REPORT, NEW_TEST]
-        await press(pilot, "q", "enter")
-    assert app.return_value is not None
-    assert (app.return_value["accepted"], app.return_value["rejected"]) == (2, 1)
-
-
-async def test_escape_on_the_summary_goes_back_to_the_review(make_app: AppFactory) -> None:
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await press(pilot, "q")
-        assert isinstance(app.screen, SummaryScreen)
-        await press(pilot, "escape")
-        assert not isinstance(app.screen, SummaryScreen)
-        assert app.is_running and app.return_value is None
-        await press(pilot, "j")  # keys work again
-        assert app.index == 1
-        await press(pilot, "q", "n")
-        assert not isinstance(app.screen, SummaryScreen) and app.is_running
-        await press(pilot, "q", "q")
-    assert app.return_value is not None and app.return_value["accepted"] == 0
-
-
-# -- what the app offers: palette, hidden keys ----------------------------------------------------
-
-
-async def test_every_binding_is_in_the_command_palette(make_app: AppFactory) -> None:
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        commands = {c.title: c for c in app.get_system_commands(app.screen)}
-        for binding in BINDINGS:
-            assert binding.tooltip in commands, binding
-            assert (binding.key_display or binding.key) in commands[binding.tooltip].help
-        # The commands run the same actions as the keys, arguments included.
-        start = app.pane.cursor
-        commands["Cursor down one line"].callback()
-        await pilot.pause()
-        assert app.pane.cursor == start + 1
-        commands["Next file"].callback()
-        await pilot.pause()
-        assert app.index == 1
-
-
-async def test_the_command_palette_runs_an_action_by_name(make_app: AppFactory) -> None:
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await press(pilot, "ctrl+p")
-        assert isinstance(app.screen, CommandPalette)
-        await pilot.press(*["space" if c == " " else c for c in "Next file"])
-        commands = app.screen.query_one(CommandList)
-        deadline = time.monotonic() + 15
-        # The palette searches in a worker: wait (bounded) for the first hit.
-        while not (
-            commands.option_count and "Next file" in str(commands.get_option_at_index(0).prompt)
-        ):
-            assert time.monotonic() < deadline, "the palette never offered 'Next file'"
-            await pilot.pause(0.05)
-        await press(pilot, "enter")
-        await settle(pilot)
-        assert not isinstance(app.screen, CommandPalette)
-        assert app.index == 1 and app.pane.path == STOCK
-
-
-async def test_keys_that_do_not_apply_are_hidden(make_app: AppFactory) -> None:
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        assert app.check_action("undo", ()) is False
-        assert app.check_action("redo", ()) is False
-        shown = app.screen.active_bindings
-        assert "u" not in shown and "U" not in shown
-        assert {"y", "n", "space", "a", "d", "s", "e"} <= set(shown)
-        await press(pilot, "u")  # hidden, so nothing happens
-        assert message(app) == ""
-        await press(pilot, "y")
-        assert app.check_action("undo", ()) is True
-        assert "u" in app.screen.active_bindings
-        # Back on the decided file there is no hunk: the hunk keys go away.
-        await press(pilot, "left_square_bracket")
-        assert app.pane.path == REPORT and app.pane.current_hunk() == -1
-        for action in ("accept", "reject", "toggle_line", "split", "edit", "accept_file"):
-            assert app.check_action(action, ()) is False, action
-        shown = app.screen.active_bindings
-        assert not {"y", "n", "space", "a", "d", "s", "e"} & set(shown)
-
-
 # -- every key above has a test -------------------------------------------------------------------
 
 KEY_TESTS = {
-    "y": test_y_stages_exactly_one_of_two_hunks,
-    "n": test_n_reverts_exactly_one_hunk_in_the_working_tree,
-    "space": test_space_marks_a_line_and_y_stages_only_that_line,
-    "j": test_j_and_k_move_between_hunks,
-    "k": test_j_and_k_move_between_hunks,
-    "right_square_bracket": test_brackets_switch_files,
-    "left_square_bracket": test_brackets_switch_files,
-    "a": test_a_accepts_the_rest_of_the_file,
-    "d": test_d_rejects_the_rest_of_the_file,
-    "s": test_s_splits_a_hunk_without_writing,
-    "e": test_e_edits_the_proposed_side_in_the_editor,
-    "u": test_u_undoes_byte_for_byte,
-    "U": test_capital_u_redoes,
-    "v": test_v_toggles_side_by_side,
-    "enter": test_enter_expands_and_folds_unchanged_lines,
-    "down": test_up_and_down_move_the_cursor_one_row,
-    "up": test_up_and_down_move_the_cursor_one_row,
-    "pagedown": test_pagedown_and_pageup_move_by_a_screen,
-    "pageup": test_pagedown_and_pageup_move_by_a_screen,
-    "R": test_capital_r_reloads_after_an_external_change,
-    "question_mark": test_question_mark_opens_help_listing_every_binding,
-    "q": test_q_shows_the_summary_and_enter_exits_with_it,
+    "y": "test_y_stages_exactly_one_of_two_hunks",
+    "n": "test_n_reverts_exactly_one_hunk_in_the_working_tree",
+    "space": "test_space_marks_a_line_and_y_stages_only_that_line",
+    "j": "test_j_and_k_move_between_hunks",
+    "k": "test_j_and_k_move_between_hunks",
+    "right_square_bracket": "test_brackets_switch_files",
+    "left_square_bracket": "test_brackets_switch_files",
+    "a": "test_a_accepts_the_rest_of_the_file",
+    "d": "test_d_rejects_the_rest_of_the_file",
+    "s": "test_s_splits_a_hunk_without_writing",
+    "e": "test_e_edits_the_proposed_side_in_the_editor",
+    "u": "test_u_undoes_byte_for_byte",
+    "U": "test_capital_u_redoes",
+    "v": "test_v_toggles_side_by_side",
+    "enter": "test_enter_expands_and_folds_unchanged_lines",
+    "down": "test_up_and_down_move_the_cursor_one_row",
+    "up": "test_up_and_down_move_the_cursor_one_row",
+    "pagedown": "test_pagedown_and_pageup_move_by_a_screen",
+    "pageup": "test_pagedown_and_pageup_move_by_a_screen",
+    "R": "test_capital_r_reloads_after_an_external_change",
+    "question_mark": "test_question_mark_opens_help_listing_every_binding",
+    "q": "test_q_shows_the_summary_and_enter_exits_with_it",
 }
 
 
 def test_every_binding_has_a_key_test() -> None:
     assert set(KEY_TESTS) == {b.key for b in BINDINGS}
+    # Names, not the functions: importing tests from the other module would
+    # make pytest collect them twice.
+    import test_tui_review
 
-
-# -- the background prefetch ------------------------------------------------------------------
-
-
-async def test_switching_to_a_file_the_prefetch_is_diffing_shows_its_hunks(
-    make_app: AppFactory,
-) -> None:
-    app = make_app()
-    session = app.session
-    rediff = session._rediff
-    diffing = threading.Event()
-    release = threading.Event()
-
-    def slow_rediff(fr: FileReview) -> None:
-        if threading.current_thread() is not threading.main_thread() and fr.path == STOCK:
-            diffing.set()
-            release.wait(10)
-        rediff(fr)
-
-    session._rediff = slow_rediff  # type: ignore[method-assign]
-    # Regression: show_file used to see loaded=True with patch=None ("No pending
-    # changes") when ] reached a file the prefetch thread was still diffing.
-    async with app.run_test(size=SIZE) as pilot:
-        deadline = time.monotonic() + 15
-        while not diffing.is_set():
-            assert time.monotonic() < deadline, "the prefetch never reached stock.py"
-            await pilot.pause(0.02)
-        # The UI thread may wait for the worker (a lock), so release it from a timer.
-        threading.Timer(0.5, release.set).start()
-        await press(pilot, "right_square_bracket")
-        await settle(pilot)
-        assert app.pane.path == STOCK
-        assert len(app.pane.hunks) == 1
+    for name in KEY_TESTS.values():
+        assert callable(globals().get(name) or getattr(test_tui_review, name, None)), name

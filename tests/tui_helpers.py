@@ -1,0 +1,41 @@
+"""What the review-app key tests share."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import REPORT, head_bytes, worktree_bytes
+from textual.pilot import Pilot
+
+from app.tui.review_app import ReviewApp
+
+SIZE = (120, 40)
+
+
+async def settle(pilot: Pilot[object]) -> None:
+    """Let the background prefetch finish and the screen catch up."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def press(pilot: Pilot[object], *keys: str) -> None:
+    await pilot.press(*keys)
+    await pilot.pause()
+
+
+def lines_of(data: bytes | None) -> list[bytes]:
+    assert data is not None
+    return data.splitlines(keepends=True)
+
+
+def old_new(repo: Path, path: str = REPORT) -> tuple[list[bytes], list[bytes]]:
+    """HEAD's lines and the working tree's lines of ``path``."""
+    return lines_of(head_bytes(repo, path)), lines_of(worktree_bytes(repo, path))
+
+
+def hunk_texts(app: ReviewApp) -> str:
+    return "".join(line.raw for hunk in app.pane.hunks for line in hunk.lines)
+
+
+def message(app: ReviewApp) -> str:
+    return app.status.message
