@@ -10,6 +10,7 @@ import os
 import shlex
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -181,19 +182,29 @@ class ReviewApp(App[dict]):
     def _prefetch(self) -> None:
         # Diff the other files in the background so the list shows progress.
         # Exclusive: a newer run (more files arrived) replaces this one.
+        # Rows are handed over at most every 50 ms: the progress count sums
+        # over every file, which per file would be quadratic in a burst.
         worker = get_current_worker()
+        done: list[int] = []
+        handed = time.monotonic()
         for i, fr in enumerate(list(self.session.files)):
             if worker.is_cancelled:
                 return
             if not fr.loaded and not self.session.is_large(fr):
                 self.session.ensure_loaded(fr)
-                self.call_from_thread(self._update_entry, i)
+                done.append(i)
+            if done and time.monotonic() - handed > 0.05:
+                self.call_from_thread(self._update_entries, done)
+                done, handed = [], time.monotonic()
+        if done:
+            self.call_from_thread(self._update_entries, done)
 
-    def _update_entry(self, i: int) -> None:
+    def _update_entries(self, indices: list[int]) -> None:
         files = self.query(FileList)
         if not files:
             return  # the app is shutting down; the prefetch's last word is moot
-        files.first().update_entry(i, self._entry(self.session.files[i]))
+        for i in indices:
+            files.first().update_entry(i, self._entry(self.session.files[i]))
         self._update_progress()
 
     def _update_progress(self) -> None:
