@@ -327,8 +327,9 @@ def run_burst(screen: Screen, repo: Path, modify: int, create: int) -> dict[str,
     new files are diffed in the background."""
     screen.quiet(0.5, 10)
     keys = Series("burst keys")
-    writer = subprocess.Popen([sys.executable, "-c", BURST_WRITER, str(repo), str(modify),
-                               str(create)])
+    writer = subprocess.Popen(
+        [sys.executable, "-c", BURST_WRITER, str(repo), str(modify), str(create)]
+    )
     started = time.perf_counter()
     side_by_side = False
     finished: float | None = None
@@ -346,8 +347,7 @@ def run_burst(screen: Screen, repo: Path, modify: int, create: int) -> dict[str,
         time.sleep(0.1)
         if finished is None and writer.poll() is not None:
             finished = time.perf_counter()
-    return {**keys.result(), "writer_s": (finished or 0) - started,
-            "events": modify + create}
+    return {**keys.result(), "writer_s": (finished or 0) - started, "events": modify + create}
 
 
 def run_profile(repo: Path, writes: int, top: int) -> str:

@@ -47,19 +47,28 @@ from pathlib import Path
 from typing import Any
 
 OPS = ("accept", "reject", "apply", "undo", "journal")
-GIT = ("git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false",
-       "-c", "core.autocrlf=false")
+GIT = (
+    "git",
+    "-c",
+    "user.name=t",
+    "-c",
+    "user.email=t@t",
+    "-c",
+    "commit.gpgsign=false",
+    "-c",
+    "core.autocrlf=false",
+)
 JOURNAL_SOURCE = "crash-journal"
 JOURNAL_STEPS = 150
 # The one kind of litter atomic_write documents: ".<name>.tether-<8 hex>.tmp".
 TEMP_NAME = re.compile(r"(?:^|/)\.[^/]+\.tether-[0-9a-f]{8}\.tmp$")
 # Crash points for --die-at (each SIGKILLs the child at the N-th time it is reached).
 DIE_POINTS = (
-    "before-replace",   # atomic_write: temp file written and fsynced, not yet renamed/swapped
-    "mid-temp-write",   # atomic_write: half of the temp file written
-    "after-swap",       # atomic_write: new file swapped in, the old one not yet checked
-    "before-journal",   # the file (or index) is written, the journal entry not yet
-    "torn-journal",     # half of a journal line written
+    "before-replace",  # atomic_write: temp file written and fsynced, not yet renamed/swapped
+    "mid-temp-write",  # atomic_write: half of the temp file written
+    "after-swap",  # atomic_write: new file swapped in, the old one not yet checked
+    "before-journal",  # the file (or index) is written, the journal entry not yet
+    "torn-journal",  # half of a journal line written
     "before-update-index",  # git hash-object done, git update-index not yet run
 )
 
@@ -93,11 +102,14 @@ def changed_files() -> dict[str, bytes | None]:
     big = base["big.txt"].replace(f"{7_000:06d} ", "CHANGED ")
     return {
         "a.txt": a.encode(),
-        "crlf.txt": base["crlf.txt"].replace("row 3\r\n", "ROW three\r\n")
-        .replace("row 20\r\n", "row 20\r\ninserted\r\n").encode(),
+        "crlf.txt": base["crlf.txt"]
+        .replace("row 3\r\n", "ROW three\r\n")
+        .replace("row 20\r\n", "row 20\r\ninserted\r\n")
+        .encode(),
         "noeol.txt": base["noeol.txt"].replace("last", "LAST").encode(),
-        "uni.txt": base["uni.txt"].replace("ünïcødé 10 — λ → ✓\n",
-                                           "ünïcødé 10 — λ → ✓\nnew ✓ line\n").encode(),
+        "uni.txt": base["uni.txt"]
+        .replace("ünïcødé 10 — λ → ✓\n", "ünïcødé 10 — λ → ✓\nnew ✓ line\n")
+        .encode(),
         "big.txt": big.encode(),
         "gone.txt": None,
         "run.sh": b"#!/bin/sh\necho hello\n",
@@ -109,8 +121,9 @@ PATHS = tuple(sorted(set(base_files()) | set(changed_files())))
 
 
 def git(repo: Path, *args: str, data: bytes | None = None) -> bytes:
-    return subprocess.run([*GIT, *args], cwd=repo, input=data, capture_output=True,
-                          check=True, timeout=60).stdout
+    return subprocess.run(
+        [*GIT, *args], cwd=repo, input=data, capture_output=True, check=True, timeout=60
+    ).stdout
 
 
 def _write_tree(repo: Path, files: dict[str, bytes | None]) -> None:
@@ -167,9 +180,16 @@ def journal_script(count: int = JOURNAL_STEPS) -> Iterator[dict[str, Any]]:
     for step in range(count):
         seq += 1
         size = (step * 7919) % 20_000
-        yield {"op": "accept", "source": JOURNAL_SOURCE, "path": f"dir/f{step}.txt",
-               "side": "memory", "hunk": f"@@ step {step} ✓\n" + "+" * size,
-               "hunk_id": f"{step:010x}", "before": None, "after": None}
+        yield {
+            "op": "accept",
+            "source": JOURNAL_SOURCE,
+            "path": f"dir/f{step}.txt",
+            "side": "memory",
+            "hunk": f"@@ step {step} ✓\n" + "+" * size,
+            "hunk_id": f"{step:010x}",
+            "before": None,
+            "after": None,
+        }
         done.append(seq)
         if step % 7 == 6:
             target = done[-1]
@@ -373,16 +393,18 @@ def chains(entries: list[dict[str, Any]], source: str) -> dict[tuple[str, Side],
             continue
         target = by_seq.get(entry.get("target", -1), entry)
         key = (target["path"], target["side"])
-        states = out.setdefault(key, [target["before"]] if entry["op"] != "undo" else
-                                [target["after"]])
+        states = out.setdefault(
+            key, [target["before"]] if entry["op"] != "undo" else [target["after"]]
+        )
         new = target["before"] if entry["op"] == "undo" else target["after"]
         if states[-1] != new:
             states.append(new)
     return out
 
 
-def expected_states(entries: list[dict[str, Any]], done: list[dict[str, Any]],
-                    source: str) -> dict[tuple[str, Side], State]:
+def expected_states(
+    entries: list[dict[str, Any]], done: list[dict[str, Any]], source: str
+) -> dict[tuple[str, Side], State]:
     """What the journal says each (path, side) holds now: the ``after`` of the
     newest decision still done, else the ``before`` of its first decision."""
     out: dict[tuple[str, Side], State] = {}
@@ -412,15 +434,23 @@ class Trial:
     stderr: str = ""
 
 
-def spawn(op: str, workdir: Path, env: dict[str, str], *, delay: float | None,
-          die_at: str = "", group: bool = False) -> Trial:
+def spawn(
+    op: str,
+    workdir: Path,
+    env: dict[str, str],
+    *,
+    delay: float | None,
+    die_at: str = "",
+    group: bool = False,
+) -> Trial:
     """Run the child; SIGKILL it ``delay`` seconds after it said ``ready``
     (its whole process group, git included, with ``group``)."""
     cmd = [sys.executable, str(Path(__file__).resolve()), op, str(workdir)]
     if die_at:
         cmd += ["--die-at", die_at]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True
+    )
     assert proc.stdout is not None and proc.stderr is not None
     trial = Trial(op, delay)
     first = proc.stdout.readline()
@@ -467,8 +497,10 @@ def copy_template(template: Path, workdir: Path) -> None:
 # Known bugs a check can recognise (see docs/reliability.md), by id.
 UNJOURNALED = "unjournaled"  # a write reached the disk, its journal entry did not
 PATCH_REOPEN = "patch-reopen"  # a reopened patch calls its applied add/delete unappliable
-_REOPEN_NOTES = ("the patch creates this file, but it already exists",
-                 "the patch changes this file, but it does not exist")
+_REOPEN_NOTES = (
+    "the patch creates this file, but it already exists",
+    "the patch changes this file, but it does not exist",
+)
 
 
 @dataclass
@@ -495,9 +527,13 @@ class Verdict:
         self.known.setdefault(bug, []).append(text)
 
 
-def check_session_trial(op: str, workdir: Path, full_chains: dict[tuple[str, Side], list[State]],
-                        source: str, initial: dict[tuple[str, Side], State] | None = None
-                        ) -> Verdict:
+def check_session_trial(
+    op: str,
+    workdir: Path,
+    full_chains: dict[tuple[str, Side], list[State]],
+    source: str,
+    initial: dict[tuple[str, Side], State] | None = None,
+) -> Verdict:
     """Check the promises after a kill during accept/reject/apply/undo.
 
     ``full_chains`` (from :func:`chains`) lists the states of every (path,
@@ -524,11 +560,14 @@ def check_session_trial(op: str, workdir: Path, full_chains: dict[tuple[str, Sid
     for key, state in states.items():
         chain = full_chains.get(key)
         if chain is not None and state not in chain:
-            verdict.problems.append(f"{key[0]} ({key[1]}) holds {state}, none of the "
-                                    f"{len(chain)} states it passes through (a mix?)")
+            verdict.problems.append(
+                f"{key[0]} ({key[1]}) holds {state}, none of the "
+                f"{len(chain)} states it passes through (a mix?)"
+            )
         elif chain is None and state != initial.get(key, state):
-            verdict.problems.append(f"{key[0]} ({key[1]}) changed, but the operation never "
-                                    "writes it")
+            verdict.problems.append(
+                f"{key[0]} ({key[1]}) changed, but the operation never writes it"
+            )
     # 2. No litter git can see, except documented temp names (reported).
     for path in untracked(repo):
         if TEMP_NAME.search(path):
@@ -573,8 +612,9 @@ def _restart_for_reconcile(op: str, repo: Path) -> None:
         open_session(open_source(spec, repo))
 
 
-def check_undo_after_restart(op: str, workdir: Path, source_spec: str | None,
-                             verdict: Verdict) -> None:
+def check_undo_after_restart(
+    op: str, workdir: Path, source_spec: str | None, verdict: Verdict
+) -> None:
     """Open a new session on the same repository (as a restart would): it must
     show the journal's decisions, and undo then redo of the newest must work."""
     from app.core.errors import TetherError
@@ -592,8 +632,9 @@ def check_undo_after_restart(op: str, workdir: Path, source_spec: str | None,
                 if fr.note.endswith(_REOPEN_NOTES):
                     verdict.note(PATCH_REOPEN, f"{fr.path}: {fr.note}")
                 elif fr.note:
-                    verdict.problems.append(f"after restart {fr.path} cannot be reviewed: "
-                                            f"{fr.note}")
+                    verdict.problems.append(
+                        f"after restart {fr.path} cannot be reviewed: {fr.note}"
+                    )
         if not done:
             return
         top = done[-1]
@@ -603,8 +644,9 @@ def check_undo_after_restart(op: str, workdir: Path, source_spec: str | None,
             return read_state(repo, top["path"], top["side"])
 
         if now() != top["before"]:
-            verdict.problems.append(f"undo after restart left {top['path']} at {now()}, "
-                                    f"not {top['before']}")
+            verdict.problems.append(
+                f"undo after restart left {top['path']} at {now()}, not {top['before']}"
+            )
         session.redo()
         if now() != top["after"]:
             verdict.problems.append(f"redo after restart left {top['path']} at {now()}")
@@ -648,14 +690,21 @@ def check_journal_trial(workdir: Path) -> tuple[list[str], int]:
 
 def child_env(home: Path) -> dict[str, str]:
     """An environment with no user or system git config and a private HOME."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("GIT_", "XDG_")) and k not in ("VISUAL", "EDITOR")}
-    env.update(HOME=str(home), GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull,
-               XDG_STATE_HOME=str(home / "state"), XDG_CONFIG_HOME=str(home / "config"),
-               PYTHONDONTWRITEBYTECODE="1")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("GIT_", "XDG_")) and k not in ("VISUAL", "EDITOR")
+    }
+    env.update(
+        HOME=str(home),
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_CONFIG_GLOBAL=os.devnull,
+        XDG_STATE_HOME=str(home / "state"),
+        XDG_CONFIG_HOME=str(home / "config"),
+        PYTHONDONTWRITEBYTECODE="1",
+    )
     return env
 
 
 if __name__ == "__main__":
     sys.exit(child_main(sys.argv[1:]))
-

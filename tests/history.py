@@ -85,8 +85,17 @@ def _download_one(version: str, cache: Path) -> None:
     # download cut short never leaves a truncated tarball in the cache.
     with tempfile.TemporaryDirectory(prefix="tether-history-") as tmp:
         cmd = [
-            sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-            "--no-binary", ":all:", f"{PACKAGE}=={version}", "-d", tmp,
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--no-deps",
+            "--no-binary",
+            ":all:",
+            f"{PACKAGE}=={version}",
+            "-d",
+            tmp,
         ]
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
@@ -188,7 +197,10 @@ def _git(repo: Path, *args: str, stdin: bytes | None = None) -> bytes:
     env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
     proc = subprocess.run(
         ["git", "-C", str(repo), "-c", "commit.gpgsign=false", *args],
-        input=stdin, capture_output=True, env=env, check=False,
+        input=stdin,
+        capture_output=True,
+        env=env,
+        check=False,
     )
     if proc.returncode != 0:
         raise RuntimeError(f"git {' '.join(args)} failed: {proc.stderr.decode(errors='replace')}")
@@ -231,12 +243,18 @@ def build_history_repo(dest: Path, cache: Path = CACHE_DIR) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.history", description=__doc__.split("\n")[0])
-    parser.add_argument("--build", type=Path, metavar="DIR", help="also build the repository into DIR")
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.history", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "--build", type=Path, metavar="DIR", help="also build the repository into DIR"
+    )
     args = parser.parse_args(argv)
     fetched = download()
-    print(f"history: {len(VERSIONS)} {PACKAGE} releases in {CACHE_DIR}"
-          + (f" (downloaded {', '.join(fetched)})" if fetched else " (all cached)"))
+    print(
+        f"history: {len(VERSIONS)} {PACKAGE} releases in {CACHE_DIR}"
+        + (f" (downloaded {', '.join(fetched)})" if fetched else " (all cached)")
+    )
     if args.build:
         repo = build_history_repo(args.build)
         count = _git(repo, "rev-list", "--count", BRANCH).decode().strip()

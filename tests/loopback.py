@@ -58,13 +58,23 @@ class _Handler(BaseHTTPRequestHandler):
             body: Any = json.loads(raw) if raw else None
         except ValueError:
             body = raw
-        seen = Seen(self.command, self.path, {k.lower(): v for k, v in self.headers.items()},
-                    body, time.monotonic())
+        seen = Seen(
+            self.command,
+            self.path,
+            {k.lower(): v for k, v in self.headers.items()},
+            body,
+            time.monotonic(),
+        )
         loop = self.server.loopback
         with loop.lock:
             loop.requests.append(seen)
-            reply = loop.replies.pop(0) if loop.replies else Reply(
-                599, {"x-should-retry": "false"}, {"error": {"message": "no scripted reply"}})
+            reply = (
+                loop.replies.pop(0)
+                if loop.replies
+                else Reply(
+                    599, {"x-should-retry": "false"}, {"error": {"message": "no scripted reply"}}
+                )
+            )
         self.close_connection = True
         if reply.events is None:
             self._whole(reply)
@@ -128,8 +138,9 @@ class Loopback:
         self._server.loopback = self
         self.port = self._server.server_address[1]
         self.url = f"http://{LOOPBACK}:{self.port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,),
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.02,), daemon=True
+        )
 
     def __enter__(self) -> Loopback:
         self._thread.start()
@@ -149,26 +160,53 @@ def sse(data: Any, event: str | None = None) -> bytes:
     return f"{head}data: {text}\n\n".encode()
 
 
-def chat_stream(pieces: Iterable[str], *, finish_reason: str = "stop",
-                usage: tuple[int, int] = (120, 48)) -> list[bytes]:
+def chat_stream(
+    pieces: Iterable[str], *, finish_reason: str = "stop", usage: tuple[int, int] = (120, 48)
+) -> list[bytes]:
     """OpenAI Chat Completions chunks, a usage chunk, then ``[DONE]``."""
+
     def chunk(delta: dict[str, Any], finish: str | None = None) -> bytes:
-        return sse({"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1,
-                    "model": "m", "choices": [{"index": 0, "delta": delta,
-                                               "finish_reason": finish, "logprobs": None}]})
+        return sse(
+            {
+                "id": "chatcmpl-1",
+                "object": "chat.completion.chunk",
+                "created": 1,
+                "model": "m",
+                "choices": [
+                    {"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}
+                ],
+            }
+        )
+
     out = [chunk({"role": "assistant", "content": ""})]
     out += [chunk({"content": piece}) for piece in pieces]
     out.append(chunk({}, finish_reason))
-    out.append(sse({"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1,
-                    "model": "m", "choices": [],
-                    "usage": {"prompt_tokens": usage[0], "completion_tokens": usage[1],
-                              "total_tokens": sum(usage)}}))
+    out.append(
+        sse(
+            {
+                "id": "chatcmpl-1",
+                "object": "chat.completion.chunk",
+                "created": 1,
+                "model": "m",
+                "choices": [],
+                "usage": {
+                    "prompt_tokens": usage[0],
+                    "completion_tokens": usage[1],
+                    "total_tokens": sum(usage),
+                },
+            }
+        )
+    )
     out.append(sse("[DONE]"))
     return out
 
 
-def responses_stream(parts: Iterable[tuple[Any, ...]], *, usage: tuple[int, int] = (300, 90),
-                     end: str = "response.completed") -> list[bytes]:
+def responses_stream(
+    parts: Iterable[tuple[Any, ...]],
+    *,
+    usage: tuple[int, int] = (300, 90),
+    end: str = "response.completed",
+) -> list[bytes]:
     """Responses API events. Parts: ``("text", [pieces])`` or
     ``("patch", call_id, {"type": "update_file", "path", "diff"})``."""
     seq = iter(range(10_000))
@@ -177,49 +215,99 @@ def responses_stream(parts: Iterable[tuple[Any, ...]], *, usage: tuple[int, int]
     def emit(kind: str, **data: Any) -> None:
         out.append(sse({"type": kind, "sequence_number": next(seq), **data}, kind))
 
-    response = {"id": "resp_1", "object": "response", "created_at": 1, "model": "m",
-                "status": "in_progress", "output": [], "usage": None}
+    response = {
+        "id": "resp_1",
+        "object": "response",
+        "created_at": 1,
+        "model": "m",
+        "status": "in_progress",
+        "output": [],
+        "usage": None,
+    }
     emit("response.created", response=response)
     emit("response.in_progress", response=response)
     output = []
     for index, part in enumerate(parts):
         if part[0] == "text":
-            item = {"type": "message", "id": f"msg_{index}", "role": "assistant",
-                    "status": "in_progress", "content": []}
+            item = {
+                "type": "message",
+                "id": f"msg_{index}",
+                "role": "assistant",
+                "status": "in_progress",
+                "content": [],
+            }
             emit("response.output_item.added", output_index=index, item=item)
             for piece in part[1]:
-                emit("response.output_text.delta", item_id=item["id"], output_index=index,
-                     content_index=0, delta=piece, logprobs=[])
+                emit(
+                    "response.output_text.delta",
+                    item_id=item["id"],
+                    output_index=index,
+                    content_index=0,
+                    delta=piece,
+                    logprobs=[],
+                )
             text = "".join(part[1])
-            done = {**item, "status": "completed", "content": [
-                {"type": "output_text", "text": text, "annotations": [], "logprobs": []}]}
-            emit("response.output_text.done", item_id=item["id"], output_index=index,
-                 content_index=0, text=text, logprobs=[])
+            done = {
+                **item,
+                "status": "completed",
+                "content": [
+                    {"type": "output_text", "text": text, "annotations": [], "logprobs": []}
+                ],
+            }
+            emit(
+                "response.output_text.done",
+                item_id=item["id"],
+                output_index=index,
+                content_index=0,
+                text=text,
+                logprobs=[],
+            )
         else:
             _, call_id, operation = part
-            item = {"type": "apply_patch_call", "id": f"apc_{index}", "call_id": call_id,
-                    "status": "in_progress", "operation": {**operation, "diff": ""}}
+            item = {
+                "type": "apply_patch_call",
+                "id": f"apc_{index}",
+                "call_id": call_id,
+                "status": "in_progress",
+                "operation": {**operation, "diff": ""},
+            }
             emit("response.output_item.added", output_index=index, item=item)
             diff = operation.get("diff", "")
             for start in range(0, len(diff), 40):  # not in the SDK's types: must be ignored
-                emit("response.apply_patch_call_operation_diff.delta", item_id=item["id"],
-                     output_index=index, delta=diff[start:start + 40])
+                emit(
+                    "response.apply_patch_call_operation_diff.delta",
+                    item_id=item["id"],
+                    output_index=index,
+                    delta=diff[start : start + 40],
+                )
             done = {**item, "status": "completed", "operation": operation}
         emit("response.output_item.done", output_index=index, item=done)
         output.append(done)
-    final = {**response, "status": "completed" if end == "response.completed" else "incomplete",
-             "output": output,
-             "usage": {"input_tokens": usage[0], "output_tokens": usage[1],
-                       "total_tokens": sum(usage), "input_tokens_details": {"cached_tokens": 0},
-                       "output_tokens_details": {"reasoning_tokens": 0}}}
+    final = {
+        **response,
+        "status": "completed" if end == "response.completed" else "incomplete",
+        "output": output,
+        "usage": {
+            "input_tokens": usage[0],
+            "output_tokens": usage[1],
+            "total_tokens": sum(usage),
+            "input_tokens_details": {"cached_tokens": 0},
+            "output_tokens_details": {"reasoning_tokens": 0},
+        },
+    }
     if end == "response.incomplete":
         final["incomplete_details"] = {"reason": "max_output_tokens"}
     emit(end, response=final)
     return out
 
 
-def anthropic_stream(blocks: Iterable[tuple[Any, ...]], *, stop_reason: str = "tool_use",
-                     input_tokens: int = 900, output_tokens: int = 150) -> list[bytes]:
+def anthropic_stream(
+    blocks: Iterable[tuple[Any, ...]],
+    *,
+    stop_reason: str = "tool_use",
+    input_tokens: int = 900,
+    output_tokens: int = 150,
+) -> list[bytes]:
     """Anthropic Messages events. Blocks: ``("text", [pieces])`` or
     ``("tool", tool_use_id, input_dict_or_json_pieces)``."""
     out: list[bytes] = []
@@ -227,31 +315,53 @@ def anthropic_stream(blocks: Iterable[tuple[Any, ...]], *, stop_reason: str = "t
     def emit(kind: str, **data: Any) -> None:
         out.append(sse({"type": kind, **data}, kind))
 
-    emit("message_start", message={
-        "id": "msg_1", "type": "message", "role": "assistant", "model": "claude-test",
-        "content": [], "stop_reason": None, "stop_sequence": None,
-        "usage": {"input_tokens": input_tokens, "output_tokens": 1}})
+    emit(
+        "message_start",
+        message={
+            "id": "msg_1",
+            "type": "message",
+            "role": "assistant",
+            "model": "claude-test",
+            "content": [],
+            "stop_reason": None,
+            "stop_sequence": None,
+            "usage": {"input_tokens": input_tokens, "output_tokens": 1},
+        },
+    )
     emit("ping")
     for index, block in enumerate(blocks):
         if block[0] == "text":
-            emit("content_block_start", index=index,
-                 content_block={"type": "text", "text": ""})
+            emit("content_block_start", index=index, content_block={"type": "text", "text": ""})
             for piece in block[1]:
-                emit("content_block_delta", index=index,
-                     delta={"type": "text_delta", "text": piece})
+                emit(
+                    "content_block_delta", index=index, delta={"type": "text_delta", "text": piece}
+                )
         else:
             _, tool_id, tool_input = block
-            emit("content_block_start", index=index, content_block={
-                "type": "tool_use", "id": tool_id, "name": "str_replace_based_edit_tool",
-                "input": {}})
+            emit(
+                "content_block_start",
+                index=index,
+                content_block={
+                    "type": "tool_use",
+                    "id": tool_id,
+                    "name": "str_replace_based_edit_tool",
+                    "input": {},
+                },
+            )
             raw = json.dumps(tool_input) if isinstance(tool_input, dict) else None
-            pieces = [raw[i:i + 25] for i in range(0, len(raw), 25)] if raw else tool_input
+            pieces = [raw[i : i + 25] for i in range(0, len(raw), 25)] if raw else tool_input
             for piece in pieces:
-                emit("content_block_delta", index=index,
-                     delta={"type": "input_json_delta", "partial_json": piece})
+                emit(
+                    "content_block_delta",
+                    index=index,
+                    delta={"type": "input_json_delta", "partial_json": piece},
+                )
         emit("content_block_stop", index=index)
-    emit("message_delta", delta={"stop_reason": stop_reason, "stop_sequence": None},
-         usage={"output_tokens": output_tokens})
+    emit(
+        "message_delta",
+        delta={"stop_reason": stop_reason, "stop_sequence": None},
+        usage={"output_tokens": output_tokens},
+    )
     emit("message_stop")
     return out
 
@@ -296,8 +406,16 @@ class NetworkGuard:
         monkeypatch.setattr(socket.socket, "connect", connect)
         monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
         monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-        for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy",
-                     "all_proxy", "OPENAI_BASE_URL", "ANTHROPIC_BASE_URL"):
+        for name in (
+            "HTTP_PROXY",
+            "HTTPS_PROXY",
+            "ALL_PROXY",
+            "http_proxy",
+            "https_proxy",
+            "all_proxy",
+            "OPENAI_BASE_URL",
+            "ANTHROPIC_BASE_URL",
+        ):
             monkeypatch.delenv(name, raising=False)
 
 

@@ -44,8 +44,15 @@ def test_write_new_and_replace(root: Path) -> None:
 
 @pytest.mark.parametrize(
     "data",
-    [b"a\r\nb\r\n", b"a\rb\r", b"mixed\r\nend\n", b"no newline", b"", "ünï\u2028\n".encode(),
-     b"\x00\xff binary"],
+    [
+        b"a\r\nb\r\n",
+        b"a\rb\r",
+        b"mixed\r\nend\n",
+        b"no newline",
+        b"",
+        "ünï\u2028\n".encode(),
+        b"\x00\xff binary",
+    ],
 )
 def test_bytes_written_exactly(root: Path, data: bytes) -> None:
     atomic_write(root, "f", data)
@@ -149,7 +156,10 @@ def test_stale_write_raises_and_leaves_file_untouched(
         after = target.stat()
         assert target.read_bytes() == on_disk
         assert (after.st_ino, after.st_mtime_ns, after.st_mode) == (
-            before.st_ino, before.st_mtime_ns, before.st_mode)
+            before.st_ino,
+            before.st_mtime_ns,
+            before.st_mode,
+        )
     assert temps(root) == []
 
 
@@ -272,8 +282,9 @@ def _before_swap(monkeypatch: pytest.MonkeyPatch, action: Callable[[], None]) ->
 
 
 @pytest.mark.parametrize("how", ["in place", "renamed in"])
-def test_a_write_just_before_the_swap_is_kept(root: Path, monkeypatch: pytest.MonkeyPatch,
-                                              how: str) -> None:
+def test_a_write_just_before_the_swap_is_kept(
+    root: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
     target = root / "f"
     target.write_bytes(b"old")
 
@@ -293,8 +304,9 @@ def test_a_write_just_before_the_swap_is_kept(root: Path, monkeypatch: pytest.Mo
     assert temps(root) == []
 
 
-def test_a_write_to_both_files_keeps_a_copy_of_each(root: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_write_to_both_files_keeps_a_copy_of_each(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Theirs lands before the swap and again on our file while it is briefly
     in place: both of their versions survive, nothing is silently dropped."""
     target = root / "f"
@@ -319,8 +331,9 @@ def test_a_write_to_both_files_keeps_a_copy_of_each(root: Path,
     assert kept[0].read_bytes() == b"ours + theirs 2"
 
 
-def _between_swaps(monkeypatch: pytest.MonkeyPatch, before: Callable[[], None],
-                   between: Callable[[], None]) -> None:
+def _between_swaps(
+    monkeypatch: pytest.MonkeyPatch, before: Callable[[], None], between: Callable[[], None]
+) -> None:
     """``before`` runs right before Tether's swap, ``between`` right before the
     swap that puts the other program's file back."""
     real_exchange = renames.exchange
@@ -337,8 +350,9 @@ def _between_swaps(monkeypatch: pytest.MonkeyPatch, before: Callable[[], None],
     monkeypatch.setattr(renames, "exchange", exchange)
 
 
-def test_a_second_save_between_the_swaps_stays_in_place(root: Path,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_second_save_between_the_swaps_stays_in_place(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """An editor saves (temp file + rename) twice around Tether's swap: its
     newest save ends up in place and the one before is kept."""
     target = root / "f"
@@ -357,8 +371,9 @@ def test_a_second_save_between_the_swaps_stays_in_place(root: Path,
     assert kept[0].read_bytes() == b"theirs 1"
 
 
-def test_a_delete_between_the_swaps_puts_their_write_back(root: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_delete_between_the_swaps_puts_their_write_back(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = root / "f"
     target.write_bytes(b"old")
     _between_swaps(monkeypatch, lambda: target.write_bytes(b"theirs"), target.unlink)
@@ -369,7 +384,8 @@ def test_a_delete_between_the_swaps_puts_their_write_back(root: Path,
 
 
 def test_a_failure_after_the_swap_deletes_nothing_of_theirs(
-        root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import app.core.atomic as atomic
 
     target = root / "f"
@@ -386,8 +402,9 @@ def test_a_failure_after_the_swap_deletes_nothing_of_theirs(
     assert [p.read_bytes() for p in kept] == [b"theirs"] and ".tether-kept-" in kept[0].name
 
 
-def test_a_delete_that_must_find_nothing_deletes_nothing(root: Path,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_delete_that_must_find_nothing_deletes_nothing(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """expected=None: a file created after the check is someone else's."""
     import app.core.atomic as atomic
 
@@ -404,7 +421,8 @@ def test_a_delete_that_must_find_nothing_deletes_nothing(root: Path,
 
 
 def test_without_an_atomic_swap_the_write_checks_then_renames(
-        root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(renames, "_renameat2", None)  # another OS, or an old libc
     target = root / "f"
     target.write_bytes(b"old")
@@ -416,8 +434,9 @@ def test_without_an_atomic_swap_the_write_checks_then_renames(
     assert temps(root) == []
 
 
-def test_a_file_deleted_just_before_the_swap_is_stale(root: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_file_deleted_just_before_the_swap_is_stale(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = root / "f"
     target.write_bytes(b"old")
     _before_swap(monkeypatch, target.unlink)
@@ -427,8 +446,9 @@ def test_a_file_deleted_just_before_the_swap_is_stale(root: Path,
     assert temps(root) == []
 
 
-def _around_set_aside(monkeypatch: pytest.MonkeyPatch, target: Path, before: bytes,
-                      after: bytes | None = None) -> None:
+def _around_set_aside(
+    monkeypatch: pytest.MonkeyPatch, target: Path, before: bytes, after: bytes | None = None
+) -> None:
     """Another program writes ``before`` to ``target`` right after Tether's
     check, as Tether sets the file aside to delete it, and, if given,
     creates a new file of ``after`` there right after."""
@@ -444,8 +464,9 @@ def _around_set_aside(monkeypatch: pytest.MonkeyPatch, target: Path, before: byt
     monkeypatch.setattr(os, "rename", rename)
 
 
-def test_a_write_just_before_a_delete_is_put_back(root: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_write_just_before_a_delete_is_put_back(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = root / "f"
     target.write_bytes(b"bye")
     _around_set_aside(monkeypatch, target, b"theirs")
@@ -455,8 +476,9 @@ def test_a_write_just_before_a_delete_is_put_back(root: Path,
     assert temps(root) == []
 
 
-def test_a_file_recreated_while_set_aside_keeps_both(root: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_file_recreated_while_set_aside_keeps_both(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = root / "f"
     target.write_bytes(b"bye")
     _around_set_aside(monkeypatch, target, b"theirs, edited", b"theirs, new")
@@ -505,8 +527,9 @@ def test_sigkill_leaves_old_or_new_content_and_a_readable_journal(tmp_path: Path
     env = {**os.environ, "PYTHONPATH": str(PROJECT)}
     journal = Journal(root / "state" / "journal.jsonl")
     for _trial in range(20):
-        child = subprocess.Popen([sys.executable, "-c", _CHILD, str(root)],
-                                 stdout=subprocess.PIPE, env=env)
+        child = subprocess.Popen(
+            [sys.executable, "-c", _CHILD, str(root)], stdout=subprocess.PIPE, env=env
+        )
         assert child.stdout is not None
         assert child.stdout.readline() == b"ready\n"
         time.sleep(rng.uniform(0, 0.03))
@@ -518,8 +541,18 @@ def test_sigkill_leaves_old_or_new_content_and_a_readable_journal(tmp_path: Path
         assert seqs == list(range(1, len(seqs) + 1))
     # A fresh append repairs any torn tail and continues the numbering.
     count = len(journal.entries())
-    entry = journal.append({"op": "reject", "source": "crash", "path": "p", "side": "memory",
-                            "hunk": "", "hunk_id": "h", "before": None, "after": None})
+    entry = journal.append(
+        {
+            "op": "reject",
+            "source": "crash",
+            "path": "p",
+            "side": "memory",
+            "hunk": "",
+            "hunk_id": "h",
+            "before": None,
+            "after": None,
+        }
+    )
     assert entry["seq"] == count + 1
     assert len(journal.entries()) == count + 1
     # Leftover temp files are the only trace a SIGKILL may leave.

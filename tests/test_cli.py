@@ -16,7 +16,11 @@ CHANGED = BASE.replace("line 2\n", "line two\n").replace("line 25\n", "line 25\n
 
 
 def tether(cwd: Path, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, XDG_STATE_HOME=str(cwd.parent / "state"), XDG_CONFIG_HOME=str(cwd.parent / "cfg"))
+    env = dict(
+        os.environ,
+        XDG_STATE_HOME=str(cwd.parent / "state"),
+        XDG_CONFIG_HOME=str(cwd.parent / "cfg"),
+    )
     return subprocess.run(
         [sys.executable, "-m", "app.cli", *args],
         cwd=cwd,
@@ -42,7 +46,9 @@ def repo(tmp_path: Path) -> Path:
 @pytest.fixture
 def patch_file(repo: Path, tmp_path: Path) -> Path:
     (repo / "f.txt").write_text(CHANGED)
-    diff = subprocess.run(["git", "diff"], cwd=repo, capture_output=True, text=True, check=True).stdout
+    diff = subprocess.run(
+        ["git", "diff"], cwd=repo, capture_output=True, text=True, check=True
+    ).stdout
     (repo / "f.txt").write_text(BASE)
     path = tmp_path / "change.patch"
     path.write_text(diff)
@@ -174,7 +180,9 @@ def test_diff_ruN_creations_and_deletions_apply(tmp_path: Path) -> None:
     (new / "born.txt").write_text("hello\n")
     (old / "kept.txt").write_text("one\n")
     (new / "kept.txt").write_text("two\n")
-    diff = subprocess.run(["diff", "-ruN", "old", "new"], cwd=tmp_path, capture_output=True, text=True).stdout
+    diff = subprocess.run(
+        ["diff", "-ruN", "old", "new"], cwd=tmp_path, capture_output=True, text=True
+    ).stdout
     assert "1970-01-01" in diff
     repo = tmp_path / "repo"
     repo.mkdir()

@@ -162,6 +162,7 @@ def test_edits_package_is_ui_free() -> None:
         "print(','.join(bad))"
     )
     root = Path(__file__).resolve().parents[1]
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True, cwd=root)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
+    )
     assert result.stdout.strip() == ""

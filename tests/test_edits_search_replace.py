@@ -52,13 +52,32 @@ import sys
 """
 
 REPLY_EDITS = [
-    Edit(path="app/main.py", kind="replace", old="def main():\n    return 1\n",
-         new="def main():\n    return 2\n", origin=ORIGIN_SEARCH_REPLACE, index=0,
-         source_line=5),
-    Edit(path="docs/notes.md", kind="create", new="# Notes\n", origin=ORIGIN_SEARCH_REPLACE,
-         index=1, source_line=18),
-    Edit(path="app/main.py", kind="replace", old="import os\n", new="import os\nimport sys\n",
-         origin=ORIGIN_SEARCH_REPLACE, index=2, source_line=25),
+    Edit(
+        path="app/main.py",
+        kind="replace",
+        old="def main():\n    return 1\n",
+        new="def main():\n    return 2\n",
+        origin=ORIGIN_SEARCH_REPLACE,
+        index=0,
+        source_line=5,
+    ),
+    Edit(
+        path="docs/notes.md",
+        kind="create",
+        new="# Notes\n",
+        origin=ORIGIN_SEARCH_REPLACE,
+        index=1,
+        source_line=18,
+    ),
+    Edit(
+        path="app/main.py",
+        kind="replace",
+        old="import os\n",
+        new="import os\nimport sys\n",
+        origin=ORIGIN_SEARCH_REPLACE,
+        index=2,
+        source_line=25,
+    ),
 ]
 
 
@@ -124,8 +143,10 @@ def test_block_without_filename_reuses_previous() -> None:
     text = "x.py\n```\n" + block("") + block("", "c\n", "d\n") + "```\n"
     edits, errors = parse_search_replace(text)
     assert errors == []
-    assert [(e.path, e.old, e.new) for e in edits] == [("x.py", "a\n", "b\n"),
-                                                         ("x.py", "c\n", "d\n")]
+    assert [(e.path, e.old, e.new) for e in edits] == [
+        ("x.py", "a\n", "b\n"),
+        ("x.py", "c\n", "d\n"),
+    ]
 
 
 def test_first_block_without_filename_is_an_error() -> None:
@@ -138,10 +159,13 @@ def test_first_block_without_filename_is_an_error() -> None:
 
 
 def test_empty_search_is_create_and_blank_search_too() -> None:
-    edits, _ = parse_search_replace(block("n.py\n", old="", new="x\n")
-                                    + block("m.py\n", old="\n  \n", new="y\n"))
+    edits, _ = parse_search_replace(
+        block("n.py\n", old="", new="x\n") + block("m.py\n", old="\n  \n", new="y\n")
+    )
     assert [(e.kind, e.path, e.old, e.new) for e in edits] == [
-        ("create", "n.py", "", "x\n"), ("create", "m.py", "", "y\n")]
+        ("create", "n.py", "", "x\n"),
+        ("create", "m.py", "", "y\n"),
+    ]
 
 
 def test_second_divider_closes_the_block() -> None:
@@ -157,27 +181,33 @@ def test_second_divider_closes_the_block() -> None:
     [
         (  # no divider: reported, and the next block still parses
             "x.py\n<<<<<<< SEARCH\na\n" + block("y.py\n"),
-            ["block at line 2 has no ======= line"], ["y.py"],
+            ["block at line 2 has no ======= line"],
+            ["y.py"],
         ),
         (  # no REPLACE marker before the next block
             "x.py\n<<<<<<< SEARCH\na\n=======\nb\n" + block(""),
-            ["block at line 2 has no >>>>>>> REPLACE line"], ["x.py"],
+            ["block at line 2 has no >>>>>>> REPLACE line"],
+            ["x.py"],
         ),
         (  # a path-like line just before the new block names its file
             "x.py\n<<<<<<< SEARCH\na\n=======\nb\n" + block("lib/y.py\n"),
-            ["block at line 2 has no >>>>>>> REPLACE line"], ["lib/y.py"],
+            ["block at line 2 has no >>>>>>> REPLACE line"],
+            ["lib/y.py"],
         ),
         (
             "x.py\n<<<<<<< SEARCH\na\n>>>>>>> REPLACE\n" + block("y.py\n"),
-            ["block at line 2 has no ======= line"], ["y.py"],
+            ["block at line 2 has no ======= line"],
+            ["y.py"],
         ),
         (  # cut short
             block("x.py\n") + "x.py\n<<<<<<< SEARCH\na\n=======\nb\n",
-            ["incomplete block at line 8: no >>>>>>> REPLACE line"], ["x.py"],
+            ["incomplete block at line 8: no >>>>>>> REPLACE line"],
+            ["x.py"],
         ),
         (
             "x.py\n<<<<<<< SEARCH\na\n",
-            ["incomplete block at line 2: no ======= line"], [],
+            ["incomplete block at line 2: no ======= line"],
+            [],
         ),
     ],
 )
@@ -220,14 +250,13 @@ def feed_in_chunks(text: str, seed: int) -> list[Edit | EditError]:
     pos = 0
     while pos < len(text):
         size = rng.choice([1, 2, 3, 7, 16, 64, 500])
-        out += stream.feed(text[pos:pos + size])
+        out += stream.feed(text[pos : pos + size])
         pos += size
     return out + stream.close()
 
 
 def as_tuples(items: list[Edit | EditError]) -> list[object]:
-    return [item if isinstance(item, Edit) else ("error", str(item), item.index)
-            for item in items]
+    return [item if isinstance(item, Edit) else ("error", str(item), item.index) for item in items]
 
 
 MALFORMED = REPLY + "x.py\n<<<<<<< SEARCH\nq\n>>>>>>> REPLACE\n" + "y.py\n<<<<<<< SEARCH\nz\n"
@@ -269,8 +298,13 @@ def sr_edit(old: str, new: str, path: str = "f.py") -> Edit:
     [
         ("exact", "a\nb\nc\n", "b\n", "B\n", "a\nB\nc\n"),
         ("trailing ws", "a\nb  \nc\n", "b\n", "B\n", "a\nB\nc\n"),
-        ("indent, reindented", "def f():\n    x = 1\n    y = 2\n", "x = 1\ny = 2\n",
-         "x = 10\nif x:\n    y = 2\n", "def f():\n    x = 10\n    if x:\n        y = 2\n"),
+        (
+            "indent, reindented",
+            "def f():\n    x = 1\n    y = 2\n",
+            "x = 1\ny = 2\n",
+            "x = 10\nif x:\n    y = 2\n",
+            "def f():\n    x = 10\n    if x:\n        y = 2\n",
+        ),
         ("over-indented", "x = 1\n", "    x = 1\n", "    x = 2\n", "x = 2\n"),
         ("unicode", "s = \u201cq\u201d\n", 's = "q"\n', 's = "r"\n', 's = "r"\n'),
         ("crlf keeps crlf", "a\r\nb\r\nc\r\n", "b\n", "B\nB2\n", "a\r\nB\r\nB2\r\nc\r\n"),
@@ -309,13 +343,17 @@ def test_create() -> None:
 
 
 def test_parse_then_apply_reply() -> None:
-    files: dict[str, str | None] = {"app/main.py": "import os\n\ndef main():\n    return 1\n",
-                                    "docs/notes.md": None}
+    files: dict[str, str | None] = {
+        "app/main.py": "import os\n\ndef main():\n    return 1\n",
+        "docs/notes.md": None,
+    }
     edits, _ = parse_search_replace(REPLY)
     for edit in edits:
         files[edit.path] = apply_edit(files[edit.path], edit)
-    assert files == {"app/main.py": "import os\nimport sys\n\ndef main():\n    return 2\n",
-                     "docs/notes.md": "# Notes\n"}
+    assert files == {
+        "app/main.py": "import os\nimport sys\n\ndef main():\n    return 2\n",
+        "docs/notes.md": "# Notes\n",
+    }
 
 
 # -- the aider corpus -----------------------------------------------------------
@@ -323,8 +361,23 @@ def test_parse_then_apply_reply() -> None:
 GOLD_BLOCKS = 577
 GOLD_FAILED_SECTIONS = 33
 _BAR = "@" * 20
-_SHELLS = tuple("```" + s for s in ("bash", "sh", "shell", "cmd", "batch", "powershell",
-                                    "ps1", "zsh", "fish", "ksh", "csh", "tcsh"))
+_SHELLS = tuple(
+    "```" + s
+    for s in (
+        "bash",
+        "sh",
+        "shell",
+        "cmd",
+        "batch",
+        "powershell",
+        "ps1",
+        "zsh",
+        "fish",
+        "ksh",
+        "csh",
+        "tcsh",
+    )
+)
 
 
 def read_gold(text: str) -> list[tuple[str, list[tuple[str, str, str]] | None]]:
@@ -335,12 +388,12 @@ def read_gold(text: str) -> list[tuple[str, list[tuple[str, str, str]] | None]]:
     while i < len(lines):
         line = lines[i]
         if line.startswith("@@@ SEARCH: "):
-            path = line[len("@@@ SEARCH: "):].rsplit(" " + _BAR, 1)[0]
+            path = line[len("@@@ SEARCH: ") :].rsplit(" " + _BAR, 1)[0]
             j = lines.index(_BAR + "\n", i)
             k = next(n for n in range(j, len(lines)) if lines[n].startswith("@@@ REPLACE "))
             blocks = sections[-1][1]
             assert blocks is not None
-            blocks.append((path, "".join(lines[i + 1:j]), "".join(lines[j + 1:k])))
+            blocks.append((path, "".join(lines[i + 1 : j]), "".join(lines[j + 1 : k])))
             i = k
         elif line.startswith("@@@ SHELL"):
             i = next(n for n in range(i, len(lines)) if lines[n].startswith("@@@ ENDSHELL"))
@@ -364,8 +417,10 @@ def chat_sections(text: str) -> list[tuple[str, str, bool]]:
             continue
         header = section.split("\n")[0].strip()
         content = "".join(section.splitlines(keepends=True)[1:])
-        relevant = any(line.strip() == "<<<<<<< SEARCH" or line.strip().startswith(_SHELLS)
-                       for line in content.splitlines())
+        relevant = any(
+            line.strip() == "<<<<<<< SEARCH" or line.strip().startswith(_SHELLS)
+            for line in content.splitlines()
+        )
         out.append((header, content, relevant))
     return out
 

@@ -21,18 +21,30 @@ def tool_edit(**fields: Any) -> Edit:
     [
         ({"command": "view", "path": "a.py"}, None),
         ({"command": "view", "path": "/repo", "view_range": [1, 5]}, None),
-        ({"command": "str_replace", "path": "a.py", "old_str": "x", "new_str": "y"},
-         tool_edit(path="a.py", kind="replace", old="x", new="y")),
-        ({"command": "str_replace", "path": "a.py", "old_str": "x"},
-         tool_edit(path="a.py", kind="replace", old="x", new="")),
-        ({"command": "create", "path": "n.py", "file_text": "print(1)\n"},
-         tool_edit(path="n.py", kind="create", new="print(1)\n")),
-        ({"command": "create", "path": "empty.txt", "file_text": ""},
-         tool_edit(path="empty.txt", kind="create", new="")),
-        ({"command": "insert", "path": "a.py", "insert_line": 2, "insert_text": "z\n"},
-         tool_edit(path="a.py", kind="insert", new="z\n", insert_line=2)),
-        ({"command": "insert", "path": "a.py", "insert_line": 0, "new_str": "z\n"},
-         tool_edit(path="a.py", kind="insert", new="z\n", insert_line=0)),
+        (
+            {"command": "str_replace", "path": "a.py", "old_str": "x", "new_str": "y"},
+            tool_edit(path="a.py", kind="replace", old="x", new="y"),
+        ),
+        (
+            {"command": "str_replace", "path": "a.py", "old_str": "x"},
+            tool_edit(path="a.py", kind="replace", old="x", new=""),
+        ),
+        (
+            {"command": "create", "path": "n.py", "file_text": "print(1)\n"},
+            tool_edit(path="n.py", kind="create", new="print(1)\n"),
+        ),
+        (
+            {"command": "create", "path": "empty.txt", "file_text": ""},
+            tool_edit(path="empty.txt", kind="create", new=""),
+        ),
+        (
+            {"command": "insert", "path": "a.py", "insert_line": 2, "insert_text": "z\n"},
+            tool_edit(path="a.py", kind="insert", new="z\n", insert_line=2),
+        ),
+        (
+            {"command": "insert", "path": "a.py", "insert_line": 0, "new_str": "z\n"},
+            tool_edit(path="a.py", kind="insert", new="z\n", insert_line=0),
+        ),
     ],
 )
 def test_tool_inputs(input: dict, expected: Edit | None) -> None:
@@ -52,15 +64,23 @@ def test_tool_inputs(input: dict, expected: Edit | None) -> None:
         ({"command": "create", "path": "a"}, "Parameter `file_text` is required"),
         ({"command": "str_replace", "path": "a", "new_str": "y"}, "`old_str` is required"),
         ({"command": "str_replace", "path": "a", "old_str": ""}, "`old_str` must not be empty"),
-        ({"command": "str_replace", "path": "a", "old_str": "x", "new_str": 3},
-         "`new_str` must be a string"),
+        (
+            {"command": "str_replace", "path": "a", "old_str": "x", "new_str": 3},
+            "`new_str` must be a string",
+        ),
         ({"command": "insert", "path": "a", "insert_text": "x"}, "`insert_line` is required"),
-        ({"command": "insert", "path": "a", "insert_line": "2", "insert_text": "x"},
-         "must be a whole number"),
-        ({"command": "insert", "path": "a", "insert_line": True, "insert_text": "x"},
-         "must be a whole number"),
-        ({"command": "insert", "path": "a", "insert_line": -1, "insert_text": "x"},
-         "Invalid `insert_line` parameter: -1"),
+        (
+            {"command": "insert", "path": "a", "insert_line": "2", "insert_text": "x"},
+            "must be a whole number",
+        ),
+        (
+            {"command": "insert", "path": "a", "insert_line": True, "insert_text": "x"},
+            "must be a whole number",
+        ),
+        (
+            {"command": "insert", "path": "a", "insert_line": -1, "insert_text": "x"},
+            "Invalid `insert_line` parameter: -1",
+        ),
         ({"command": "insert", "path": "a", "insert_line": 1}, "`insert_text` is required"),
     ],
 )
@@ -110,8 +130,7 @@ def test_str_replace_documented_errors() -> None:
     with pytest.raises(EditError) as info:
         apply_edit("v\nv\nw\nv\n", str_replace("v", "c"))
     assert info.value.for_model == (
-        "Found 3 matches for replacement text. Please provide more context to make a unique "
-        "match."
+        "Found 3 matches for replacement text. Please provide more context to make a unique match."
     )
     assert info.value.for_model == MANY_MATCHES_TEXT.format(n=3)
     assert "lines 1, 2, 4" in str(info.value)

@@ -41,20 +41,53 @@ I'll make these changes.
 """
 
 PATCH_EDITS = [
-    Edit(path="src/app.py", kind="replace", origin=ORIGIN_V4A, index=0, source_line=5, chunks=[
-        Chunk(contexts=["class App:", "    def run(self):"],
-              lines=[("-", "        return 1"), ("+", "        return 2")], source_line=6),
-        Chunk(contexts=["def main():"],
-              lines=[(" ", "    app = App()"), ("-", "    app.run()"),
-                     ("+", "    print(app.run())")], source_line=10),
-    ]),
-    Edit(path="docs/new.md", kind="create", new="# New\n\ntext\n", origin=ORIGIN_V4A,
-         index=1, source_line=14),
+    Edit(
+        path="src/app.py",
+        kind="replace",
+        origin=ORIGIN_V4A,
+        index=0,
+        source_line=5,
+        chunks=[
+            Chunk(
+                contexts=["class App:", "    def run(self):"],
+                lines=[("-", "        return 1"), ("+", "        return 2")],
+                source_line=6,
+            ),
+            Chunk(
+                contexts=["def main():"],
+                lines=[
+                    (" ", "    app = App()"),
+                    ("-", "    app.run()"),
+                    ("+", "    print(app.run())"),
+                ],
+                source_line=10,
+            ),
+        ],
+    ),
+    Edit(
+        path="docs/new.md",
+        kind="create",
+        new="# New\n\ntext\n",
+        origin=ORIGIN_V4A,
+        index=1,
+        source_line=14,
+    ),
     Edit(path="old.txt", kind="delete", origin=ORIGIN_V4A, index=2, source_line=18),
-    Edit(path="src/util.py", kind="move", move_to="src/helpers.py", origin=ORIGIN_V4A,
-         index=3, source_line=19, chunks=[
-             Chunk(lines=[(" ", "def helper():"), ("-", "    pass"), ("+", "    return None")],
-                   end_of_file=True, source_line=21)]),
+    Edit(
+        path="src/util.py",
+        kind="move",
+        move_to="src/helpers.py",
+        origin=ORIGIN_V4A,
+        index=3,
+        source_line=19,
+        chunks=[
+            Chunk(
+                lines=[(" ", "def helper():"), ("-", "    pass"), ("+", "    return None")],
+                end_of_file=True,
+                source_line=21,
+            )
+        ],
+    ),
 ]
 
 APP = """\
@@ -93,15 +126,20 @@ def test_chunk_old_and_new_lines() -> None:
         # no @@ before the first hunk
         (" a\n-b\n+c\n", [Chunk(lines=[(" ", "a"), ("-", "b"), ("+", "c")], source_line=3)]),
         # a unified-diff header counts as a bare @@ (its trailing text as context)
-        ("@@ -1,2 +1,2 @@ def f():\n-b\n+c\n",
-         [Chunk(contexts=["def f():"], lines=[("-", "b"), ("+", "c")], source_line=3)]),
+        (
+            "@@ -1,2 +1,2 @@ def f():\n-b\n+c\n",
+            [Chunk(contexts=["def f():"], lines=[("-", "b"), ("+", "c")], source_line=3)],
+        ),
         # a bare empty line inside a hunk is an empty context line ...
-        ("@@\n-a\n\n+b\n",
-         [Chunk(lines=[("-", "a"), (" ", ""), ("+", "b")], source_line=3)]),
+        ("@@\n-a\n\n+b\n", [Chunk(lines=[("-", "a"), (" ", ""), ("+", "b")], source_line=3)]),
         # ... but blank lines between hunks separate them
-        ("@@\n-a\n+b\n\n\n@@ x\n-c\n",
-         [Chunk(lines=[("-", "a"), ("+", "b")], source_line=3),
-          Chunk(contexts=["x"], lines=[("-", "c")], source_line=8)]),
+        (
+            "@@\n-a\n+b\n\n\n@@ x\n-c\n",
+            [
+                Chunk(lines=[("-", "a"), ("+", "b")], source_line=3),
+                Chunk(contexts=["x"], lines=[("-", "c")], source_line=8),
+            ],
+        ),
         # " *** x" is a context line, not a marker
         ("@@\n *** x\n+y\n", [Chunk(lines=[(" ", "*** x"), ("+", "y")], source_line=3)]),
     ],
@@ -130,16 +168,28 @@ def test_several_patches_and_surrounding_text() -> None:
         ("*** Begin Patch\nhello\n*** End Patch\n", 2, "expected '*** Add File: path'"),
         ("*** Begin Patch\n*** Frobnicate File: a\n*** End Patch\n", 2, "unknown marker"),
         ("*** Begin Patch\n*** Add File:\n+x\n*** End Patch\n", 2, "without a path"),
-        ("*** Begin Patch\n*** Add File: a\n+x\ny\n*** End Patch\n", 4,
-         "every line must start with '+'"),
-        ("*** Begin Patch\n*** Update File: a\n@@\n-x\n!y\n*** End Patch\n", 5,
-         "unexpected line in '*** Update File: a': '!y'"),
+        (
+            "*** Begin Patch\n*** Add File: a\n+x\ny\n*** End Patch\n",
+            4,
+            "every line must start with '+'",
+        ),
+        (
+            "*** Begin Patch\n*** Update File: a\n@@\n-x\n!y\n*** End Patch\n",
+            5,
+            "unexpected line in '*** Update File: a': '!y'",
+        ),
         ("*** Begin Patch\n*** Update File: a\n*** End Patch\n", 2, "has no changes"),
         ("*** Begin Patch\n*** Update File: a\n@@ f\n*** End Patch\n", 3, "has no lines"),
-        ("*** Begin Patch\n*** Update File: a\n@@\n-x\n*** End of File\n-y\n*** End Patch\n", 6,
-         "a new hunk must start with '@@'"),
-        ("*** Begin Patch\n*** Update File: a\n*** End of File\n*** End Patch\n", 3,
-         "has no lines"),
+        (
+            "*** Begin Patch\n*** Update File: a\n@@\n-x\n*** End of File\n-y\n*** End Patch\n",
+            6,
+            "a new hunk must start with '@@'",
+        ),
+        (
+            "*** Begin Patch\n*** Update File: a\n*** End of File\n*** End Patch\n",
+            3,
+            "has no lines",
+        ),
     ],
 )
 def test_malformed(text: str, line: int | None, fragment: str) -> None:
@@ -152,12 +202,17 @@ def test_malformed(text: str, line: int | None, fragment: str) -> None:
 
 
 def test_stream_recovers_at_next_file_marker() -> None:
-    text = ("*** Begin Patch\n*** Update File: a\n@@\n?bad\n-x\n*** Delete File: b\n"
-            "*** Update File: c\n@@\n-y\n*** End Patch\n")
+    text = (
+        "*** Begin Patch\n*** Update File: a\n@@\n?bad\n-x\n*** Delete File: b\n"
+        "*** Update File: c\n@@\n-y\n*** End Patch\n"
+    )
     stream = V4AStream()
     items = stream.feed(text) + stream.close()
     assert [(type(i).__name__, i.index) for i in items] == [
-        ("EditError", 0), ("Edit", 1), ("Edit", 2)]
+        ("EditError", 0),
+        ("Edit", 1),
+        ("Edit", 2),
+    ]
 
 
 # -- streaming ----------------------------------------------------------------
@@ -170,7 +225,7 @@ def feed_in_chunks(text: str, seed: int) -> list[Edit | EditError]:
     pos = 0
     while pos < len(text):
         size = rng.choice([1, 2, 5, 11, 40, 300])
-        out += stream.feed(text[pos:pos + size])
+        out += stream.feed(text[pos : pos + size])
         pos += size
     return out + stream.close()
 
@@ -240,8 +295,11 @@ def test_without_context_the_repeated_lines_are_ambiguous() -> None:
     ("current", "chunks", "expected"),
     [
         # each hunk is searched after the previous one
-        ("a\nx\nb\nx\n", [Chunk(lines=[("-", "b")]), Chunk(lines=[("-", "x"), ("+", "y")])],
-         "a\nx\ny\n"),
+        (
+            "a\nx\nb\nx\n",
+            [Chunk(lines=[("-", "b")]), Chunk(lines=[("-", "x"), ("+", "y")])],
+            "a\nx\ny\n",
+        ),
         # end of file picks the last occurrence
         ("x\nx\n", [Chunk(lines=[("-", "x"), ("+", "z")], end_of_file=True)], "x\nz\n"),
         # a pure addition goes right after its context line ...
@@ -253,25 +311,39 @@ def test_without_context_the_repeated_lines_are_ambiguous() -> None:
         # context lines keep the file's own text (trailing spaces here)
         ("a  \nb\n", [Chunk(lines=[(" ", "a"), ("-", "b"), ("+", "c")])], "a  \nc\n"),
         # unicode punctuation in the file
-        ("s = \u201cq\u201d\nt\n", [Chunk(lines=[(" ", 's = "q"'), ("-", "t"), ("+", "u")])],
-         "s = \u201cq\u201d\nu\n"),
+        (
+            "s = \u201cq\u201d\nt\n",
+            [Chunk(lines=[(" ", 's = "q"'), ("-", "t"), ("+", "u")])],
+            "s = \u201cq\u201d\nu\n",
+        ),
         # uniformly mis-indented hunk: added lines follow the file's indentation
-        ("def f():\n    a = 1\n", [Chunk(lines=[("-", "a = 1"), ("+", "a = 2")])],
-         "def f():\n    a = 2\n"),
+        (
+            "def f():\n    a = 1\n",
+            [Chunk(lines=[("-", "a = 1"), ("+", "a = 2")])],
+            "def f():\n    a = 2\n",
+        ),
         # CRLF file: added lines get CRLF
         ("a\r\nb\r\n", [Chunk(lines=[(" ", "a"), ("+", "n"), ("-", "b")])], "a\r\nn\r\n"),
         # no newline at end of file stays so
         ("a\nb", [Chunk(lines=[(" ", "a"), ("-", "b"), ("+", "c")])], "a\nc"),
         ("a", [Chunk(lines=[("+", "z")])], "a\nz"),
         # the @@ line repeated as the hunk's first line
-        ("def f():\n    pass\ndef g():\n    pass\n",
-         [Chunk(contexts=["def g():"], lines=[(" ", "def g():"), ("-", "    pass"),
-                                              ("+", "    return 1")])],
-         "def f():\n    pass\ndef g():\n    return 1\n"),
+        (
+            "def f():\n    pass\ndef g():\n    pass\n",
+            [
+                Chunk(
+                    contexts=["def g():"],
+                    lines=[(" ", "def g():"), ("-", "    pass"), ("+", "    return 1")],
+                )
+            ],
+            "def f():\n    pass\ndef g():\n    return 1\n",
+        ),
         # two @@ lines narrow step by step
-        ("class A:\n  def f():\n    x\nclass B:\n  def f():\n    x\n",
-         [Chunk(contexts=["class B:", "  def f():"], lines=[("-", "    x"), ("+", "    y")])],
-         "class A:\n  def f():\n    x\nclass B:\n  def f():\n    y\n"),
+        (
+            "class A:\n  def f():\n    x\nclass B:\n  def f():\n    x\n",
+            [Chunk(contexts=["class B:", "  def f():"], lines=[("-", "    x"), ("+", "    y")])],
+            "class A:\n  def f():\n    x\nclass B:\n  def f():\n    y\n",
+        ),
     ],
 )
 def test_apply_chunks(current: str, chunks: list[Chunk], expected: str) -> None:
@@ -281,11 +353,17 @@ def test_apply_chunks(current: str, chunks: list[Chunk], expected: str) -> None:
 @pytest.mark.parametrize(
     ("current", "chunks", "fragment"),
     [
-        ("a\n", [Chunk(lines=[("-", "zz")])], "no match for the search text (1 line, "
-                                              "starting 'zz')"),
+        (
+            "a\n",
+            [Chunk(lines=[("-", "zz")])],
+            "no match for the search text (1 line, starting 'zz')",
+        ),
         ("a\nb\n", [Chunk(lines=[("-", "b")]), Chunk(lines=[("-", "a")])], "after line 2"),
-        ("f\nf\nx\n", [Chunk(contexts=["f"], lines=[("-", "x")])],
-         "@@ context line matches 2 places (lines 1, 2)"),
+        (
+            "f\nf\nx\n",
+            [Chunk(contexts=["f"], lines=[("-", "x")])],
+            "@@ context line matches 2 places (lines 1, 2)",
+        ),
         ("a\n", [Chunk(contexts=["nope"], lines=[("-", "a")])], "no match for the @@ context"),
         ("x\ny\n", [Chunk(lines=[("-", "x")], end_of_file=True)], "at the end of the file"),
     ],
@@ -314,16 +392,24 @@ def test_file_level_errors() -> None:
 
 def test_apply_patch_operations() -> None:
     create = edit_from_apply_patch_operation(
-        {"type": "create_file", "path": "n.txt", "diff": "+hello\n+world"}, 4)
-    assert (create.kind, create.path, create.new, create.index) == ("create", "n.txt",
-                                                                    "hello\nworld\n", 4)
+        {"type": "create_file", "path": "n.txt", "diff": "+hello\n+world"}, 4
+    )
+    assert (create.kind, create.path, create.new, create.index) == (
+        "create",
+        "n.txt",
+        "hello\nworld\n",
+        4,
+    )
     upd = edit_from_apply_patch_operation(
         {"type": "update_file", "path": "a.py", "diff": "@@ def f():\n-    pass\n+    return 1\n"},
-        5)
+        5,
+    )
     assert upd.kind == "replace"
-    assert upd.chunks == [Chunk(contexts=["def f():"], lines=[("-", "    pass"),
-                                                              ("+", "    return 1")],
-                                source_line=1)]
+    assert upd.chunks == [
+        Chunk(
+            contexts=["def f():"], lines=[("-", "    pass"), ("+", "    return 1")], source_line=1
+        )
+    ]
     assert apply_edit("def f():\n    pass\n", upd) == "def f():\n    return 1\n"
     delete = edit_from_apply_patch_operation({"type": "delete_file", "path": "a.py"}, 6)
     assert (delete.kind, delete.index) == ("delete", 6)

@@ -96,8 +96,9 @@ async def test_clicking_a_row_posts_its_index() -> None:
         assert files.highlighted == 50, "the app decides what a click shows"
 
 
-async def test_clicking_a_file_in_the_review_shows_it(make_app: AppFactory,
-                                                     sample_repo: Path) -> None:
+async def test_clicking_a_file_in_the_review_shows_it(
+    make_app: AppFactory, sample_repo: Path
+) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await app.workers.wait_for_complete()

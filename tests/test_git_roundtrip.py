@@ -74,15 +74,27 @@ GIT_ENV = {
     **os.environ,
     "GIT_CONFIG_NOSYSTEM": "1",
     "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t.invalid",
-    "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t.invalid",
+    "GIT_AUTHOR_NAME": "t",
+    "GIT_AUTHOR_EMAIL": "t@t.invalid",
+    "GIT_COMMITTER_NAME": "t",
+    "GIT_COMMITTER_EMAIL": "t@t.invalid",
 }
 
 
-def git(repo: Path, *args: str, stdin: bytes | None = None, check: bool = True,
-        env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
-    proc = subprocess.run(["git", "-C", str(repo), *args], input=stdin, capture_output=True,
-                          env=env or GIT_ENV, check=False)
+def git(
+    repo: Path,
+    *args: str,
+    stdin: bytes | None = None,
+    check: bool = True,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[bytes]:
+    proc = subprocess.run(
+        ["git", "-C", str(repo), *args],
+        input=stdin,
+        capture_output=True,
+        env=env or GIT_ENV,
+        check=False,
+    )
     if check and proc.returncode != 0:
         raise AssertionError(f"git {' '.join(args)}: {proc.stderr.decode(errors='replace')}")
     return proc
@@ -151,8 +163,9 @@ def read_blobs(repo: Path, shas: set[str]) -> dict[str, bytes]:
 def list_changes(repo: Path) -> list[Change]:
     """Every file change of every commit after the root, oldest first."""
     commits = git(repo, "rev-list", "--reverse", BRANCH).stdout
-    raw = git(repo, "diff-tree", "--stdin", "-r", "--no-renames", "--raw", "-z",
-              stdin=commits).stdout.split(b"\0")
+    raw = git(
+        repo, "diff-tree", "--stdin", "-r", "--no-renames", "--raw", "-z", stdin=commits
+    ).stdout.split(b"\0")
     zero = "0" * 40
     changes: list[Change] = []
     commit = ""
@@ -168,8 +181,15 @@ def list_changes(repo: Path) -> list[Change]:
         _, _, old_sha, new_sha, status = item[1:].split(" ")
         path = raw[i].decode("utf-8", "surrogateescape")
         i += 1
-        changes.append(Change(commit, path, status, None if old_sha == zero else old_sha,
-                              None if new_sha == zero else new_sha))
+        changes.append(
+            Change(
+                commit,
+                path,
+                status,
+                None if old_sha == zero else old_sha,
+                None if new_sha == zero else new_sha,
+            )
+        )
     blobs = read_blobs(repo, {s for c in changes for s in (c.old_blob, c.new_blob) if s})
     for c in changes:
         c.old_bytes = blobs[c.old_blob] if c.old_blob else None
@@ -182,9 +202,23 @@ def git_hunks(repo: Path) -> dict[tuple[str, str], list[Hunk]]:
     commits = git(repo, "rev-list", "--reverse", BRANCH).stdout
     # The ambient config on purpose: diff_texts also runs git with the
     # user's config, and the two must agree.
-    out = git(repo, "-c", "core.quotepath=false", "diff-tree", "--stdin", "-r", "-p",
-              "--no-renames", "--histogram", "--no-color", "--no-ext-diff", "--no-textconv",
-              "-U3", stdin=commits, env=dict(os.environ)).stdout
+    out = git(
+        repo,
+        "-c",
+        "core.quotepath=false",
+        "diff-tree",
+        "--stdin",
+        "-r",
+        "-p",
+        "--no-renames",
+        "--histogram",
+        "--no-color",
+        "--no-ext-diff",
+        "--no-textconv",
+        "-U3",
+        stdin=commits,
+        env=dict(os.environ),
+    ).stdout
     found: dict[tuple[str, str], list[Hunk]] = {}
     for chunk in re.split(rb"^(?=[0-9a-f]{40}\n)", out, flags=re.MULTILINE):
         if not chunk.strip():
@@ -267,17 +301,36 @@ class Applier:
         # The index gets the same bases (a checkout of the parents, in
         # effect): --cached reads and writes only it, never the files.
         with_base = [job for job in jobs if job.base is not None]
-        git(self.root, "hash-object", "-w", "--stdin-paths",
-            stdin="".join(f"{job.path}\n" for job in with_base).encode())
-        git(self.root, "update-index", "--index-info", stdin="".join(
-            f"100644 {blob_sha(job.base or b'')} 0\t{job.path}\n" for job in with_base).encode())
+        git(
+            self.root,
+            "hash-object",
+            "-w",
+            "--stdin-paths",
+            stdin="".join(f"{job.path}\n" for job in with_base).encode(),
+        )
+        git(
+            self.root,
+            "update-index",
+            "--index-info",
+            stdin="".join(
+                f"100644 {blob_sha(job.base or b'')} 0\t{job.path}\n" for job in with_base
+            ).encode(),
+        )
         outputs = {}
         for mode in ("worktree", "--cached"):
             # -v makes git say when a hunk only applied away from the line its
             # header names: git tolerates that, a correct header never needs it.
-            proc = git(self.root, "-c", "core.autocrlf=false", "apply", "-v",
-                       "--whitespace=nowarn", *([mode] if mode != "worktree" else []),
-                       str(patch_file), check=False)
+            proc = git(
+                self.root,
+                "-c",
+                "core.autocrlf=false",
+                "apply",
+                "-v",
+                "--whitespace=nowarn",
+                *([mode] if mode != "worktree" else []),
+                str(patch_file),
+                check=False,
+            )
             stderr = proc.stderr.decode(errors="replace")
             if proc.returncode != 0:
                 return self._refused(jobs, mode, stderr)
@@ -300,8 +353,11 @@ class Applier:
         # every job is blamed, which stops the retries.
         named = {int(k) for k in re.findall(rf"run{self.runs}/j(\d+)/", stderr)}
         blamed = [jobs[k] for k in sorted(named)] or jobs
-        errors = "\n".join(line for line in stderr.splitlines()
-                           if not line.startswith(("Checking patch", "Applied patch", "Hunk #")))
+        errors = "\n".join(
+            line
+            for line in stderr.splitlines()
+            if not line.startswith(("Checking patch", "Applied patch", "Hunk #"))
+        )
         for job in blamed[:1] if named else blamed:
             self.failures.append(
                 f"[{job.label}] {job.change.where}: git apply{'' if mode == 'worktree' else ' ' + mode}"
@@ -317,9 +373,11 @@ class Applier:
             if line.startswith("Checking patch "):
                 current = by_path.get(line.removeprefix("Checking patch ").rstrip("."))
             elif "succeeded at" in line and current is not None:
-                self.failures.append(f"[{current.label}] {current.change.where}: git applied a "
-                                     f"hunk off its header's line: {line}"
-                                     f"{describe_selection(current.selection)}")
+                self.failures.append(
+                    f"[{current.label}] {current.change.where}: git applied a "
+                    f"hunk off its header's line: {line}"
+                    f"{describe_selection(current.selection)}"
+                )
 
     def _staged(self) -> dict[str, str]:
         out = git(self.root, "ls-files", "-s", "-z").stdout.decode("utf-8", "surrogateescape")
@@ -347,15 +405,20 @@ def misplaced_hunks(job: Job) -> list[str]:
             problems.append(f"hunk {n} {hunk.header()}: old side not at line {at_old + 1}")
         if result[at_new : at_new + len(new_side)] != new_side:
             problems.append(f"hunk {n} {hunk.header()}: new side not at line {at_new + 1}")
-    return [f"[{job.label}] {job.change.where}: bad header: {p}{describe_selection(job.selection)}"
-            for p in problems]
+    return [
+        f"[{job.label}] {job.change.where}: bad header: {p}{describe_selection(job.selection)}"
+        for p in problems
+    ]
 
 
 def job_file(job: Job) -> FilePatch:
     """The job's file patch, moved into the job's own directory."""
     fp = job.patch
-    return replace(fp, old_path=None if fp.old_path is None else job.path,
-                   new_path=None if fp.new_path is None else job.path)
+    return replace(
+        fp,
+        old_path=None if fp.old_path is None else job.path,
+        new_path=None if fp.new_path is None else job.path,
+    )
 
 
 def job_patch(job: Job) -> str:
@@ -375,19 +438,25 @@ def mismatch(job: Job, what: str, got: bytes | None) -> str:
         where = f"\n    git: {show_bytes(got)}\n    ours: {show_bytes(job.expected)}"
     else:
         theirs, ours = split_lines(got.decode(errors="replace")), split_lines(job.expected.decode())
-        n = next((n for n, (x, y) in enumerate(zip(theirs, ours, strict=False)) if x != y),
-                 min(len(theirs), len(ours)))
+        n = next(
+            (n for n, (x, y) in enumerate(zip(theirs, ours, strict=False)) if x != y),
+            min(len(theirs), len(ours)),
+        )
         a, b = "".join(theirs[n : n + 2]), "".join(ours[n : n + 2])
         # Long lines (minified SVG, say): start the excerpt near the difference.
         same = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), 0)
         k = max(0, same - 60)
-        where = (f"\n    first difference at line {n + 1}, column {k + 1} on:"
-                 f"\n    git:  {show_bytes(a[k:].encode())}\n    ours: {show_bytes(b[k:].encode())}")
+        where = (
+            f"\n    first difference at line {n + 1}, column {k + 1} on:"
+            f"\n    git:  {show_bytes(a[k:].encode())}\n    ours: {show_bytes(b[k:].encode())}"
+        )
     dressing = f" (then {job.change.dressing})" if job.change.dressing else ""
-    return (f"[{job.label}] {job.change.where}: {what} differs from Tether's result"
-            f"{describe_selection(job.selection)}{where}"
-            f"\n    reproduce: git -C <history repo> show {job.change.commit} -- {job.change.path}"
-            f"{dressing}")
+    return (
+        f"[{job.label}] {job.change.where}: {what} differs from Tether's result"
+        f"{describe_selection(job.selection)}{where}"
+        f"\n    reproduce: git -C <history repo> show {job.change.commit} -- {job.change.path}"
+        f"{dressing}"
+    )
 
 
 def show_bytes(data: bytes | None) -> str:
@@ -406,7 +475,8 @@ DRESSINGS: dict[str, Callable[[bytes, bytes], tuple[bytes, bytes]]] = {
     "old lacks final newline": lambda a, b: (a.removesuffix(b"\n"), b),
     "new lacks final newline": lambda a, b: (a, b.removesuffix(b"\n")),
     "crlf, old lacks final newline": lambda a, b: (
-        a.replace(b"\n", b"\r\n").removesuffix(b"\r\n"), b.replace(b"\n", b"\r\n")
+        a.replace(b"\n", b"\r\n").removesuffix(b"\r\n"),
+        b.replace(b"\n", b"\r\n"),
     ),
 }
 
@@ -474,26 +544,38 @@ class Checker:
         for kind, sel in random_selections(change, fp.hunks):
             self.stats["selections"] += 1
             for label, result, base, patch in (
-                (f"c: apply {kind}", attempt(apply_selection, old_lines, fp.hunks, sel),
-                 change.old_bytes, self._filtered(change, fp, sel, len(old_lines), False)),
-                (f"c: revert {kind}", attempt(revert_selection, new_lines, fp.hunks, sel),
-                 change.new_bytes, self._filtered(change, fp, sel, len(new_lines), True)),
+                (
+                    f"c: apply {kind}",
+                    attempt(apply_selection, old_lines, fp.hunks, sel),
+                    change.old_bytes,
+                    self._filtered(change, fp, sel, len(old_lines), False),
+                ),
+                (
+                    f"c: revert {kind}",
+                    attempt(revert_selection, new_lines, fp.hunks, sel),
+                    change.new_bytes,
+                    self._filtered(change, fp, sel, len(new_lines), True),
+                ),
             ):
                 if isinstance(result, ApplyError):
                     self.failures.extend(pure_failure(label, change, result, "", sel))
                 else:
-                    self.jobs.append(Job(change, label, base, patch, join_lines(result).encode(),
-                                         sel))
+                    self.jobs.append(
+                        Job(change, label, base, patch, join_lines(result).encode(), sel)
+                    )
         return True
 
-    def _filtered(self, change: Change, fp: FilePatch, sel: Selection, count: int,
-                  reverse: bool) -> FilePatch:
+    def _filtered(
+        self, change: Change, fp: FilePatch, sel: Selection, count: int, reverse: bool
+    ) -> FilePatch:
         """The filtered patch as the session makes it (knowing the text's
         length); made from the hunks' shape alone it must come out the same."""
         known = filter_file_patch(fp, sel, reverse=reverse, line_count=count)
         if render_patch(known) != render_patch(filter_file_patch(fp, sel, reverse=reverse)):
-            self.failures.append(f"[c: shape] {change.where}: the filtered patch depends on "
-                                 f"knowing the line count{describe_selection(sel)}")
+            self.failures.append(
+                f"[c: shape] {change.where}: the filtered patch depends on "
+                f"knowing the line count{describe_selection(sel)}"
+            )
         return known
 
     def _compare_hunks(self, change: Change, hunks: list[Hunk]) -> None:
@@ -501,10 +583,14 @@ class Checker:
         git_own = [hunk_shape(h) for h in self.theirs.get((change.commit, change.path), [])]
         if mine == git_own:
             return
-        n = next((i for i, (x, y) in enumerate(zip(mine, git_own, strict=False)) if x != y),
-                 min(len(mine), len(git_own)))
+        n = next(
+            (i for i, (x, y) in enumerate(zip(mine, git_own, strict=False)) if x != y),
+            min(len(mine), len(git_own)),
+        )
+
         def show(shapes: list[HunkShape]) -> str:
             return f"{shapes[n][:4]} {list(shapes[n][4][:6])}" if n < len(shapes) else "none"
+
         self.failures.append(
             f"[d: git's hunks] {change.where}: {len(mine)} hunks vs git's {len(git_own)}; "
             f"hunk {n + 1} differs:\n    ours: {show(mine)}\n    git:  {show(git_own)}"
@@ -531,11 +617,13 @@ def test_engine_matches_git_on_real_history(history_repo: Path | str, tmp_path: 
 
     stats = checker.stats
     checked = stats["M"] + stats["A"] + stats["D"]
-    print(f"\nchecked {checked} file changes of the history ({stats['M']} modified, "
-          f"{stats['A']} added, {stats['D']} deleted, {stats['empty']} empty; "
-          f"{stats['skipped']} binary or non-UTF-8 skipped) and {stats['dressed']} re-dressed; "
-          f"{stats['selections']} random selections; {applier.applied} patches given to "
-          f"git apply (worktree and --cached) in {applier.runs} runs")
+    print(
+        f"\nchecked {checked} file changes of the history ({stats['M']} modified, "
+        f"{stats['A']} added, {stats['D']} deleted, {stats['empty']} empty; "
+        f"{stats['skipped']} binary or non-UTF-8 skipped) and {stats['dressed']} re-dressed; "
+        f"{stats['selections']} random selections; {applier.applied} patches given to "
+        f"git apply (worktree and --cached) in {applier.runs} runs"
+    )
     assert stats["M"] >= MIN_MODIFIED, f"only {stats['M']} modified files checked: {stats}"
     assert not failures, summarise(failures)
 
@@ -567,8 +655,12 @@ def summarise(failures: list[str]) -> str:
     return "\n".join(lines) + "\n\n" + "\n\n".join(list(examples.values())[:12])
 
 
-def attempt(fn: Callable[[list[str], list[Hunk], Selection], list[str]], lines: list[str],
-            hunks: list[Hunk], sel: Selection) -> list[str] | ApplyError:
+def attempt(
+    fn: Callable[[list[str], list[Hunk], Selection], list[str]],
+    lines: list[str],
+    hunks: list[Hunk],
+    sel: Selection,
+) -> list[str] | ApplyError:
     """Run apply/revert, turning an ApplyError into a value to report."""
     try:
         return fn(lines, hunks, sel)
@@ -576,14 +668,17 @@ def attempt(fn: Callable[[list[str], list[Hunk], Selection], list[str]], lines: 
         return exc
 
 
-def pure_failure(label: str, change: Change, got: list[str] | ApplyError, want: str,
-                 sel: Selection | None) -> list[str]:
+def pure_failure(
+    label: str, change: Change, got: list[str] | ApplyError, want: str, sel: Selection | None
+) -> list[str]:
     """A report if the engine's own result is not ``want``, else nothing."""
     if not isinstance(got, ApplyError) and join_lines(got) == want:
         return []
     actual = f"raised {got}" if isinstance(got, ApplyError) else join_lines(got)
-    return [f"[{label}] {change.where}{describe_selection(sel)}: "
-            f"got {actual[:200]!r}, want {want[:200]!r}"]
+    return [
+        f"[{label}] {change.where}{describe_selection(sel)}: "
+        f"got {actual[:200]!r}, want {want[:200]!r}"
+    ]
 
 
 HunkShape = tuple[int, int, int, int, tuple[tuple[str, str], ...]]
@@ -592,8 +687,13 @@ HunkShape = tuple[int, int, int, int, tuple[tuple[str, str], ...]]
 def hunk_shape(hunk: Hunk) -> HunkShape:
     """What must agree between two hunks (the ``@@`` section text need not:
     git adds a function name there, Tether does not)."""
-    return (hunk.old_start, hunk.old_len, hunk.new_start, hunk.new_len,
-            tuple((line.kind, line.raw) for line in hunk.lines))
+    return (
+        hunk.old_start,
+        hunk.old_len,
+        hunk.new_start,
+        hunk.new_len,
+        tuple((line.kind, line.raw) for line in hunk.lines),
+    )
 
 
 # --- minimal reproductions of what the history found ----------------------------

@@ -19,9 +19,16 @@ from app.core.journal import REDACTED, Journal, redact
 
 
 def decision(op: str = "accept", source: str = "worktree", **extra: Any) -> dict[str, Any]:
-    entry: dict[str, Any] = {"op": op, "source": source, "path": "src/a.py", "side": "worktree",
-                             "hunk": "@@ -1 +1 @@\n-a\n+b\n", "hunk_id": "h1",
-                             "before": None, "after": None}
+    entry: dict[str, Any] = {
+        "op": op,
+        "source": source,
+        "path": "src/a.py",
+        "side": "worktree",
+        "hunk": "@@ -1 +1 @@\n-a\n+b\n",
+        "hunk_id": "h1",
+        "before": None,
+        "after": None,
+    }
     entry.update(extra)
     return entry
 
@@ -115,16 +122,25 @@ def test_invalid_entries_are_refused(journal: Journal, entry: dict[str, Any]) ->
 
 
 def test_redact() -> None:
-    text = ("key sk-abcdefghijklmnop1234 and sk-ant-api03-ABCDEFGHIJKLMNOPQRST_- "
-            "aws AKIAABCDEFGHIJKLMNOP; task-abcdefghijklmnopqrstuv sk-short AKIAshort")
-    assert redact(text) == (f"key {REDACTED} and {REDACTED} aws {REDACTED}; "
-                            "task-abcdefghijklmnopqrstuv sk-short AKIAshort")
+    text = (
+        "key sk-abcdefghijklmnop1234 and sk-ant-api03-ABCDEFGHIJKLMNOPQRST_- "
+        "aws AKIAABCDEFGHIJKLMNOP; task-abcdefghijklmnopqrstuv sk-short AKIAshort"
+    )
+    assert redact(text) == (
+        f"key {REDACTED} and {REDACTED} aws {REDACTED}; "
+        "task-abcdefghijklmnopqrstuv sk-short AKIAshort"
+    )
 
 
 def test_metadata_is_redacted_but_exact_fields_are_not(journal: Journal) -> None:
     key = "sk-ant-api03-" + "A" * 40
-    stored = journal.append(decision(hunk=f"+API_KEY = '{key}'\n", note=f"model said {key}",
-                                     extra={"headers": [f"Bearer {key}"]}))
+    stored = journal.append(
+        decision(
+            hunk=f"+API_KEY = '{key}'\n",
+            note=f"model said {key}",
+            extra={"headers": [f"Bearer {key}"]},
+        )
+    )
     assert key in stored["hunk"]
     assert stored["note"] == f"model said {REDACTED}"
     assert stored["extra"] == {"headers": [f"Bearer {REDACTED}"]}
@@ -151,8 +167,7 @@ UNDO_CASES = [
 
 
 @pytest.mark.parametrize(("steps", "done", "undone"), UNDO_CASES)
-def test_undo_stack(journal: Journal, steps: list[Any], done: list[int],
-                    undone: list[int]) -> None:
+def test_undo_stack(journal: Journal, steps: list[Any], done: list[int], undone: list[int]) -> None:
     seqs: list[int] = []
     for step in steps:
         if isinstance(step, str):
@@ -178,8 +193,9 @@ def test_undo_stack(journal: Journal, steps: list[Any], done: list[int],
         (["accept", "reject", ("undo", 2), ("undo", 1)], ("redo", 2)),  # redo order
     ],
 )
-def test_out_of_order_undo_is_refused(journal: Journal, steps: list[Any],
-                                      bad: tuple[str, int]) -> None:
+def test_out_of_order_undo_is_refused(
+    journal: Journal, steps: list[Any], bad: tuple[str, int]
+) -> None:
     for step in steps:
         if isinstance(step, str):
             journal.append(decision(step))

@@ -79,10 +79,16 @@ def session(loop_repo: Path, tmp_path: Path) -> ReviewSession:
     return make_proposal_session(loop_repo, tmp_path / "state")
 
 
-def loop_app(session: ReviewSession, provider: ReplayProvider, *, start: str = STOCK,
-             level: int = 3) -> LoopApp:
-    return LoopApp(session, provider=provider, provider_label="replay · demo-model",
-                   start_file=start, level=level)
+def loop_app(
+    session: ReviewSession, provider: ReplayProvider, *, start: str = STOCK, level: int = 3
+) -> LoopApp:
+    return LoopApp(
+        session,
+        provider=provider,
+        provider_label="replay · demo-model",
+        start_file=start,
+        level=level,
+    )
 
 
 def demo(**options: float) -> Spy:
@@ -92,12 +98,17 @@ def demo(**options: float) -> Spy:
 def later_turns(first: int) -> Spy:
     """The demo recording from turn ``first`` on (so its first free turn answers)."""
     recording = load_recording(RECORDING)
-    return Spy(Recording(provider=recording.provider, model=recording.model,
-                         turns=recording.turns[first:]), speed=0.0)
+    return Spy(
+        Recording(
+            provider=recording.provider, model=recording.model, turns=recording.turns[first:]
+        ),
+        speed=0.0,
+    )
 
 
-async def wait_for(pilot: Pilot[object], condition: Callable[[], object], what: str,
-                   timeout: float = WAIT) -> None:
+async def wait_for(
+    pilot: Pilot[object], condition: Callable[[], object], what: str, timeout: float = WAIT
+) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
@@ -106,8 +117,11 @@ async def wait_for(pilot: Pilot[object], condition: Callable[[], object], what: 
 
 async def answered(pilot: Pilot[object], app: LoopApp, spy: Spy, requests: int) -> None:
     """Wait until the model was asked ``requests`` times and has finished."""
-    await wait_for(pilot, lambda: len(spy.requests) >= requests and not app._generating,
-                   f"{requests} request(s) answered")
+    await wait_for(
+        pilot,
+        lambda: len(spy.requests) >= requests and not app._generating,
+        f"{requests} request(s) answered",
+    )
     await pilot.pause()
     assert len(spy.requests) == requests
 
@@ -159,8 +173,17 @@ async def test_slider_keys_change_the_level_the_leash_and_what_is_shown(
     async with app.run_test(size=SIZE) as pilot:
         slider = app.query_one(AutonomySlider)
         assert slider.level == 3 and app.scope.level is Level.FILE and app.scope.limit == 200
-        steps = [("minus", 2), ("minus", 1), ("minus", 0), ("minus", 0),
-                 ("plus", 1), ("equals_sign", 2), ("plus", 3), ("plus", 4), ("plus", 4)]
+        steps = [
+            ("minus", 2),
+            ("minus", 1),
+            ("minus", 0),
+            ("minus", 0),
+            ("plus", 1),
+            ("equals_sign", 2),
+            ("plus", 3),
+            ("plus", 4),
+            ("plus", 4),
+        ]
         for key, level in steps:
             await pilot.press(key)
             await pilot.pause()
@@ -243,8 +266,7 @@ async def test_prompt_streams_hunks_leash_widen_and_reject_with_reason(
         # The hunks are in the diff pane and the file list.
         assert app.reviewing and app.pane.path == STOCK and app.pane.hunks
         files = app.query_one(FileList)
-        assert [files.entry_at(i).path for i in range(files.entry_count)] == [
-            STOCK, REPORT]
+        assert [files.entry_at(i).path for i in range(files.entry_count)] == [STOCK, REPORT]
         labels = [str(files.label_at(i)) for i in range(2)]
         assert all("0/" in label for label in labels)  # nothing decided yet, some pending
         assert "tokens" in app.status.source and "first hunk" in app.status.source
@@ -254,7 +276,8 @@ async def test_prompt_streams_hunks_leash_widen_and_reject_with_reason(
         await pilot.pause()
         assert app.current.path == REPORT
         assert app.pane.hunk_notes == {
-            0: f"out of leash: level file allows changes to {STOCK}; w widens"}
+            0: f"out of leash: level file allows changes to {STOCK}; w widens"
+        }
         await pilot.press("y")
         await pilot.pause()
         assert (loop_repo / REPORT).read_bytes() == report_before
@@ -299,15 +322,26 @@ async def test_prompt_streams_hunks_leash_widen_and_reject_with_reason(
 async def test_escape_cancels_the_generation_and_keeps_complete_hunks(
     session: ReviewSession, loop_repo: Path
 ) -> None:
-    first = "inventory/stock.py\n<<<<<<< SEARCH\n    def count(self, name):\n" \
-            "        return self.items[name]\n=======\n    def count(self, name):\n" \
-            "        return self.items.get(name, 0)\n>>>>>>> REPLACE\n\n"
-    second = "inventory/stock.py\n<<<<<<< SEARCH\n    def names(self):\n=======\n" \
-             "    def names(self):  # never sent\n>>>>>>> REPLACE\n"
+    first = (
+        "inventory/stock.py\n<<<<<<< SEARCH\n    def count(self, name):\n"
+        "        return self.items[name]\n=======\n    def count(self, name):\n"
+        "        return self.items.get(name, 0)\n>>>>>>> REPLACE\n\n"
+    )
+    second = (
+        "inventory/stock.py\n<<<<<<< SEARCH\n    def names(self):\n=======\n"
+        "    def names(self):  # never sent\n>>>>>>> REPLACE\n"
+    )
     # The first edit at once; the rest only after 20 s (if nothing cancels it).
-    turn = Turn(prompt="", parse="search_replace", events=[
-        (0.0, TextDelta("Counting safely:\n\n")), (0.0, TextDelta(first)),
-        (20.0, TextDelta(second)), (20.0, Finished("end_turn"))])
+    turn = Turn(
+        prompt="",
+        parse="search_replace",
+        events=[
+            (0.0, TextDelta("Counting safely:\n\n")),
+            (0.0, TextDelta(first)),
+            (20.0, TextDelta(second)),
+            (20.0, Finished("end_turn")),
+        ],
+    )
     spy = Spy(Recording(turns=[turn]), speed=1.0)
     app = loop_app(session, spy)
     async with app.run_test(size=SIZE) as pilot:
@@ -349,7 +383,8 @@ async def test_over_the_leash_is_held_then_done_as_a_plan_in_steps(
         assert f"HELD: {size} lines > leash 5 (p: plan in steps)" in app.status.source
         assert app.pane.hunk_notes and all(
             note.startswith(f"held: this proposal changes {size} lines, over the leash of 5")
-            for note in app.pane.hunk_notes.values())
+            for note in app.pane.hunk_notes.values()
+        )
         await pilot.press("y")
         await pilot.pause()
         assert (loop_repo / REPORT).read_bytes() == original
@@ -358,9 +393,11 @@ async def test_over_the_leash_is_held_then_done_as_a_plan_in_steps(
         await pilot.press("p")
         await answered(pilot, app, spy, 2)
         assert spy.requests[1].user_prompt.startswith("Do not edit yet")
-        assert app.plan == ["Compute the width of the longest item name.",
-                            "Align each item line to that width.",
-                            "Align the total line the same way."]
+        assert app.plan == [
+            "Compute the width of the longest item name.",
+            "Align each item line to that width.",
+            "Align the total line the same way.",
+        ]
         assert session.pending == 0  # the held proposal was set aside (journaled)
         assert "HELD" not in app.status.source
         context = str(app.query_one("#context-text", Static).content)
@@ -370,7 +407,8 @@ async def test_over_the_leash_is_held_then_done_as_a_plan_in_steps(
             await pilot.press("g")
             await answered(pilot, app, spy, 2 + step)
             assert spy.requests[-1].user_prompt.startswith(
-                f"Carry out step {step} of the plan only: {app.plan[step - 1]}")
+                f"Carry out step {step} of the plan only: {app.plan[step - 1]}"
+            )
             assert app.reviewing and len(app.pane.hunks) == 1 and app.pane.hunk_notes == {}
             await pilot.press("y")
             await pilot.pause()
@@ -382,8 +420,11 @@ async def test_over_the_leash_is_held_then_done_as_a_plan_in_steps(
 # -- the context panel -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("level", "tracked"), [(3, False), (4, False), (4, True)],
-                         ids=["file", "repo", "repo-tracked-env"])
+@pytest.mark.parametrize(
+    ("level", "tracked"),
+    [(3, False), (4, False), (4, True)],
+    ids=["file", "repo", "repo-tracked-env"],
+)
 async def test_context_panel_shows_exactly_what_was_sent_and_never_a_secret(
     session: ReviewSession, loop_repo: Path, level: int, tracked: bool
 ) -> None:
@@ -426,17 +467,34 @@ async def test_context_panel_shows_exactly_what_was_sent_and_never_a_secret(
 def test_bare_tether_without_a_provider_says_what_to_set(
     loop_repo: Path, isolated_home: Path
 ) -> None:
-    env = {k: v for k, v in os.environ.items()
-           if not k.endswith("_API_KEY") and not k.startswith("TETHER")}
-    proc = subprocess.run([sys.executable, "-m", "app.cli"], cwd=loop_repo, env=env,
-                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.endswith("_API_KEY") and not k.startswith("TETHER")
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "app.cli"],
+        cwd=loop_repo,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2, proc.stderr
     assert proc.stdout == ""
     err = proc.stderr
     assert err.startswith("tether: no model provider is configured.")
-    for needed in ("~/.config/tether/config.toml", ".tether.toml", "[provider]",
-                   'provider = "anthropic"', "ANTHROPIC_API_KEY", "OPENAI_API_KEY",
-                   "--provider and --model", "tether demo"):
+    for needed in (
+        "~/.config/tether/config.toml",
+        ".tether.toml",
+        "[provider]",
+        'provider = "anthropic"',
+        "ANTHROPIC_API_KEY",
+        "OPENAI_API_KEY",
+        "--provider and --model",
+        "tether demo",
+    ):
         assert needed in err, needed
 
 

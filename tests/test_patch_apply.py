@@ -33,13 +33,20 @@ def apply_text(old: str, patch_text: str) -> str:
 
 # name -> (old text, patch text, expected new text)
 APPLY_CASES: dict[str, tuple[str, str, str]] = {
-    "exact-position": (TEN, HDR + "@@ -4,3 +4,3 @@\n 4\n-5\n+five\n 6\n", TEN.replace("5\n", "five\n")),
+    "exact-position": (
+        TEN,
+        HDR + "@@ -4,3 +4,3 @@\n 4\n-5\n+five\n 6\n",
+        TEN.replace("5\n", "five\n"),
+    ),
     "offset-forward": (
-        "x\nx\n" + TEN, HDR + "@@ -4,3 +4,3 @@\n 4\n-5\n+five\n 6\n",
+        "x\nx\n" + TEN,
+        HDR + "@@ -4,3 +4,3 @@\n 4\n-5\n+five\n 6\n",
         "x\nx\n" + TEN.replace("5\n", "five\n"),
     ),
     "offset-backward": (
-        TEN[4:], HDR + "@@ -4,3 +4,3 @@\n 4\n-5\n+five\n 6\n", TEN[4:].replace("5\n", "five\n")
+        TEN[4:],
+        HDR + "@@ -4,3 +4,3 @@\n 4\n-5\n+five\n 6\n",
+        TEN[4:].replace("5\n", "five\n"),
     ),
     "nearest-of-two-matches": (
         "a\nb\nc\nz\nz\nz\nz\na\nb\nc\n",
@@ -47,7 +54,9 @@ APPLY_CASES: dict[str, tuple[str, str, str]] = {
         "a\nb\nc\nz\nz\nz\nz\na\nB\nc\n",
     ),
     "tie-prefers-later": (
-        "a\nb\nc\nz\na\nb\nc\n", HDR + "@@ -3,3 +3,3 @@\n a\n-b\n+B\n c\n", "a\nb\nc\nz\na\nB\nc\n"
+        "a\nb\nc\nz\na\nb\nc\n",
+        HDR + "@@ -3,3 +3,3 @@\n a\n-b\n+B\n c\n",
+        "a\nb\nc\nz\na\nB\nc\n",
     ),
     # Hunk 2 alone would pick the nearer first "a b c"; hunk 1's offset of +6
     # moves its guess, as in GNU patch, to the second one.
@@ -59,30 +68,44 @@ APPLY_CASES: dict[str, tuple[str, str, str]] = {
     "crlf-exact": ("a\r\nb\r\nc\r\n", HDR + "@@ -2 +2 @@\n-b\r\n+B\r\n", "a\r\nB\r\nc\r\n"),
     "lone-cr-kept": ("a\rb\nc\n", HDR + "@@ -2 +2 @@\n-c\n+C\n", "a\rb\nC\n"),
     "no-newline-old-side": (
-        "a\nb", HDR + "@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+b\n", "a\nb\n"
+        "a\nb",
+        HDR + "@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+b\n",
+        "a\nb\n",
     ),
     "no-newline-new-side": (
-        "a\nb\n", HDR + "@@ -1,2 +1,2 @@\n a\n-b\n+b\n\\ No newline at end of file\n", "a\nb"
+        "a\nb\n",
+        HDR + "@@ -1,2 +1,2 @@\n a\n-b\n+b\n\\ No newline at end of file\n",
+        "a\nb",
     ),
     "append-after-no-newline": (
-        "a\nb", HDR + "@@ -2 +2,2 @@\n-b\n\\ No newline at end of file\n+b\n+c\n", "a\nb\nc\n"
+        "a\nb",
+        HDR + "@@ -2 +2,2 @@\n-b\n\\ No newline at end of file\n+b\n+c\n",
+        "a\nb\nc\n",
     ),
     "context-overlaps-previous-context": (
         TEN,
-        HDR + "@@ -1,5 +1,5 @@\n 1\n-2\n+two\n 3\n 4\n 5\n@@ -3,5 +3,5 @@\n 3\n 4\n-5\n+five\n 6\n 7\n",
+        HDR
+        + "@@ -1,5 +1,5 @@\n 1\n-2\n+two\n 3\n 4\n 5\n@@ -3,5 +3,5 @@\n 3\n 4\n-5\n+five\n 6\n 7\n",
         TEN.replace("2\n", "two\n", 1).replace("5\n", "five\n"),
     ),
-    "insert-only-u0": (TEN, HDR + "@@ -3,0 +4,2 @@\n+new\n+lines\n",
-                       TEN.replace("3\n", "3\nnew\nlines\n")),
+    "insert-only-u0": (
+        TEN,
+        HDR + "@@ -3,0 +4,2 @@\n+new\n+lines\n",
+        TEN.replace("3\n", "3\nnew\nlines\n"),
+    ),
     "insert-at-top-u0": ("a\n", HDR + "@@ -0,0 +1 @@\n+top\n", "top\na\n"),
     "create-file": ("", "--- /dev/null\n+++ b/f\n@@ -0,0 +1,2 @@\n+x\n+y\n", "x\ny\n"),
     "delete-file": ("x\ny\n", "--- a/f\n+++ /dev/null\n@@ -1,2 +0,0 @@\n-x\n-y\n", ""),
     "empty-the-file": ("x\n", HDR + "@@ -1 +0,0 @@\n-x\n", ""),
     "less-trailing-context-at-end": (
-        "a\nb\nc\na\nb\nc\n", HDR + "@@ -1,3 +1,3 @@\n a\n b\n-c\n+C\n", "a\nb\nc\na\nb\nC\n"
+        "a\nb\nc\na\nb\nc\n",
+        HDR + "@@ -1,3 +1,3 @@\n a\n b\n-c\n+C\n",
+        "a\nb\nc\na\nb\nC\n",
     ),
     "less-leading-context-at-start": (
-        "a\nb\nc\na\nb\nc\n", HDR + "@@ -4,3 +4,3 @@\n-a\n+A\n b\n c\n", "a\nb\nc\nA\nb\nc\n"
+        "a\nb\nc\na\nb\nc\n",
+        HDR + "@@ -4,3 +4,3 @@\n-a\n+A\n b\n c\n",
+        "a\nb\nc\nA\nb\nc\n",
     ),
 }
 
@@ -98,16 +121,20 @@ def test_apply_cases(name: str) -> None:
 # name -> (old text, patch text, fragments the ApplyError must contain)
 REFUSE_CASES: dict[str, tuple[str, str, list[str]]] = {
     "context-differs": (
-        TEN, HDR + "@@ -4,3 +4,3 @@\n 4\n-5\n+five\n 6x\n",
+        TEN,
+        HDR + "@@ -4,3 +4,3 @@\n 4\n-5\n+five\n 6x\n",
         ["f:6: hunk 1 (@@ -4,3 +4,3 @@)", "expected '6x' at line 6, found '6'"],
     ),
     "crlf-against-lf": ("a\nb\n", HDR + "@@ -2 +2 @@\n-b\r\n+B\r\n", ["expected 'b'", "found 'b'"]),
     "file-has-newline-hunk-says-none": (
-        "a\nb\n", HDR + "@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+B\n",
+        "a\nb\n",
+        HDR + "@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+B\n",
         ["(no newline at end of file)"],
     ),
     "file-lacks-newline-hunk-has-one": (
-        "a\nb", HDR + "@@ -1,2 +1,2 @@\n a\n-b\n+B\n", ["found 'b' (no newline at end of file)"]
+        "a\nb",
+        HDR + "@@ -1,2 +1,2 @@\n a\n-b\n+B\n",
+        ["found 'b' (no newline at end of file)"],
     ),
     "newline-removed-mid-file": (
         "a\nb\nc\nd\ne\n",
@@ -124,20 +151,32 @@ REFUSE_CASES: dict[str, tuple[str, str, list[str]]] = {
         HDR + "@@ -1,3 +1,3 @@\n 1\n-2\n+two\n 3\n@@ -2,3 +2,3 @@\n 2\n-3\n+three\n 4\n",
         ["hunk 2", "earlier hunk already changed"],
     ),
-    "hunk-past-end": ("a\nb\n", HDR + "@@ -2,3 +2,3 @@\n b\n-c\n+C\n d\n", ["found the end of the file"]),
+    "hunk-past-end": (
+        "a\nb\n",
+        HDR + "@@ -2,3 +2,3 @@\n b\n-c\n+C\n d\n",
+        ["found the end of the file"],
+    ),
     "start-anchored-elsewhere": (
-        "x\na\nb\nc\n", HDR + "@@ -1,3 +1,3 @@\n-a\n+A\n b\n c\n", ["must apply at line 1"]
+        "x\na\nb\nc\n",
+        HDR + "@@ -1,3 +1,3 @@\n-a\n+A\n b\n c\n",
+        ["must apply at line 1"],
     ),
     "end-anchored-elsewhere": (
-        "a\nb\nc\nx\n", HDR + "@@ -1,3 +1,3 @@\n a\n b\n-c\n+C\n", ["must end the file"]
+        "a\nb\nc\nx\n",
+        HDR + "@@ -1,3 +1,3 @@\n a\n b\n-c\n+C\n",
+        ["must end the file"],
     ),
     "append-after-no-newline-u0": (
-        "a\nb", HDR + "@@ -2,0 +3 @@\n+c\n", ["would join 'b' (no newline at end of file)"]
+        "a\nb",
+        HDR + "@@ -2,0 +3 @@\n+c\n",
+        ["would join 'b' (no newline at end of file)"],
     ),
     "insert-beyond-end": ("a\n", HDR + "@@ -5,0 +6 @@\n+x\n", ["outside the file"]),
     "create-over-content": ("x\n", "--- /dev/null\n+++ b/f\n@@ -0,0 +1 @@\n+y\n", ["already has"]),
     "delete-leaves-lines": (
-        "x\ny\n", "--- a/f\n+++ /dev/null\n@@ -1 +0,0 @@\n-x\n", ["1 line(s) would remain"]
+        "x\ny\n",
+        "--- a/f\n+++ /dev/null\n@@ -1 +0,0 @@\n-x\n",
+        ["1 line(s) would remain"],
     ),
     "binary": ("x\n", "Binary files a/f and b/f differ\n", ["binary"]),
 }
@@ -172,7 +211,11 @@ MULTI = (
     "diff --git a/src.txt b/dup.txt\nsimilarity index 100%\ncopy from src.txt\ncopy to dup.txt\n"
 )
 MULTI_FILES: dict[str, str | None] = {
-    "mod.txt": "a\n", "del.txt": "d\n", "old.txt": "o\np\n", "src.txt": "s\n", "other": "x",
+    "mod.txt": "a\n",
+    "del.txt": "d\n",
+    "old.txt": "o\np\n",
+    "src.txt": "s\n",
+    "other": "x",
 }
 
 
@@ -181,8 +224,14 @@ def test_apply_patch_to_texts() -> None:
     result = apply_patch_to_texts(MULTI_FILES, parse_patch(MULTI))
     assert before == MULTI_FILES  # not mutated
     assert result == {
-        "mod.txt": "A\n", "new.txt": "n\n", "del.txt": None, "old.txt": None, "moved.txt": "o\nP\n",
-        "src.txt": "s\n", "dup.txt": "s\n", "other": "x",
+        "mod.txt": "A\n",
+        "new.txt": "n\n",
+        "del.txt": None,
+        "old.txt": None,
+        "moved.txt": "o\nP\n",
+        "src.txt": "s\n",
+        "dup.txt": "s\n",
+        "other": "x",
     }
 
 
@@ -232,8 +281,10 @@ def make_diff(old: list[str], new: list[str], context: int) -> str:
         i1, i2, j1, j2 = group[0][1], group[-1][2], group[0][3], group[-1][4]
         out.append(f"@@ -{span(i1, i2 - i1)} +{span(j1, j2 - j1)} @@\n")
         for tag, a1, a2, b1, b2 in group:
-            body = [(" ", x) for x in old[a1:a2]] if tag == "equal" else (
-                [("-", x) for x in old[a1:a2]] + [("+", x) for x in new[b1:b2]]
+            body = (
+                [(" ", x) for x in old[a1:a2]]
+                if tag == "equal"
+                else ([("-", x) for x in old[a1:a2]] + [("+", x) for x in new[b1:b2]])
             )
             for kind, line in body:
                 out.append(kind + line)

@@ -36,17 +36,32 @@ from app.providers.base import (
 SECRET = "sk-ant-test-5b2e-NEVER-SHOW"
 STOCK = "def total(items):\n    return sum(items)\n\n\ndef count(items):\n    return len(items)\n"
 
-REPLACE = {"command": "str_replace", "path": "inventory/stock.py",
-           "old_str": "    return sum(items)\n",
-           "new_str": "    return sum(item.count for item in items)\n"}
+REPLACE = {
+    "command": "str_replace",
+    "path": "inventory/stock.py",
+    "old_str": "    return sum(items)\n",
+    "new_str": "    return sum(item.count for item in items)\n",
+}
 CREATE = {"command": "create", "path": "inventory/NOTES.md", "file_text": "Counts are summed.\n"}
-INSERT = {"command": "insert", "path": "inventory/stock.py", "insert_line": 0,
-          "insert_text": '"""Stock."""\n'}
-BLOCKS = [("text", ["I'll ", "fix the ", "total."]), ("tool", "toolu_01", REPLACE),
-          ("text", ["And note it."]), ("tool", "toolu_02", CREATE), ("tool", "toolu_03", INSERT)]
+INSERT = {
+    "command": "insert",
+    "path": "inventory/stock.py",
+    "insert_line": 0,
+    "insert_text": '"""Stock."""\n',
+}
+BLOCKS = [
+    ("text", ["I'll ", "fix the ", "total."]),
+    ("tool", "toolu_01", REPLACE),
+    ("text", ["And note it."]),
+    ("tool", "toolu_02", CREATE),
+    ("tool", "toolu_03", INSERT),
+]
 
-REQUEST = GenerationRequest(user_prompt="Count items properly", system_prompt="Be brief.",
-                            context_files={"inventory/stock.py": STOCK})
+REQUEST = GenerationRequest(
+    user_prompt="Count items properly",
+    system_prompt="Be brief.",
+    context_files={"inventory/stock.py": STOCK},
+)
 
 
 @pytest.fixture(autouse=True)
@@ -56,8 +71,7 @@ def guard(monkeypatch: pytest.MonkeyPatch) -> NetworkGuard:
 
 
 def provider(server: Loopback, **options: object) -> AnthropicProvider:
-    return AnthropicProvider(model="claude-test", base_url=server.url,
-                             **options)  # type: ignore[arg-type]
+    return AnthropicProvider(model="claude-test", base_url=server.url, **options)  # type: ignore[arg-type]
 
 
 def not_text(events: list[Event]) -> list[Event]:
@@ -75,7 +89,8 @@ def test_clean_session_yields_each_tool_use_at_its_block_stop(guard: NetworkGuar
     assert [(e.call_id, e.edit.kind, e.edit.path) for e in edits] == [
         ("toolu_01", "replace", "inventory/stock.py"),
         ("toolu_02", "create", "inventory/NOTES.md"),
-        ("toolu_03", "insert", "inventory/stock.py")]
+        ("toolu_03", "insert", "inventory/stock.py"),
+    ]
     assert [e.edit.index for e in edits] == [0, 1, 2]
     assert edits[0].edit.old == REPLACE["old_str"] and edits[2].edit.new == '"""Stock."""\n'
     # The first edit is out before the later blocks were sent; text follows it.
@@ -90,12 +105,15 @@ def test_clean_session_yields_each_tool_use_at_its_block_stop(guard: NetworkGuar
     # What went over the wire.
     seen = server.requests[1]
     assert seen.path == "/v1/messages"
-    assert SECRET in (seen.headers.get("x-api-key", ""), seen.headers.get("authorization", "")
-                      .removeprefix("Bearer "))
+    assert SECRET in (
+        seen.headers.get("x-api-key", ""),
+        seen.headers.get("authorization", "").removeprefix("Bearer "),
+    )
     assert "anthropic-version" in seen.headers
     body = seen.body
-    assert body["tools"] == [{"type": "text_editor_20250728",
-                              "name": "str_replace_based_edit_tool"}]
+    assert body["tools"] == [
+        {"type": "text_editor_20250728", "name": "str_replace_based_edit_tool"}
+    ]
     assert body["stream"] is True and body["model"] == "claude-test"
     assert body["system"].startswith("Be brief.") and "str_replace" in body["system"]
     assert body["messages"] == [{"role": "user", "content": body["messages"][0]["content"]}]
@@ -105,8 +123,7 @@ def test_clean_session_yields_each_tool_use_at_its_block_stop(guard: NetworkGuar
 
 def test_429_then_success_respects_retry_after() -> None:
     error = {"type": "error", "error": {"type": "rate_limit_error", "message": "slow down"}}
-    replies = [Reply(429, {"retry-after": "0.05"}, error),
-               Reply(events=anthropic_stream(BLOCKS))]
+    replies = [Reply(429, {"retry-after": "0.05"}, error), Reply(events=anthropic_stream(BLOCKS))]
     with Loopback(replies) as server:
         events = list(provider(server).stream(REQUEST))
     first, second = server.requests
@@ -118,13 +135,16 @@ def test_429_then_success_respects_retry_after() -> None:
 def test_500_exhausts_retries(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     error = {"type": "error", "error": {"type": "api_error", "message": "Internal error"}}
-    with (Loopback([Reply(500, {"retry-after": "0.01"}, error)] * 3) as server,
-          pytest.raises(ProviderError) as caught):
+    with (
+        Loopback([Reply(500, {"retry-after": "0.01"}, error)] * 3) as server,
+        pytest.raises(ProviderError) as caught,
+    ):
         list(provider(server).stream(REQUEST))
     assert len(server.requests) == 3
     message = str(caught.value)
-    assert message == (f"anthropic at {server.url}: HTTP 500 Internal Server Error "
-                       "(tried 3 times): Internal error")
+    assert message == (
+        f"anthropic at {server.url}: HTTP 500 Internal Server Error (tried 3 times): Internal error"
+    )
     assert caught.value.status == 500 and caught.value.retryable
     assert SECRET not in caplog.text
 
@@ -132,15 +152,18 @@ def test_500_exhausts_retries(caplog: pytest.LogCaptureFixture) -> None:
 def test_overloaded_mid_stream_keeps_complete_edits() -> None:
     stream = anthropic_stream(BLOCKS)
     cut = next(i for i, e in enumerate(stream) if b"toolu_02" in e)
-    overloaded = sse({"type": "error", "error": {"type": "overloaded_error",
-                                                 "message": "Overloaded"}}, "error")
+    overloaded = sse(
+        {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}, "error"
+    )
     with Loopback([Reply(events=[*stream[:cut], overloaded])]) as server:
         events = not_text(list(provider(server).stream(REQUEST)))
     assert [type(e) for e in events] == [Usage, EditReady, StreamFailed]
     failure = events[-1]
     assert isinstance(failure, StreamFailed) and failure.retryable
-    assert failure.message == (f"anthropic at {server.url}: the server reported an error "
-                               "mid-stream: overloaded_error: Overloaded")
+    assert failure.message == (
+        f"anthropic at {server.url}: the server reported an error "
+        "mid-stream: overloaded_error: Overloaded"
+    )
 
 
 def test_connection_dropped_inside_a_tool_call() -> None:
@@ -158,7 +181,7 @@ def test_connection_dropped_inside_a_tool_call() -> None:
 def test_invalid_json_in_the_stream() -> None:
     stream = anthropic_stream(BLOCKS)
     cut = next(i for i, e in enumerate(stream) if b"toolu_02" in e)
-    stream.insert(cut, b"event: content_block_delta\ndata: {\"type\": \"content_block_delta\",\n\n")
+    stream.insert(cut, b'event: content_block_delta\ndata: {"type": "content_block_delta",\n\n')
     with Loopback([Reply(events=stream)]) as server:
         events = not_text(list(provider(server).stream(REQUEST)))
     assert [type(e) for e in events] == [Usage, EditReady, StreamFailed]
@@ -166,17 +189,23 @@ def test_invalid_json_in_the_stream() -> None:
 
 
 def test_malformed_tool_calls_are_edit_failed_and_view_is_a_request() -> None:
-    blocks = [("tool", "toolu_bad_json", ['{"command": "str_replace", "path": ']),
-              ("tool", "toolu_no_old", {"command": "str_replace", "path": "a.py", "new_str": "x"}),
-              ("tool", "toolu_unknown", {"command": "undo_edit", "path": "a.py"}),
-              ("tool", "toolu_view", {"command": "view", "path": "a.py", "view_range": [1, 5]}),
-              ("tool", "toolu_ok", CREATE)]
+    blocks = [
+        ("tool", "toolu_bad_json", ['{"command": "str_replace", "path": ']),
+        ("tool", "toolu_no_old", {"command": "str_replace", "path": "a.py", "new_str": "x"}),
+        ("tool", "toolu_unknown", {"command": "undo_edit", "path": "a.py"}),
+        ("tool", "toolu_view", {"command": "view", "path": "a.py", "view_range": [1, 5]}),
+        ("tool", "toolu_ok", CREATE),
+    ]
     with Loopback([Reply(events=anthropic_stream(blocks))]) as server:
         events = not_text(list(provider(server).stream(REQUEST)))
     kinds = [(type(e).__name__, getattr(e, "call_id", None)) for e in events[1:-2]]
-    assert kinds == [("EditFailed", "toolu_bad_json"), ("EditFailed", "toolu_no_old"),
-                     ("EditFailed", "toolu_unknown"), ("ViewRequested", "toolu_view"),
-                     ("EditReady", "toolu_ok")]
+    assert kinds == [
+        ("EditFailed", "toolu_bad_json"),
+        ("EditFailed", "toolu_no_old"),
+        ("EditFailed", "toolu_unknown"),
+        ("ViewRequested", "toolu_view"),
+        ("EditReady", "toolu_ok"),
+    ]
     assert events[4] == ViewRequested("toolu_view", "a.py", (1, 5))
     bad_json, no_old, unknown = (e for e in events[1:4] if isinstance(e, EditFailed))
     assert "not valid JSON" in str(bad_json.error)
@@ -197,17 +226,31 @@ def test_tool_results_carry_the_documented_errors() -> None:
             outcomes.append(ToolOutcome.failed(event.call_id or "", error))
     outcomes.append(ToolOutcome.rejected("toolu_04", "keep the old name"))
     assert tool_results_for(outcomes) == [
-        {"type": "tool_result", "tool_use_id": "toolu_01",
-         "content": "Successfully replaced text at exactly one location."},
-        {"type": "tool_result", "tool_use_id": "toolu_02", "is_error": True,
-         "content": "Error: No match found for replacement. Please check your text and try "
-                    "again."},
-        {"type": "tool_result", "tool_use_id": "toolu_03", "is_error": True,
-         "content": "Error: Found 2 matches for replacement text. Please provide more context "
-                    "to make a unique match."},
-        {"type": "tool_result", "tool_use_id": "toolu_04", "is_error": True,
-         "content": "The user rejected this edit; it was not applied. Reason: keep the old "
-                    "name"},
+        {
+            "type": "tool_result",
+            "tool_use_id": "toolu_01",
+            "content": "Successfully replaced text at exactly one location.",
+        },
+        {
+            "type": "tool_result",
+            "tool_use_id": "toolu_02",
+            "is_error": True,
+            "content": "Error: No match found for replacement. Please check your text and try "
+            "again.",
+        },
+        {
+            "type": "tool_result",
+            "tool_use_id": "toolu_03",
+            "is_error": True,
+            "content": "Error: Found 2 matches for replacement text. Please provide more context "
+            "to make a unique match.",
+        },
+        {
+            "type": "tool_result",
+            "tool_use_id": "toolu_04",
+            "is_error": True,
+            "content": "The user rejected this edit; it was not applied. Reason: keep the old name",
+        },
     ]
 
 
@@ -220,30 +263,42 @@ def apply_edit_input(tool_input: dict[str, object]):  # type: ignore[no-untyped-
 
 
 def test_follow_up_turn_sends_tool_results_first() -> None:
-    replies = [Reply(events=anthropic_stream(BLOCKS)),
-               Reply(events=anthropic_stream([("text", ["Fixed."])], stop_reason="end_turn"))]
+    replies = [
+        Reply(events=anthropic_stream(BLOCKS)),
+        Reply(events=anthropic_stream([("text", ["Fixed."])], stop_reason="end_turn")),
+    ]
     with Loopback(replies) as server:
         p = provider(server)
         finished = list(p.stream(REQUEST))[-1]
         assert isinstance(finished, Finished) and finished.transcript is not None
-        error = EditError("x", for_model="No match found for replacement. Please check your "
-                                         "text and try again.")
+        error = EditError(
+            "x", for_model="No match found for replacement. Please check your text and try again."
+        )
         outcomes = (ToolOutcome.applied("toolu_01"), ToolOutcome.failed("toolu_02", error))
-        follow = GenerationRequest("Now fix the note", follow_up=FollowUp(finished.transcript,
-                                                                          outcomes))
+        follow = GenerationRequest(
+            "Now fix the note", follow_up=FollowUp(finished.transcript, outcomes)
+        )
         last = list(p.stream(follow))[-1]
     assert last == Finished("end_turn")
     messages = server.requests[1].body["messages"]
     assert [m["role"] for m in messages] == ["user", "assistant", "user"]
     assistant = messages[1]["content"]
     assert [b["type"] for b in assistant] == ["text", "tool_use", "text", "tool_use", "tool_use"]
-    assert assistant[1] == {"type": "tool_use", "id": "toolu_01",
-                            "name": TEXT_EDITOR_TOOL["name"], "input": REPLACE}
+    assert assistant[1] == {
+        "type": "tool_use",
+        "id": "toolu_01",
+        "name": TEXT_EDITOR_TOOL["name"],
+        "input": REPLACE,
+    }
     reply = messages[2]["content"]
     assert [b.get("tool_use_id") for b in reply] == ["toolu_01", "toolu_02", "toolu_03", None]
     assert reply[1]["is_error"] is True and reply[1]["content"].startswith("Error: No match")
-    assert reply[2] == {"type": "tool_result", "tool_use_id": "toolu_03",
-                        "content": UNANSWERED, "is_error": True}
+    assert reply[2] == {
+        "type": "tool_result",
+        "tool_use_id": "toolu_03",
+        "content": UNANSWERED,
+        "is_error": True,
+    }
     assert reply[3] == {"type": "text", "text": "Now fix the note"}
 
 

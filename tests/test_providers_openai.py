@@ -64,7 +64,7 @@ Done.
 
 
 def pieces(text: str, size: int = 9) -> list[str]:
-    return [text[i:i + size] for i in range(0, len(text), size)]
+    return [text[i : i + size] for i in range(0, len(text), size)]
 
 
 @pytest.fixture(autouse=True)
@@ -75,17 +75,20 @@ def guard(monkeypatch: pytest.MonkeyPatch) -> NetworkGuard:
 
 
 def chat(server: Loopback, **options: object) -> OpenAICompatProvider:
-    return OpenAICompatProvider(model="qwen2.5-coder", base_url=server.url + "/v1",
-                                api_key_env="TETHER_TEST_KEY", **options)  # type: ignore[arg-type]
+    return OpenAICompatProvider(
+        model="qwen2.5-coder", base_url=server.url + "/v1", api_key_env="TETHER_TEST_KEY", **options
+    )  # type: ignore[arg-type]
 
 
 def responses(server: Loopback, **options: object) -> OpenAIResponsesProvider:
-    return OpenAIResponsesProvider(model="gpt-test", base_url=server.url + "/v1",
-                                   **options)  # type: ignore[arg-type]
+    return OpenAIResponsesProvider(model="gpt-test", base_url=server.url + "/v1", **options)  # type: ignore[arg-type]
 
 
-REQUEST = GenerationRequest(user_prompt="Count items properly", system_prompt="Be brief.",
-                            context_files={"inventory/stock.py": "def total(items):\n"})
+REQUEST = GenerationRequest(
+    user_prompt="Count items properly",
+    system_prompt="Be brief.",
+    context_files={"inventory/stock.py": "def total(items):\n"},
+)
 
 
 def timed(events: object) -> list[tuple[float, Event]]:
@@ -110,7 +113,7 @@ def test_chat_clean_session_yields_edits_while_streaming(guard: NetworkGuard) ->
     # Edits arrive as events while the stream goes on: text follows the first
     # edit, and the first edit was out before the server sent its last event.
     first = events.index(edits[0])
-    assert any(isinstance(e, TextDelta) for e in events[first + 1:])
+    assert any(isinstance(e, TextDelta) for e in events[first + 1 :])
     assert got[first][0] < seen.sent[-1]
     assert events[-2:] == [Usage(120, 48), Finished("end_turn")]
     assert "".join(e.text for e in events if isinstance(e, TextDelta)) == REPLY
@@ -135,8 +138,10 @@ def test_chat_local_server_gets_no_key_by_default(guard: NetworkGuard) -> None:
 
 
 def test_chat_429_then_success_respects_retry_after() -> None:
-    replies = [Reply(429, {"retry-after": "0.05"}, {"error": {"message": "slow down"}}),
-               Reply(events=chat_stream(pieces(REPLY)))]
+    replies = [
+        Reply(429, {"retry-after": "0.05"}, {"error": {"message": "slow down"}}),
+        Reply(events=chat_stream(pieces(REPLY))),
+    ]
     with Loopback(replies) as server:
         events = list(chat(server).stream(REQUEST))
     first, second = server.requests
@@ -149,8 +154,10 @@ def test_chat_429_then_success_respects_retry_after() -> None:
 def test_chat_500_exhausts_retries(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     error = {"error": {"message": f"upstream crashed (key {SECRET})", "type": "server_error"}}
-    with (Loopback([Reply(500, {"retry-after": "0.01"}, error)] * 3) as server,
-          pytest.raises(ProviderError) as caught):
+    with (
+        Loopback([Reply(500, {"retry-after": "0.01"}, error)] * 3) as server,
+        pytest.raises(ProviderError) as caught,
+    ):
         list(chat(server).stream(REQUEST))
     assert len(server.requests) == 3
     message = str(caught.value)
@@ -162,8 +169,10 @@ def test_chat_500_exhausts_retries(caplog: pytest.LogCaptureFixture) -> None:
 
 
 def test_chat_401_names_the_variable_never_the_key() -> None:
-    with (Loopback([Reply(401, {}, {"error": {"message": "Incorrect API key"}})]) as server,
-          pytest.raises(ProviderError) as caught):
+    with (
+        Loopback([Reply(401, {}, {"error": {"message": "Incorrect API key"}})]) as server,
+        pytest.raises(ProviderError) as caught,
+    ):
         list(chat(server).stream(REQUEST))
     assert len(server.requests) == 1  # not retried
     assert "HTTP 401" in str(caught.value) and "TETHER_TEST_KEY" in str(caught.value)
@@ -193,10 +202,12 @@ def test_chat_invalid_json_mid_stream() -> None:
 
 
 def test_chat_malformed_blocks_become_edit_failed() -> None:
-    text = ("a.py\n<<<<<<< SEARCH\nx\n>>>>>>> REPLACE\n"  # no =======
-            "<<<<<<< SEARCH\ny\n=======\nz\n>>>>>>> REPLACE\n"  # no file name before it
-            "b.py\n<<<<<<< SEARCH\nold\n=======\nnew\n>>>>>>> REPLACE\n"
-            "c.py\n<<<<<<< SEARCH\nunfinished\n")
+    text = (
+        "a.py\n<<<<<<< SEARCH\nx\n>>>>>>> REPLACE\n"  # no =======
+        "<<<<<<< SEARCH\ny\n=======\nz\n>>>>>>> REPLACE\n"  # no file name before it
+        "b.py\n<<<<<<< SEARCH\nold\n=======\nnew\n>>>>>>> REPLACE\n"
+        "c.py\n<<<<<<< SEARCH\nunfinished\n"
+    )
     with Loopback([Reply(events=chat_stream(pieces(text, 5)))]) as server:
         got = [e for e in chat(server).stream(REQUEST) if isinstance(e, EditReady | EditFailed)]
     assert [type(e) for e in got] == [EditFailed, EditFailed, EditReady, EditFailed]
@@ -249,8 +260,9 @@ def test_chat_follow_up_sends_transcript_and_outcomes() -> None:
         finished = first[-1]
         assert isinstance(finished, Finished) and finished.transcript is not None
         outcomes = (ToolOutcome.applied("block-1"), ToolOutcome.rejected("block-2", "keep print"))
-        follow = GenerationRequest("Try the second again", follow_up=FollowUp(
-            finished.transcript, outcomes))
+        follow = GenerationRequest(
+            "Try the second again", follow_up=FollowUp(finished.transcript, outcomes)
+        )
         list(provider.stream(follow))
     messages = server.requests[1].body["messages"]
     assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
@@ -272,8 +284,9 @@ def test_connection_refused_says_so() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]  # nothing listens here
-    provider = OpenAICompatProvider(model="m", base_url=f"http://127.0.0.1:{port}/v1",
-                                    max_retries=0)
+    provider = OpenAICompatProvider(
+        model="m", base_url=f"http://127.0.0.1:{port}/v1", max_retries=0
+    )
     with pytest.raises(ProviderError) as caught:
         list(provider.stream(REQUEST))
     assert "cannot connect" in str(caught.value) and "is the server running" in str(caught.value)
@@ -292,19 +305,27 @@ def test_network_guard_blocks_everything_but_loopback(guard: NetworkGuard) -> No
 
 # -- Responses API ----------------------------------------------------------------------
 
-UPDATE = ("@@ def total(items):\n-    return sum(items)\n"
-          "+    return sum(item.count for item in items)\n")
-PATCH_TEXT = ("Here it is:\n*** Begin Patch\n*** Update File: inventory/stock.py\n" + UPDATE
-              + "*** Add File: inventory/NOTES.md\n+counted\n*** End Patch\n")
+UPDATE = (
+    "@@ def total(items):\n-    return sum(items)\n+    return sum(item.count for item in items)\n"
+)
+PATCH_TEXT = (
+    "Here it is:\n*** Begin Patch\n*** Update File: inventory/stock.py\n"
+    + UPDATE
+    + "*** Add File: inventory/NOTES.md\n+counted\n*** End Patch\n"
+)
 
 
 def test_responses_apply_patch_calls_become_edits_while_streaming(guard: NetworkGuard) -> None:
-    parts = [("text", pieces("Two files to change.")),
-             ("patch", "call_a", {"type": "update_file", "path": "inventory/stock.py",
-                                  "diff": UPDATE}),
-             ("patch", "call_b", {"type": "create_file", "path": "inventory/NOTES.md",
-                                  "diff": "+counted\n"}),
-             ("patch", "call_c", {"type": "delete_file", "path": "old.txt"})]
+    parts = [
+        ("text", pieces("Two files to change.")),
+        ("patch", "call_a", {"type": "update_file", "path": "inventory/stock.py", "diff": UPDATE}),
+        (
+            "patch",
+            "call_b",
+            {"type": "create_file", "path": "inventory/NOTES.md", "diff": "+counted\n"},
+        ),
+        ("patch", "call_c", {"type": "delete_file", "path": "old.txt"}),
+    ]
     stream = responses_stream(parts)
     with Loopback([Reply(events=stream), Reply(events=stream, delay=0.01)]) as server:
         provider = responses(server)
@@ -313,8 +334,10 @@ def test_responses_apply_patch_calls_become_edits_while_streaming(guard: Network
     events = [event for _, event in got]
     edits = [e for e in events if isinstance(e, EditReady)]
     assert [(e.call_id, e.edit.kind, e.edit.path) for e in edits] == [
-        ("call_a", "replace", "inventory/stock.py"), ("call_b", "create", "inventory/NOTES.md"),
-        ("call_c", "delete", "old.txt")]
+        ("call_a", "replace", "inventory/stock.py"),
+        ("call_b", "create", "inventory/NOTES.md"),
+        ("call_c", "delete", "old.txt"),
+    ]
     assert edits[0].edit.chunks[0].contexts == ["def total(items):"]
     assert edits[1].edit.new == "counted\n"
     assert got[events.index(edits[0])][0] < server.requests[1].sent[-1]
@@ -333,7 +356,9 @@ def test_responses_plain_text_v4a_fallback() -> None:
         got = list(responses(server).stream(REQUEST))
     edits = [e for e in got if isinstance(e, EditReady)]
     assert [(e.edit.kind, e.edit.path) for e in edits] == [
-        ("replace", "inventory/stock.py"), ("create", "inventory/NOTES.md")]
+        ("replace", "inventory/stock.py"),
+        ("create", "inventory/NOTES.md"),
+    ]
     assert got[-1] == Finished("end_turn")
 
 
@@ -342,18 +367,31 @@ def test_responses_malformed_patch_is_edit_failed() -> None:
     good = {"type": "create_file", "path": "b.py", "diff": "+b\n"}
     parts = [("patch", "call_1", bad), ("patch", "call_2", good)]
     with Loopback([Reply(events=responses_stream(parts))]) as server:
-        got = [e for e in responses(server).stream(REQUEST)
-               if isinstance(e, EditReady | EditFailed)]
+        got = [
+            e for e in responses(server).stream(REQUEST) if isinstance(e, EditReady | EditFailed)
+        ]
     assert [type(e) for e in got] == [EditFailed, EditReady]
     assert got[0].call_id == "call_1" and "unexpected line" in str(got[0].error)  # type: ignore[union-attr]
 
 
 def test_responses_failed_event_is_stream_failed() -> None:
-    events = responses_stream([("patch", "call_1", {"type": "create_file", "path": "b.py",
-                                                    "diff": "+b\n"})])[:-1]
-    events.append(sse({"type": "response.failed", "sequence_number": 99, "response": {
-        "id": "resp_1", "status": "failed",
-        "error": {"code": "server_error", "message": "The model crashed"}}}, "response.failed"))
+    events = responses_stream(
+        [("patch", "call_1", {"type": "create_file", "path": "b.py", "diff": "+b\n"})]
+    )[:-1]
+    events.append(
+        sse(
+            {
+                "type": "response.failed",
+                "sequence_number": 99,
+                "response": {
+                    "id": "resp_1",
+                    "status": "failed",
+                    "error": {"code": "server_error", "message": "The model crashed"},
+                },
+            },
+            "response.failed",
+        )
+    )
     with Loopback([Reply(events=events)]) as server:
         got = [e for e in responses(server).stream(REQUEST) if not isinstance(e, TextDelta)]
     assert [type(e) for e in got] == [EditReady, StreamFailed]
@@ -363,22 +401,37 @@ def test_responses_failed_event_is_stream_failed() -> None:
 
 def test_responses_incomplete_and_error_events() -> None:
     part = [("patch", "c", {"type": "create_file", "path": "b.py", "diff": "+b\n"})]
-    error = sse({"type": "error", "sequence_number": 9, "code": "rate_limit_exceeded",
-                 "message": "Slow down", "param": None}, "error")
-    replies = [Reply(events=responses_stream(part, end="response.incomplete")),
-               Reply(events=[*responses_stream(part)[:-1], error])]
+    error = sse(
+        {
+            "type": "error",
+            "sequence_number": 9,
+            "code": "rate_limit_exceeded",
+            "message": "Slow down",
+            "param": None,
+        },
+        "error",
+    )
+    replies = [
+        Reply(events=responses_stream(part, end="response.incomplete")),
+        Reply(events=[*responses_stream(part)[:-1], error]),
+    ]
     with Loopback(replies) as server:
         incomplete = list(responses(server).stream(REQUEST))
         failed = list(responses(server).stream(REQUEST))
     assert incomplete[-2:] == [Usage(300, 90), Finished("max_tokens")]
-    assert failed[-1] == StreamFailed(f"openai at {server.url}/v1: the server reported an error "
-                                      "mid-stream: rate_limit_exceeded: Slow down", True)
+    assert failed[-1] == StreamFailed(
+        f"openai at {server.url}/v1: the server reported an error "
+        "mid-stream: rate_limit_exceeded: Slow down",
+        True,
+    )
 
 
 def test_responses_429_then_success() -> None:
     parts = [("patch", "c", {"type": "create_file", "path": "b.py", "diff": "+b\n"})]
-    replies = [Reply(429, {"retry-after": "0.05"}, {"error": {"message": "rate limited"}}),
-               Reply(events=responses_stream(parts))]
+    replies = [
+        Reply(429, {"retry-after": "0.05"}, {"error": {"message": "rate limited"}}),
+        Reply(events=responses_stream(parts)),
+    ]
     with Loopback(replies) as server:
         got = list(responses(server).stream(REQUEST))
     assert 0.05 <= server.requests[1].at - server.requests[0].at < 0.35
@@ -395,9 +448,18 @@ def test_responses_follow_up_sends_apply_patch_outputs() -> None:
         from app.edits.model import EditError
 
         outcome = ToolOutcome.failed("call_a", EditError("no match", for_model="No match found."))
-        list(provider.stream(GenerationRequest("", follow_up=FollowUp(finished.transcript,
-                                                                       (outcome,)))))
+        list(
+            provider.stream(
+                GenerationRequest("", follow_up=FollowUp(finished.transcript, (outcome,)))
+            )
+        )
     body = server.requests[1].body
     assert body["previous_response_id"] == "resp_1"
-    assert body["input"] == [{"type": "apply_patch_call_output", "call_id": "call_a",
-                              "status": "failed", "output": "Error: No match found."}]
+    assert body["input"] == [
+        {
+            "type": "apply_patch_call_output",
+            "call_id": "call_a",
+            "status": "failed",
+            "output": "Error: No match found.",
+        }
+    ]

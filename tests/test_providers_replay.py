@@ -39,9 +39,11 @@ from app.providers.recording import (
 )
 from app.providers.replay import ReplayProvider, turn_edits
 
-REPLY = ("Two blocks.\n\na.py\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n\n"
-         "b.py\n<<<<<<< SEARCH\n=======\nnew file\n>>>>>>> REPLACE\n"
-         "c.py\n<<<<<<< SEARCH\nno divider\n>>>>>>> REPLACE\n")
+REPLY = (
+    "Two blocks.\n\na.py\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n\n"
+    "b.py\n<<<<<<< SEARCH\n=======\nnew file\n>>>>>>> REPLACE\n"
+    "c.py\n<<<<<<< SEARCH\nno divider\n>>>>>>> REPLACE\n"
+)
 REQUEST = GenerationRequest(user_prompt="Bump x")
 
 
@@ -59,15 +61,22 @@ def timed_turn(*entries: tuple[float, Event]) -> Recording:
     return Recording(model="recorded-model", turns=[Turn(prompt="Bump x", events=list(entries))])
 
 
-def test_record_a_live_session_and_replay_the_same_events(tmp_path: Path,
-                                                          guard: NetworkGuard) -> None:
+def test_record_a_live_session_and_replay_the_same_events(
+    tmp_path: Path, guard: NetworkGuard
+) -> None:
     path = tmp_path / "session.jsonl"
-    pieces = [REPLY[i:i + 11] for i in range(0, len(REPLY), 11)]
+    pieces = [REPLY[i : i + 11] for i in range(0, len(REPLY), 11)]
     with Loopback([Reply(events=chat_stream(pieces), delay=0.01)]) as server:
-        live = record(OpenAICompatProvider(model="qwen", base_url=server.url + "/v1"),
-                      REQUEST, path)
+        live = record(
+            OpenAICompatProvider(model="qwen", base_url=server.url + "/v1"), REQUEST, path
+        )
     assert [type(e) for e in live if not isinstance(e, TextDelta)] == [
-        EditReady, EditReady, EditFailed, Usage, Finished]
+        EditReady,
+        EditReady,
+        EditFailed,
+        Usage,
+        Finished,
+    ]
     lines = [json.loads(line) for line in path.read_text().splitlines()]
     assert lines[0]["format"] == "tether-recording" and lines[0]["provider"] == "openai-compatible"
     assert lines[1] == {"turn": 0, "prompt": "Bump x"}
@@ -80,8 +89,9 @@ def test_record_a_live_session_and_replay_the_same_events(tmp_path: Path,
 
 
 def test_timing_is_kept_and_scaled() -> None:
-    recording = timed_turn((0.0, TextDelta("a")), (0.15, TextDelta("b")),
-                           (0.3, Finished("end_turn")))
+    recording = timed_turn(
+        (0.0, TextDelta("a")), (0.15, TextDelta("b")), (0.3, Finished("end_turn"))
+    )
 
     def elapsed(speed: float) -> float:
         started = time.monotonic()
@@ -111,13 +121,28 @@ def test_edits_are_yielded_at_their_recorded_time() -> None:
 
 def test_json_form_and_hand_written_text_turns(tmp_path: Path) -> None:
     path = tmp_path / "demo.json"
-    path.write_text(json.dumps({
-        "format": "tether-recording", "version": 1, "provider": "anthropic", "model": "demo",
-        "turns": [{"prompt": "Bump x", "parse": "search_replace", "events": [
-            {"t": 0.0, "type": "text", "text": REPLY[:40]},
-            {"t": 0.01, "type": "text", "text": REPLY[40:]},
-            {"t": 0.02, "type": "usage", "input_tokens": 10, "output_tokens": 30},
-            {"t": 0.03, "type": "finished", "stop_reason": "end_turn"}]}]}))
+    path.write_text(
+        json.dumps(
+            {
+                "format": "tether-recording",
+                "version": 1,
+                "provider": "anthropic",
+                "model": "demo",
+                "turns": [
+                    {
+                        "prompt": "Bump x",
+                        "parse": "search_replace",
+                        "events": [
+                            {"t": 0.0, "type": "text", "text": REPLY[:40]},
+                            {"t": 0.01, "type": "text", "text": REPLY[40:]},
+                            {"t": 0.02, "type": "usage", "input_tokens": 10, "output_tokens": 30},
+                            {"t": 0.03, "type": "finished", "stop_reason": "end_turn"},
+                        ],
+                    }
+                ],
+            }
+        )
+    )
     provider = ReplayProvider(path, speed=0)
     assert provider.model == "demo"
     events = list(provider.stream(REQUEST))
@@ -133,15 +158,19 @@ def test_json_form_and_hand_written_text_turns(tmp_path: Path) -> None:
 
 
 def test_turns_play_by_prompt_then_in_order() -> None:
-    recording = Recording(turns=[
-        Turn(prompt="first", events=[(0.0, TextDelta("1")), (0.0, Finished("end_turn"))]),
-        Turn(prompt="second", events=[(0.0, TextDelta("2")), (0.0, Finished("end_turn"))]),
-        Turn(prompt="", events=[(0.0, TextDelta("3")), (0.0, Finished("end_turn"))])])
+    recording = Recording(
+        turns=[
+            Turn(prompt="first", events=[(0.0, TextDelta("1")), (0.0, Finished("end_turn"))]),
+            Turn(prompt="second", events=[(0.0, TextDelta("2")), (0.0, Finished("end_turn"))]),
+            Turn(prompt="", events=[(0.0, TextDelta("3")), (0.0, Finished("end_turn"))]),
+        ]
+    )
     provider = ReplayProvider(recording, speed=0)
 
     def play(prompt: str) -> str:
-        return "".join(e.text for e in provider.stream(GenerationRequest(prompt))
-                       if isinstance(e, TextDelta))
+        return "".join(
+            e.text for e in provider.stream(GenerationRequest(prompt)) if isinstance(e, TextDelta)
+        )
 
     assert play("second") == "2"
     assert play("anything") == "3"  # a turn without a prompt answers anything
@@ -151,18 +180,26 @@ def test_turns_play_by_prompt_then_in_order() -> None:
 
 
 def test_unmatched_prompts_go_round_when_every_turn_has_a_prompt() -> None:
-    recording = Recording(turns=[
-        Turn(prompt="a", events=[(0.0, TextDelta("1")), (0.0, Finished("end_turn"))]),
-        Turn(prompt="b", events=[(0.0, TextDelta("2")), (0.0, Finished("end_turn"))])])
+    recording = Recording(
+        turns=[
+            Turn(prompt="a", events=[(0.0, TextDelta("1")), (0.0, Finished("end_turn"))]),
+            Turn(prompt="b", events=[(0.0, TextDelta("2")), (0.0, Finished("end_turn"))]),
+        ]
+    )
     provider = ReplayProvider(recording, speed=0)
-    texts = ["".join(e.text for e in provider.stream(GenerationRequest("zzz"))
-                     if isinstance(e, TextDelta)) for _ in range(3)]
+    texts = [
+        "".join(
+            e.text for e in provider.stream(GenerationRequest("zzz")) if isinstance(e, TextDelta)
+        )
+        for _ in range(3)
+    ]
     assert texts == ["1", "2", "1"]
 
 
 def test_recorded_failures_replay_as_failures(tmp_path: Path) -> None:
-    failing = timed_turn((0.0, ProviderError("HTTP 500", provider="anthropic", status=500,
-                                             retryable=True)))
+    failing = timed_turn(
+        (0.0, ProviderError("HTTP 500", provider="anthropic", status=500, retryable=True))
+    )
     path = tmp_path / "fail.jsonl"
     save_recording(failing, path)
     with pytest.raises(ProviderError) as caught:
@@ -187,8 +224,9 @@ def test_invalid_recordings_name_file_and_line(tmp_path: Path) -> None:
 
 
 def test_cancel_stops_a_replay_at_once() -> None:
-    recording = timed_turn((0.0, TextDelta("a")), (5.0, TextDelta("late")),
-                           (5.0, Finished("end_turn")))
+    recording = timed_turn(
+        (0.0, TextDelta("a")), (5.0, TextDelta("late")), (5.0, Finished("end_turn"))
+    )
     provider = ReplayProvider(recording)
     threading.Timer(0.1, provider.cancel).start()
     started = time.monotonic()
@@ -198,8 +236,7 @@ def test_cancel_stops_a_replay_at_once() -> None:
 
 
 def test_recording_provider_wraps_any_provider(tmp_path: Path) -> None:
-    inner = ReplayProvider(timed_turn((0.0, TextDelta("hi")), (0.0, Finished("end_turn"))),
-                           speed=0)
+    inner = ReplayProvider(timed_turn((0.0, TextDelta("hi")), (0.0, Finished("end_turn"))), speed=0)
     wrapper = RecordingProvider(inner, tmp_path / "out.jsonl")
     assert wrapper.name == "replay" and wrapper.model == "recorded-model"
     assert list(wrapper.stream(REQUEST))[0] == TextDelta("hi")
@@ -232,8 +269,11 @@ def test_fallback_takes_over_when_the_first_is_down(guard: NetworkGuard) -> None
 def test_fallback_after_text_but_before_any_edit() -> None:
     first = replay(TextDelta("thinking"), StreamFailed("lost", retryable=True))
     events = list(FallbackProvider(first, replay(Finished("end_turn"))).stream(REQUEST))
-    assert events == [TextDelta("thinking"), FallbackUsed("replay", "replay", "recorded-model",
-                                                          "lost"), Finished("end_turn")]
+    assert events == [
+        TextDelta("thinking"),
+        FallbackUsed("replay", "replay", "recorded-model", "lost"),
+        Finished("end_turn"),
+    ]
 
 
 def test_no_fallback_once_an_edit_arrived() -> None:
@@ -248,8 +288,9 @@ def test_no_fallback_once_an_edit_arrived() -> None:
 # -- factory -------------------------------------------------------------------------------
 
 
-def test_factory_builds_providers_and_says_what_to_set(monkeypatch: pytest.MonkeyPatch,
-                                                       tmp_path: Path) -> None:
+def test_factory_builds_providers_and_says_what_to_set(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     path = tmp_path / "r.jsonl"
     save_recording(timed_turn((0.0, Finished("end_turn"))), path)
     assert isinstance(create_provider(ProviderSettings(recording=str(path))), ReplayProvider)
@@ -260,13 +301,17 @@ def test_factory_builds_providers_and_says_what_to_set(monkeypatch: pytest.Monke
     with pytest.raises(ProviderError, match="set the environment variable ANTHROPIC_API_KEY"):
         create_provider(ProviderSettings(provider="anthropic", model="claude-test"))
     monkeypatch.setenv("MY_KEY", "sk-secret-value")
-    built = create_provider(ProviderSettings(provider="anthropic", model="claude-test",
-                                             api_key_env="MY_KEY"))
+    built = create_provider(
+        ProviderSettings(provider="anthropic", model="claude-test", api_key_env="MY_KEY")
+    )
     assert "sk-secret-value" not in repr(built)
     with pytest.raises(ProviderError, match="no model"):
         create_provider(ProviderSettings(provider="openai"))
     with pytest.raises(ProviderError, match="unknown provider"):
         create_provider(ProviderSettings(provider="nope", model="m"))
-    both = create_provider(ProviderSettings(provider="ollama", model="m",
-                                            fallback=ProviderSettings(recording=str(path))))
+    both = create_provider(
+        ProviderSettings(
+            provider="ollama", model="m", fallback=ProviderSettings(recording=str(path))
+        )
+    )
     assert isinstance(both, FallbackProvider)

@@ -62,9 +62,9 @@ CONCURRENT = 4  # trials running side by side (they mostly wait on git and fsync
 MEASURE_RUNS = CONCURRENT  # complete runs side by side; the longest sets the kill window
 KNOWN_BUGS = {
     ch.UNJOURNALED: "a write reached the disk but its journal entry did not "
-                    "(test_crash_between_write_and_journal)",
+    "(test_crash_between_write_and_journal)",
     ch.PATCH_REOPEN: "a reopened patch calls its already applied new/deleted files "
-                     "unappliable (test_resuming_a_partly_applied_patch)",
+    "unappliable (test_resuming_a_partly_applied_patch)",
 }
 
 
@@ -84,12 +84,14 @@ class Figures:
 
     def line(self) -> str:
         known = ", ".join(f"{bug}: {n}" for bug, n in sorted(self.known.items())) or "none"
-        return (f"CRASH {self.op}: {self.trials} trials ({self.killed} killed mid-operation, "
-                f"{self.completed} finished first, {self.group_kills} group kills), "
-                f"operation {self.duration * 1000:.0f} ms; mixed/partial files or other broken "
-                f"promises: {len(self.problems)}; trials hitting known bugs: {known}; stale "
-                f"index.lock: {self.stale_locks}; temp files left: {self.litter}; undo+redo "
-                f"after restart checked: {self.undo_checked}")
+        return (
+            f"CRASH {self.op}: {self.trials} trials ({self.killed} killed mid-operation, "
+            f"{self.completed} finished first, {self.group_kills} group kills), "
+            f"operation {self.duration * 1000:.0f} ms; mixed/partial files or other broken "
+            f"promises: {len(self.problems)}; trials hitting known bugs: {known}; stale "
+            f"index.lock: {self.stale_locks}; temp files left: {self.litter}; undo+redo "
+            f"after restart checked: {self.undo_checked}"
+        )
 
 
 @pytest.fixture(scope="module")
@@ -127,8 +129,9 @@ class Scenario:
 
 
 @pytest.fixture(scope="module")
-def scenario(env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
-             ) -> Iterator[Callable[[str], Scenario]]:
+def scenario(
+    env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[[str], Scenario]]:
     """``scenario(op)``: the prepared template of ``op``, built and measured once."""
     cache: dict[str, Scenario] = {}
 
@@ -167,18 +170,21 @@ def _measure(op: str, template: Path, base: Path, env: dict[str, str]) -> tuple[
         workdir = base / f"measure-{op}-{number}"
         if op != "journal":
             source, _spec = _source(op, workdir)
-            chains = ch.chains(Journal(state_dir_for(workdir / "repo") / "journal.jsonl")
-                               .entries(), source)
+            chains = ch.chains(
+                Journal(state_dir_for(workdir / "repo") / "journal.jsonl").entries(), source
+            )
             # The finished operation itself must pass every check.
-            verdict = ch.check_session_trial(op, workdir, chains, source,
-                                             ch.read_states(template / "repo"))
+            verdict = ch.check_session_trial(
+                op, workdir, chains, source, ch.read_states(template / "repo")
+            )
             assert verdict.ok and not verdict.litter, verdict
     # fsync and git times vary a lot on a shared machine: kill over the longest run.
     return max(times), chains
 
 
-def _trial(op: str, number: int, delay: float, scenario: Scenario, env: dict[str, str],
-           base: Path) -> tuple[ch.Trial, ch.Verdict]:
+def _trial(
+    op: str, number: int, delay: float, scenario: Scenario, env: dict[str, str], base: Path
+) -> tuple[ch.Trial, ch.Verdict]:
     """One trial: copy the scenario, run the child, kill it, check everything."""
     workdir = base / f"trial-{number}"
     ch.copy_template(scenario.template, workdir)
@@ -198,17 +204,21 @@ def _trial(op: str, number: int, delay: float, scenario: Scenario, env: dict[str
 
 
 @pytest.mark.parametrize("op", ch.OPS)
-def test_sigkill_at_random_moments(op: str, env: dict[str, str], tmp_path: Path,
-                                   scenario: Callable[[str], Scenario]) -> None:
+def test_sigkill_at_random_moments(
+    op: str, env: dict[str, str], tmp_path: Path, scenario: Callable[[str], Scenario]
+) -> None:
     prepared = scenario(op)
     rng = random.Random(f"{SEED}:{op}")
     delays = [rng.uniform(0.0, prepared.duration) for _ in range(TRIALS[op])]
     figures = Figures(op, duration=prepared.duration)
     # The children mostly wait on git and fsync, so a few run side by side.
     with ThreadPoolExecutor(max_workers=CONCURRENT) as pool:
-        results = list(pool.map(
-            lambda item: _trial(op, item[0], item[1], prepared, env, tmp_path),
-            enumerate(delays)))
+        results = list(
+            pool.map(
+                lambda item: _trial(op, item[0], item[1], prepared, env, tmp_path),
+                enumerate(delays),
+            )
+        )
     for number, (trial, verdict) in enumerate(results):
         figures.trials += 1
         figures.completed += trial.completed
@@ -227,8 +237,12 @@ def test_sigkill_at_random_moments(op: str, env: dict[str, str], tmp_path: Path,
     assert figures.killed >= figures.trials // 4, "too few kills landed inside the operation"
     if figures.known:
         # Reproduced deterministically by the strict xfail tests below.
-        pytest.xfail("bug: known bugs hit: " + ", ".join(
-            f"{KNOWN_BUGS[bug]} ({n} trials)" for bug, n in sorted(figures.known.items())))
+        pytest.xfail(
+            "bug: known bugs hit: "
+            + ", ".join(
+                f"{KNOWN_BUGS[bug]} ({n} trials)" for bug, n in sorted(figures.known.items())
+            )
+        )
 
 
 # -- deterministic crash points --------------------------------------------------------
@@ -239,17 +253,20 @@ def full_only(*values: str) -> object:
     return pytest.param(*values, marks=pytest.mark.skipif(not FULL, reason="TETHER_FULL=1"))
 
 
-@pytest.mark.parametrize(("op", "point"), [
-    ("reject", "before-replace:3"),
-    full_only("reject", "mid-temp-write:2"),
-    full_only("apply", "before-replace:3"),
-    ("apply", "mid-temp-write:2"),
-    ("accept", "before-update-index:3"),
-    full_only("undo", "before-replace:2"),
-])
-def test_crash_inside_a_write_leaves_old_content(op: str, point: str, env: dict[str, str],
-                                                 tmp_path: Path,
-                                                 scenario: Callable[[str], Scenario]) -> None:
+@pytest.mark.parametrize(
+    ("op", "point"),
+    [
+        ("reject", "before-replace:3"),
+        full_only("reject", "mid-temp-write:2"),
+        full_only("apply", "before-replace:3"),
+        ("apply", "mid-temp-write:2"),
+        ("accept", "before-update-index:3"),
+        full_only("undo", "before-replace:2"),
+    ],
+)
+def test_crash_inside_a_write_leaves_old_content(
+    op: str, point: str, env: dict[str, str], tmp_path: Path, scenario: Callable[[str], Scenario]
+) -> None:
     """Killed before the rename (temp file whole or half written), or between
     ``git hash-object`` and ``git update-index``: the file keeps its old bytes,
     the journal agrees, undo works after a restart. The temp file stays (it is
@@ -269,11 +286,12 @@ def test_crash_inside_a_write_leaves_old_content(op: str, point: str, env: dict[
     assert not verdict.problems and verdict.undo_checked
 
 
-@pytest.mark.parametrize(("op", "point"), [("reject", "after-swap:3"),
-                                           full_only("undo", "after-swap:2")])
-def test_crash_right_after_the_swap_keeps_the_decision(op: str, point: str,
-                                                       env: dict[str, str], tmp_path: Path,
-                                                       scenario: Callable[[str], Scenario]) -> None:
+@pytest.mark.parametrize(
+    ("op", "point"), [("reject", "after-swap:3"), full_only("undo", "after-swap:2")]
+)
+def test_crash_right_after_the_swap_keeps_the_decision(
+    op: str, point: str, env: dict[str, str], tmp_path: Path, scenario: Callable[[str], Scenario]
+) -> None:
     """Killed after the new file was swapped in, before the one swapped out was
     checked: the file holds its new bytes, the write-ahead journal already has
     the decision, undo works after a restart, and the old bytes are the one
@@ -292,8 +310,9 @@ def test_crash_right_after_the_swap_keeps_the_decision(op: str, point: str,
 
 
 @pytest.mark.parametrize("point", [full_only("torn-journal:5"), "torn-journal:60"])
-def test_torn_journal_line_is_ignored_and_cut_off(point: str, env: dict[str, str],
-                                                  tmp_path: Path) -> None:
+def test_torn_journal_line_is_ignored_and_cut_off(
+    point: str, env: dict[str, str], tmp_path: Path
+) -> None:
     ch.build_template("journal", tmp_path)
     trial = ch.spawn("journal", tmp_path, env, delay=None, die_at=point)
     assert trial.returncode == -9
@@ -302,15 +321,18 @@ def test_torn_journal_line_is_ignored_and_cut_off(point: str, env: dict[str, str
     assert count == int(point.split(":")[1]) - 1
 
 
-@pytest.mark.parametrize(("op", "point"), [
-    ("reject", "before-journal:3"),
-    full_only("accept", "before-journal:3"),
-    full_only("apply", "before-journal:2"),
-    ("undo", "before-journal:2"),
-])
-def test_crash_between_write_and_journal(op: str, point: str, env: dict[str, str],
-                                         tmp_path: Path,
-                                         scenario: Callable[[str], Scenario]) -> None:
+@pytest.mark.parametrize(
+    ("op", "point"),
+    [
+        ("reject", "before-journal:3"),
+        full_only("accept", "before-journal:3"),
+        full_only("apply", "before-journal:2"),
+        ("undo", "before-journal:2"),
+    ],
+)
+def test_crash_between_write_and_journal(
+    op: str, point: str, env: dict[str, str], tmp_path: Path, scenario: Callable[[str], Scenario]
+) -> None:
     prepared = scenario(op)
     template, chains = prepared.template, prepared.chains
     workdir = tmp_path / "trial"
@@ -324,8 +346,15 @@ def test_crash_between_write_and_journal(op: str, point: str, env: dict[str, str
 
 
 def _tether(repo: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "app.cli", *args], cwd=repo, env=env,
-                          capture_output=True, text=True, check=False, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
 
 
 def test_resuming_a_partly_applied_patch(env: dict[str, str], tmp_path: Path) -> None:

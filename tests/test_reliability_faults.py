@@ -84,8 +84,12 @@ def repo(tmp_path: Path, guard: NetworkGuard) -> Path:
 
 def _session(repo: Path, tmp_path: Path) -> ReviewSession:
     state = tmp_path / "state"
-    return ReviewSession(ProposalBackend(repo), journal=Journal(state / "journal.jsonl"),
-                         blobs=BlobStore(state / "blobs"), source="proposal:faults")
+    return ReviewSession(
+        ProposalBackend(repo),
+        journal=Journal(state / "journal.jsonl"),
+        blobs=BlobStore(state / "blobs"),
+        source="proposal:faults",
+    )
 
 
 # -- each wire format: a stream of two edits, and where the first one is complete -------------
@@ -96,17 +100,21 @@ def _sr(path: str, old: str, new: str) -> str:
 
 
 def _pieces(text: str, size: int = 16) -> list[str]:
-    return [text[i:i + size] for i in range(0, len(text), size)]
+    return [text[i : i + size] for i in range(0, len(text), size)]
 
 
 def _chat() -> tuple[list[bytes], int]:
-    events = chat_stream(_pieces("Two changes.\n\n" + _sr("f.py", F_OLD, F_NEW)
-                                 + _sr("g.py", G_OLD, G_NEW)))
+    events = chat_stream(
+        _pieces("Two changes.\n\n" + _sr("f.py", F_OLD, F_NEW) + _sr("g.py", G_OLD, G_NEW))
+    )
     # The first block ends with the piece holding its REPLACE line; cut after it.
     text = ""
     for index, event in enumerate(events):
-        data = json.loads(event.decode().removeprefix("data: ").strip() or "{}") \
-            if event.startswith(b"data: {") else {}
+        data = (
+            json.loads(event.decode().removeprefix("data: ").strip() or "{}")
+            if event.startswith(b"data: {")
+            else {}
+        )
         for choice in data.get("choices", []):
             text += choice.get("delta", {}).get("content") or ""
         if ">>>>>>> REPLACE\n" in text:
@@ -121,31 +129,50 @@ def _v4a(path: str, old: str, new: str) -> str:
 
 
 def _responses() -> tuple[list[bytes], int]:
-    events = responses_stream([
-        ("text", ["Two changes."]),
-        ("patch", "call_f", {"type": "update_file", "path": "f.py",
-                             "diff": _v4a("f.py", F_OLD, F_NEW)}),
-        ("patch", "call_g", {"type": "update_file", "path": "g.py",
-                             "diff": _v4a("g.py", G_OLD, G_NEW)}),
-    ])
+    events = responses_stream(
+        [
+            ("text", ["Two changes."]),
+            (
+                "patch",
+                "call_f",
+                {"type": "update_file", "path": "f.py", "diff": _v4a("f.py", F_OLD, F_NEW)},
+            ),
+            (
+                "patch",
+                "call_g",
+                {"type": "update_file", "path": "g.py", "diff": _v4a("g.py", G_OLD, G_NEW)},
+            ),
+        ]
+    )
     done = [i for i, e in enumerate(events) if b"response.output_item.done" in e]
     return events, done[1] + 1
 
 
 def _anthropic() -> tuple[list[bytes], int]:
-    events = anthropic_stream([
-        ("text", ["Two changes."]),
-        ("tool", "toolu_f", {"command": "str_replace", "path": "f.py", "old_str": F_OLD,
-                             "new_str": F_NEW}),
-        ("tool", "toolu_g", {"command": "str_replace", "path": "g.py", "old_str": G_OLD,
-                             "new_str": G_NEW}),
-    ])
+    events = anthropic_stream(
+        [
+            ("text", ["Two changes."]),
+            (
+                "tool",
+                "toolu_f",
+                {"command": "str_replace", "path": "f.py", "old_str": F_OLD, "new_str": F_NEW},
+            ),
+            (
+                "tool",
+                "toolu_g",
+                {"command": "str_replace", "path": "g.py", "old_str": G_OLD, "new_str": G_NEW},
+            ),
+        ]
+    )
     stops = [i for i, e in enumerate(events) if b"content_block_stop" in e]
     return events, stops[1] + 1
 
 
 WIRES: dict[str, Callable[[], tuple[list[bytes], int]]] = {
-    "chat": _chat, "responses": _responses, "anthropic": _anthropic}
+    "chat": _chat,
+    "responses": _responses,
+    "anthropic": _anthropic,
+}
 
 
 def _provider(wire: str, url: str, **options: Any) -> SDKProvider:
@@ -154,12 +181,14 @@ def _provider(wire: str, url: str, **options: Any) -> SDKProvider:
         return AnthropicProvider(model="claude-test", base_url=url, **options)
     if wire == "responses":
         return OpenAIResponsesProvider(model="gpt-test", base_url=url + "/v1", **options)
-    return OpenAICompatProvider(model="local", base_url=url + "/v1",
-                                api_key_env="TETHER_FAULTS_KEY", **options)
+    return OpenAICompatProvider(
+        model="local", base_url=url + "/v1", api_key_env="TETHER_FAULTS_KEY", **options
+    )
 
 
-def _run(wire: str, replies: list[Reply], repo: Path, tmp_path: Path, **options: Any) -> tuple[
-        Generation, ProviderError | None, Loopback, float]:
+def _run(
+    wire: str, replies: list[Reply], repo: Path, tmp_path: Path, **options: Any
+) -> tuple[Generation, ProviderError | None, Loopback, float]:
     session = _session(repo, tmp_path)
     request = GenerationRequest(user_prompt="change both", system_prompt="Be brief.")
     generation = Generation(session, Scope(level=Level.REPO), request)
@@ -184,20 +213,26 @@ BROKEN_JSON = b'event: content_block_delta\ndata: {"type": "content_block_delta"
 
 # name -> (how to break the stream, what the message must say)
 MID_STREAM: dict[str, tuple[Callable[[list[bytes], int], Reply], str]] = {
-    "read-timeout": (lambda events, cut: Reply(events=events, drop_after=cut, stall=3.0),
-                     f"the stream stalled: no data for {READ_TIMEOUT:g} s"),
-    "truncated": (lambda events, cut: Reply(events=events, drop_after=cut),
-                  "the connection was lost mid-stream"),
-    "invalid-json": (lambda events, cut: Reply(events=[*events[:cut], BROKEN_JSON,
-                                                       *events[cut:]]),
-                     "invalid JSON mid-stream"),
+    "read-timeout": (
+        lambda events, cut: Reply(events=events, drop_after=cut, stall=3.0),
+        f"the stream stalled: no data for {READ_TIMEOUT:g} s",
+    ),
+    "truncated": (
+        lambda events, cut: Reply(events=events, drop_after=cut),
+        "the connection was lost mid-stream",
+    ),
+    "invalid-json": (
+        lambda events, cut: Reply(events=[*events[:cut], BROKEN_JSON, *events[cut:]]),
+        "invalid JSON mid-stream",
+    ),
 }
 
 
 @pytest.mark.parametrize("fault", sorted(MID_STREAM))
 @pytest.mark.parametrize("wire", sorted(WIRES))
 def test_mid_stream_fault_keeps_complete_hunks_and_says_what_happened(
-        wire: str, fault: str, repo: Path, tmp_path: Path, guard: NetworkGuard) -> None:
+    wire: str, fault: str, repo: Path, tmp_path: Path, guard: NetworkGuard
+) -> None:
     events, cut = WIRES[wire]()
     make, said = MID_STREAM[fault]
     generation, error, server, elapsed = _run(wire, [make(events, cut)], repo, tmp_path)
@@ -218,7 +253,8 @@ def test_mid_stream_fault_keeps_complete_hunks_and_says_what_happened(
 
 @pytest.mark.parametrize("wire", sorted(WIRES))
 def test_429_with_retry_after_is_retried_when_the_server_says(
-        wire: str, repo: Path, tmp_path: Path, guard: NetworkGuard) -> None:
+    wire: str, repo: Path, tmp_path: Path, guard: NetworkGuard
+) -> None:
     events, _cut = WIRES[wire]()
     busy = {"error": {"message": "rate limited, slow down", "type": "rate_limit_error"}}
     replies = [Reply(429, {"retry-after": "0.3"}, busy), Reply(events=events)]
@@ -234,7 +270,8 @@ def test_429_with_retry_after_is_retried_when_the_server_says(
 @pytest.mark.parametrize("status", [500, 503])
 @pytest.mark.parametrize("wire", sorted(WIRES))
 def test_5xx_on_every_try_is_a_clear_error_and_nothing_is_proposed(
-        wire: str, status: int, repo: Path, tmp_path: Path, guard: NetworkGuard) -> None:
+    wire: str, status: int, repo: Path, tmp_path: Path, guard: NetworkGuard
+) -> None:
     body = {"error": {"message": "upstream is down", "type": "server_error"}}
     replies = [Reply(status, {"retry-after": "0.01"}, body) for _ in range(3)]
     generation, error, server, _elapsed = _run(wire, replies, repo, tmp_path)
@@ -249,19 +286,31 @@ def test_5xx_on_every_try_is_a_clear_error_and_nothing_is_proposed(
 
 @pytest.mark.parametrize("wire", sorted(WIRES))
 def test_error_event_mid_stream_keeps_complete_hunks(
-        wire: str, repo: Path, tmp_path: Path, guard: NetworkGuard) -> None:
+    wire: str, repo: Path, tmp_path: Path, guard: NetworkGuard
+) -> None:
     """A 5xx-like error reported inside the stream (overloaded, server_error)."""
     events, cut = WIRES[wire]()
     if wire == "anthropic":
-        error = sse({"type": "error", "error": {"type": "overloaded_error",
-                                                "message": "Overloaded"}}, "error")
+        error = sse(
+            {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}},
+            "error",
+        )
     elif wire == "responses":
-        error = sse({"type": "error", "code": "server_error", "message": "Overloaded",
-                     "param": None, "sequence_number": 99}, "error")
+        error = sse(
+            {
+                "type": "error",
+                "code": "server_error",
+                "message": "Overloaded",
+                "param": None,
+                "sequence_number": 99,
+            },
+            "error",
+        )
     else:
         error = sse({"error": {"message": "Overloaded", "type": "server_error"}})
-    generation, exc, _server, _elapsed = _run(wire, [Reply(events=[*events[:cut], error])],
-                                              repo, tmp_path)
+    generation, exc, _server, _elapsed = _run(
+        wire, [Reply(events=[*events[:cut], error])], repo, tmp_path
+    )
     assert exc is None and generation.failed is not None
     assert "Overloaded" in generation.failed and "mid-stream" in generation.failed
     assert _proposed(generation) == {"f.py": F_NEW}
@@ -270,8 +319,9 @@ def test_error_event_mid_stream_keeps_complete_hunks(
 # -- the UI stays responsive -----------------------------------------------------------------
 
 
-async def test_keys_are_handled_while_the_stream_stalls(repo: Path, tmp_path: Path,
-                                                      guard: NetworkGuard) -> None:
+async def test_keys_are_handled_while_the_stream_stalls(
+    repo: Path, tmp_path: Path, guard: NetworkGuard
+) -> None:
     from textual.widgets import Input
 
     from app.tui.loop_app import LoopApp
@@ -281,8 +331,13 @@ async def test_keys_are_handled_while_the_stream_stalls(repo: Path, tmp_path: Pa
     session = _session(repo, tmp_path)
     with Loopback([Reply(events=events, drop_after=cut, stall=5.0)]) as server:
         provider = _provider("chat", server.url, read_timeout=2.0)
-        app = LoopApp(session, provider=provider, provider_label="loopback", start_file="f.py",
-                      level=int(Level.REPO))
+        app = LoopApp(
+            session,
+            provider=provider,
+            provider_label="loopback",
+            start_file="f.py",
+            level=int(Level.REPO),
+        )
         async with app.run_test(size=(140, 40)) as pilot:
 
             async def until(condition: Callable[[], object], what: str, limit: float) -> float:
@@ -307,14 +362,17 @@ async def test_keys_are_handled_while_the_stream_stalls(repo: Path, tmp_path: Pa
                 await until(check, f"key {key}", 1.0)
                 latencies.append(time.monotonic() - pressed)
             assert app._generating, "the keys were pressed while the model was generating"
-            print(f"\nFIGURE key latencies while the stream stalls: "
-                  f"{', '.join(f'{x * 1000:.0f} ms' for x in latencies)}")
+            print(
+                f"\nFIGURE key latencies while the stream stalls: "
+                f"{', '.join(f'{x * 1000:.0f} ms' for x in latencies)}"
+            )
             assert max(latencies) < 1.0
             await until(lambda: not app._generating, "the read timeout", 10)
             await pilot.pause(0.1)
             assert "the stream failed" in app.status.message
-            assert "stalled" in app.status.message and "complete hunks are kept" in \
-                app.status.message
+            assert (
+                "stalled" in app.status.message and "complete hunks are kept" in app.status.message
+            )
             assert session.pending == 1 and session.file("f.py").proposed == F_NEW
             assert not app.query_one("#prompt", Input).has_focus
             await pilot.press("y")

@@ -65,16 +65,34 @@ def examples(quick: int) -> Any:
 
 # -- texts ----------------------------------------------------------------------------------
 
-CONTENTS = ["a", "b", "c", "", "  indented", "x = 1", "ünïcødé λ → ✓", "tab\there", "trailing ",
-            "mid\rcr", "\ufeffbom", "😀 wide", "z" * 90, "}", "return x"]
+CONTENTS = [
+    "a",
+    "b",
+    "c",
+    "",
+    "  indented",
+    "x = 1",
+    "ünïcødé λ → ✓",
+    "tab\there",
+    "trailing ",
+    "mid\rcr",
+    "\ufeffbom",
+    "😀 wide",
+    "z" * 90,
+    "}",
+    "return x",
+]
 EOLS = ["\n", "\n", "\n", "\r\n", "\r\n", "\r"]  # "\r" alone is a lone CR, not a line end
 
 
 @st.composite
 def texts(draw: st.DrawFn, max_lines: int = 30) -> str:
     """Text with LF and CRLF lines, lone CRs, Unicode, maybe no final newline."""
-    line = st.one_of(st.sampled_from(CONTENTS), st.text(max_size=12)) if draw(st.booleans()) \
+    line = (
+        st.one_of(st.sampled_from(CONTENTS), st.text(max_size=12))
+        if draw(st.booleans())
         else st.sampled_from(CONTENTS)
+    )
     lines = draw(st.lists(st.tuples(line, st.sampled_from(EOLS)), max_size=max_lines))
     text = "".join(content + eol for content, eol in lines)
     if text.endswith("\n") and draw(st.integers(0, 3)) == 0:
@@ -135,8 +153,9 @@ def selections(draw: st.DrawFn, hunks: list[Hunk]) -> dict[int, frozenset[int]]:
 
 @examples(60)
 @given(pair=old_new(), context=st.sampled_from([0, 1, 3]), data=st.data())
-def test_accept_all_then_reverse_is_byte_exact(pair: tuple[str, str], context: int,
-                                               data: st.DataObject) -> None:
+def test_accept_all_then_reverse_is_byte_exact(
+    pair: tuple[str, str], context: int, data: st.DataObject
+) -> None:
     old, new = pair
     fp, _ = diff_texts(old, new, "f.txt", context=context)
     old_lines, new_lines = split_lines(old), split_lines(new)
@@ -170,26 +189,48 @@ def _git_drops_newline(fp: FilePatch) -> bool:
     return any(ln.kind == REMOVED and ln.no_newline for h in fp.hunks for ln in h.lines)
 
 
-@pytest.mark.parametrize(("old", "new", "context", "chosen"), [
-    # only the '+' of a one-line change, 3 lines of context: refused
-    pytest.param("".join(f"l{i}\n" for i in range(10)),
-                 "".join(f"l{i}\n" for i in range(10)).replace("l5\n", "L5\n"), 3,
-                 {0: frozenset({4})}, id="refused"),
-    # zero context: applied after the *last* "b" instead of after line 6
-    pytest.param("a\na\na\na\na\r\nb\nb\n", "a\na\na\na\na\na\na\na\na\r\na\nb\n", 0,
-                 {0: frozenset({0, 1, 2, 3}), 1: frozenset({1})}, id="misplaced"),
-    # a one-line file rewritten, only some of the new lines taken: the hunk
-    # really ends the file, so its extra leading context must stay
-    pytest.param("<svg/>\n", "<svg>\n  <a/>\n  <b/>\n</svg>\n", 3,
-                 {0: frozenset({1, 3})}, id="whole-file"),
-    # the removed line before the end of a five-line removal stays as context
-    pytest.param("".join(f"l{i}\n" for i in range(12)),
-                 "".join(f"l{i}\n" for i in range(12) if not 2 <= i <= 6), 3,
-                 {0: frozenset({6})}, id="long-removal"),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "context", "chosen"),
+    [
+        # only the '+' of a one-line change, 3 lines of context: refused
+        pytest.param(
+            "".join(f"l{i}\n" for i in range(10)),
+            "".join(f"l{i}\n" for i in range(10)).replace("l5\n", "L5\n"),
+            3,
+            {0: frozenset({4})},
+            id="refused",
+        ),
+        # zero context: applied after the *last* "b" instead of after line 6
+        pytest.param(
+            "a\na\na\na\na\r\nb\nb\n",
+            "a\na\na\na\na\na\na\na\na\r\na\nb\n",
+            0,
+            {0: frozenset({0, 1, 2, 3}), 1: frozenset({1})},
+            id="misplaced",
+        ),
+        # a one-line file rewritten, only some of the new lines taken: the hunk
+        # really ends the file, so its extra leading context must stay
+        pytest.param(
+            "<svg/>\n",
+            "<svg>\n  <a/>\n  <b/>\n</svg>\n",
+            3,
+            {0: frozenset({1, 3})},
+            id="whole-file",
+        ),
+        # the removed line before the end of a five-line removal stays as context
+        pytest.param(
+            "".join(f"l{i}\n" for i in range(12)),
+            "".join(f"l{i}\n" for i in range(12) if not 2 <= i <= 6),
+            3,
+            {0: frozenset({6})},
+            id="long-removal",
+        ),
+    ],
+)
 @pytest.mark.parametrize("known", [True, False], ids=["length-known", "shape-only"])
 def test_filtered_patches_apply_where_their_header_says(
-        old: str, new: str, context: int, chosen: dict[int, frozenset[int]], known: bool) -> None:
+    old: str, new: str, context: int, chosen: dict[int, frozenset[int]], known: bool
+) -> None:
     """Bug 11: an unselected '-' line turned context gave hunks more leading
     than trailing context, which appliers anchor at the end of the file."""
     fp, _ = diff_texts(old, new, "f.txt", context=context)
@@ -228,18 +269,35 @@ def _git_apply(old: str | None, patch: str, zero: bool) -> tuple[int, bytes | No
         if old is not None:
             target.write_bytes(old.encode())
         proc = subprocess.run(
-            ["git", "-c", "core.autocrlf=false", "apply", "--whitespace=nowarn",
-             *(["--unidiff-zero"] if zero else []), "-"],
-            input=patch.encode(), cwd=tmp, capture_output=True, timeout=30, check=False)
+            [
+                "git",
+                "-c",
+                "core.autocrlf=false",
+                "apply",
+                "--whitespace=nowarn",
+                *(["--unidiff-zero"] if zero else []),
+                "-",
+            ],
+            input=patch.encode(),
+            cwd=tmp,
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
         result = target.read_bytes() if target.exists() else None
         return proc.returncode, result, proc.stderr.decode(errors="replace")
 
 
 @examples(30)
-@given(pair=old_new(), context=st.sampled_from([0, 1, 3]), absent=st.sampled_from(
-    ["none", "none", "none", "old", "new"]), data=st.data())
+@given(
+    pair=old_new(),
+    context=st.sampled_from([0, 1, 3]),
+    absent=st.sampled_from(["none", "none", "none", "old", "new"]),
+    data=st.data(),
+)
 def test_any_subset_equals_git_apply_of_the_filtered_patch(
-        pair: tuple[str, str], context: int, absent: str, data: st.DataObject) -> None:
+    pair: tuple[str, str], context: int, absent: str, data: st.DataObject
+) -> None:
     old: str | None = pair[0]
     new: str | None = pair[1]
     if absent == "old":
@@ -268,8 +326,9 @@ def test_any_subset_equals_git_apply_of_the_filtered_patch(
 
 @examples(50)
 @given(pair=old_new(), data=st.data())
-def test_subset_transform_raises_only_tether_errors(pair: tuple[str, str],
-                                                    data: st.DataObject) -> None:
+def test_subset_transform_raises_only_tether_errors(
+    pair: tuple[str, str], data: st.DataObject
+) -> None:
     """Random selections (including bogus indices) and hunks applied to the
     wrong text: either a result or an ApplyError, never a crash."""
     old, new = pair
@@ -295,20 +354,42 @@ def _corpus_texts() -> list[bytes]:
     for folder in ("unidiff", "whatthepatch", "rapidquilt/parsing", "rapidquilt/patching"):
         base = CORPUS / folder
         if base.is_dir():
-            found += [p.read_bytes() for p in sorted(base.iterdir())
-                      if p.is_file() and p.suffix in (".diff", ".patch")]
+            found += [
+                p.read_bytes()
+                for p in sorted(base.iterdir())
+                if p.is_file() and p.suffix in (".diff", ".patch")
+            ]
     return found
 
 
 CORPUS_DIFFS = _corpus_texts()
 needs_corpus = pytest.mark.skipif(not CORPUS_DIFFS, reason=f"no shared corpus at {CORPUS}")
 
-DIFF_LINES = [b"--- a/f.txt", b"+++ b/f.txt", b"diff --git a/f.txt b/f.txt", b"@@ -1,3 +1,3 @@",
-              b"@@ -0,0 +1 @@", b"@@ -1 +0,0 @@", b"\\ No newline at end of file", b" ctx",
-              b"-old", b"+new", b"", b"new file mode 100644", b"deleted file mode 100644",
-              b"rename from a", b"rename to b", b"Binary files a/x and b/x differ",
-              b"GIT binary patch", b"literal 0", b"index 0000000..1111111 100644",
-              b"--- /dev/null", b"+++ /dev/null", b'--- "a/q\\"uoted"', b"\xff\xfe"]
+DIFF_LINES = [
+    b"--- a/f.txt",
+    b"+++ b/f.txt",
+    b"diff --git a/f.txt b/f.txt",
+    b"@@ -1,3 +1,3 @@",
+    b"@@ -0,0 +1 @@",
+    b"@@ -1 +0,0 @@",
+    b"\\ No newline at end of file",
+    b" ctx",
+    b"-old",
+    b"+new",
+    b"",
+    b"new file mode 100644",
+    b"deleted file mode 100644",
+    b"rename from a",
+    b"rename to b",
+    b"Binary files a/x and b/x differ",
+    b"GIT binary patch",
+    b"literal 0",
+    b"index 0000000..1111111 100644",
+    b"--- /dev/null",
+    b"+++ /dev/null",
+    b'--- "a/q\\"uoted"',
+    b"\xff\xfe",
+]
 
 
 @st.composite
@@ -316,8 +397,11 @@ def mutated(draw: st.DrawFn, sources: list[bytes], pool: list[bytes]) -> bytes:
     """One of ``sources`` after random line-level mutations."""
     lines = draw(st.sampled_from(sources)).split(b"\n")
     for _ in range(draw(st.integers(1, 6))):
-        kind = draw(st.sampled_from(["delete", "duplicate", "swap", "insert", "byte",
-                                     "truncate", "number", "crlf"]))
+        kind = draw(
+            st.sampled_from(
+                ["delete", "duplicate", "swap", "insert", "byte", "truncate", "number", "crlf"]
+            )
+        )
         at = draw(st.integers(0, max(len(lines) - 1, 0)))
         if not lines:
             lines = [b""]
@@ -331,7 +415,7 @@ def mutated(draw: st.DrawFn, sources: list[bytes], pool: list[bytes]) -> bytes:
             lines.insert(at, draw(st.one_of(st.sampled_from(pool), st.binary(max_size=20))))
         elif kind == "byte" and lines[at]:
             pos = draw(st.integers(0, len(lines[at]) - 1))
-            lines[at] = lines[at][:pos] + bytes([draw(st.integers(0, 255))]) + lines[at][pos + 1:]
+            lines[at] = lines[at][:pos] + bytes([draw(st.integers(0, 255))]) + lines[at][pos + 1 :]
         elif kind == "truncate":
             lines = lines[: at + 1]
             lines[-1] = lines[-1][: draw(st.integers(0, len(lines[-1])))]
@@ -380,16 +464,38 @@ def test_rendered_diffs_parse_back_to_the_same_hunks(pair: tuple[str, str]) -> N
     old, new = pair
     fp, _ = diff_texts(old, new, "f.txt")
     (parsed,) = parse_patch(render_patch(fp)).files
-    assert [(h.header(), [(ln.kind, ln.raw) for ln in h.lines]) for h in parsed.hunks] == \
-        [(h.header(), [(ln.kind, ln.raw) for ln in h.lines]) for h in fp.hunks]
+    assert [(h.header(), [(ln.kind, ln.raw) for ln in h.lines]) for h in parsed.hunks] == [
+        (h.header(), [(ln.kind, ln.raw) for ln in h.lines]) for h in fp.hunks
+    ]
 
 
 # -- V4A -------------------------------------------------------------------------------------
 
-V4A_LINES = ["*** Begin Patch", "*** End Patch", "*** Update File: a.py", "*** Add File: b.py",
-             "*** Delete File: c.py", "*** Move to: d.py", "*** End of File", "@@", "@@ def f():",
-             "@@ -1,3 +1,3 @@", " x = 1", "-x = 1", "+x = 2", " ", "", "-", "+", "garbage",
-             "*** Update File:", "*** Frobnicate", "  *** End Patch", " return x", "+ünï ✓"]
+V4A_LINES = [
+    "*** Begin Patch",
+    "*** End Patch",
+    "*** Update File: a.py",
+    "*** Add File: b.py",
+    "*** Delete File: c.py",
+    "*** Move to: d.py",
+    "*** End of File",
+    "@@",
+    "@@ def f():",
+    "@@ -1,3 +1,3 @@",
+    " x = 1",
+    "-x = 1",
+    "+x = 2",
+    " ",
+    "",
+    "-",
+    "+",
+    "garbage",
+    "*** Update File:",
+    "*** Frobnicate",
+    "  *** End Patch",
+    " return x",
+    "+ünï ✓",
+]
 SAMPLE = "def f():\n    x = 1\n    return x\n\nx = 1\n"
 
 
@@ -413,8 +519,10 @@ def _apply_all(edits: list[Edit]) -> None:
 
 
 @examples(150)
-@given(data=st.data(), lines=st.lists(st.one_of(st.sampled_from(V4A_LINES),
-                                                 st.text(max_size=10)), max_size=30))
+@given(
+    data=st.data(),
+    lines=st.lists(st.one_of(st.sampled_from(V4A_LINES), st.text(max_size=10)), max_size=30),
+)
 def test_v4a_random_patches(data: st.DataObject, lines: list[str]) -> None:
     text = "\n".join(lines) + data.draw(st.sampled_from(["", "\n", "\r\n"]))
     try:
@@ -432,8 +540,10 @@ def test_v4a_random_patches(data: st.DataObject, lines: list[str]) -> None:
     assert _describe(got) == _describe(expected)
 
 
-V4A_VALID = ("*** Begin Patch\n*** Update File: a.py\n@@ def f():\n     x = 1\n-    return x\n"
-             "+    return x + 1\n*** Add File: b.py\n+new\n*** Delete File: c.py\n*** End Patch\n")
+V4A_VALID = (
+    "*** Begin Patch\n*** Update File: a.py\n@@ def f():\n     x = 1\n-    return x\n"
+    "+    return x + 1\n*** Add File: b.py\n+new\n*** Delete File: c.py\n*** End Patch\n"
+)
 
 
 @examples(100)
@@ -446,9 +556,27 @@ def test_v4a_mutated_valid_patch(data: bytes) -> None:
 
 # -- SEARCH/REPLACE ----------------------------------------------------------------------------
 
-SR_LINES = ["<<<<<<< SEARCH", "=======", ">>>>>>> REPLACE", "```", "```python", "a.py",
-            "path/to/b.py", "x = 1", "    return x", "", "Here is the fix:", "~~~", "<source>",
-            "  <<<<<<< SEARCH  ", "======= ", "**a.py**", "# a.py", "...", "ünï ✓"]
+SR_LINES = [
+    "<<<<<<< SEARCH",
+    "=======",
+    ">>>>>>> REPLACE",
+    "```",
+    "```python",
+    "a.py",
+    "path/to/b.py",
+    "x = 1",
+    "    return x",
+    "",
+    "Here is the fix:",
+    "~~~",
+    "<source>",
+    "  <<<<<<< SEARCH  ",
+    "======= ",
+    "**a.py**",
+    "# a.py",
+    "...",
+    "ünï ✓",
+]
 
 
 def _aider_windows() -> list[bytes]:
@@ -456,7 +584,7 @@ def _aider_windows() -> list[bytes]:
     if not path.is_file():
         return [b"a.py\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n"]
     lines = path.read_bytes().split(b"\n")
-    return [b"\n".join(lines[i:i + 60]) for i in range(0, len(lines), 400)]
+    return [b"\n".join(lines[i : i + 60]) for i in range(0, len(lines), 400)]
 
 
 AIDER = _aider_windows()
@@ -476,8 +604,10 @@ def _search_replace(text: str, pieces: list[str]) -> None:
 
 
 @examples(150)
-@given(data=st.data(), lines=st.lists(st.one_of(st.sampled_from(SR_LINES),
-                                                 st.text(max_size=10)), max_size=30))
+@given(
+    data=st.data(),
+    lines=st.lists(st.one_of(st.sampled_from(SR_LINES), st.text(max_size=10)), max_size=30),
+)
 def test_search_replace_random_blocks(data: st.DataObject, lines: list[str]) -> None:
     text = "\n".join(lines) + data.draw(st.sampled_from(["", "\n", "\r\n"]))
     _search_replace(text, data.draw(chunked(text)))
@@ -493,22 +623,40 @@ def test_search_replace_mutated_real_replies(data: st.DataObject, raw: bytes) ->
 # -- str_replace (Anthropic's text editor tool) ---------------------------------------------
 
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers(-5, 50) | st.floats(allow_nan=True)
-    | st.text(max_size=15) | st.sampled_from(["x = 1", "x = 1\n", "    return x", "\r\n"]),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner,
-                                                                max_size=3),
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 50)
+    | st.floats(allow_nan=True)
+    | st.text(max_size=15)
+    | st.sampled_from(["x = 1", "x = 1\n", "    return x", "\r\n"]),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
     max_leaves=6,
 )
-KEYS = ["command", "path", "old_str", "new_str", "file_text", "insert_line", "insert_text",
-        "view_range"]
+KEYS = [
+    "command",
+    "path",
+    "old_str",
+    "new_str",
+    "file_text",
+    "insert_line",
+    "insert_text",
+    "view_range",
+]
 COMMANDS = st.sampled_from(["view", "str_replace", "create", "insert", "undo_edit", ""])
 
 
 @examples(150)
-@given(base=st.dictionaries(st.sampled_from(KEYS), JSON, max_size=6), command=COMMANDS,
-       path=st.sampled_from(["a.py", "", " ", "../x", None]), other=JSON)
-def test_str_replace_random_tool_inputs(base: dict[str, Any], command: str, path: str | None,
-                                        other: Any) -> None:
+@given(
+    base=st.dictionaries(st.sampled_from(KEYS), JSON, max_size=6),
+    command=COMMANDS,
+    path=st.sampled_from(["a.py", "", " ", "../x", None]),
+    other=JSON,
+)
+def test_str_replace_random_tool_inputs(
+    base: dict[str, Any], command: str, path: str | None, other: Any
+) -> None:
     for candidate in ({**base, "command": command, "path": path}, base, other):
         try:
             edit = edit_from_tool_input(candidate, 0)
@@ -519,11 +667,15 @@ def test_str_replace_random_tool_inputs(base: dict[str, Any], command: str, path
 
 
 @examples(150)
-@given(current=texts(), old=st.sampled_from(["x = 1", "x = 1\n", "a\nb", "a\r\nb", "ünï", "c"]),
-       new=st.text(max_size=20))
+@given(
+    current=texts(),
+    old=st.sampled_from(["x = 1", "x = 1\n", "a\nb", "a\r\nb", "ünï", "c"]),
+    new=st.text(max_size=20),
+)
 def test_str_replace_matches_exactly_once_or_says_why(current: str, old: str, new: str) -> None:
-    edit = edit_from_tool_input({"command": "str_replace", "path": "a.py", "old_str": old,
-                                 "new_str": new}, 0)
+    edit = edit_from_tool_input(
+        {"command": "str_replace", "path": "a.py", "old_str": old, "new_str": new}, 0
+    )
     assert edit is not None
     try:
         result = apply_edit(current, edit)

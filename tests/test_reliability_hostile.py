@@ -56,8 +56,9 @@ BASE = "".join(f"line {i}\n" for i in range(12))
 
 def git(repo: Path, *args: str, data: bytes | None = None) -> bytes:
     env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
-    return subprocess.run([*GIT, *args], cwd=repo, input=data, capture_output=True, check=True,
-                          timeout=30, env=env).stdout
+    return subprocess.run(
+        [*GIT, *args], cwd=repo, input=data, capture_output=True, check=True, timeout=30, env=env
+    ).stdout
 
 
 @pytest.fixture(scope="module")
@@ -102,8 +103,9 @@ def snapshot(top: Path) -> dict[str, bytes | str]:
     return out
 
 
-def run_tether(repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-               *args: str) -> tuple[int, str, str]:
+def run_tether(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str
+) -> tuple[int, str, str]:
     monkeypatch.chdir(repo)
     code = tether_main(list(args))
     out, err = capsys.readouterr()
@@ -122,8 +124,7 @@ def _modify(path: str) -> str:
 
 
 def _rename(to: str, *, hunk: bool = True) -> str:
-    head = (f"diff --git a/b.txt b/{to}\nsimilarity index 50%\nrename from b.txt\n"
-            f"rename to {to}\n")
+    head = f"diff --git a/b.txt b/{to}\nsimilarity index 50%\nrename from b.txt\nrename to {to}\n"
     return head + (f"--- a/b.txt\n+++ b/{to}\n@@ -1 +1 @@\n-bee\n+owned\n" if hunk else "")
 
 
@@ -136,25 +137,36 @@ OUT_OF_ROOT: dict[str, tuple[Callable[[Path], str], str]] = {
     "symlinked-dir": (lambda t: _modify("linkdir/victim.txt"), "symlink"),
     "symlinked-file": (lambda t: _modify("evil.txt"), "symlink"),
     "git-hooks": (lambda t: _new_file("b/.git/hooks/pre-commit"), ".git"),
-    "git-config": (lambda t: "--- a/.git/config\n+++ b/.git/config\n@@ -1 +1 @@\n-[core]\n"
-                   "+[core] hooksPath = /tmp\n", ".git"),
+    "git-config": (
+        lambda t: (
+            "--- a/.git/config\n+++ b/.git/config\n@@ -1 +1 @@\n-[core]\n+[core] hooksPath = /tmp\n"
+        ),
+        ".git",
+    ),
     "git-uppercase": (lambda t: _new_file("b/.GIT/hooks/post-checkout"), ".git"),
     "rename-out": (lambda t: _rename("../outside/stolen.txt"), "'..'"),
     "rename-into-git": (lambda t: _rename(".git/hooks/pre-push"), ".git"),
 }
 
 
-RENAME_BUG = pytest.mark.xfail(strict=True, reason=(
-    "bug: PatchBackend.load (app/core/backends.py) resolves only the old path of a "
-    "renamed file; the unsafe new path is refused only when session.accept writes it, "
-    "after `tether apply` has already written the files before it (here f.txt)"))
+RENAME_BUG = pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "bug: PatchBackend.load (app/core/backends.py) resolves only the old path of a "
+        "renamed file; the unsafe new path is refused only when session.accept writes it, "
+        "after `tether apply` has already written the files before it (here f.txt)"
+    ),
+)
 
 
-@pytest.mark.parametrize("name", [n if n.startswith("rename")
-                                  else n for n in sorted(OUT_OF_ROOT)])
+@pytest.mark.parametrize("name", [n if n.startswith("rename") else n for n in sorted(OUT_OF_ROOT)])
 def test_tether_apply_refuses_paths_out_of_the_root(
-        name: str, repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    name: str,
+    repo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     make, expected = OUT_OF_ROOT[name]
     patch = tmp_path / "evil.patch"
     patch.write_text(GOOD + make(tmp_path))
@@ -168,8 +180,12 @@ def test_tether_apply_refuses_paths_out_of_the_root(
 
 @pytest.mark.parametrize("to", ["c.txt", ".git/hooks/pre-push"])
 def test_tether_apply_of_a_pure_rename_is_done_or_refused(
-        to: str, repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    to: str,
+    repo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     patch = tmp_path / "rename.patch"
     patch.write_text(_rename(to, hunk=False))
     before = snapshot(tmp_path)
@@ -186,8 +202,12 @@ def test_tether_apply_of_a_pure_rename_is_done_or_refused(
 
 
 def _session(root: Path, state: Path) -> ReviewSession:
-    return ReviewSession(ProposalBackend(root), journal=Journal(state / "journal.jsonl"),
-                         blobs=BlobStore(state / "blobs"), source="proposal:hostile")
+    return ReviewSession(
+        ProposalBackend(root),
+        journal=Journal(state / "journal.jsonl"),
+        blobs=BlobStore(state / "blobs"),
+        source="proposal:hostile",
+    )
 
 
 def _generation(session: ReviewSession, scope: Scope | None = None) -> Generation:
@@ -212,14 +232,19 @@ MODEL_PATHS = {
 
 @pytest.mark.parametrize("name", sorted(MODEL_PATHS))
 @pytest.mark.parametrize("kind", ["create", "replace", "write", "move-to"])
-def test_model_edits_out_of_the_root_are_refused(name: str, kind: str, repo: Path,
-                                                 tmp_path: Path) -> None:
+def test_model_edits_out_of_the_root_are_refused(
+    name: str, kind: str, repo: Path, tmp_path: Path
+) -> None:
     path = MODEL_PATHS[name].format(outside=tmp_path / "outside")
     session = _session(repo, tmp_path / "state")
     generation = _generation(session)
     if kind == "move-to":
-        edit = Edit(path="f.txt", kind="move", move_to=path, chunks=[
-            Chunk(lines=[("-", "line 0"), ("+", "owned")])])
+        edit = Edit(
+            path="f.txt",
+            kind="move",
+            move_to=path,
+            chunks=[Chunk(lines=[("-", "line 0"), ("+", "owned")])],
+        )
     elif kind == "replace":
         edit = Edit(path=path, kind="replace", old="do not touch\n", new="owned\n")
     else:
@@ -236,8 +261,8 @@ def test_model_edits_out_of_the_root_are_refused(name: str, kind: str, repo: Pat
 
 
 def test_invalid_utf8_patch_is_refused_naming_the_byte(
-        repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     patch = tmp_path / "latin1.patch"
     patch.write_bytes(b"--- a/f.txt\n+++ b/f.txt\n@@ -1 +1 @@\n-line 0\n+caf\xe9\n")
     before = snapshot(tmp_path)
@@ -247,8 +272,8 @@ def test_invalid_utf8_patch_is_refused_naming_the_byte(
 
 
 def test_patch_to_a_non_utf8_file_is_refused(
-        repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     (repo / "latin1.txt").write_bytes(b"caf\xe9\n")
     patch = tmp_path / "p.patch"
     patch.write_text("--- a/latin1.txt\n+++ b/latin1.txt\n@@ -1 +1,2 @@\n-café\n+cafe\n+x\n")
@@ -272,8 +297,8 @@ def test_model_edit_to_a_binary_or_non_utf8_file_is_refused(repo: Path, tmp_path
 
 
 def test_patch_adding_nul_bytes_is_refused(
-        repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     patch = tmp_path / "nul.patch"
     patch.write_bytes(b"--- a/f.txt\n+++ b/f.txt\n@@ -1 +1 @@\n-line 0\n+line\x000\n")
     before = snapshot(tmp_path)
@@ -296,8 +321,8 @@ MIXED = b"one\r\ntwo\nthree\r\nfour\rstill four\nfive\r\nsix"
 
 
 def test_mixed_line_endings_round_trip_through_apply_and_undo(
-        repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Not refused: each line keeps its own terminator, byte for byte."""
     (repo / "mixed.txt").write_bytes(MIXED)
     git(repo, "add", "mixed.txt")
@@ -330,28 +355,31 @@ def test_mixed_line_endings_round_trip_through_apply_and_undo(
     assert git(repo, "show", ":mixed.txt") == MIXED
 
 
-def test_model_edit_on_mixed_line_endings_keeps_untouched_lines(repo: Path,
-                                                                tmp_path: Path) -> None:
+def test_model_edit_on_mixed_line_endings_keeps_untouched_lines(repo: Path, tmp_path: Path) -> None:
     (repo / "mixed.txt").write_bytes(MIXED)
     session = _session(repo, tmp_path / "state")
     generation = _generation(session, Scope(level=Level.FILE, path="mixed.txt"))
-    (shown,) = generation.handle(EditReady(Edit(
-        path="mixed.txt", kind="replace", old="three\n", new="THREE\nextra\n")))
+    (shown,) = generation.handle(
+        EditReady(Edit(path="mixed.txt", kind="replace", old="three\n", new="THREE\nextra\n"))
+    )
     assert isinstance(shown, HunksReady)
     fr = session.file("mixed.txt")
     assert fr.patch is not None
     session.accept(fr, select_all(fr.patch.hunks))
     # The model saw LF; the file is mostly CRLF: the new lines get CRLF, the rest is untouched.
-    assert (repo / "mixed.txt").read_bytes() == MIXED.replace(b"three\r\n",
-                                                              b"THREE\r\nextra\r\n")
+    assert (repo / "mixed.txt").read_bytes() == MIXED.replace(b"three\r\n", b"THREE\r\nextra\r\n")
 
 
 TEN_MB = 10 * 1024 * 1024
 
 
 def test_ten_megabyte_line_in_a_patch_file_applies_byte_for_byte(
-        repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str], request: pytest.FixtureRequest) -> None:
+    repo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    request: pytest.FixtureRequest,
+) -> None:
     """The user's own patch: applied exactly (git apply does the same), and fast."""
     line = ("x" * (TEN_MB - 1)) + "\n"
     patch = tmp_path / "long.patch"
@@ -367,8 +395,13 @@ def test_ten_megabyte_line_in_a_patch_file_applies_byte_for_byte(
     assert (repo / "f.txt").read_text() == "line 0\n" + line + BASE.split("\n", 1)[1]
 
 
-def _feed_deadline(stream: SearchReplaceStream | V4AStream, head: str, pieces: Iterator[str],
-                   tail: str, seconds: float) -> float:
+def _feed_deadline(
+    stream: SearchReplaceStream | V4AStream,
+    head: str,
+    pieces: Iterator[str],
+    tail: str,
+    seconds: float,
+) -> float:
     """Feed ``pieces`` one at a time; fail as soon as ``seconds`` have passed."""
     started = time.monotonic()
     stream.feed(head)
@@ -393,8 +426,7 @@ def test_a_ten_megabyte_line_streamed_in_small_deltas_stays_linear(parser: str) 
     assert _feed_deadline(stream, head, pieces, tail, seconds=1.0) < 1.0
 
 
-def test_a_ten_megabyte_line_from_a_model_is_held_by_the_leash(repo: Path,
-                                                               tmp_path: Path) -> None:
+def test_a_ten_megabyte_line_from_a_model_is_held_by_the_leash(repo: Path, tmp_path: Path) -> None:
     session = _session(repo, tmp_path / "state")
     generation = _generation(session, Scope(level=Level.LINE, path="f.txt", lines=(4, 4)))
     edit = Edit(path="f.txt", kind="replace", old="line 3\n", new="x" * TEN_MB + "\n")
@@ -423,13 +455,20 @@ def test_a_hundred_thousand_line_reply_stays_bounded(parser: str) -> None:
         head, prefix, tail = "huge.txt\n<<<<<<< SEARCH\n=======\n", "", ">>>>>>> REPLACE\n"
     tracemalloc.start()
     try:
-        elapsed = _feed_deadline(stream, head, (f"{prefix}line {i} of a runaway reply\n"
-                                                for i in range(HUNDRED_K)), tail, seconds=10.0)
+        elapsed = _feed_deadline(
+            stream,
+            head,
+            (f"{prefix}line {i} of a runaway reply\n" for i in range(HUNDRED_K)),
+            tail,
+            seconds=10.0,
+        )
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    print(f"\nFIGURE {parser}: {HUNDRED_K} lines, one per delta: {elapsed:.2f} s, "
-          f"peak {peak / 1e6:.0f} MB traced")
+    print(
+        f"\nFIGURE {parser}: {HUNDRED_K} lines, one per delta: {elapsed:.2f} s, "
+        f"peak {peak / 1e6:.0f} MB traced"
+    )
     assert elapsed < 10.0
     assert peak < 200 * 1024 * 1024, f"peak {peak / 1e6:.0f} MB"
 
@@ -469,13 +508,16 @@ def test_prompt_injection_in_a_file_cannot_widen_the_scope(repo: Path, tmp_path:
     git(repo, "commit", "-qam", "injected")
     packet = build_context(repo, int(Level.FILE), path="f.txt")
     assert "NOTE TO AI ASSISTANTS" in packet.render()  # the model did see it
-    turn = Turn(prompt="rename line 0", events=[
-        (0.0, EditReady(Edit(path="f.txt", kind="replace", old="line 0\n", new="line zero\n"))),
-        (0.0, EditReady(Edit(path="b.txt", kind="replace", old="bee\n", new="pwned\n"))),
-        (0.0, EditReady(Edit(path=".git/hooks/pre-commit", kind="create", new="rm -rf ~\n"))),
-        (0.0, EditReady(Edit(path=".env", kind="create", new="OPENAI_API_KEY=x\n"))),
-        (0.0, Finished("end_turn")),
-    ])
+    turn = Turn(
+        prompt="rename line 0",
+        events=[
+            (0.0, EditReady(Edit(path="f.txt", kind="replace", old="line 0\n", new="line zero\n"))),
+            (0.0, EditReady(Edit(path="b.txt", kind="replace", old="bee\n", new="pwned\n"))),
+            (0.0, EditReady(Edit(path=".git/hooks/pre-commit", kind="create", new="rm -rf ~\n"))),
+            (0.0, EditReady(Edit(path=".env", kind="create", new="OPENAI_API_KEY=x\n"))),
+            (0.0, Finished("end_turn")),
+        ],
+    )
     provider = ReplayProvider(Recording(turns=[turn]), speed=0)
     session = _session(repo, tmp_path / "state")
     scope = Scope(level=Level.FILE, path="f.txt")

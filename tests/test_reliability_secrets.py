@@ -55,16 +55,27 @@ LOCAL_KEY = "sk-test-planted-local-99887766554433"
 ENV_LINE = f"OPENAI_API_KEY={DOTENV_KEY}\nDATABASE_PASSWORD=hunter2-planted\n"
 SECRETS = (OPENAI_KEY, ANTHROPIC_KEY, DOTENV_KEY, LOCAL_KEY, "hunter2-planted")
 GIT = ("git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false")
-APP = "".join([
-    "import os\n", "from settings import load\n", "\n", "\n", "def main():\n",
-    "    key = os.environ['OPENAI_API_KEY']  # read at run time, never hard-coded\n",
-    "    return load(key)\n", "\n", "\n", "def helper(x):\n", "    return x + 1\n",
-])
+APP = "".join(
+    [
+        "import os\n",
+        "from settings import load\n",
+        "\n",
+        "\n",
+        "def main():\n",
+        "    key = os.environ['OPENAI_API_KEY']  # read at run time, never hard-coded\n",
+        "    return load(key)\n",
+        "\n",
+        "\n",
+        "def helper(x):\n",
+        "    return x + 1\n",
+    ]
+)
 
 
 def git(repo: Path, *args: str) -> bytes:
-    return subprocess.run([*GIT, *args], cwd=repo, capture_output=True, check=True,
-                          timeout=30).stdout
+    return subprocess.run(
+        [*GIT, *args], cwd=repo, capture_output=True, check=True, timeout=30
+    ).stdout
 
 
 @pytest.fixture
@@ -86,8 +97,9 @@ def repo(tmp_path: Path, guard: NetworkGuard) -> Path:
     (root / "config.txt").symlink_to(".env")
     (root / ".gitignore").write_text("local.cfg\n")
     (root / "local.cfg").write_text(f"token = {LOCAL_KEY}\n")
-    git(root, "add", "-f", "app.py", "settings.py", ".env", ".env.local", "config.txt",
-        ".gitignore")
+    git(
+        root, "add", "-f", "app.py", "settings.py", ".env", ".env.local", "config.txt", ".gitignore"
+    )
     git(root, "commit", "-qm", "base")
     return root
 
@@ -102,8 +114,9 @@ def _assert_clean(text: str, where: str) -> None:
 REPLIES = {
     "openai-compatible": lambda: Reply(events=chat_stream(["No change needed."])),
     "openai": lambda: Reply(events=responses_stream([("text", ["No change needed."])])),
-    "anthropic": lambda: Reply(events=anthropic_stream([("text", ["No change needed."])],
-                                                       stop_reason="end_turn")),
+    "anthropic": lambda: Reply(
+        events=anthropic_stream([("text", ["No change needed."])], stop_reason="end_turn")
+    ),
 }
 
 
@@ -117,8 +130,9 @@ def _provider(kind: str, url: str) -> SDKProvider:
 
 def _context(repo: Path, level: int) -> str:
     if level == 4:  # the model asked for the secrets by name, and for app.py
-        packet = build_context(repo, 4, extra_files=[".env", ".env.local", "config.txt",
-                                                     "local.cfg", "app.py"])
+        packet = build_context(
+            repo, 4, extra_files=[".env", ".env.local", "config.txt", "local.cfg", "app.py"]
+        )
         excluded = {path for path, _ in packet.excluded}
         assert {".env", ".env.local", "config.txt", "local.cfg"} <= excluded
     else:
@@ -130,14 +144,18 @@ def _context(repo: Path, level: int) -> str:
 
 
 @pytest.mark.parametrize("kind", sorted(REPLIES))
-def test_nothing_secret_is_sent_at_any_level(kind: str, repo: Path, guard: NetworkGuard,
-                                             caplog: pytest.LogCaptureFixture) -> None:
+def test_nothing_secret_is_sent_at_any_level(
+    kind: str, repo: Path, guard: NetworkGuard, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     with Loopback([REPLIES[kind]() for _ in range(4)]) as server:
         provider = _provider(kind, server.url)
         for level in (1, 2, 3, 4):
-            request = GenerationRequest(user_prompt="Tidy this up", system_prompt="Be careful.",
-                                        context=_context(repo, level))
+            request = GenerationRequest(
+                user_prompt="Tidy this up",
+                system_prompt="Be careful.",
+                context=_context(repo, level),
+            )
             list(provider.stream(request))
     only_loopback(guard)
     assert len(server.requests) == 4
@@ -146,8 +164,7 @@ def test_nothing_secret_is_sent_at_any_level(kind: str, repo: Path, guard: Netwo
         body = json.dumps(seen.body)
         _assert_clean(body, f"the {kind} request body at level {level}")
         assert "app.py" in body  # the context did go out
-        headers = {k: v for k, v in seen.headers.items()
-                   if k not in ("authorization", "x-api-key")}
+        headers = {k: v for k, v in seen.headers.items() if k not in ("authorization", "x-api-key")}
         _assert_clean(json.dumps(headers), f"the {kind} request headers")
         auth = seen.headers.get("authorization", "") + seen.headers.get("x-api-key", "")
         for secret in SECRETS:
@@ -173,8 +190,10 @@ def _state_bytes(repo: Path) -> Iterator[tuple[str, bytes]]:
 def _decide_on_dotenv(repo: Path) -> None:
     """A working-tree review of a changed .env: accept one hunk, reject the
     other, undo and redo, as a user reviewing an agent's edits would."""
-    (repo / ".env").write_text(ENV_LINE.replace("hunter2-planted", "hunter2-planted-v2")
-                               + f"NEW_KEY={DOTENV_KEY}-rotated\n")
+    (repo / ".env").write_text(
+        ENV_LINE.replace("hunter2-planted", "hunter2-planted-v2")
+        + f"NEW_KEY={DOTENV_KEY}-rotated\n"
+    )
     session = open_session(open_source(None, repo), context=0)
     fr = session.ensure_loaded(session.file(".env"))
     assert fr.patch is not None and fr.patch.hunks
@@ -208,27 +227,42 @@ def _failures(kind: str) -> list[tuple[str, Reply]]:
     """Faults whose server text echoes the key it was sent, as some proxies do."""
     echo = f"bad key {OWN_KEY[kind]} (Bearer {OWN_KEY[kind]})"
     if kind == "anthropic":
-        broken = anthropic_stream([("text", ["hi"])])[:3] + [sse(
-            {"type": "error", "error": {"type": "api_error", "message": echo}}, "error")]
+        broken = anthropic_stream([("text", ["hi"])])[:3] + [
+            sse({"type": "error", "error": {"type": "api_error", "message": echo}}, "error")
+        ]
     elif kind == "openai":
-        broken = responses_stream([("text", ["hi"])])[:3] + [sse(
-            {"type": "error", "code": "server_error", "message": echo, "param": None,
-             "sequence_number": 9}, "error")]
+        broken = responses_stream([("text", ["hi"])])[:3] + [
+            sse(
+                {
+                    "type": "error",
+                    "code": "server_error",
+                    "message": echo,
+                    "param": None,
+                    "sequence_number": 9,
+                },
+                "error",
+            )
+        ]
     else:
-        broken = chat_stream(["hi"])[:2] + [sse({"error": {"message": echo,
-                                                             "type": "server_error"}})]
+        broken = chat_stream(["hi"])[:2] + [
+            sse({"error": {"message": echo, "type": "server_error"}})
+        ]
     body = {"error": {"message": echo, "type": "invalid_request_error"}}
-    return [("401", Reply(401, {}, body)), ("500", Reply(500, {"retry-after": "0"}, body)),
-            ("mid-stream", Reply(events=broken)), ("bad-json", Reply(events=[
-                *chat_stream(["x"])[:1], sse("{" + echo)]))]
-
-
+    return [
+        ("401", Reply(401, {}, body)),
+        ("500", Reply(500, {"retry-after": "0"}, body)),
+        ("mid-stream", Reply(events=broken)),
+        ("bad-json", Reply(events=[*chat_stream(["x"])[:1], sse("{" + echo)])),
+    ]
 
 
 @pytest.mark.parametrize("kind", sorted(REPLIES))
-def test_provider_errors_and_logs_never_show_a_key(kind: str, guard: NetworkGuard,
-                                                   monkeypatch: pytest.MonkeyPatch,
-                                                   caplog: pytest.LogCaptureFixture) -> None:
+def test_provider_errors_and_logs_never_show_a_key(
+    kind: str,
+    guard: NetworkGuard,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     caplog.set_level(logging.DEBUG)
     monkeypatch.setenv("TETHER_LOCAL_KEY", LOCAL_KEY)
     messages: list[str] = []
@@ -236,8 +270,11 @@ def test_provider_errors_and_logs_never_show_a_key(kind: str, guard: NetworkGuar
         with Loopback([reply, reply, reply]) as server:
             if kind == "openai-compatible":  # a local server configured with a key
                 provider: SDKProvider = OpenAICompatProvider(
-                    model="m", base_url=server.url + "/v1", api_key_env="TETHER_LOCAL_KEY",
-                    max_retries=0)
+                    model="m",
+                    base_url=server.url + "/v1",
+                    api_key_env="TETHER_LOCAL_KEY",
+                    max_retries=0,
+                )
             else:
                 provider = _provider(kind, server.url)
                 provider.max_retries = 0
@@ -262,9 +299,17 @@ def test_journal_redacts_keys_in_what_it_is_told(tmp_path: Path) -> None:
     from app.core.journal import Journal
 
     journal = Journal(tmp_path / "journal.jsonl")
-    entry: dict[str, Any] = {"op": "reject", "source": "s", "path": "a.py", "side": "memory",
-                             "hunk": "@@ -1 +1 @@", "hunk_id": "x", "before": None,
-                             "after": None, "reason": f"the model leaked {OPENAI_KEY}",
-                             "note": [f"and {ANTHROPIC_KEY}"]}
+    entry: dict[str, Any] = {
+        "op": "reject",
+        "source": "s",
+        "path": "a.py",
+        "side": "memory",
+        "hunk": "@@ -1 +1 @@",
+        "hunk_id": "x",
+        "before": None,
+        "after": None,
+        "reason": f"the model leaked {OPENAI_KEY}",
+        "note": [f"and {ANTHROPIC_KEY}"],
+    }
     journal.append(entry)
     _assert_clean((tmp_path / "journal.jsonl").read_text(), "the journal")

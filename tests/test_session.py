@@ -15,7 +15,9 @@ GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign
 
 
 def git(repo: Path, *args: str) -> str:
-    return subprocess.run([*GIT, *args], cwd=repo, check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        [*GIT, *args], cwd=repo, check=True, capture_output=True, text=True
+    ).stdout
 
 
 def index_text(repo: Path, path: str) -> str:
@@ -78,7 +80,9 @@ def test_single_line_accept_and_crlf_bytes(repo: Path) -> None:
     plus = next(i for i, ln in enumerate(hunk.lines) if ln.kind == "+")
     session.accept(fr, {0: frozenset({plus})})
     # Only the added line: the old "two" stays as context, "TWO" is added after it.
-    blob = subprocess.run(["git", "show", ":crlf.txt"], cwd=repo, capture_output=True, check=True).stdout
+    blob = subprocess.run(
+        ["git", "show", ":crlf.txt"], cwd=repo, capture_output=True, check=True
+    ).stdout
     assert blob == b"one\r\ntwo\r\nTWO\r\nthree\r\n"
     assert (repo / "crlf.txt").read_bytes() == b"one\r\nTWO\r\nthree\r\n"
 
@@ -158,7 +162,9 @@ def test_undo_refuses_when_the_file_changed_since(repo: Path) -> None:
     assert (repo / "a.txt").read_text() == "edited after the reject\n"
 
 
-def test_patch_source_accept_writes_worktree_and_reject_survives_restart(repo: Path, tmp_path: Path) -> None:
+def test_patch_source_accept_writes_worktree_and_reject_survives_restart(
+    repo: Path, tmp_path: Path
+) -> None:
     git(repo, "stash", "-u", "-q")  # clean tree; the patch proposes the same changes
     base = (repo / "a.txt").read_text()
     changed = base.replace("line 3\n", "LINE THREE\n").replace("line 30\n", "line 30\nadded\n")

@@ -82,7 +82,11 @@ def test_single_line_selection_keeps_unselected_removals_as_context() -> None:
     # The filtered patch places lines the same way.
     filtered = filter_file_patch(fp, {0: frozenset({minus[0], plus[0]})})
     assert [(ln.kind, ln.raw) for ln in filtered.hunks[0].lines] == [
-        (" ", "keep\n"), ("-", "old1\n"), ("+", "new1\n"), (" ", "old2\n"), (" ", "end\n")
+        (" ", "keep\n"),
+        ("-", "old1\n"),
+        ("+", "new1\n"),
+        (" ", "old2\n"),
+        (" ", "end\n"),
     ]
     # Reverting only the addition on the new side.
     assert join_lines(revert_selection(split_lines(new), fp.hunks, {0: {plus[0]}})) == "keep\nend\n"

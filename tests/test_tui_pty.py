@@ -29,7 +29,9 @@ STARTUP_TIMEOUT = 30.0
 STEP_TIMEOUT = 15.0
 
 # CSI and OSC sequences, and the single-character escapes Textual writes.
-_ANSI = re.compile(rb"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b[=>78]")
+_ANSI = re.compile(
+    rb"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b[=>78]"
+)
 
 
 def tether_command() -> str:
@@ -72,7 +74,9 @@ class Terminal:
         while needle not in self.text(self.mark):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                pytest.fail(f"timed out waiting for {needle!r}; screen text:\n{self.text()[-3000:]}")
+                pytest.fail(
+                    f"timed out waiting for {needle!r}; screen text:\n{self.text()[-3000:]}"
+                )
             if not self._read(min(remaining, 0.2)) and needle not in self.text(self.mark):
                 pytest.fail(f"tether exited before showing {needle!r}:\n{self.text()[-3000:]}")
         self.mark = len(self.raw)

@@ -24,7 +24,9 @@ def corpus_files(folder: str, pattern: str = "*") -> list[Any]:
     base = CORPUS / folder
     if not base.is_dir():
         return [pytest.param(None, marks=NO_CORPUS, id="no-corpus")]
-    found = sorted(p for p in base.glob(pattern) if p.is_file() and not p.name.startswith("LICENSE"))
+    found = sorted(
+        p for p in base.glob(pattern) if p.is_file() and not p.name.startswith("LICENSE")
+    )
     return [pytest.param(p, id=p.name) for p in found]
 
 
@@ -78,8 +80,13 @@ PARSE_CASES: dict[str, tuple[str, dict[str, Any], list[tuple[str, str]] | None]]
     "new-file": (
         "diff --git a/n.py b/n.py\nnew file mode 100755\nindex 0000000..1234567\n"
         "--- /dev/null\n+++ b/n.py\n@@ -0,0 +1,2 @@\n+x\n+y\n",
-        {"old_path": None, "new_path": "n.py", "status": FileStatus.ADDED, "new_mode": "100755",
-         "old_mode": None},
+        {
+            "old_path": None,
+            "new_path": "n.py",
+            "status": FileStatus.ADDED,
+            "new_mode": "100755",
+            "old_mode": None,
+        },
         [("+", "x\n"), ("+", "y\n")],
     ),
     "new-empty-file": (
@@ -96,8 +103,13 @@ PARSE_CASES: dict[str, tuple[str, dict[str, Any], list[tuple[str, str]] | None]]
     "renamed-no-change": (
         "diff --git a/old/x.py b/new/y.py\nsimilarity index 100%\n"
         "rename from old/x.py\nrename to new/y.py\n",
-        {"old_path": "old/x.py", "new_path": "new/y.py", "status": FileStatus.RENAMED,
-         "similarity": 100, "hunks": []},
+        {
+            "old_path": "old/x.py",
+            "new_path": "new/y.py",
+            "status": FileStatus.RENAMED,
+            "similarity": 100,
+            "hunks": [],
+        },
         None,
     ),
     "renamed-and-edited": (
@@ -113,15 +125,25 @@ PARSE_CASES: dict[str, tuple[str, dict[str, Any], list[tuple[str, str]] | None]]
     ),
     "mode-only": (
         "diff --git a/run.sh b/run.sh\nold mode 100644\nnew mode 100755\n",
-        {"old_path": "run.sh", "status": FileStatus.MODIFIED, "old_mode": "100644",
-         "new_mode": "100755", "hunks": []},
+        {
+            "old_path": "run.sh",
+            "status": FileStatus.MODIFIED,
+            "old_mode": "100644",
+            "new_mode": "100755",
+            "hunks": [],
+        },
         None,
     ),
     "binary-stub": (
         "diff --git a/i.png b/i.png\nindex 1111111..2222222 100644\n"
         "Binary files a/i.png and b/i.png differ\n",
-        {"old_path": "i.png", "new_path": "i.png", "binary": True, "note": BINARY_NOTE,
-         "hunks": []},
+        {
+            "old_path": "i.png",
+            "new_path": "i.png",
+            "binary": True,
+            "note": BINARY_NOTE,
+            "hunks": [],
+        },
         None,
     ),
     "git-binary-patch": (
@@ -200,7 +222,9 @@ PARSE_CASES: dict[str, tuple[str, dict[str, Any], list[tuple[str, str]] | None]]
         [("-", "a\n"), ("+", "b\n")],
     ),
     "email-signature-after-hunk": (
-        "Subject: [PATCH] x\n\n---\n f.txt | 2 +-\n\n" + GIT_MOD + "@@ -1 +1 @@\n-a\n+b\n-- \n2.43.0\n\n",
+        "Subject: [PATCH] x\n\n---\n f.txt | 2 +-\n\n"
+        + GIT_MOD
+        + "@@ -1 +1 @@\n-a\n+b\n-- \n2.43.0\n\n",
         {"old_path": "f.txt"},
         [("-", "a\n"), ("+", "b\n")],
     ),
@@ -230,8 +254,13 @@ def test_line_numbers_and_section() -> None:
     assert (hunk.old_start, hunk.old_len, hunk.new_start, hunk.new_len) == (10, 3, 10, 4)
     assert hunk.section == "class A:"
     numbers = [(line.kind, line.old_no, line.new_no) for line in hunk.lines]
-    assert numbers == [(" ", 10, 10), ("-", 11, None), ("+", None, 11), ("+", None, 12),
-                       (" ", 12, 13)]
+    assert numbers == [
+        (" ", 10, 10),
+        ("-", 11, None),
+        ("+", None, 11),
+        ("+", None, 12),
+        (" ", 12, 13),
+    ]
 
 
 def test_bytes_input_and_utf8() -> None:
@@ -240,8 +269,11 @@ def test_bytes_input_and_utf8() -> None:
 
 
 def test_multiple_files_get_distinct_ids() -> None:
-    text = GIT_MOD + "@@ -1 +1 @@\n-a\n+b\n" + GIT_MOD.replace("f.txt", "g.txt") + (
-        "@@ -1 +1 @@\n-a\n+b\n@@ -5 +5 @@\n-a\n+b\n"
+    text = (
+        GIT_MOD
+        + "@@ -1 +1 @@\n-a\n+b\n"
+        + GIT_MOD.replace("f.txt", "g.txt")
+        + ("@@ -1 +1 @@\n-a\n+b\n@@ -5 +5 @@\n-a\n+b\n")
     )
     patch = parse_patch(text)
     assert [fp.path for fp in patch.files] == ["f.txt", "g.txt"]
@@ -256,11 +288,15 @@ HUNK_HDR = "--- a/f\n+++ b/f\n"
 ERROR_CASES: dict[str, tuple[str | bytes, int, str]] = {
     "shorter-at-eof": (HUNK_HDR + "@@ -1,3 +1,3 @@\n a\n-b\n+c\n", 3, "shorter than its header"),
     "shorter-before-next-hunk": (
-        HUNK_HDR + "@@ -1,3 +1,3 @@\n a\n-b\n+c\n@@ -9 +9 @@\n-x\n+y\n", 7, "shorter than its header"
+        HUNK_HDR + "@@ -1,3 +1,3 @@\n a\n-b\n+c\n@@ -9 +9 @@\n-x\n+y\n",
+        7,
+        "shorter than its header",
     ),
     "longer-inside": (HUNK_HDR + "@@ -1 +1 @@\n-a\n-b\n+c\n", 5, "longer than its header"),
     "longer-after-counts-met": (
-        HUNK_HDR + "@@ -1 +1 @@\n-a\n+b\n c\n", 6, "longer than its header"
+        HUNK_HDR + "@@ -1 +1 @@\n-a\n+b\n c\n",
+        6,
+        "longer than its header",
     ),
     "line-without-prefix": (HUNK_HDR + "@@ -1,2 +1,2 @@\n-a\n+b\n\tc\n", 6, "missing its"),
     "no-diff-at-all": ("just some prose\nand more\n", 1, "no file changes found"),
@@ -275,16 +311,22 @@ ERROR_CASES: dict[str, tuple[str | bytes, int, str]] = {
     "rcs-diff": ("d1 1\na1 1\nb\n", 1, "RCS diff"),
     "invalid-utf8": (b"--- a/f\n+++ b/f\n@@ -1 +1 @@\n-\xff\n+b\n", 4, "byte offset 29"),
     "no-newline-mid-side": (
-        HUNK_HDR + "@@ -1,2 +1,1 @@\n-a\n\\ No newline at end of file\n-b\n+c\n", 5, "not the last"
+        HUNK_HDR + "@@ -1,2 +1,1 @@\n-a\n\\ No newline at end of file\n-b\n+c\n",
+        5,
+        "not the last",
     ),
     "marker-outside-hunk": ("\\ No newline at end of file\n", 1, "outside a hunk"),
     "hunk-without-file-header": ("@@ -1 +1 @@\n-a\n+b\n", 1, "without a '---'/'+++'"),
     "plus-without-minus": ("+++ b/f\n@@ -1 +1 @@\n-a\n+b\n", 1, "'+++' line without"),
     "plus-names-other-file": (
-        "diff --git a/f b/f\n--- a/f\n+++ b/g\n@@ -1 +1 @@\n-a\n+b\n", 3, "another file"
+        "diff --git a/f b/f\n--- a/f\n+++ b/g\n@@ -1 +1 @@\n-a\n+b\n",
+        3,
+        "another file",
     ),
     "one-at-sign-header": (
-        HUNK_HDR + "@@ -1 +1 @@\n-a\n+b\n@@ -5 +5 @\n-c\n+d\n", 6, "malformed hunk header"
+        HUNK_HDR + "@@ -1 +1 @@\n-a\n+b\n@@ -5 +5 @\n-c\n+d\n",
+        6,
+        "malformed hunk header",
     ),
     "hunk-changes-nothing": (HUNK_HDR + "@@ -1 +1 @@\n a\n", 3, "changes nothing"),
     "both-sides-dev-null": ("--- /dev/null\n+++ /dev/null\n@@ -0,0 +1 @@\n+a\n", 2, "/dev/null"),
@@ -330,8 +372,10 @@ def test_render_exact_text() -> None:
             'diff --git "a/q\\"\\t" "b/q\\"\\t"\nindex 0000000..0000000\n'
             'Binary files "a/q\\"\\t" and "b/q\\"\\t" differ\n',
         ),
-        (FilePatch(None, "e", status=FileStatus.ADDED, new_mode="100644"),
-         "diff --git a/e b/e\nnew file mode 100644\n"),
+        (
+            FilePatch(None, "e", status=FileStatus.ADDED, new_mode="100644"),
+            "diff --git a/e b/e\nnew file mode 100644\n",
+        ),
     ],
     ids=["rename", "mode-and-space", "quoted-binary", "empty-new-file"],
 )
@@ -383,9 +427,14 @@ WHATTHEPATCH_REFUSED = {
     **{
         name: "context diff"
         for name in (
-            "apache-attachment-2241.diff", "context-header.diff", "diff-context-blah.diff",
-            "diff-context.diff", "issue39-bash42-003.patch", "mozilla-252983-versionless.diff",
-            "mozilla-252983.diff", "svn-context.patch",
+            "apache-attachment-2241.diff",
+            "context-header.diff",
+            "diff-context-blah.diff",
+            "diff-context.diff",
+            "issue39-bash42-003.patch",
+            "mozilla-252983-versionless.diff",
+            "mozilla-252983.diff",
+            "svn-context.patch",
         )
     },
     "diff-default.diff": "normal diff",
@@ -399,8 +448,12 @@ WHATTHEPATCH_REFUSED = {
     **{
         name: "hunk is shorter than its header says"
         for name in (
-            "eclipse-attachment-126343.header", "git-header-long.diff", "git-header.diff",
-            "svn-header.diff", "unified-header-notab.diff", "unified-header.diff",
+            "eclipse-attachment-126343.header",
+            "git-header-long.diff",
+            "git-header.diff",
+            "svn-header.diff",
+            "unified-header-notab.diff",
+            "unified-header.diff",
         )
     },
     "cvs-header.diff": "hunk changes nothing",
@@ -515,11 +568,17 @@ NEW_TREE: dict[str, bytes] = {
 
 
 def git(cwd: Path, *args: str, data: bytes | None = None) -> bytes:
-    env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
-           "HOME": str(cwd), "LC_ALL": "C"}
+    env = {
+        **os.environ,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "HOME": str(cwd),
+        "LC_ALL": "C",
+    }
     ident = ("-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "core.autocrlf=false")
-    proc = subprocess.run(["git", *ident, *args], cwd=cwd, input=data, capture_output=True,
-                          env=env, check=False)
+    proc = subprocess.run(
+        ["git", *ident, *args], cwd=cwd, input=data, capture_output=True, env=env, check=False
+    )
     assert proc.returncode == 0, proc.stderr.decode(errors="replace")
     return proc.stdout
 
@@ -562,5 +621,7 @@ def test_git_apply_accepts_rendered_patch(tmp_path: Path) -> None:
         assert (tmp_path / name).read_bytes() == data, name
     assert not (tmp_path / "gone.txt").exists() and not (tmp_path / "old_name.py").exists()
     assert os.access(tmp_path / "script.sh", os.X_OK)
-    assert parse_patch(git(tmp_path, "diff", "--cached", "-M", "-C", "--find-copies-harder",
-                           "HEAD")) == patch
+    assert (
+        parse_patch(git(tmp_path, "diff", "--cached", "-M", "-C", "--find-copies-harder", "HEAD"))
+        == patch
+    )

@@ -77,8 +77,7 @@ async def burst_with_key_presses(
         assert time.monotonic() < deadline, "the burst never finished being listed"
         done = done or writer.poll_reply()
         before = app.pane.split_view
-        latencies.append(
-            await press_and_time(app, "v", lambda b=before: app.pane.split_view != b))
+        latencies.append(await press_and_time(app, "v", lambda b=before: app.pane.split_view != b))
         await asyncio.sleep(0.05)
     await pilot.pause()
     assert done is not None and done["writes"][0]["count"] == TRACKED + CREATED
@@ -142,9 +141,11 @@ async def test_a_burst_is_listed_off_the_ui_thread_and_appended_to_the_list(
             files = app.query_one(FileList)
             rebuilds: list[int] = []
             real_set = files.set_entries
-            monkeypatch.setattr(files, "set_entries",
-                                lambda entries, **kw: (rebuilds.append(len(entries)),
-                                                       real_set(entries, **kw)))
+            monkeypatch.setattr(
+                files,
+                "set_entries",
+                lambda entries, **kw: (rebuilds.append(len(entries)), real_set(entries, **kw)),
+            )
             await burst_with_key_presses(pilot, app, writer)
             await wait_until(pilot, lambda: files.entry_count == TRACKED + CREATED, "the list")
     assert listed_on and threading.main_thread().name not in listed_on, listed_on
@@ -177,7 +178,9 @@ async def test_accepting_in_a_review_of_200_files_reloads_no_other_file(
         )
         reloaded: list[str] = []
         real_reload = app.session.reload
-        monkeypatch.setattr(app.session, "reload", lambda fr: (reloaded.append(fr.path), real_reload(fr)))
+        monkeypatch.setattr(
+            app.session, "reload", lambda fr: (reloaded.append(fr.path), real_reload(fr))
+        )
         seen = len(batches)
         await pilot.press("y")
         await wait_until(pilot, lambda: len(batches) > seen, "the index event", 30)

@@ -152,8 +152,9 @@ def test_a_change_during_a_background_diff_is_not_lost(watch_repo: Path) -> None
     assert read.wait(10)
     (repo / "notes.txt").write_text("a\nsecond\n", encoding="utf-8")
     touched: list[set[str]] = []
-    batch = threading.Thread(target=lambda: touched.append(
-        session.disk_changed({"notes.txt"}, session.list_changes())))
+    batch = threading.Thread(
+        target=lambda: touched.append(session.disk_changed({"notes.txt"}, session.list_changes()))
+    )
     batch.start()
     time.sleep(0.2)  # the batch is waiting for the load, not skipping the file
     resume.set()
@@ -178,8 +179,11 @@ async def test_files_that_arrive_are_diffed_in_the_background(watch_repo: Path) 
             await wait_until(pilot, lambda: arrival.loaded, "the background diff")
             files = app.query_one(FileList)
             index = app.session.files.index(arrival)
-            await wait_until(pilot, lambda: str(files.label_at(index)).rstrip().endswith("0/1"),
-                             "its progress in the list")
+            await wait_until(
+                pilot,
+                lambda: str(files.label_at(index)).rstrip().endswith("0/1"),
+                "its progress in the list",
+            )
             assert app.pane.path == STOCK  # still on the file being reviewed
 
 

@@ -237,6 +237,7 @@ async def test_a_write_landing_just_before_the_rename_is_kept(
             assert raced == [how]
             assert worktree_bytes(repo, STOCK) == rewrite.encode()
             assert not [p for p in (repo / STOCK).parent.iterdir() if ".tether-" in p.name]
-            await wait_until(pilot, lambda: any("changed on disk" in e for e in errors),
-                             "the stale message")
+            await wait_until(
+                pilot, lambda: any("changed on disk" in e for e in errors), "the stale message"
+            )
             await wait_until(pilot, lambda: shows(app, STOCK, "# later"), "the writer's edit")

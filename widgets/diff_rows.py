@@ -119,9 +119,20 @@ def _pair_rows(rows: list[Row], hi: int, hunk: Hunk) -> None:
         if left == right:  # context: the same line on both sides
             line = lines[left]
             text = strip_eol(line.raw)
-            rows.append(Row("pair", hunk=hi, line=left, right=right, old_no=line.old_no,
-                            new_no=line.new_no, text=text, right_text=text,
-                            right_kind=CONTEXT, left_kind=CONTEXT))
+            rows.append(
+                Row(
+                    "pair",
+                    hunk=hi,
+                    line=left,
+                    right=right,
+                    old_no=line.old_no,
+                    new_no=line.new_no,
+                    text=text,
+                    right_text=text,
+                    right_kind=CONTEXT,
+                    left_kind=CONTEXT,
+                )
+            )
             continue
         rows.append(
             Row(

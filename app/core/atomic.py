@@ -210,9 +210,7 @@ def atomic_write(
         raise
 
 
-def _commit(
-    temp: Path, path: Path, rel: str, expected: Expected, data: bytes, ours: int
-) -> None:
+def _commit(temp: Path, path: Path, rel: str, expected: Expected, data: bytes, ours: int) -> None:
     """Move the finished temp file (inode ``ours``) into place, unless the file
     no longer holds ``expected``; another process's write is never replaced."""
     if isinstance(expected, _Any):

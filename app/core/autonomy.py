@@ -48,7 +48,9 @@ LINE_WIDTH = 200
 
 def changed_lines(hunks: list[Hunk]) -> int:
     """The size of a proposal, in lines (long lines weigh by their length)."""
-    return sum(-(-max(len(ln.raw), 1) // LINE_WIDTH) for h in hunks for ln in h.lines if ln.kind != " ")
+    return sum(
+        -(-max(len(ln.raw), 1) // LINE_WIDTH) for h in hunks for ln in h.lines if ln.kind != " "
+    )
 
 
 @dataclass

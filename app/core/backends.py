@@ -187,7 +187,9 @@ class PatchBackend:
             elif not fp.hunks and fp.status is FileStatus.RENAMED:
                 fr.note = f"a rename from {fp.old_path} with no changes; Tether does not apply pure renames (use git mv)"
             elif not fp.hunks and fp.mode_changed:
-                fr.note = f"a mode change only ({fp.old_mode} → {fp.new_mode}); not applied (use chmod)"
+                fr.note = (
+                    f"a mode change only ({fp.old_mode} → {fp.new_mode}); not applied (use chmod)"
+                )
             out.append(fr)
         return out
 
@@ -224,7 +226,8 @@ class PatchBackend:
             if fr.proposed is not None and "\0" in fr.proposed and "\0" not in (fr.accepted or ""):
                 fr.proposed = None
                 raise BinaryFileError(
-                    "the patch would put a NUL byte (binary content) into this text file; refused", path=fp.path
+                    "the patch would put a NUL byte (binary content) into this text file; refused",
+                    path=fp.path,
                 )
         except (ApplyError, BinaryFileError, PatchParseError, UnsafePathError) as exc:
             fr.note = str(exc)

@@ -150,7 +150,10 @@ class Generation:
             current = self._proposed_text(edit.path)
             new = apply_edit(current, edit)
             if new is not None and "\0" in new and "\0" not in (current or ""):
-                raise TetherError("the edit puts a NUL byte (binary content) into a text file; refused", path=edit.path)
+                raise TetherError(
+                    "the edit puts a NUL byte (binary content) into a text file; refused",
+                    path=edit.path,
+                )
         except EditError as exc:
             return self._failed(exc, call_id)
         except TetherError as exc:

@@ -166,7 +166,9 @@ def _abort(done: list[Entry], undone: list[Entry], entry: Entry, path: Path) -> 
     elif aborted == "decision" and done and done[-1]["seq"] == target:
         done.pop()
     else:
-        raise JournalError(f"entry seq {entry.get('seq')}: nothing to abort at seq {target}", path=str(path))
+        raise JournalError(
+            f"entry seq {entry.get('seq')}: nothing to abort at seq {target}", path=str(path)
+        )
 
 
 def _target_problem(stack: list[Entry], entry: Entry) -> str | None:

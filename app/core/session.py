@@ -137,9 +137,7 @@ class ReviewSession:
             return None
         return self.backend.files()
 
-    def disk_changed(
-        self, paths: set[str], listing: list[FileReview] | None = None
-    ) -> set[str]:
+    def disk_changed(self, paths: set[str], listing: list[FileReview] | None = None) -> set[str]:
         """Bring the review up to date with files changed on disk (watch mode,
         or anyone editing files while proposals are pending). ``listing`` is a
         ``list_changes()`` made after the changes, if the caller has one.
@@ -365,7 +363,13 @@ class ReviewSession:
         # An undo or redo is taken back by naming the decision it moved.
         target = entry["target"] if aborted in ("undo", "redo") else entry["seq"]
         self.journal.append(
-            {"op": "abort", "source": self.source, "path": entry["path"], "target": target, "aborted": aborted}
+            {
+                "op": "abort",
+                "source": self.source,
+                "path": entry["path"],
+                "target": target,
+                "aborted": aborted,
+            }
         )
 
     def _keep(self, text: str | None, path: str | None = None) -> str | None:
@@ -385,7 +389,8 @@ class ReviewSession:
             return self._secrets[sha]
         if not self.blobs.has(sha) and is_secret_file(self.backend.root, path):
             raise UndoError(
-                "secret files are never copied into Tether's state, so this undo ended with the session", path=path
+                "secret files are never copied into Tether's state, so this undo ended with the session",
+                path=path,
             )
         return self.blobs.get(sha)
 
@@ -440,7 +445,13 @@ class ReviewSession:
         current_text = None if current is None else current.decode("utf-8")
         # Write-ahead, as for decisions: a failed or interrupted write is aborted.
         appended = self.journal.append(
-            {"op": op, "source": self.source, "path": path, "side": str(side), "target": entry["seq"]}
+            {
+                "op": op,
+                "source": self.source,
+                "path": path,
+                "side": str(side),
+                "target": entry["seq"],
+            }
         )
         try:
             self.backend.write(side, fr, current_text, target)
@@ -463,7 +474,11 @@ class ReviewSession:
         write that is not on disk, take it back (the journal is written first)."""
         if self.backend.proposed_side is Side.MEMORY and self.backend.accepted_side is Side.MEMORY:
             return
-        steps = [e for e in self.journal.entries() if e.get("source") == self.source and e.get("op") != "stale"]
+        steps = [
+            e
+            for e in self.journal.entries()
+            if e.get("source") == self.source and e.get("op") != "stale"
+        ]
         if not steps or steps[-1]["op"] == "abort":
             return
         last = steps[-1]
@@ -474,7 +489,11 @@ class ReviewSession:
             target = next((e for e in steps if e.get("seq") == last.get("target")), None)
             if target is None:
                 return
-            wanted, instead = (target["before"], target["after"]) if last["op"] == "undo" else (target["after"], target["before"])
+            wanted, instead = (
+                (target["before"], target["after"])
+                if last["op"] == "undo"
+                else (target["after"], target["before"])
+            )
         else:
             wanted, instead = last["after"], last["before"]
         path = str(last["path"])
@@ -492,11 +511,17 @@ class ReviewSession:
         only if the file still holds exactly what this review last wrote;
         otherwise someone else changed it and the patch must apply as is."""
         entries = [e for e in self.journal.entries() if e.get("source") == self.source]
-        aborted = {e.get("target") for e in entries if e.get("op") == "abort" and e.get("aborted") == "decision"}
+        aborted = {
+            e.get("target")
+            for e in entries
+            if e.get("op") == "abort" and e.get("aborted") == "decision"
+        }
         writes = [
             e
             for e in entries
-            if e.get("path") == path and e.get("side") == str(self.backend.accepted_side) and e["seq"] not in aborted
+            if e.get("path") == path
+            and e.get("side") == str(self.backend.accepted_side)
+            and e["seq"] not in aborted
         ]
         if not writes:
             return None
@@ -527,7 +552,11 @@ class ReviewSession:
             except KeyError:
                 continue
             data = encode(fr.proposed)
-            if data is not None and sha_of(data) == entry["before"] and self.blobs.has(str(entry["after"])):
+            if (
+                data is not None
+                and sha_of(data) == entry["before"]
+                and self.blobs.has(str(entry["after"]))
+            ):
                 fr.proposed = self.blobs.get(str(entry["after"])).decode("utf-8")
                 fr.rejected_count += 1
                 self._rediff(fr)

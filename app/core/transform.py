@@ -252,7 +252,9 @@ def filter_file_patch(
     old_path, new_path = (fp.new_path, fp.old_path) if reverse else (fp.old_path, fp.new_path)
     status = fp.status
     partial = any(set(selection.get(i, ())) != set(h.change_indices()) for i, h in enumerate(hunks))
-    deletes = (status is FileStatus.DELETED and not reverse) or (status is FileStatus.ADDED and reverse)
+    deletes = (status is FileStatus.DELETED and not reverse) or (
+        status is FileStatus.ADDED and reverse
+    )
     if deletes and partial:
         # Removing only some lines of a file leaves it in place: a modification.
         status, new_path = FileStatus.MODIFIED, old_path
@@ -287,7 +289,9 @@ def remaining_hunks(op: str, hunks: list[Hunk], selection: Selection) -> list[Hu
         if shift == 0:
             out.append(hunk)  # before any decided hunk: nothing moves
             continue
-        moved = Hunk(hunk.old_start, hunk.old_len, hunk.new_start, hunk.new_len, hunk.lines, hunk.section)
+        moved = Hunk(
+            hunk.old_start, hunk.old_len, hunk.new_start, hunk.new_len, hunk.lines, hunk.section
+        )
         if op == "accept":
             moved.old_start += shift  # the accepted side now holds the decided hunks
         else:
@@ -331,4 +335,8 @@ def _find_all(lines: list[str], needle: list[str]) -> list[int]:
         return list(range(len(lines) + 1)) if lines else [0]
     first = needle[0]
     size = len(needle)
-    return [i for i in range(len(lines) - size + 1) if lines[i] == first and lines[i : i + size] == needle]
+    return [
+        i
+        for i in range(len(lines) - size + 1)
+        if lines[i] == first and lines[i : i + size] == needle
+    ]

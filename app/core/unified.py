@@ -107,7 +107,9 @@ def parse_patch(data: str | bytes, source: str = "<patch>") -> Patch:
         raise PatchParseError(f"unreadable patch ({exc})", path=source, line=feed.n) from None
     if not patchset:
         raise _not_a_diff(lines, source)
-    files = [_epoch_dates_mean_create_or_delete(pf, _convert_file(pf, lines, source)) for pf in patchset]
+    files = [
+        _epoch_dates_mean_create_or_delete(pf, _convert_file(pf, lines, source)) for pf in patchset
+    ]
     _check_stray_headers(lines, patchset, source)
     return Patch(files)
 
@@ -479,7 +481,9 @@ def _epoch_dates_mean_create_or_delete(pf: object, fp: FilePatch) -> FilePatch:
     """``diff -ruN`` writes a created or deleted file as a change against an
     empty file dated at the epoch; GNU patch reads that as a creation or a
     deletion, and so do we (the date is what tells it from a -U0 insertion)."""
-    if not any(str(line).startswith("diff --git ") for line in (getattr(pf, "patch_info", None) or [])):
+    if not any(
+        str(line).startswith("diff --git ") for line in (getattr(pf, "patch_info", None) or [])
+    ):
         _strip_tree_names(fp)  # plain `diff -r old new` only; git names are exact
     if fp.status is not FileStatus.MODIFIED or not fp.hunks or fp.binary:
         return fp

@@ -269,7 +269,9 @@ class LoopApp(WatchingMixin, ReviewApp):
     @property
     def _generating(self) -> bool:
         # A scheduled follow-up counts: between two workers nothing is idle.
-        return self._follow_up_pending or any(w.group == "generate" and not w.is_finished for w in self.workers)
+        return self._follow_up_pending or any(
+            w.group == "generate" and not w.is_finished for w in self.workers
+        )
 
     def _start_follow_up(self, generation: Generation) -> None:
         self._follow_up_pending = False

@@ -276,7 +276,9 @@ class ReviewApp(App[dict]):
     def _rest_of_file(self) -> dict[int, frozenset[int]]:
         return {i: frozenset(h.change_indices()) for i, h in enumerate(self.pane.hunks)}
 
-    def _decide(self, op: str, selection: dict[int, frozenset[int]] | None, *, now: bool = False) -> None:
+    def _decide(
+        self, op: str, selection: dict[int, frozenset[int]] | None, *, now: bool = False
+    ) -> None:
         """Decide; with ``now`` the write is done before returning (callers that
         act on the result at once), otherwise right after the next frame."""
         if not selection:
@@ -287,7 +289,9 @@ class ReviewApp(App[dict]):
         if refused is not None:
             self._error(refused)
             return
-        whole = all(set(lines) == set(self.pane.hunks[i].change_indices()) for i, lines in selection.items())
+        whole = all(
+            set(lines) == set(self.pane.hunks[i].change_indices()) for i, lines in selection.items()
+        )
         if whole and not now:
             # Show the decision at once, then write it (journaled, fsynced)
             # right after that frame; a failed write puts the hunks back.
@@ -296,7 +300,9 @@ class ReviewApp(App[dict]):
         else:
             self._commit(op, fr, selection, hunk)
 
-    def _refusal(self, op: str, fr: FileReview, selection: dict[int, frozenset[int]]) -> TetherError | None:
+    def _refusal(
+        self, op: str, fr: FileReview, selection: dict[int, frozenset[int]]
+    ) -> TetherError | None:
         """Why the session would refuse this decision (checked before painting it)."""
         if op != "accept":
             return None
@@ -309,9 +315,13 @@ class ReviewApp(App[dict]):
                 return LeashError(reason, path=fr.path)
         return None
 
-    def _commit(self, op: str, fr: FileReview, selection: dict[int, frozenset[int]], hunk: int) -> None:
+    def _commit(
+        self, op: str, fr: FileReview, selection: dict[int, frozenset[int]], hunk: int
+    ) -> None:
         try:
-            outcome = (self.session.accept if op == "accept" else self.session.reject)(fr, selection)
+            outcome = (self.session.accept if op == "accept" else self.session.reject)(
+                fr, selection
+            )
         except TetherError as exc:
             self._error(exc)
             self.show_file(self.index, hunk=hunk)
@@ -332,8 +342,10 @@ class ReviewApp(App[dict]):
             self.show_file(self.index, hunk=0)
             unopened = sum(1 for fr in self.session.files if not fr.loaded)
             if unopened:  # large files, diffed only when opened: not decided
-                self.status.say(f"{self.status.message} · {unopened} large "
-                                f"file{'s' if unopened != 1 else ''} not diffed yet: ] to open")
+                self.status.say(
+                    f"{self.status.message} · {unopened} large "
+                    f"file{'s' if unopened != 1 else ''} not diffed yet: ] to open"
+                )
             else:
                 self.status.say(self.status.message + " · all hunks decided; q for the summary")
             return
