@@ -21,6 +21,8 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	# Real history for the git round-trip test: attrs releases from PyPI,
 	# fetched once into .cache/ (setup, like pip install; the tests stay offline).
 	$(BIN)/python -m tests.history

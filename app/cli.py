@@ -2,7 +2,8 @@
 
 Headless commands (``apply``, ``review --list``, ``journal``) never import
 Textual, so scripts and agents start fast; the TUI is imported only when a
-screen is needed.
+screen is needed, and ``tether --help`` imports nothing but argparse. Every
+command drives the review service, by hunk id.
 """
 
 from __future__ import annotations
@@ -12,13 +13,15 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from app import __version__
-from app.core.config import load_config
 from app.core.errors import TetherError
-from app.core.gitrepo import find_root
-from app.core.session import ReviewSession
-from app.core.sources import Source, open_session, open_source
+
+if TYPE_CHECKING:
+    from app.providers.base import Provider
+    from app.review.service import ReviewService
+    from app.review.sources import Source
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -84,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     journal = sub.add_parser("journal", help="list the decisions journaled in this repository")
     journal.add_argument("--json", action="store_true", help="print JSON lines")
+    journal.add_argument(
+        "--all", action="store_true", help="also the entries compaction moved to the archive"
+    )
     return parser
 
 
@@ -122,14 +128,22 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
+    from app.core.config import load_config
+    from app.core.gitrepo import find_root
+    from app.review.sources import open_review, open_source
+
     cwd = Path.cwd()
     config = load_config(find_root(cwd))
     source = open_source(args.source, cwd)
-    session = open_session(
-        source, context=args.context if args.context is not None else config.context
+    # A listing only reads: it never reconciles or writes, so it cannot
+    # disturb another Tether process in the middle of a step.
+    service = open_review(
+        source,
+        context=args.context if args.context is not None else config.context,
+        read_only=args.list,
     )
     if args.list:
-        listing = list_hunks(session, source)
+        listing = list_hunks(service, source)
         if args.json:
             print(json.dumps(listing, indent=2))
         else:
@@ -141,10 +155,10 @@ def cmd_review(args: argparse.Namespace) -> int:
                 for h in f["hunks"]:
                     print(f"    {h['id']}  {h['header']}  +{h['added']} -{h['removed']}")
         return EXIT_OK
-    return run_review_tui(session, source, theme=args.theme or config.theme)
+    return run_review_tui(service, source, theme=args.theme or config.theme)
 
 
-def run_review_tui(session: ReviewSession, source: Source, *, theme: str) -> int:
+def run_review_tui(service: ReviewService, source: Source, *, theme: str) -> int:
     if source.label == "<stdin>" and not os.isatty(0):
         # The patch came on stdin; the keys must come from the terminal, and
         # Textual reads file descriptor 0 directly.
@@ -159,7 +173,7 @@ def run_review_tui(session: ReviewSession, source: Source, *, theme: str) -> int
     from app.tui.review_app import ReviewApp
     from app.tui.screens import summary_text
 
-    app = ReviewApp(session, label=source.label, theme=theme)
+    app = ReviewApp(service, label=source.label, theme=theme)
     result = app.run()
     if result:
         print(summary_text(result))
@@ -184,6 +198,8 @@ To try the loop offline first: tether demo"""
 
 def cmd_loop(args: argparse.Namespace) -> int:
     from app.core.autonomy import Level
+    from app.core.config import load_config
+    from app.core.gitrepo import find_root
     from app.providers.factory import settings_from_config
 
     cwd = Path.cwd()
@@ -224,7 +240,7 @@ def cmd_loop(args: argparse.Namespace) -> int:
 
 def run_loop_tui(
     root: Path,
-    provider: object,
+    provider: Provider,
     label: str,
     *,
     start_file: str | None,
@@ -233,25 +249,13 @@ def run_loop_tui(
     leash: dict | None = None,
     intro: str = "",
 ) -> int:
-    import time
-
-    from app.core.backends import ProposalBackend
-    from app.core.blobs import BlobStore
-    from app.core.journal import Journal
-    from app.core.locations import state_dir_for
+    from app.review.sources import open_proposals
     from app.tui.loop_app import LoopApp
     from app.tui.screens import summary_text
 
-    state = state_dir_for(root)
-    session = ReviewSession(
-        ProposalBackend(root),
-        journal=Journal(state / "journal.jsonl"),
-        blobs=BlobStore(state / "blobs"),
-        source=f"proposal:{time.strftime('%Y%m%dT%H%M%S')}",
-    )
     app = LoopApp(
-        session,
-        provider=provider,  # type: ignore[arg-type]
+        open_proposals(root),
+        provider=provider,
         provider_label=label,
         start_file=start_file,
         level=level,
@@ -266,44 +270,28 @@ def run_loop_tui(
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    from app.core.backends import WorktreeBackend
-    from app.core.baseline import BaselineBackend
-    from app.core.blobs import BlobStore
-    from app.core.journal import Journal
-    from app.core.locations import state_dir_for
+    from app.core.config import load_config
+    from app.review.sources import open_watch
     from app.tui.screens import summary_text
     from app.tui.watch_app import WatchApp
 
     target = Path(args.path).resolve()
     if not target.is_dir():
         raise TetherError(f"{args.path} is not a folder")
-    root = find_root(target)
-    state = state_dir_for(root or target)
-    backend: object
-    if root is not None:
-        backend, key = WorktreeBackend(root), "worktree"
-    else:
-        root, key = target, "baseline"
-        backend = BaselineBackend(root, state)
-    session = ReviewSession(
-        backend,  # type: ignore[arg-type]
-        journal=Journal(state / "journal.jsonl"),
-        blobs=BlobStore(state / "blobs"),
-        source=key,
-    )
+    service, git = open_watch(target)
+    root = service.root
     config = load_config(root)
-    app = WatchApp(session, root=root, git=key == "worktree", theme=args.theme or config.theme)
+    app = WatchApp(service, root=root, git=git, theme=args.theme or config.theme)
     result = app.run()
     if result:
         print(summary_text(result))
     return EXIT_OK if not app.return_code else EXIT_ERROR
 
 
-def list_hunks(session: ReviewSession, source: Source) -> dict[str, object]:
+def list_hunks(service: ReviewService, source: Source) -> dict[str, Any]:
     files = []
-    for fr in session.files:
-        session.ensure_loaded(fr)
-        hunks = fr.patch.hunks if fr.patch else []
+    for fr in service.files:
+        hunks = service.load(fr).hunks
         files.append(
             {
                 "path": fr.path,
@@ -320,30 +308,28 @@ def list_hunks(session: ReviewSession, source: Source) -> dict[str, object]:
 
 
 def cmd_apply(args: argparse.Namespace) -> int:
+    from app.review.commands import Decide
+    from app.review.sources import open_review, open_source
+
     source = open_source(args.patch, Path.cwd())
     if source.backend.kind != "patch":
         raise TetherError("tether apply needs a patch file, stdin, a revision or a range")
-    session = open_session(source)
+    service = open_review(source, read_only=args.check)
     wanted = set(args.hunks.split(",")) if args.hunks else None
     problems: list[str] = []
-    plan: list[tuple[int, dict[int, frozenset[int]]]] = []
+    plan: list[Decide] = []
     found: set[str] = set()
-    for fi, fr in enumerate(session.files):
-        session.ensure_loaded(fr)
+    for fr in service.files:
+        service.load(fr)
         if fr.note:
             # With --hunks, a file the user did not pick may fail; with --all, none may.
             if wanted is None:
                 problems.append(fr.note if fr.note.startswith(fr.path) else f"{fr.path}: {fr.note}")
             continue
-        hunks = fr.patch.hunks if fr.patch else []
-        chosen = {
-            hi: frozenset(h.change_indices())
-            for hi, h in enumerate(hunks)
-            if wanted is None or h.id in wanted
-        }
-        found.update(hunks[hi].id for hi in chosen)
+        chosen = tuple(h.id for h in fr.hunks if wanted is None or h.id in wanted)
+        found.update(chosen)
         if chosen:
-            plan.append((fi, chosen))
+            plan.append(Decide("accept", fr.path, chosen))
     if wanted is not None and (unknown := sorted(wanted - found)):
         problems.append(
             f"unknown hunk id(s): {', '.join(unknown)} (see `tether review PATCH --list`)"
@@ -351,12 +337,10 @@ def cmd_apply(args: argparse.Namespace) -> int:
     if problems:
         return _apply_report(args, False, problems, [])
     applied = []
-    for fi, chosen in plan:
-        fr = session.files[fi]
-        ids = [fr.patch.hunks[hi].id for hi in sorted(chosen)] if fr.patch else []
+    for command in plan:
         if not args.check:
-            session.accept(fr, chosen)
-        applied.append({"path": fr.path, "hunks": ids})
+            service.execute(command)
+        applied.append({"path": command.path, "hunks": list(command.hunks)})
     return _apply_report(args, True, [], applied)
 
 
@@ -383,19 +367,20 @@ def _apply_report(
 
 
 def cmd_journal(args: argparse.Namespace) -> int:
+    from app.core.gitrepo import find_root
     from app.core.journal import Journal
     from app.core.locations import state_dir_for
 
     root = find_root(Path.cwd()) or Path.cwd()
     journal = Journal(state_dir_for(root) / "journal.jsonl")
-    for entry in journal.entries():
+    entries = [*journal.archived(), *journal.entries()] if args.all else journal.entries()
+    for entry in entries:
         if args.json:
-            print(json.dumps(entry))
+            print(json.dumps(entry.to_json()))
         else:
-            target = f" (#{entry['target']})" if "target" in entry else ""
-            print(
-                f"#{entry['seq']:<5} {entry['ts']}  {entry['op']:<6} {entry.get('side', ''):<8} {entry['path']}{target}"
-            )
+            target = f" (#{entry.target})" if entry.target is not None else ""
+            side = str(entry.side) if entry.side is not None else ""
+            print(f"#{entry.seq:<5} {entry.ts}  {entry.op:<6} {side:<8} {entry.path}{target}")
     return EXIT_OK
 
 

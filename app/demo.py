@@ -64,7 +64,7 @@ def run_demo(
     *, theme: str | None = None, keep: bool = False, review: bool = False, speed: float = 1.0
 ) -> int:
     from app.cli import run_loop_tui, run_review_tui
-    from app.core.sources import open_session, open_source
+    from app.review.sources import open_review, open_source
 
     tmp = Path(tempfile.mkdtemp(prefix="tether-demo-"))
     repo = make_sample_repo(tmp / "inventory", with_change=review)
@@ -72,7 +72,7 @@ def run_demo(
     try:
         if review:
             source = open_source(None, repo)
-            code = run_review_tui(open_session(source), source, theme=theme)
+            code = run_review_tui(open_review(source), source, theme=theme)
         else:
             from app.providers.replay import ReplayProvider
 

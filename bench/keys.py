@@ -30,7 +30,7 @@ from typing import Any
 from textual._compositor import CompositorUpdate
 from textual.pilot import Pilot
 
-from app.core.sources import open_session, open_source
+from app.review.sources import open_session, open_source
 from app.tui.review_app import ReviewApp
 from bench.stats import summary
 

@@ -28,13 +28,13 @@ from typing import Any
 from app.core.backends import ProposalBackend
 from app.core.blobs import BlobStore
 from app.core.journal import Journal
-from app.core.session import ReviewSession
 from app.core.text import split_lines
 from app.core.textdiff import diff_texts
 from app.demo import SAMPLES, make_sample_repo
 from app.edits.apply import apply_edit
 from app.providers.base import EditReady, Event, GenerationRequest
 from app.providers.replay import ReplayProvider, load_recording, turn_edits
+from app.review.session import ReviewSession
 from app.tui.loop_app import LoopApp
 
 TOKENS_PER_SECOND = 50

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from app.core.sources import open_session, open_source
+from app.review.sources import open_session, open_source
 from bench.keys import TimedReviewApp, _quiet, _settle_start
 from bench.pty_run import run_in_pty
 from bench.stats import summary

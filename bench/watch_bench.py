@@ -360,7 +360,7 @@ def run_profile(repo: Path, writes: int, top: int) -> str:
     from app.core.backends import WorktreeBackend
     from app.core.blobs import BlobStore
     from app.core.journal import Journal
-    from app.core.session import ReviewSession
+    from app.review.session import ReviewSession
     from app.tui.watch_app import WatchApp
 
     reset_repo(repo)

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from app.core.sources import open_session, open_source
 from app.demo import make_sample_repo
+from app.review.sources import open_review, open_source
 
 if TYPE_CHECKING:  # Textual is imported only by the tests that build the app
     from app.tui.review_app import ReviewApp
@@ -67,8 +67,7 @@ def build_app(repo: Path, *, theme: str = "dark", context: int = 3) -> ReviewApp
     from app.tui.review_app import ReviewApp
 
     source = open_source(None, repo)
-    session = open_session(source, context=context)
-    return ReviewApp(session, label=source.label, theme=theme)
+    return ReviewApp(open_review(source, context=context), label=source.label, theme=theme)
 
 
 @pytest.fixture
@@ -137,7 +136,7 @@ def unstaged_names(repo: Path) -> list[str]:
 # -- the generation loop (tests/test_generator.py, tests/test_loop_*.py) ---------------------
 
 if TYPE_CHECKING:
-    from app.core.session import ReviewSession
+    from app.review.service import ReviewService
 
 
 @pytest.fixture
@@ -146,26 +145,29 @@ def loop_repo(tmp_path: Path, isolated_home: Path) -> Path:
     return make_sample_repo(tmp_path / "inventory", with_change=False)
 
 
-def make_proposal_session(repo: Path, state: Path) -> ReviewSession:
+def make_proposal_service(repo: Path, state: Path) -> ReviewService:
     """A review of a model's proposal for ``repo``; journal and blobs under ``state``
     (outside the repository, so a test can check that the repo holds only its files)."""
     from app.core.backends import ProposalBackend
     from app.core.blobs import BlobStore
     from app.core.journal import Journal
-    from app.core.session import ReviewSession
+    from app.review.service import ReviewService
+    from app.review.session import ReviewSession
 
-    return ReviewSession(
-        ProposalBackend(repo),
-        journal=Journal(state / "journal.jsonl"),
-        blobs=BlobStore(state / "blobs"),
-        source="proposal:test",
+    return ReviewService(
+        ReviewSession(
+            ProposalBackend(repo),
+            journal=Journal(state / "journal.jsonl"),
+            blobs=BlobStore(state / "blobs"),
+            source="proposal:test",
+        )
     )
 
 
 @pytest.fixture
-def proposal_session(loop_repo: Path, tmp_path: Path) -> ReviewSession:
+def proposal(loop_repo: Path, tmp_path: Path) -> ReviewService:
     """A proposal review on ``loop_repo`` (journal and blobs in ``tmp_path/state``)."""
-    return make_proposal_session(loop_repo, tmp_path / "state")
+    return make_proposal_service(loop_repo, tmp_path / "state")
 
 
 # -- watch mode (tests/test_watch_*.py) --------------------------------------------------
@@ -232,16 +234,17 @@ async def wait_until(
 
 
 def record_batches(app: object) -> list[set[str]]:
-    """Every batch of paths the app's watcher hands to ``disk_changed``, in order
-    (the method is wrapped on the instance; call before the app is mounted)."""
+    """Every batch of paths the app's watcher has brought into the review, in
+    order, once the UI has heard of it (``batch_done`` is wrapped on the
+    instance; call before the app is mounted)."""
     batches: list[set[str]] = []
-    original = app.disk_changed  # type: ignore[attr-defined]
+    original = app.batch_done  # type: ignore[attr-defined]
 
-    def spy(paths: set[str], *listing: object) -> None:
+    def spy(paths: set[str], touched: set[str]) -> None:
         batches.append(set(paths))
-        original(paths, *listing)
+        original(paths, touched)
 
-    app.disk_changed = spy  # type: ignore[attr-defined]
+    app.batch_done = spy  # type: ignore[attr-defined]
     return batches
 
 
@@ -302,3 +305,23 @@ async def watched(
         await watcher_live(pilot, batches, root)
         yield pilot, batches
         await stop_watcher(pilot)
+
+
+# -- deciding through the service, as every front end does --------------------------------
+
+
+def decide_all(service: ReviewService, op: str, target: object) -> object:
+    """Accept or reject every pending hunk of a file (a FileReview or a path)."""
+    from app.review.commands import Decide
+
+    path = target if isinstance(target, str) else target.path  # type: ignore[attr-defined]
+    return service.execute(Decide(op, path, service.all_hunks(path)))  # type: ignore[arg-type]
+
+
+def decide_hunk(service: ReviewService, op: str, target: object, index: int = 0) -> object:
+    """Accept or reject the ``index``-th pending hunk of a file, by its id."""
+    from app.review.commands import Decide
+
+    path = target if isinstance(target, str) else target.path  # type: ignore[attr-defined]
+    hunk = service.view(path).hunks[index]
+    return service.execute(Decide(op, path, (hunk.id,)))  # type: ignore[arg-type]

@@ -158,15 +158,15 @@ def build_template(op: str, workdir: Path) -> None:
 
 def _decide_all(repo: Path, *, mixed: bool = False, op: str = "accept") -> int:
     """Decide every hunk, one per decision (``mixed``: accept some files, reject others)."""
-    from app.core.sources import open_session, open_source
+    from app.review.commands import Decide
+    from app.review.sources import open_review, open_source
 
-    session = open_session(open_source(None, repo))
+    session = open_review(open_source(None, repo))
     for number, fr in enumerate(list(session.files)):
-        session.ensure_loaded(fr)
+        session.load(fr)
         kind = ("accept" if number % 2 == 0 else "reject") if mixed else op
         while fr.patch is not None and fr.patch.hunks and not fr.note:
-            decide = session.accept if kind == "accept" else session.reject
-            decide(fr, {0: frozenset(fr.patch.hunks[0].change_indices())})
+            session.execute(Decide(kind, fr.path, (fr.hunks[0].id,)))  # type: ignore[arg-type]
     return 0
 
 
@@ -216,7 +216,7 @@ def _install_die_point(point: str, nth: int) -> None:
     import app.core.atomic as atomic
     import app.core.gitrepo as gitrepo
     import app.core.journal as journal
-    import app.core.session as session
+    import app.review.session as session
 
     if point == "before-replace":
         real_replace = os.replace
@@ -296,12 +296,13 @@ def child_main(argv: list[str]) -> int:
     repo = args.workdir / "repo"
     from app.cli import main as tether_main
     from app.core.journal import Journal
-    from app.core.sources import open_session, open_source
+    from app.review.commands import Redo, Undo
+    from app.review.sources import open_review, open_source
 
     if args.die_at:
         point, _, nth = args.die_at.partition(":")
         _install_die_point(point, int(nth or 1))
-    session = open_session(open_source(None, repo)) if args.op == "undo" else None
+    session = open_review(open_source(None, repo)) if args.op == "undo" else None
     journal = Journal(args.workdir / "journal.jsonl")
     patch = str(args.workdir / "change.patch")
     if args.op == "apply":
@@ -310,9 +311,9 @@ def child_main(argv: list[str]) -> int:
     def undo_all() -> int:
         assert session is not None
         while session.can_undo():
-            session.undo()
+            session.execute(Undo())
         while session.can_redo():
-            session.redo()
+            session.execute(Redo())
         return 0
 
     def append_all() -> int:
@@ -577,8 +578,8 @@ def check_session_trial(
     # 3. The journal opens, and its view of the decisions matches the disk.
     journal = Journal(state_dir_for(repo) / "journal.jsonl")
     try:
-        entries = journal.entries()
-        done, _undone = journal.undo_stack(source)
+        entries = [e.to_json() for e in journal.entries()]
+        done = [e.to_json() for e in journal.undo_stack(source)[0]]
     except TetherError as exc:
         verdict.problems.append(f"the journal does not open: {exc}")
         return verdict
@@ -602,14 +603,14 @@ def check_session_trial(
 
 def _restart_for_reconcile(op: str, repo: Path) -> None:
     from app.core.errors import TetherError
-    from app.core.sources import open_session, open_source
+    from app.review.sources import open_review, open_source
 
     spec = str(repo.parent / "change.patch") if op == "apply" else None
     if spec is not None and not Path(spec).exists():
         return
     # A refusal here is judged below: the journal must still open and match.
     with contextlib.suppress(TetherError):
-        open_session(open_source(spec, repo))
+        open_review(open_source(spec, repo))
 
 
 def check_undo_after_restart(
@@ -618,17 +619,18 @@ def check_undo_after_restart(
     """Open a new session on the same repository (as a restart would): it must
     show the journal's decisions, and undo then redo of the newest must work."""
     from app.core.errors import TetherError
-    from app.core.sources import open_session, open_source
+    from app.review.commands import Redo, Undo
+    from app.review.sources import open_review, open_source
 
     repo = workdir / "repo"
     try:
-        session = open_session(open_source(source_spec, repo))
-        done, _ = session.journal.undo_stack(session.source)
+        session = open_review(open_source(source_spec, repo))
+        done = [e.to_json() for e in session.journal.undo_stack(session.session.source)[0]]
         if session.can_undo() != bool(done):
             verdict.problems.append("the restarted session disagrees with the journal")
         if op == "apply":
             for fr in session.files:
-                session.ensure_loaded(fr)
+                session.load(fr)
                 if fr.note.endswith(_REOPEN_NOTES):
                     verdict.note(PATCH_REOPEN, f"{fr.path}: {fr.note}")
                 elif fr.note:
@@ -638,7 +640,7 @@ def check_undo_after_restart(
         if not done:
             return
         top = done[-1]
-        session.undo()
+        session.execute(Undo())
 
         def now() -> State:
             return read_state(repo, top["path"], top["side"])
@@ -647,7 +649,7 @@ def check_undo_after_restart(
             verdict.problems.append(
                 f"undo after restart left {top['path']} at {now()}, not {top['before']}"
             )
-        session.redo()
+        session.execute(Redo())
         if now() != top["after"]:
             verdict.problems.append(f"redo after restart left {top['path']} at {now()}")
         verdict.undo_checked = True
@@ -664,7 +666,7 @@ def check_journal_trial(workdir: Path) -> tuple[list[str], int]:
     problems: list[str] = []
     journal = Journal(workdir / "journal.jsonl")
     try:
-        entries = journal.entries()
+        entries = [e.to_json() for e in journal.entries()]
         journal.undo_stack(JOURNAL_SOURCE)
     except TetherError as exc:
         return [f"the journal does not open: {exc}"], 0
@@ -678,7 +680,7 @@ def check_journal_trial(workdir: Path) -> tuple[list[str], int]:
     if n < len(script):
         try:
             journal.append(script[n])
-            again = journal.entries()
+            again = [e.to_json() for e in journal.entries()]
         except TetherError as exc:
             return [*problems, f"the next append fails: {exc}"], n
         if len(again) != n + 1 or again[-1].get("seq") != n + 1:

@@ -537,7 +537,7 @@ def test_sigkill_leaves_old_or_new_content_and_a_readable_journal(tmp_path: Path
         child.wait()
         child.stdout.close()
         assert (root / "target.bin").read_bytes() in (old, new)
-        seqs = [e["seq"] for e in journal.entries()]
+        seqs = [e.seq for e in journal.entries()]
         assert seqs == list(range(1, len(seqs) + 1))
     # A fresh append repairs any torn tail and continues the numbering.
     count = len(journal.entries())
@@ -553,7 +553,7 @@ def test_sigkill_leaves_old_or_new_content_and_a_readable_journal(tmp_path: Path
             "after": None,
         }
     )
-    assert entry["seq"] == count + 1
+    assert entry.seq == count + 1
     assert len(journal.entries()) == count + 1
     # Leftover temp files are the only trace a SIGKILL may leave.
     for leftover in temps(root):

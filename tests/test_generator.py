@@ -29,12 +29,11 @@ from loopback import (
 )
 
 import app.core.renames
-from app.core.autonomy import Level, Scope
-from app.core.backends import FileReview
+from app.core.autonomy import Level, Scope, changed_lines
 from app.core.errors import LeashError, StaleFileError
-from app.core.generator import EditRejected, Generation, HunksReady
-from app.core.model import Hunk
-from app.core.session import ReviewSession
+from app.core.model import FileReview
+from app.loop.generation import EditRejected, Generation, HunksReady
+from app.loop.leash import LeashPolicy
 from app.providers.anthropic_provider import AnthropicProvider
 from app.providers.base import (
     Event,
@@ -47,6 +46,8 @@ from app.providers.base import (
 )
 from app.providers.openai_compat import OpenAICompatProvider
 from app.providers.openai_responses import OpenAIResponsesProvider
+from app.review.commands import Decide
+from app.review.service import ReviewService
 
 SECRET = "sk-test-0f3c-generator-NEVER-SHOW"
 STOCK = "inventory/stock.py"
@@ -233,9 +234,9 @@ def rejected(steps: list[tuple[Event, list[object]]]) -> list[EditRejected]:
 
 
 def generation(
-    session: ReviewSession, scope: Scope | None = None, request: GenerationRequest = REQUEST
+    service: ReviewService, scope: Scope | None = None, request: GenerationRequest = REQUEST
 ) -> Generation:
-    return Generation(session, scope or Scope(level=Level.REPO), request)
+    return Generation(service, scope or Scope(level=Level.REPO), request)
 
 
 def expected_text(repo: Path, path: str, ops: list[Op]) -> str:
@@ -262,35 +263,31 @@ def everything(root: Path) -> dict[str, bytes | str]:
     return out
 
 
-def all_hunks(fr: FileReview) -> dict[int, frozenset[int]]:
-    assert fr.patch is not None
-    return {i: frozenset(h.change_indices()) for i, h in enumerate(fr.patch.hunks)}
+def decide_file(service: ReviewService, op: str, fr: FileReview) -> None:
+    service.execute(Decide(op, fr.path, service.all_hunks(fr.path)))  # type: ignore[arg-type]
 
 
-def accept_all(session: ReviewSession) -> None:
-    for fr in session.files:
+def accept_all(service: ReviewService) -> None:
+    for fr in service.files:
         if fr.pending:
-            session.accept(fr, all_hunks(fr))
+            decide_file(service, "accept", fr)
 
 
-def guard_with(session: ReviewSession, scope: Scope) -> None:
-    """Install the leash as the loop app does: the session asks the scope."""
-
-    def blocked(fr: FileReview, hunk: Hunk) -> str | None:
-        size = sum(f.patch.added + f.patch.removed for f in session.files if f.loaded and f.patch)
-        return scope.blocked(fr.path, hunk, size)
-
-    session.guard = blocked
+def guard_with(service: ReviewService, scope: Scope) -> LeashPolicy:
+    """Install the leash as the loop does: the review asks the loop's policy."""
+    policy = LeashPolicy.for_scope(service, scope)
+    service.set_policy(policy)
+    return policy
 
 
 # -- a clean session -----------------------------------------------------------------------------
 
 
 def test_clean_multi_edit_session_accepts_to_the_intended_files(
-    wire: Wire, proposal_session: ReviewSession, loop_repo: Path, guard: NetworkGuard
+    wire: Wire, proposal: ReviewService, loop_repo: Path, guard: NetworkGuard
 ) -> None:
     want = {path: expected_text(loop_repo, path, CLEAN) for path in (STOCK, REPORT)}
-    gen = generation(proposal_session)
+    gen = generation(proposal)
     with Loopback([Reply(events=wire.stream(CLEAN))]) as server:
         steps = run(wire.provider(server), gen)
     events = [event for event, _ in steps]
@@ -302,17 +299,17 @@ def test_clean_multi_edit_session_accepts_to_the_intended_files(
     assert gen.stats.time_to_first_hunk is not None and gen.stats.output_tokens > 0
     assert gen.failed is None and gen.transcript is not None
     # The review holds the proposal; the working tree is untouched until accepted.
-    assert [fr.path for fr in proposal_session.files] == [STOCK, REPORT]
-    assert proposal_session.pending >= 2
+    assert [fr.path for fr in proposal.files] == [STOCK, REPORT]
+    assert proposal.pending >= 2
     assert (loop_repo / STOCK).read_text() != want[STOCK]
-    accept_all(proposal_session)
+    accept_all(proposal)
     assert {path: (loop_repo / path).read_text() for path in want} == want
-    assert proposal_session.pending == 0
+    assert proposal.pending == 0
     only_loopback(guard)
 
 
 def test_create_and_insert_from_the_text_editor_tool(
-    proposal_session: ReviewSession, loop_repo: Path
+    proposal: ReviewService, loop_repo: Path
 ) -> None:
     blocks: list[tuple[object, ...]] = [
         (
@@ -336,12 +333,12 @@ def test_create_and_insert_from_the_text_editor_tool(
         ),
     ]
     before = (loop_repo / REPORT).read_text().splitlines(keepends=True)
-    gen = generation(proposal_session)
+    gen = generation(proposal)
     with Loopback([Reply(events=anthropic_stream(blocks))]) as server:
         run(Messages().provider(server), gen)
     assert gen.stats.edits_applied == 2
     assert not (loop_repo / "inventory/NOTES.md").exists()
-    accept_all(proposal_session)
+    accept_all(proposal)
     assert (loop_repo / "inventory/NOTES.md").read_text() == "Counts never go below zero.\n"
     assert (loop_repo / REPORT).read_text() == "".join(
         [before[0], "# generated by a test\n", *before[1:]]
@@ -349,46 +346,46 @@ def test_create_and_insert_from_the_text_editor_tool(
 
 
 def test_delete_file_from_apply_patch_is_a_hunk_and_accepting_deletes(
-    proposal_session: ReviewSession, loop_repo: Path
+    proposal: ReviewService, loop_repo: Path
 ) -> None:
     parts: list[tuple[object, ...]] = [
         ("patch", "call_1", {"type": "delete_file", "path": "README.md"})
     ]
-    gen = generation(proposal_session)
+    gen = generation(proposal)
     with Loopback([Reply(events=responses_stream(parts))]) as server:
         run(Responses().provider(server), gen)
-    (fr,) = proposal_session.files
+    (fr,) = proposal.files
     assert fr.path == "README.md" and fr.pending == 1 and (loop_repo / "README.md").exists()
-    accept_all(proposal_session)
+    accept_all(proposal)
     assert not (loop_repo / "README.md").exists()
 
 
 # -- failures of the provider ----------------------------------------------------------------------
 
 
-def test_429_then_success(wire: Wire, proposal_session: ReviewSession, loop_repo: Path) -> None:
+def test_429_then_success(wire: Wire, proposal: ReviewService, loop_repo: Path) -> None:
     want = {path: expected_text(loop_repo, path, CLEAN) for path in (STOCK, REPORT)}
     limited = Reply(
         429,
         {"retry-after": "0.05"},
         {"type": "error", "error": {"type": "rate_limit_error", "message": "slow down"}},
     )
-    gen = generation(proposal_session)
+    gen = generation(proposal)
     with Loopback([limited, Reply(events=wire.stream(CLEAN))]) as server:
         run(wire.provider(server), gen)
     assert len(server.requests) == 2
     assert server.requests[1].headers["x-stainless-retry-count"] == "1"
     assert gen.stats.edits_applied == 3 and gen.failed is None
-    accept_all(proposal_session)
+    accept_all(proposal)
     assert {path: (loop_repo / path).read_text() for path in want} == want
 
 
 def test_500_is_a_clear_provider_error_and_nothing_is_proposed(
-    wire: Wire, proposal_session: ReviewSession, tmp_path: Path
+    wire: Wire, proposal: ReviewService, tmp_path: Path
 ) -> None:
     before = everything(tmp_path)
     error = {"type": "error", "error": {"type": "api_error", "message": "upstream crashed"}}
-    gen = generation(proposal_session)
+    gen = generation(proposal)
     with (
         Loopback([Reply(500, {"retry-after": "0.01"}, error)] * 3) as server,
         pytest.raises(ProviderError) as caught,
@@ -400,18 +397,18 @@ def test_500_is_a_clear_provider_error_and_nothing_is_proposed(
     assert "HTTP 500 Internal Server Error (tried 3 times): upstream crashed" in message
     assert SECRET not in message
     assert caught.value.status == 500 and caught.value.retryable
-    assert proposal_session.files == [] and gen.stats.edits_applied == 0
+    assert proposal.files == [] and gen.stats.edits_applied == 0
     assert everything(tmp_path) == before
 
 
 def test_connection_dropped_mid_stream_keeps_complete_edits(
-    wire: Wire, proposal_session: ReviewSession, loop_repo: Path, tmp_path: Path
+    wire: Wire, proposal: ReviewService, loop_repo: Path, tmp_path: Path
 ) -> None:
     want = expected_text(loop_repo, STOCK, [REMOVE, COUNT])
     before = everything(tmp_path)
     events = wire.stream(CLEAN)
     cut = wire.cut_before(events, 3)  # the first two edits are complete, the third never comes
-    gen = generation(proposal_session)
+    gen = generation(proposal)
     with Loopback([Reply(events=events, drop_after=cut)]) as server:
         steps = run(wire.provider(server), gen)
     last = steps[-1][0]
@@ -419,9 +416,9 @@ def test_connection_dropped_mid_stream_keeps_complete_edits(
     assert "connection was lost mid-stream" in last.message and server.url in last.message
     assert gen.failed == last.message  # recorded on the generation
     assert gen.stats.edits_applied == 2 and not gen.failures
-    assert [fr.path for fr in proposal_session.files] == [STOCK]
+    assert [fr.path for fr in proposal.files] == [STOCK]
     assert everything(tmp_path) == before  # a proposal, not a write
-    accept_all(proposal_session)
+    accept_all(proposal)
     assert (loop_repo / STOCK).read_text() == want
 
 
@@ -451,16 +448,16 @@ MALFORMED: dict[str, list[object]] = {
 
 
 def test_malformed_edits_are_rejected_with_where_and_nothing_applied(
-    wire: Wire, proposal_session: ReviewSession, tmp_path: Path
+    wire: Wire, proposal: ReviewService, tmp_path: Path
 ) -> None:
     before = everything(tmp_path)
-    gen = generation(proposal_session)
+    gen = generation(proposal)
     with Loopback([Reply(events=wire.stream([], raw=MALFORMED[wire.name]))]) as server:
         steps = run(wire.provider(server), gen)
     errors = rejected(steps)
     assert len(errors) == 2 and gen.stats.edits_failed == 2 and gen.stats.edits_applied == 0
     assert [e.message for e in errors] == gen.failures
-    assert proposal_session.files == [] and everything(tmp_path) == before
+    assert proposal.files == [] and everything(tmp_path) == before
     first, second = (e.message for e in errors)
     if wire.name == "chat":
         # The line of the model's output where each block began.
@@ -476,7 +473,7 @@ def test_malformed_edits_are_rejected_with_where_and_nothing_applied(
 
 
 def test_ambiguous_match_names_the_matching_lines_and_applies_nothing(
-    wire: Wire, proposal_session: ReviewSession, loop_repo: Path, tmp_path: Path
+    wire: Wire, proposal: ReviewService, loop_repo: Path, tmp_path: Path
 ) -> None:
     needle = "        for name in self.items:\n"
     lines = [
@@ -487,13 +484,13 @@ def test_ambiguous_match_names_the_matching_lines_and_applies_nothing(
     assert len(lines) == 2
     ambiguous = Op(STOCK, needle, "        for name in sorted(self.items):\n")
     before = everything(tmp_path)
-    gen = generation(proposal_session)
+    gen = generation(proposal)
     with Loopback([Reply(events=wire.stream([ambiguous]))]) as server:
         steps = run(wire.provider(server), gen)
     (error,) = rejected(steps)
     assert error.path == STOCK
     assert f"matches 2 places (lines {lines[0]}, {lines[1]})" in error.message
-    assert proposal_session.files == [] and everything(tmp_path) == before
+    assert proposal.files == [] and everything(tmp_path) == before
 
 
 def bad_targets(repo: Path, outside: Path) -> list[tuple[str, str]]:
@@ -511,7 +508,7 @@ def bad_targets(repo: Path, outside: Path) -> list[tuple[str, str]]:
 
 
 def test_edits_outside_the_repo_or_to_secrets_write_nothing_anywhere(
-    wire: Wire, proposal_session: ReviewSession, loop_repo: Path, tmp_path: Path
+    wire: Wire, proposal: ReviewService, loop_repo: Path, tmp_path: Path
 ) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
@@ -520,7 +517,7 @@ def test_edits_outside_the_repo_or_to_secrets_write_nothing_anywhere(
     ops = [Op(path, "", "#!/bin/sh\necho pwned\n") for path, _ in targets]
     ops.append(Op(".env", f"OPENAI_API_KEY={SECRET}\n", "OPENAI_API_KEY=stolen\n"))
     before = everything(tmp_path)
-    gen = generation(proposal_session)
+    gen = generation(proposal)
     with Loopback([Reply(events=wire.stream([*ops, FOOTER]))]) as server:
         steps = run(wire.provider(server), gen)
     errors = rejected(steps)
@@ -529,13 +526,13 @@ def test_edits_outside_the_repo_or_to_secrets_write_nothing_anywhere(
     for error, reason in zip(errors, reasons, strict=True):
         assert reason in error.message, error
     # The good edit after them still became a hunk; the refused ones did not.
-    assert [fr.path for fr in proposal_session.files] == [REPORT]
+    assert [fr.path for fr in proposal.files] == [REPORT]
     assert everything(tmp_path) == before
     assert not (tmp_path / "x").exists() and not (outside / "abs.txt").exists()
 
 
 def test_the_model_may_not_view_a_secret_or_outside_file(
-    proposal_session: ReviewSession, loop_repo: Path, tmp_path: Path
+    proposal: ReviewService, loop_repo: Path, tmp_path: Path
 ) -> None:
     (loop_repo / ".env").write_text(f"OPENAI_API_KEY={SECRET}\n")
     (tmp_path / "x").write_text("outside\n")
@@ -543,7 +540,7 @@ def test_the_model_may_not_view_a_secret_or_outside_file(
         ("tool", f"toolu_{i}", {"command": "view", "path": path})
         for i, path in enumerate([".env", "../x", STOCK])
     ]
-    gen = generation(proposal_session)
+    gen = generation(proposal)
     with Loopback([Reply(events=anthropic_stream(views))]) as server:
         run(Messages().provider(server), gen)
     env, outside, stock = (o.output for o in gen.outcomes)
@@ -554,7 +551,7 @@ def test_the_model_may_not_view_a_secret_or_outside_file(
 
 @pytest.mark.parametrize("kind", ["symlink-to-.env", "gitignored", "private-key"])
 def test_a_view_never_sends_what_the_context_packager_withholds(
-    proposal_session: ReviewSession, loop_repo: Path, kind: str
+    proposal: ReviewService, loop_repo: Path, kind: str
 ) -> None:
     (loop_repo / ".env").write_text(f"OPENAI_API_KEY={SECRET}\n")
     if kind == "symlink-to-.env":
@@ -579,7 +576,7 @@ def test_a_view_never_sends_what_the_context_packager_withholds(
         Reply(events=anthropic_stream(blocks)),
         Reply(events=anthropic_stream([("text", ["ok"])], stop_reason="end_turn")),
     ]
-    gen = generation(proposal_session)
+    gen = generation(proposal)
     with Loopback(replies) as server:
         provider = Messages().provider(server)
         run(provider, gen)
@@ -592,57 +589,55 @@ def test_a_view_never_sends_what_the_context_packager_withholds(
 
 
 def test_an_edit_through_a_symlink_to_a_secret_is_refused(
-    proposal_session: ReviewSession, loop_repo: Path
+    proposal: ReviewService, loop_repo: Path
 ) -> None:
     (loop_repo / ".env").write_text(f"OPENAI_API_KEY={SECRET}\n")
     (loop_repo / "inventory/settings.txt").symlink_to("../.env")
     alias = Op("inventory/settings.txt", "OPENAI_API_KEY=", "KEY=")
-    gen = generation(proposal_session)
+    gen = generation(proposal)
     with Loopback([Reply(events=Messages().stream([alias]))]) as server:
         steps = run(Messages().provider(server), gen)
-    for fr in list(proposal_session.files):  # whatever was proposed, the user rejects it
-        proposal_session.reject(fr, all_hunks(fr))
-    journal = proposal_session.journal.path
+    for fr in list(proposal.files):  # whatever was proposed, the user rejects it
+        decide_file(proposal, "reject", fr)
+    journal = proposal.journal.path
     assert not journal.exists() or SECRET not in journal.read_text()
     (error,) = rejected(steps)
     assert "secret" in error.message
-    assert proposal_session.files == []
+    assert proposal.files == []
 
 
 # -- the slider's scope and the leash ---------------------------------------------------------------
 
 
 def test_edit_outside_the_scope_needs_an_explicit_widen(
-    wire: Wire, proposal_session: ReviewSession, loop_repo: Path
+    wire: Wire, proposal: ReviewService, loop_repo: Path
 ) -> None:
     scope = Scope(level=Level.FILE, path=STOCK)
-    guard_with(proposal_session, scope)
+    policy = guard_with(proposal, scope)
     want = expected_text(loop_repo, REPORT, [FOOTER])
     original = (loop_repo / REPORT).read_bytes()
-    gen = generation(proposal_session, scope)
+    gen = generation(proposal, scope)
     with Loopback([Reply(events=wire.stream(CLEAN))]) as server:
         run(wire.provider(server), gen)
-    report = proposal_session.file(REPORT)
+    report = proposal.file(REPORT)
     assert report.patch is not None
     (hunk,) = report.patch.hunks  # the hunk exists and is reviewable...
-    reason = scope.blocked(REPORT, hunk, gen.proposal_size())
+    reason = policy.blocked(report, hunk)
     assert reason == ("out of leash: level file allows changes to inventory/stock.py; w widens")
     with pytest.raises(LeashError) as caught:  # ...but cannot be accepted
-        proposal_session.accept(report, all_hunks(report))
+        decide_file(proposal, "accept", report)
     assert caught.value.message == reason and caught.value.path == REPORT
     assert (loop_repo / REPORT).read_bytes() == original
     # Hunks inside the scope are accepted as usual.
-    accept_all_in = proposal_session.file(STOCK)
-    proposal_session.accept(accept_all_in, all_hunks(accept_all_in))
+    accept_all_in = proposal.file(STOCK)
+    decide_file(proposal, "accept", accept_all_in)
     scope.widened.add(hunk.id)
-    assert scope.blocked(REPORT, hunk, gen.proposal_size()) is None
-    proposal_session.accept(report, all_hunks(report))
+    assert policy.blocked(report, hunk) is None
+    decide_file(proposal, "accept", report)
     assert (loop_repo / REPORT).read_text() == want
 
 
-def test_line_scope_allows_only_the_chosen_lines(
-    proposal_session: ReviewSession, loop_repo: Path
-) -> None:
+def test_line_scope_allows_only_the_chosen_lines(proposal: ReviewService, loop_repo: Path) -> None:
     stock = (loop_repo / STOCK).read_text().splitlines(True)
     count_line = stock.index("        return self.items[name]\n") + 1
     for lines, allowed in (
@@ -650,17 +645,17 @@ def test_line_scope_allows_only_the_chosen_lines(
         ((count_line, count_line), True),
     ):
         scope = Scope(level=Level.LINE, path=STOCK, lines=lines)
-        guard_with(proposal_session, scope)
-        gen = generation(proposal_session, scope)
+        policy = guard_with(proposal, scope)
+        gen = generation(proposal, scope)
         with Loopback([Reply(events=Chat().stream([COUNT]))]) as server:
             run(Chat().provider(server), gen)
-        fr = proposal_session.file(STOCK)
+        fr = proposal.file(STOCK)
         assert fr.patch is not None
         (hunk,) = fr.patch.hunks
-        reason = scope.blocked(STOCK, hunk, gen.proposal_size())
+        reason = policy.blocked(fr, hunk)
         if allowed:
             assert reason is None
-            proposal_session.accept(fr, all_hunks(fr))
+            decide_file(proposal, "accept", fr)
             assert COUNT.new in (loop_repo / STOCK).read_text()
         else:
             assert reason == (
@@ -668,8 +663,8 @@ def test_line_scope_allows_only_the_chosen_lines(
                 f"{lines[0]}–{lines[1]}; w widens"
             )
             with pytest.raises(LeashError):
-                proposal_session.accept(fr, all_hunks(fr))
-            proposal_session.reject(fr, all_hunks(fr))
+                decide_file(proposal, "accept", fr)
+            decide_file(proposal, "reject", fr)
 
 
 BIG = Op(
@@ -687,29 +682,52 @@ BIG = Op(
 
 
 def test_a_proposal_over_the_leash_is_held(
-    wire: Wire, proposal_session: ReviewSession, loop_repo: Path
+    wire: Wire, proposal: ReviewService, loop_repo: Path
 ) -> None:
     report = (loop_repo / REPORT).read_text().splitlines(True)
     first = report.index("    lines = []\n") + 1
     scope = Scope(level=Level.LINE, path=REPORT, lines=(first, first + 5))
-    guard_with(proposal_session, scope)
+    policy = guard_with(proposal, scope)
     original = (loop_repo / REPORT).read_bytes()
-    gen = generation(proposal_session, scope)
+    gen = generation(proposal, scope)
     with Loopback([Reply(events=wire.stream([BIG]))]) as server:
         run(wire.provider(server), gen)
-    fr = proposal_session.file(REPORT)
+    fr = proposal.file(REPORT)
     assert fr.patch is not None
-    size = gen.proposal_size()
-    assert size == sum(h.added + h.removed for h in fr.patch.hunks) > scope.limit == 5
+    size = policy.proposal_size()
+    assert size == changed_lines(fr.patch.hunks) > scope.limit == 5
     for hunk in fr.patch.hunks:
         assert scope.hunk_in_scope(REPORT, hunk)  # in scope, but the whole is too big
-        assert scope.blocked(REPORT, hunk, size) == (
+        assert policy.blocked(fr, hunk) == (
             f"held: this proposal changes {size} lines, over the leash of 5 at level line; "
             "p asks the model for small steps, w widens"
         )
     with pytest.raises(LeashError):
-        proposal_session.accept(fr, all_hunks(fr))
+        decide_file(proposal, "accept", fr)
     assert (loop_repo / REPORT).read_bytes() == original
+
+
+def test_one_very_long_line_is_held_by_a_five_line_leash(
+    proposal: ReviewService, loop_repo: Path
+) -> None:
+    """Bug: the loop app measured the leash as added + removed lines, so a
+    reply with one huge line passed a 5-line leash; the one measure weighs a
+    long line by its length, and the app and this test install the same policy."""
+    stock = (loop_repo / STOCK).read_text().splitlines(True)
+    line = stock.index(COUNT.old.splitlines(True)[1]) + 1
+    scope = Scope(level=Level.LINE, path=STOCK, lines=(line, line))
+    policy = guard_with(proposal, scope)
+    huge = Op(STOCK, COUNT.old, COUNT.old.replace("return", "return " + "0 + " * 5_000, 1))
+    gen = generation(proposal, scope)
+    with Loopback([Reply(events=Chat().stream([huge]))]) as server:
+        run(Chat().provider(server), gen)
+    fr = proposal.file(STOCK)
+    (hunk,) = fr.hunks
+    assert hunk.added + hunk.removed == 2  # two lines, as a plain count has it
+    assert policy.proposal_size() == changed_lines(fr.hunks) > 100
+    assert (policy.blocked(fr, hunk) or "").startswith("held: this proposal changes")
+    with pytest.raises(LeashError):
+        decide_file(proposal, "accept", fr)
 
 
 # -- the errors go back to the model once -----------------------------------------------------------
@@ -718,10 +736,10 @@ WRONG = Op(STOCK, "    def count(self, name):\n        return self.items.get(nam
 
 
 def test_retry_request_sends_the_exact_error_back_and_the_fix_applies(
-    wire: Wire, proposal_session: ReviewSession, loop_repo: Path
+    wire: Wire, proposal: ReviewService, loop_repo: Path
 ) -> None:
     want = expected_text(loop_repo, STOCK, [REMOVE, COUNT])
-    first = generation(proposal_session)
+    first = generation(proposal)
     replies = [Reply(events=wire.stream([REMOVE, WRONG])), Reply(events=wire.stream([COUNT]))]
     with Loopback(replies) as server:
         provider = wire.provider(server)
@@ -737,25 +755,25 @@ def test_retry_request_sends_the_exact_error_back_and_the_fix_applies(
         failed = [o for o in retry.follow_up.outcomes if not o.ok]
         assert len(failed) == 1 and failed[0].output.startswith("Error")
         assert retry.system_prompt == REQUEST.system_prompt
-        second = generation(proposal_session, request=retry)
+        second = generation(proposal, request=retry)
         run(provider, second)
     assert second.stats.edits_applied == 1 and second.retry_request() is None
     # The follow-up continued the conversation and carried the exact error.
     body = str(server.requests[1].body)
     assert failed[0].output in body or failed[0].output.replace("\n", "\\n") in body
     assert "Some of your edits could not be applied" in body
-    accept_all(proposal_session)
+    accept_all(proposal)
     assert (loop_repo / STOCK).read_text() == want
 
 
 def test_no_retry_without_failures_or_without_a_transcript(
-    proposal_session: ReviewSession,
+    proposal: ReviewService,
 ) -> None:
-    clean = generation(proposal_session)
+    clean = generation(proposal)
     with Loopback([Reply(events=Chat().stream([COUNT]))]) as server:
         run(Chat().provider(server), clean)
     assert clean.retry_request() is None
-    broken = generation(proposal_session)
+    broken = generation(proposal)
     events = Chat().stream([WRONG])
     with Loopback([Reply(events=events, drop_after=len(events) - 2)]) as server:
         run(Chat().provider(server), broken)
@@ -767,10 +785,10 @@ def test_no_retry_without_failures_or_without_a_transcript(
 
 
 def test_accept_writes_the_working_tree_atomically_and_journals(
-    proposal_session: ReviewSession, loop_repo: Path, monkeypatch: pytest.MonkeyPatch
+    proposal: ReviewService, loop_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     want = expected_text(loop_repo, STOCK, [REMOVE, COUNT])
-    gen = generation(proposal_session)
+    gen = generation(proposal)
     with Loopback([Reply(events=Chat().stream([REMOVE, COUNT]))]) as server:
         run(Chat().provider(server), gen)
     target = loop_repo / STOCK
@@ -788,8 +806,8 @@ def test_accept_writes_the_working_tree_atomically_and_journals(
 
     monkeypatch.setattr(os, "replace", spy)
     monkeypatch.setattr(app.core.renames, "exchange", spy_exchange)
-    fr = proposal_session.file(STOCK)
-    proposal_session.accept(fr, all_hunks(fr))
+    fr = proposal.file(STOCK)
+    decide_file(proposal, "accept", fr)
     # A new file renamed (or swapped) in for the old one: never a partly written file.
     into = [src for src, dst in renames if Path(dst) == target]
     assert into
@@ -798,29 +816,29 @@ def test_accept_writes_the_working_tree_atomically_and_journals(
     assert target.stat().st_ino != inode
     assert target.read_text() == want
     assert [p.name for p in target.parent.iterdir() if ".tether-" in p.name] == []
-    entry = proposal_session.journal.entries()[-1]
-    assert (entry["op"], entry["path"], entry["side"]) == ("accept", STOCK, "worktree")
+    entry = proposal.journal.entries()[-1]
+    assert (entry.op, entry.path, entry.side) == ("accept", STOCK, "worktree")
 
 
 def test_accept_of_a_file_changed_on_disk_writes_nothing(
-    proposal_session: ReviewSession, loop_repo: Path
+    proposal: ReviewService, loop_repo: Path
 ) -> None:
-    gen = generation(proposal_session)
+    gen = generation(proposal)
     with Loopback([Reply(events=Chat().stream([COUNT]))]) as server:
         run(Chat().provider(server), gen)
     target = loop_repo / STOCK
     target.write_text(target.read_text() + "# edited by someone else\n")
     changed = target.read_bytes()
-    fr = proposal_session.file(STOCK)
+    fr = proposal.file(STOCK)
     with pytest.raises(StaleFileError):
-        proposal_session.accept(fr, all_hunks(fr))
+        decide_file(proposal, "accept", fr)
     assert target.read_bytes() == changed
 
 
 def test_reject_writes_nothing_to_disk(
-    wire: Wire, proposal_session: ReviewSession, loop_repo: Path
+    wire: Wire, proposal: ReviewService, loop_repo: Path
 ) -> None:
-    gen = generation(proposal_session)
+    gen = generation(proposal)
     with Loopback([Reply(events=wire.stream(CLEAN))]) as server:
         run(wire.provider(server), gen)
 
@@ -831,8 +849,8 @@ def test_reject_writes_nothing_to_disk(
         }
 
     before = stat_all()
-    for fr in list(proposal_session.files):
-        proposal_session.reject(fr, all_hunks(fr))
+    for fr in list(proposal.files):
+        decide_file(proposal, "reject", fr)
     assert stat_all() == before
-    assert proposal_session.pending == 0
-    assert {e["side"] for e in proposal_session.journal.entries()} == {"memory"}
+    assert proposal.pending == 0
+    assert {e.side for e in proposal.journal.entries()} == {"memory"}

@@ -15,7 +15,9 @@ import pytest
 
 from app.core.blobs import BlobStore, sha_of
 from app.core.errors import JournalError, UndoError
-from app.core.journal import REDACTED, Journal, redact
+from app.core.journal import Journal, Op
+from app.core.model import Side
+from app.core.secrets import REDACTED, redact
 
 
 def decision(op: str = "accept", source: str = "worktree", **extra: Any) -> dict[str, Any]:
@@ -41,8 +43,8 @@ def journal(tmp_path: Path) -> Journal:
 def test_append_numbers_and_stamps(journal: Journal) -> None:
     first = journal.append(decision())
     second = journal.append(decision("reject", seq=99, ts="bogus"))
-    assert (first["seq"], second["seq"]) == (1, 2)
-    assert datetime.fromisoformat(second["ts"]).utcoffset() == timedelta(0)
+    assert (first.seq, second.seq) == (1, 2)
+    assert datetime.fromisoformat(second.ts).utcoffset() == timedelta(0)
     assert journal.entries() == [first, second]
     assert stat.S_IMODE(journal.path.stat().st_mode) == 0o600
 
@@ -50,8 +52,8 @@ def test_append_numbers_and_stamps(journal: Journal) -> None:
 def test_numbering_continues_across_instances(journal: Journal) -> None:
     journal.append(decision())
     journal.append(decision())
-    assert Journal(journal.path).append(decision())["seq"] == 3
-    assert journal.append(decision())["seq"] == 4  # notices the other writer
+    assert Journal(journal.path).append(decision()).seq == 3
+    assert journal.append(decision()).seq == 4  # notices the other writer
 
 
 def test_missing_journal_is_empty(journal: Journal) -> None:
@@ -63,8 +65,8 @@ def test_hunk_text_is_exact(journal: Journal) -> None:
     hunk = "@@ -1,2 +1,2 @@\r\n-sk-abcdefghijklmnopqrstuvwx\r\n+x\u2028y\n\\ No newline\n\x00\t"
     journal.append(decision(hunk=hunk, path="weird\npath\u00e9"))
     (stored,) = journal.entries()
-    assert stored["hunk"] == hunk
-    assert stored["path"] == "weird\npath\u00e9"
+    assert stored.hunk == hunk
+    assert stored.path == "weird\npath\u00e9"
     assert journal.path.read_bytes().count(b"\n") == 1  # one physical line per entry
 
 
@@ -73,9 +75,9 @@ def test_torn_last_line_is_ignored_and_repaired(journal: Journal) -> None:
     journal.append(decision())
     with journal.path.open("ab") as fh:
         fh.write(b'{"seq":3,"op":"acc')  # crash mid-write
-    assert [e["seq"] for e in journal.entries()] == [1, 2]
-    assert journal.append(decision())["seq"] == 3
-    assert [e["seq"] for e in journal.entries()] == [1, 2, 3]
+    assert [e.seq for e in journal.entries()] == [1, 2]
+    assert journal.append(decision()).seq == 3
+    assert [e.seq for e in journal.entries()] == [1, 2, 3]
     assert journal.path.read_bytes().endswith(b"}\n")
 
 
@@ -83,9 +85,9 @@ def test_invalid_last_complete_line_is_ignored(journal: Journal) -> None:
     journal.append(decision())
     with journal.path.open("ab") as fh:
         fh.write(b"\x00\x00\x00garbage\n")
-    assert [e["seq"] for e in journal.entries()] == [1]
+    assert [e.seq for e in journal.entries()] == [1]
     journal.append(decision())
-    assert [e["seq"] for e in journal.entries()] == [1, 2]
+    assert [e.seq for e in journal.entries()] == [1, 2]
 
 
 @pytest.mark.parametrize("bad", [b"{not json", b"[1, 2]", b'{"op": "accept"}', b"\xff\xfe"])
@@ -141,9 +143,9 @@ def test_metadata_is_redacted_but_exact_fields_are_not(journal: Journal) -> None
             extra={"headers": [f"Bearer {key}"]},
         )
     )
-    assert key in stored["hunk"]
-    assert stored["note"] == f"model said {REDACTED}"
-    assert stored["extra"] == {"headers": [f"Bearer {REDACTED}"]}
+    assert key in stored.hunk
+    assert stored.extra["note"] == f"model said {REDACTED}"
+    assert stored.extra["extra"] == {"headers": [f"Bearer {REDACTED}"]}
     raw = journal.path.read_text()
     assert raw.count(key) == 1  # only inside the hunk
 
@@ -175,12 +177,12 @@ def test_undo_stack(journal: Journal, steps: list[Any], done: list[int], undone:
         else:
             op, index = step
             entry = journal.append({"op": op, "source": "worktree", "target": seqs[index]})
-        seqs.append(entry["seq"])
+        seqs.append(entry.seq)
         journal.append(decision(source="other"))  # other sources never interfere
     got_done, got_undone = journal.undo_stack("worktree")
-    assert [e["seq"] for e in got_done] == [seqs[i] for i in done]
-    assert [e["seq"] for e in got_undone] == [seqs[i] for i in undone]
-    assert all(e["op"] in ("accept", "reject", "edit") for e in got_done + got_undone)
+    assert [e.seq for e in got_done] == [seqs[i] for i in done]
+    assert [e.seq for e in got_undone] == [seqs[i] for i in undone]
+    assert all(e.op in ("accept", "reject", "edit") for e in got_done + got_undone)
 
 
 @pytest.mark.parametrize(
@@ -228,7 +230,136 @@ def test_concurrent_appends_get_unique_seqs(journal: Journal) -> None:
         thread.start()
     for thread in threads:
         thread.join()
-    assert [e["seq"] for e in journal.entries()] == list(range(1, 101))
+    assert [e.seq for e in journal.entries()] == list(range(1, 101))
+
+
+# -- typed, incremental, compacted ------------------------------------------------
+
+
+def test_entries_are_typed(journal: Journal) -> None:
+    journal.append(decision())
+    journal.append({"op": "undo", "source": "worktree", "target": 1})
+    first, undo = journal.entries()
+    assert first.op is Op.ACCEPT and first.side is Side.WORKTREE and first.is_decision
+    assert undo.op is Op.UNDO and undo.target == 1 and not undo.is_decision
+
+
+def test_the_baseline_journaled_as_index_reads_as_baseline(journal: Journal) -> None:
+    """Before Side.BASELINE, watch mode outside git journaled its snapshot as "index"."""
+    line = {**decision(source="baseline", side="index"), "seq": 1, "ts": "t"}
+    journal.path.parent.mkdir(parents=True)
+    journal.path.write_text(json.dumps(line) + "\n")
+    (entry,) = journal.entries()
+    assert entry.side is Side.BASELINE
+    assert Journal(journal.path).undo_stack("worktree") == ([], [])
+
+
+def _count_parsed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Bytes handed to the parser, call by call."""
+    import app.core.journal as module
+
+    parsed: list[int] = []
+    real = module._parse_into
+
+    def spy(index: Any, data: bytes, path: Path) -> None:
+        parsed.append(len(data))
+        real(index, data, path)
+
+    monkeypatch.setattr(module, "_parse_into", spy)
+    return parsed
+
+
+def test_a_query_reads_only_what_was_appended(
+    journal: Journal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The journal is parsed once; a key press's can-undo costs a stat, however
+    long the journal (the figure is in docs/performance.md)."""
+    for n in range(300):
+        journal.append(decision(hunk_id=f"h{n}"))
+    reader = Journal(journal.path)
+    parsed = _count_parsed(monkeypatch)
+    assert reader.next_undo("worktree") is not None
+    assert parsed == [journal.path.stat().st_size]  # the first look reads it all
+    for _ in range(50):
+        assert reader.next_undo("worktree").hunk_id == "h299"  # type: ignore[union-attr]
+        assert reader.next_redo("worktree") is None
+    assert parsed == [journal.path.stat().st_size]  # nothing new: nothing parsed
+    size = journal.path.stat().st_size
+    journal.append(decision(hunk_id="late"))  # another process's append
+    assert reader.next_undo("worktree").hunk_id == "late"  # type: ignore[union-attr]
+    assert parsed[1:] == [journal.path.stat().st_size - size]  # only the new tail
+
+
+def test_appending_reads_only_the_other_writers_tail(
+    journal: Journal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mine, theirs = journal, Journal(journal.path)
+    for _ in range(100):
+        mine.append(decision())
+    assert len(theirs) == 100
+    parsed = _count_parsed(monkeypatch)
+    before = journal.path.stat().st_size
+    for _ in range(20):
+        theirs.append(decision())
+    assert parsed == []  # its own appends are known without reading them back
+    after = journal.path.stat().st_size
+    mine.append(decision())  # mine must first read the 20 it did not write
+    assert parsed == [after - before]
+    assert [e.seq for e in mine.entries()][-3:] == [119, 120, 121]
+
+
+def test_compaction_keeps_undo_across_a_restart(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "journal.jsonl")
+    for n in range(30):
+        journal.append(decision(hunk_id=f"w{n}"))
+        journal.append(decision(source="other", hunk_id=f"o{n}"))
+    for _ in range(3):
+        journal.append(
+            {"op": "undo", "source": "worktree", "target": journal.next_undo("worktree").seq}
+        )  # type: ignore[union-attr]
+    done, undone = journal.undo_stack("worktree")
+    dropped = journal.compact(keep=5)
+    # 63 entries; kept: worktree's last 5 done and 3 undone, other's last 5.
+    assert dropped == 63 - 13
+    reopened = Journal(journal.path)  # a restart
+    again_done, again_undone = reopened.undo_stack("worktree")
+    assert [e.seq for e in again_done] == [e.seq for e in done[-5:]]
+    assert [e.seq for e in again_undone] == [e.seq for e in undone]
+    assert [e.hunk_id for e in reopened.undo_stack("other")[0]] == [f"o{n}" for n in range(25, 30)]
+    # Nothing is lost: the archive holds every entry the journal had.
+    assert [e.seq for e in reopened.archived()] == list(range(1, 64))
+    # Undo and redo go on where they were, numbering after the old entries.
+    redo = reopened.append({"op": "redo", "source": "worktree", "target": undone[-1].seq})
+    assert redo.seq > 63 and reopened.next_undo("worktree").seq == undone[-1].seq  # type: ignore[union-attr]
+
+
+def test_another_process_notices_a_compaction(journal: Journal) -> None:
+    for _ in range(10):
+        journal.append(decision())
+    other = Journal(journal.path)
+    assert len(other) == 10
+    journal.compact(keep=2)
+    assert [e.op for e in other.entries()] == [Op.ACCEPT, Op.ACCEPT, Op.CHECKPOINT]
+    assert other.append(decision()).seq == 12
+
+
+def test_opening_a_long_journal_compacts_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import app.core.journal as module
+    from app.demo import make_sample_repo
+    from app.review.sources import open_review, open_source
+
+    monkeypatch.setattr(module, "COMPACT_AT", 50)
+    monkeypatch.setattr(module, "KEEP_UNDO", 5)
+    repo = make_sample_repo(tmp_path / "repo")
+    session = open_review(open_source(None, repo))
+    for n in range(60):
+        session.journal.append(decision(source="elsewhere", hunk_id=f"x{n}"))
+    again = open_review(open_source(None, repo))
+    assert len(again.journal) < 20
+    assert len(again.journal.undo_stack("elsewhere")[0]) == 5
+    assert len(list(again.journal.archived())) == 60
 
 
 # -- blobs -------------------------------------------------------------------------

@@ -15,17 +15,18 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import make_proposal_session
+from conftest import make_proposal_service
 from loopback import NetworkGuard
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
+from tui_helpers import press
 
 from app.core.autonomy import DEFAULT_LEASH, LEVEL_NAMES, Level
-from app.core.session import ReviewSession
 from app.demo import SAMPLES
 from app.providers.base import Event, Finished, GenerationRequest, TextDelta
 from app.providers.prompts import user_text
 from app.providers.replay import Recording, ReplayProvider, Turn, load_recording
+from app.review.service import ReviewService as ReviewSession
 from app.tui.loop_app import LOOP_BINDINGS, LoopApp
 from widgets.autonomy_slider import AutonomySlider
 from widgets.file_list import FileList
@@ -76,7 +77,7 @@ def guard(monkeypatch: pytest.MonkeyPatch) -> NetworkGuard:
 
 @pytest.fixture
 def session(loop_repo: Path, tmp_path: Path) -> ReviewSession:
-    return make_proposal_session(loop_repo, tmp_path / "state")
+    return make_proposal_service(loop_repo, tmp_path / "state")
 
 
 def loop_app(
@@ -119,7 +120,7 @@ async def answered(pilot: Pilot[object], app: LoopApp, spy: Spy, requests: int) 
     """Wait until the model was asked ``requests`` times and has finished."""
     await wait_for(
         pilot,
-        lambda: len(spy.requests) >= requests and not app._generating,
+        lambda: len(spy.requests) >= requests and not app.loop.generating,
         f"{requests} request(s) answered",
     )
     await pilot.pause()
@@ -154,8 +155,7 @@ async def go_to_hunk(pilot: Pilot[object], app: LoopApp, index: int) -> None:
     for _ in range(len(app.pane.hunks)):
         if app.pane.current_hunk() == index:
             return
-        await pilot.press("j")
-        await pilot.pause()
+        await press(pilot, "j")
     assert app.pane.current_hunk() == index
 
 
@@ -172,7 +172,7 @@ async def test_slider_keys_change_the_level_the_leash_and_what_is_shown(
     app = loop_app(session, demo())
     async with app.run_test(size=SIZE) as pilot:
         slider = app.query_one(AutonomySlider)
-        assert slider.level == 3 and app.scope.level is Level.FILE and app.scope.limit == 200
+        assert slider.level == 3 and app.loop.level is Level.FILE and app.loop.limit == 200
         steps = [
             ("minus", 2),
             ("minus", 1),
@@ -185,15 +185,14 @@ async def test_slider_keys_change_the_level_the_leash_and_what_is_shown(
             ("plus", 4),
         ]
         for key, level in steps:
-            await pilot.press(key)
-            await pilot.pause()
+            await press(pilot, key)
             assert slider.level == level, key
-            assert app.scope.level == Level(level)
-            assert app.scope.limit == DEFAULT_LEASH[Level(level)]
+            assert app.loop.level == Level(level)
+            assert app.loop.limit == DEFAULT_LEASH[Level(level)]
             name = LEVEL_NAMES[Level(level)]
             row = painted(app)
             assert f"● {level} {name}" in row and row.count("●") == 1
-            leash = f"leash {app.scope.limit} lines" if level else "no model"
+            leash = f"leash {app.loop.limit} lines" if level else "no model"
             assert leash in row
             if key != "minus" or level:  # clamped moves do not announce
                 assert name in app.status.message
@@ -211,8 +210,8 @@ async def test_clicking_a_stop_of_the_slider_sets_that_level(
         assert await pilot.click(AutonomySlider, offset=(x, 0))
         await pilot.pause()
         assert app.query_one(AutonomySlider).level == level
-        assert app.scope.level == Level(level)
-        assert app.scope.limit == DEFAULT_LEASH[Level(level)]
+        assert app.loop.level == Level(level)
+        assert app.loop.limit == DEFAULT_LEASH[Level(level)]
         assert f"● {level} {LEVEL_NAMES[Level(level)]}" in painted(app)
 
 
@@ -221,9 +220,8 @@ async def test_level_0_refuses_the_prompt_key(session: ReviewSession) -> None:
     app = loop_app(session, spy)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("minus", "minus", "minus")
-        await pilot.press("i")
-        await pilot.pause()
-        assert app.scope.level is Level.OFF
+        await press(pilot, "i")
+        assert app.loop.level is Level.OFF
         assert not app.query_one("#prompt", Input).has_focus
         assert app.status.is_error and "slider is at 0 (off)" in app.status.message
         assert spy.requests == []
@@ -238,7 +236,7 @@ async def test_level_0_sends_nothing_even_from_a_clicked_prompt(session: ReviewS
         await type_text(pilot, "go")
         await pilot.press("enter")
         await pilot.pause(0.3)
-        await wait_for(pilot, lambda: not app._generating, "idle")
+        await wait_for(pilot, lambda: not app.loop.generating, "idle")
         assert spy.requests == []
 
 
@@ -272,21 +270,17 @@ async def test_prompt_streams_hunks_leash_widen_and_reject_with_reason(
         assert "tokens" in app.status.source and "first hunk" in app.status.source
 
         # report.py is outside the file level's scope: marked, and y does nothing.
-        await pilot.press("right_square_bracket")
-        await pilot.pause()
+        await press(pilot, "right_square_bracket")
         assert app.current.path == REPORT
         assert app.pane.hunk_notes == {
             0: f"out of leash: level file allows changes to {STOCK}; w widens"
         }
-        await pilot.press("y")
-        await pilot.pause()
+        await press(pilot, "y")
         assert (loop_repo / REPORT).read_bytes() == report_before
         assert app.status.is_error and "out of leash" in app.status.message
-        await pilot.press("w")
-        await pilot.pause()
+        await press(pilot, "w")
         assert app.pane.hunk_notes == {}
-        await pilot.press("y")
-        await pilot.pause()
+        await press(pilot, "y")
         assert "(items out of stock are not listed)" in (loop_repo / REPORT).read_text()
 
         # Deciding report.py's last hunk moved on to the file with pending hunks.
@@ -300,8 +294,7 @@ async def test_prompt_streams_hunks_leash_widen_and_reject_with_reason(
             await pilot.pause()
             index = find_hunk(app, "cannot remove")
         await go_to_hunk(pilot, app, index)
-        await pilot.press("r")
-        await pilot.pause()
+        await press(pilot, "r")
         await type_text(pilot, "too long")
         await pilot.press("enter")
         await answered(pilot, app, spy, 3)
@@ -311,11 +304,10 @@ async def test_prompt_streams_hunks_leash_widen_and_reject_with_reason(
         assert "cannot remove" not in proposed(session, STOCK)
         new = find_hunk(app, "never below zero")
         assert "raise OutOfStock" in hunk_text(app, new)
-        assert [e["op"] for e in session.journal.entries()] == ["accept", "reject"]
+        assert [e.op for e in session.journal.entries()] == ["accept", "reject"]
         # The regenerated hunk is inside its scope and can be accepted.
         await go_to_hunk(pilot, app, new)
-        await pilot.press("y")
-        await pilot.pause()
+        await press(pilot, "y")
         assert "never below zero" in (loop_repo / STOCK).read_text()
 
 
@@ -348,21 +340,19 @@ async def test_escape_cancels_the_generation_and_keeps_complete_hunks(
         await prompt(pilot, "go")
         await wait_for(pilot, lambda: session.pending == 1 and app.reviewing, "the first hunk")
         # Review overlaps generation: the hunk is shown while the model goes on.
-        assert app._generating and "generating" in app.status.source
+        assert app.loop.generating and "generating" in app.status.source
         assert app.pane.path == STOCK and len(app.pane.hunks) == 1
-        started = time.monotonic()
         await pilot.press("escape")
-        await wait_for(pilot, lambda: not app._generating, "the generation to stop")
-        assert time.monotonic() - started < 5  # not the 20 s the stream had left
+        await wait_for(pilot, lambda: not app.loop.generating, "the generation to stop")
+        # Cancelled, not finished: the rest of the stream (20 s away) never came.
         assert spy.cancelled == 1
-        assert app.generation is not None and app.generation.stop_reason == "cancelled"
+        assert app.loop.generation is not None and app.loop.generation.stop_reason == "cancelled"
         assert app.status.message == "cancelled; 1 complete hunk(s) kept for review"
         await pilot.pause(0.2)
         assert session.pending == 1 and len(app.pane.hunks) == 1
         assert "never sent" not in proposed(session, STOCK)
         assert len(spy.requests) == 1  # no retry after a cancel
-        await pilot.press("y")
-        await pilot.pause()
+        await press(pilot, "y")
         assert "return self.items.get(name, 0)" in (loop_repo / STOCK).read_text()
 
 
@@ -373,20 +363,18 @@ async def test_over_the_leash_is_held_then_done_as_a_plan_in_steps(
     app = loop_app(session, spy, start=REPORT)
     original = (loop_repo / REPORT).read_bytes()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("minus", "minus")
-        await pilot.pause()
-        assert app.scope.level is Level.LINE and app.scope.limit == 5
+        await press(pilot, "minus", "minus")
+        assert app.loop.level is Level.LINE and app.loop.limit == 5
         await prompt(pilot, "align")
         await answered(pilot, app, spy, 1)
-        size = app._proposal_size()
+        size = app.loop.proposal_size()
         assert size > 5
         assert f"HELD: {size} lines > leash 5 (p: plan in steps)" in app.status.source
         assert app.pane.hunk_notes and all(
             note.startswith(f"held: this proposal changes {size} lines, over the leash of 5")
             for note in app.pane.hunk_notes.values()
         )
-        await pilot.press("y")
-        await pilot.pause()
+        await press(pilot, "y")
         assert (loop_repo / REPORT).read_bytes() == original
         assert app.status.is_error and "held" in app.status.message
 
@@ -410,8 +398,7 @@ async def test_over_the_leash_is_held_then_done_as_a_plan_in_steps(
                 f"Carry out step {step} of the plan only: {app.plan[step - 1]}"
             )
             assert app.reviewing and len(app.pane.hunks) == 1 and app.pane.hunk_notes == {}
-            await pilot.press("y")
-            await pilot.pause()
+            await press(pilot, "y")
             assert session.pending == 0
         assert (loop_repo / REPORT).read_text() == ALIGNED_REPORT
         assert not app.check_action("next_step", ())
@@ -436,19 +423,17 @@ async def test_context_panel_shows_exactly_what_was_sent_and_never_a_secret(
     async with app.run_test(size=SIZE) as pilot:
         panel = app.query_one("#context")
         assert not panel.display
-        await pilot.press("c")
-        await pilot.pause()
+        await press(pilot, "c")
         text = app.query_one("#context-text", Static)
         assert panel.display and str(text.content) == "Nothing sent yet."
         await pilot.press("c")
         await prompt(pilot, "fix")
         await answered(pilot, app, spy, 1)
-        await pilot.press("c")
-        await pilot.pause()
+        await press(pilot, "c")
         assert panel.display
         shown = str(text.content)
         sent = user_text(spy.requests[0])
-        assert shown == app.sent and shown.endswith("── exactly what was sent ──\n" + sent)
+        assert shown == app.loop.sent and shown.endswith("── exactly what was sent ──\n" + sent)
         assert shown.startswith(f"level {level} ({LEVEL_NAMES[Level(level)]})")
         assert "class Stock:" in sent and sent.endswith("\n\nfix")
         for request in spy.requests:
@@ -456,8 +441,7 @@ async def test_context_panel_shows_exactly_what_was_sent_and_never_a_secret(
         assert FAKE_KEY not in shown
         if level == 4:
             assert "not sent .env · secret file (deny-list)" in shown
-        await pilot.press("c")
-        await pilot.pause()
+        await press(pilot, "c")
         assert not panel.display
 
 

@@ -11,7 +11,8 @@ import pytest
 
 from app.core.errors import UnsafePathError
 from app.core.locations import state_dir_for, user_config_dir
-from app.core.paths import is_secret_path, resolve_in_root
+from app.core.paths import resolve_in_root
+from app.core.secrets import is_secret_path
 
 
 @pytest.fixture

@@ -171,7 +171,11 @@ def _measure(op: str, template: Path, base: Path, env: dict[str, str]) -> tuple[
         if op != "journal":
             source, _spec = _source(op, workdir)
             chains = ch.chains(
-                Journal(state_dir_for(workdir / "repo") / "journal.jsonl").entries(), source
+                [
+                    e.to_json()
+                    for e in Journal(state_dir_for(workdir / "repo") / "journal.jsonl").entries()
+                ],
+                source,
             )
             # The finished operation itself must pass every check.
             verdict = ch.check_session_trial(

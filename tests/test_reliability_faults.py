@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import decide_all
 from loopback import (
     Loopback,
     NetworkGuard,
@@ -44,15 +45,15 @@ from loopback import (
 from app.core.autonomy import Level, Scope
 from app.core.backends import ProposalBackend
 from app.core.blobs import BlobStore
-from app.core.generator import Generation
 from app.core.journal import Journal
-from app.core.session import ReviewSession
-from app.core.transform import select_all
+from app.loop.generation import Generation
 from app.providers.anthropic_provider import AnthropicProvider
 from app.providers.base import GenerationRequest, ProviderError
 from app.providers.openai_compat import OpenAICompatProvider
 from app.providers.openai_responses import OpenAIResponsesProvider
 from app.providers.sdk import SDKProvider
+from app.review.service import ReviewService
+from app.review.session import ReviewSession
 
 KEY = "sk-test-faults-1234567890abcdef"
 F_OLD, F_NEW = "def f():\n    return 1\n", "def f():\n    return 2\n"
@@ -82,13 +83,15 @@ def repo(tmp_path: Path, guard: NetworkGuard) -> Path:
     return root
 
 
-def _session(repo: Path, tmp_path: Path) -> ReviewSession:
+def _session(repo: Path, tmp_path: Path) -> ReviewService:
     state = tmp_path / "state"
-    return ReviewSession(
-        ProposalBackend(repo),
-        journal=Journal(state / "journal.jsonl"),
-        blobs=BlobStore(state / "blobs"),
-        source="proposal:faults",
+    return ReviewService(
+        ReviewSession(
+            ProposalBackend(repo),
+            journal=Journal(state / "journal.jsonl"),
+            blobs=BlobStore(state / "blobs"),
+            source="proposal:faults",
+        )
     )
 
 
@@ -205,7 +208,7 @@ def _run(
 
 
 def _proposed(generation: Generation) -> dict[str, str | None]:
-    return {fr.path: fr.proposed for fr in generation.session.files}
+    return {fr.path: fr.proposed for fr in generation.service.files}
 
 
 # A named event (Anthropic's SDK skips unnamed ones) whose data is cut inside the JSON.
@@ -243,27 +246,40 @@ def test_mid_stream_fault_keeps_complete_hunks_and_says_what_happened(
     assert KEY not in generation.failed
     # The complete edit is a reviewable hunk; the unfinished one was not applied.
     assert _proposed(generation) == {"f.py": F_NEW}
-    fr = generation.session.file("f.py")
+    fr = generation.service.file("f.py")
     assert fr.patch is not None and len(fr.patch.hunks) == 1
-    generation.session.accept(fr, select_all(fr.patch.hunks))
+    decide_all(generation.service, "accept", fr)
     assert (repo / "f.py").read_text() == F_NEW and (repo / "g.py").read_text() == G_OLD
-    if fault == "read-timeout":
-        assert READ_TIMEOUT <= elapsed < 3.0  # the timeout, not the server's 3 s silence
+    # For the read timeout, the message above says it fired (not the server's 3 s
+    # silence ending): g.py, sent after the silence, never arrived.
 
 
 @pytest.mark.parametrize("wire", sorted(WIRES))
 def test_429_with_retry_after_is_retried_when_the_server_says(
-    wire: str, repo: Path, tmp_path: Path, guard: NetworkGuard
+    wire: str, repo: Path, tmp_path: Path, guard: NetworkGuard, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import anthropic._base_client
+    import openai._base_client
+
     events, _cut = WIRES[wire]()
     busy = {"error": {"message": "rate limited, slow down", "type": "rate_limit_error"}}
     replies = [Reply(429, {"retry-after": "0.3"}, busy), Reply(events=events)]
+    waits: list[float] = []
+    for module in (openai._base_client, anthropic._base_client):
+        real = module.SyncAPIClient._calculate_retry_timeout
+
+        def spy(self: Any, *args: Any, _real: Any = real, **kwargs: Any) -> float:
+            waits.append(_real(self, *args, **kwargs))
+            return waits[-1]
+
+        monkeypatch.setattr(module.SyncAPIClient, "_calculate_retry_timeout", spy)
     generation, error, server, _elapsed = _run(wire, replies, repo, tmp_path)
     assert error is None and generation.failed is None
     first, second = server.requests
-    # retry-after (0.3 s) was honoured: not sooner, and not the SDK's own backoff (>= 0.5 s
-    # on the first retry would also pass, but a much longer wait means it was ignored).
-    assert 0.3 <= second.at - first.at < 1.5
+    # retry-after (0.3 s) was honoured: the SDK chose to wait exactly that (its own
+    # backoff would be 0.5 s less jitter), and the retry did not come sooner.
+    assert waits == [0.3]
+    assert second.at - first.at >= 0.3
     assert _proposed(generation) == {"f.py": F_NEW, "g.py": G_NEW}
 
 
@@ -281,7 +297,7 @@ def test_5xx_on_every_try_is_a_clear_error_and_nothing_is_proposed(
     assert "upstream is down" in message and server.url in message
     assert error.retryable and KEY not in message
     assert len(server.requests) == 3
-    assert generation.session.files == []
+    assert generation.service.files == []
 
 
 @pytest.mark.parametrize("wire", sorted(WIRES))
@@ -340,34 +356,27 @@ async def test_keys_are_handled_while_the_stream_stalls(
         )
         async with app.run_test(size=(140, 40)) as pilot:
 
-            async def until(condition: Callable[[], object], what: str, limit: float) -> float:
-                started = time.monotonic()
+            async def until(condition: Callable[[], object], what: str) -> None:
+                # Waits for an event; the deadline only stops a hung test.
+                deadline = time.monotonic() + 60
                 while not condition():
-                    assert time.monotonic() - started < limit, f"timed out: {what}"
+                    assert time.monotonic() < deadline, f"timed out: {what}"
                     await pilot.pause(0.01)
-                return time.monotonic() - started
 
             await pilot.press("i", *"go", "enter")
-            await until(lambda: session.pending == 1, "the first hunk", 10)
-            assert app._generating  # the stream is stalled, the worker still waits
-            latencies = []
+            await until(lambda: session.pending == 1, "the first hunk")
+            assert app.loop.generating  # the stream is stalled, the generation still waits
             slider = app.query_one(AutonomySlider)
             for key, check in (
                 ("minus", lambda: slider.level == 3),
                 ("c", lambda: app.query_one("#context").display),
                 ("plus", lambda: slider.level == 4),
             ):
-                pressed = time.monotonic()
                 await pilot.press(key)
-                await until(check, f"key {key}", 1.0)
-                latencies.append(time.monotonic() - pressed)
-            assert app._generating, "the keys were pressed while the model was generating"
-            print(
-                f"\nFIGURE key latencies while the stream stalls: "
-                f"{', '.join(f'{x * 1000:.0f} ms' for x in latencies)}"
-            )
-            assert max(latencies) < 1.0
-            await until(lambda: not app._generating, "the read timeout", 10)
+                await until(check, f"key {key}")
+                # Handled while the model still generates: nothing waits for the stream.
+                assert app.loop.generating, f"{key} was handled only after the stream ended"
+            await until(lambda: not app.loop.generating, "the read timeout")
             await pilot.pause(0.1)
             assert "the stream failed" in app.status.message
             assert (

@@ -33,22 +33,25 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from conftest import decide_all, decide_hunk
 
 from app.cli import main as tether_main
 from app.core.autonomy import Level, Scope
 from app.core.backends import ProposalBackend
 from app.core.blobs import BlobStore
 from app.core.errors import LeashError
-from app.core.generator import EditRejected, Generation, HunksReady
 from app.core.journal import Journal
-from app.core.session import ReviewSession
-from app.core.transform import select_all
 from app.edits.model import Chunk, Edit
 from app.edits.search_replace import SearchReplaceStream
 from app.edits.v4a import V4AStream
+from app.loop.generation import EditRejected, Generation, HunksReady
+from app.loop.leash import LeashPolicy
 from app.providers.base import EditReady, Finished, GenerationRequest
 from app.providers.recording import Recording, Turn
 from app.providers.replay import ReplayProvider
+from app.review.commands import Undo
+from app.review.service import ReviewService
+from app.review.session import ReviewSession
 
 GIT = ("git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false")
 BASE = "".join(f"line {i}\n" for i in range(12))
@@ -201,20 +204,22 @@ def test_tether_apply_of_a_pure_rename_is_done_or_refused(
         assert not (repo / to).exists()
 
 
-def _session(root: Path, state: Path) -> ReviewSession:
-    return ReviewSession(
-        ProposalBackend(root),
-        journal=Journal(state / "journal.jsonl"),
-        blobs=BlobStore(state / "blobs"),
-        source="proposal:hostile",
+def _session(root: Path, state: Path) -> ReviewService:
+    return ReviewService(
+        ReviewSession(
+            ProposalBackend(root),
+            journal=Journal(state / "journal.jsonl"),
+            blobs=BlobStore(state / "blobs"),
+            source="proposal:hostile",
+        )
     )
 
 
-def _generation(session: ReviewSession, scope: Scope | None = None) -> Generation:
+def _generation(session: ReviewService, scope: Scope | None = None) -> Generation:
     scope = scope or Scope(level=Level.FILE, path="f.txt")
     generation = Generation(session, scope, GenerationRequest(user_prompt="do it"))
-    # As LoopApp wires it: a hunk outside the scope or over the leash is not acceptable.
-    session.guard = lambda fr, hunk: scope.blocked(fr.path, hunk, generation.proposal_size())
+    # As the loop wires it: a hunk outside the scope or over the leash is not acceptable.
+    session.set_policy(LeashPolicy.for_scope(session, scope))
     return generation
 
 
@@ -335,22 +340,22 @@ def test_mixed_line_endings_round_trip_through_apply_and_undo(
     code, _out, err = run_tether(repo, monkeypatch, capsys, "apply", str(patch))
     assert code == 0, err
     assert (repo / "mixed.txt").read_bytes() == want
-    from app.core.sources import open_session, open_source
+    from app.review.sources import open_review, open_source
 
-    session = open_session(open_source(str(patch), repo))
-    session.undo()
+    session = open_review(open_source(str(patch), repo))
+    session.execute(Undo())
     assert (repo / "mixed.txt").read_bytes() == MIXED
     # And the working-tree review: accept one hunk, reject the other, undo both.
     (repo / "mixed.txt").write_bytes(want)
-    review = open_session(open_source(None, repo), context=0)
-    fr = review.ensure_loaded(review.file("mixed.txt"))
+    review = open_review(open_source(None, repo), context=0)
+    fr = review.load(review.file("mixed.txt"))
     assert fr.patch is not None and len(fr.patch.hunks) == 2
-    review.accept(fr, {0: frozenset(fr.patch.hunks[0].change_indices())})
-    review.reject(fr, {0: frozenset(fr.patch.hunks[0].change_indices())})
+    decide_hunk(review, "accept", fr, 0)
+    decide_hunk(review, "reject", fr, 0)
     assert (repo / "mixed.txt").read_bytes() == want.replace(b"added\r\n", b"")
     assert git(repo, "show", ":mixed.txt") == MIXED.replace(b"two\n", b"TWO\n")
-    review.undo()
-    review.undo()
+    review.execute(Undo())
+    review.execute(Undo())
     assert (repo / "mixed.txt").read_bytes() == want
     assert git(repo, "show", ":mixed.txt") == MIXED
 
@@ -365,7 +370,7 @@ def test_model_edit_on_mixed_line_endings_keeps_untouched_lines(repo: Path, tmp_
     assert isinstance(shown, HunksReady)
     fr = session.file("mixed.txt")
     assert fr.patch is not None
-    session.accept(fr, select_all(fr.patch.hunks))
+    decide_all(session, "accept", fr)
     # The model saw LF; the file is mostly CRLF: the new lines get CRLF, the rest is untouched.
     assert (repo / "mixed.txt").read_bytes() == MIXED.replace(b"three\r\n", b"THREE\r\nextra\r\n")
 
@@ -435,7 +440,7 @@ def test_a_ten_megabyte_line_from_a_model_is_held_by_the_leash(repo: Path, tmp_p
     fr = session.file("f.txt")
     assert fr.patch is not None
     with pytest.raises(LeashError):
-        session.accept(fr, select_all(fr.patch.hunks))
+        decide_all(session, "accept", fr)
     assert (repo / "f.txt").read_text() == BASE
 
 
@@ -486,7 +491,7 @@ def test_a_hundred_thousand_line_proposal_is_held_and_bounded(repo: Path, tmp_pa
     fr = session.file("f.txt")
     assert fr.patch is not None
     with pytest.raises(LeashError, match="over the leash"):
-        session.accept(fr, select_all(fr.patch.hunks))
+        decide_all(session, "accept", fr)
     assert (repo / "f.txt").read_text() == BASE
 
 
@@ -533,10 +538,10 @@ def test_prompt_injection_in_a_file_cannot_widen_the_scope(repo: Path, tmp_path:
     other = session.file("b.txt")
     assert other.patch is not None
     with pytest.raises(LeashError, match="out of leash"):
-        session.accept(other, select_all(other.patch.hunks))
+        decide_all(session, "accept", other)
     assert snapshot(tmp_path) == before
     own = session.file("f.txt")
     assert own.patch is not None
-    session.accept(own, select_all(own.patch.hunks))  # the in-scope edit is fine
+    decide_all(session, "accept", own)  # the in-scope edit is fine
     assert (repo / "b.txt").read_text() == "bee\n"
     assert not (repo / ".env").exists() and not (repo / ".git/hooks/pre-commit").exists()

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import decide_all
 from loopback import (
     Loopback,
     NetworkGuard,
@@ -40,13 +41,13 @@ from loopback import (
 
 from app.core.context import build_context
 from app.core.locations import state_dir_for
-from app.core.sources import open_session, open_source
-from app.core.transform import select_all
 from app.providers.anthropic_provider import AnthropicProvider
 from app.providers.base import Event, GenerationRequest, ProviderError, StreamFailed
 from app.providers.openai_compat import OpenAICompatProvider
 from app.providers.openai_responses import OpenAIResponsesProvider
 from app.providers.sdk import SDKProvider
+from app.review.commands import Decide, Redo, Undo
+from app.review.sources import open_review, open_source
 
 OPENAI_KEY = "sk-test-planted-openai-7f3a9c1e5b2d4f60"
 ANTHROPIC_KEY = "sk-ant-test-planted-anthropic-0e1d2c3b4a59"
@@ -194,14 +195,17 @@ def _decide_on_dotenv(repo: Path) -> None:
         ENV_LINE.replace("hunter2-planted", "hunter2-planted-v2")
         + f"NEW_KEY={DOTENV_KEY}-rotated\n"
     )
-    session = open_session(open_source(None, repo), context=0)
-    fr = session.ensure_loaded(session.file(".env"))
+    session = open_review(open_source(None, repo), context=0)
+    fr = session.load(session.file(".env"))
     assert fr.patch is not None and fr.patch.hunks
-    session.accept(fr, {0: frozenset(fr.patch.hunks[0].change_indices()[:1])})
+    first = fr.hunks[0]
+    session.execute(
+        Decide("accept", fr.path, (first.id,), (first.line_id(first.change_indices()[0]),))
+    )
     assert fr.patch is not None and fr.patch.hunks
-    session.reject(fr, select_all(fr.patch.hunks))
-    session.undo()
-    session.redo()
+    decide_all(session, "reject", fr)
+    session.execute(Undo())
+    session.execute(Redo())
 
 
 def test_journal_never_holds_dotenv_content(repo: Path) -> None:

@@ -29,6 +29,7 @@ from conftest import (
 from tui_helpers import SIZE, hunk_texts, message, old_new, press, settle
 
 from app.tui.review_app import BINDINGS
+from widgets.diff_pane import CURSOR_BINDINGS, DiffPane
 from widgets.diff_rows import FOLD, HUNK
 from widgets.file_list import FileList
 
@@ -221,6 +222,61 @@ async def test_up_and_down_move_the_cursor_one_row(make_app: AppFactory) -> None
         assert app.pane.cursor == len(app.pane.rows) - 1
 
 
+async def test_home_and_end_go_to_the_first_and_last_row(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "right_square_bracket")  # stock.py: more rows than a screen
+        await press(pilot, "end")
+        assert app.pane.cursor == len(app.pane.rows) - 1
+        await press(pilot, "home")
+        assert app.pane.cursor == 0
+
+
+async def test_a_cursor_key_reports_a_new_hunk_once(make_app: AppFactory) -> None:
+    """Bug: the cursor keys were bound on the App and on the pane, so entering
+    another hunk posted CursorMoved twice."""
+    app = make_app()
+    seen: list[str | None] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "s")  # report.py in two hunks, a fold row between them
+        app.pane.post_message = lambda m, post=app.pane.post_message: (  # type: ignore[method-assign]
+            seen.append(m.hunk) if isinstance(m, DiffPane.CursorMoved) else None,
+            post(m),
+        )[1]
+        first = app.pane.current_hunk_id()
+        while app.pane.current_hunk_id() == first:
+            await press(pilot, "down")
+        assert seen == [app.pane.current_hunk_id()]
+
+
+async def test_moving_onto_a_fold_row_keeps_the_footer(make_app: AppFactory) -> None:
+    """Bug: the footer was rebuilt whenever the cursor landed on a fold row (the
+    hunk keys became unavailable) and again on the next hunk row: 60 ms a press."""
+    from widgets.diff_rows import FOLD as FOLD_ROW
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "s", "y")  # the rest of report.py starts after a fold row
+        assert app.pane.rows[0].kind == FOLD_ROW
+        rebuilt: list[int] = []
+        real = app.refresh_bindings
+        app.refresh_bindings = lambda: (rebuilt.append(1), real())[1]  # type: ignore[method-assign]
+        kinds = set()
+        for key in ["up"] * app.pane.cursor + ["down"] * 3:
+            await press(pilot, key)
+            kinds.add(app.pane.current_row().kind)  # type: ignore[union-attr]
+        assert FOLD_ROW in kinds and kinds & {"+", "-", " "}
+        assert rebuilt == []
+        await press(pilot, "home")  # the fold row
+        staged = repo_state(app.service.root).index
+        await press(pilot, "y")  # no hunk under a fold row: says so, writes nothing
+        assert "no hunk under the cursor" in message(app)
+        assert repo_state(app.service.root).index == staged
+
+
 async def test_up_and_down_move_the_cursor_in_a_long_file(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -263,7 +319,7 @@ async def test_enter_expands_and_folds_unchanged_lines(make_app: AppFactory) -> 
         await press(pilot, *["up"] * pane.cursor)
         assert pane.cursor == 0
         await press(pilot, "enter")
-        assert pane.expanded == {0}
+        assert pane.expanded == {pane.hunks[0].id}  # the fold before the first hunk
         assert len(pane.rows) == rows_before - 1 + 4
         assert [r.kind for r in pane.rows[:5]] == [" ", " ", " ", " ", HUNK]
         assert pane.rows[3].text == 'def render_report(stock, *, title="Stock report"):'
@@ -499,6 +555,8 @@ KEY_TESTS = {
     "up": "test_up_and_down_move_the_cursor_one_row",
     "pagedown": "test_pagedown_and_pageup_move_by_a_screen",
     "pageup": "test_pagedown_and_pageup_move_by_a_screen",
+    "home": "test_home_and_end_go_to_the_first_and_last_row",
+    "end": "test_home_and_end_go_to_the_first_and_last_row",
     "R": "test_capital_r_reloads_after_an_external_change",
     "question_mark": "test_question_mark_opens_help_listing_every_binding",
     "q": "test_q_shows_the_summary_and_enter_exits_with_it",
@@ -506,7 +564,7 @@ KEY_TESTS = {
 
 
 def test_every_binding_has_a_key_test() -> None:
-    assert set(KEY_TESTS) == {b.key for b in BINDINGS}
+    assert set(KEY_TESTS) == {b.key for b in [*BINDINGS, *CURSOR_BINDINGS]}
     # Names, not the functions: importing tests from the other module would
     # make pytest collect them twice.
     import test_tui_review

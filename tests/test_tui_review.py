@@ -31,7 +31,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 from tui_helpers import SIZE, hunk_texts, message, press, settle
 
-from app.core.backends import FileReview
+from app.core.model import FileReview
 from app.tui.review_app import BINDINGS
 from app.tui.screens import HelpScreen, SummaryScreen
 from widgets.file_list import FileList

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import open_watch, wait_until, watched
+from tui_helpers import press
 from writer import WriterProcess
 
 from app.core.baseline import BaselineBackend
@@ -42,7 +43,7 @@ def baseline_of(app: WatchApp, path: str) -> bytes | None:
 
 
 def listed(app: WatchApp) -> dict[str, int]:
-    return {fr.path: app.session.ensure_loaded(fr).pending for fr in app.session.files}
+    return {fr.path: app.service.load(fr).pending for fr in app.session.files}
 
 
 def edited(changes: dict[int, str]) -> str:
@@ -68,14 +69,14 @@ async def test_accept_moves_into_the_baseline_reject_reverts_one_hunk_undo_survi
             await wait_until(
                 pilot, lambda: app.pane.path == "a.txt" and len(app.pane.hunks) == 2, "2 hunks"
             )
-            await pilot.press("y")  # the first hunk: into the baseline; the disk stays
+            await press(pilot, "y")  # the first hunk: into the baseline; the disk stays
             assert baseline_of(app, "a.txt") == first_only.encode()
             assert (folder / "a.txt").read_text(encoding="utf-8") == both
             # Meanwhile the agent edits another file.
             await writer.ado("write", path="b.md", text=readme2)
             await wait_until(pilot, lambda: listed(app).get("b.md") == 1, "b.md's edit")
             assert app.pane.path == "a.txt"
-            await pilot.press("n")  # the second hunk: reverted on disk, exactly
+            await press(pilot, "n")  # the second hunk: reverted on disk, exactly
             assert (folder / "a.txt").read_text(encoding="utf-8") == first_only
             assert baseline_of(app, "a.txt") == first_only.encode()
             assert (folder / "b.md").read_text(encoding="utf-8") == readme2
@@ -87,9 +88,9 @@ async def test_accept_moves_into_the_baseline_reject_reverts_one_hunk_undo_survi
     assert [fr.path for fr in again.session.files] == ["b.md"]
     async with watched(again, folder) as (pilot, _batches):
         assert listed(again) == {"b.md": 1}
-        await pilot.press("u")  # undo the reject (from the journal): the disk gets it back
+        await press(pilot, "u")  # undo the reject (from the journal): the disk gets it back
         assert (folder / "a.txt").read_text(encoding="utf-8") == both
-        await pilot.press("u")  # undo the accept: the baseline steps back
+        await press(pilot, "u")  # undo the accept: the baseline steps back
         assert baseline_of(again, "a.txt") == "".join(NOTES).encode()
         await wait_until(pilot, lambda: listed(again).get("a.txt") == 2, "both hunks again")
         assert (folder / "b.md").read_text(encoding="utf-8") == readme2
@@ -109,20 +110,20 @@ async def test_created_deleted_and_binary_files_outside_git(folder: Path) -> Non
             await writer.ado("write", path="img.bin", b64=base64.b64encode(blob).decode())
             await wait_until(pilot, lambda: "img.bin" in listed(app), "the binary file")
             assert app.pane.path == "sub/new.py"
-            binary = app.session.ensure_loaded(app.session.file("img.bin"))
+            binary = app.service.load(app.session.file("img.bin"))
             assert "binary" in binary.note and binary.pending == 0
 
             new = app.session.files.index(app.session.file("sub/new.py"))
             app.show_file(new)
             await pilot.pause()
-            await pilot.press("y")  # a new file accepted: the baseline has it
+            await press(pilot, "y")  # a new file accepted: the baseline has it
             assert baseline_of(app, "sub/new.py") == b"NEW = 1\n"
 
             gone = app.session.files.index(app.session.file("b.md"))
             app.show_file(gone)
             await pilot.pause()
             assert all(ln.kind == "-" for h in app.pane.hunks for ln in h.lines)
-            await pilot.press("n")  # a deletion rejected: the file is back, as it was
+            await press(pilot, "n")  # a deletion rejected: the file is back, as it was
             assert (folder / "b.md").read_text(encoding="utf-8") == README
             assert baseline_of(app, "b.md") == README.encode()
             assert (folder / "img.bin").read_bytes() == blob

@@ -26,6 +26,7 @@ from conftest import (
     watcher_live,
     worktree_bytes,
 )
+from tui_helpers import press
 from watch_helpers import (
     REPORT,
     SIZE,
@@ -62,7 +63,7 @@ async def test_created_deleted_and_renamed_files_are_reviewed_and_staged(watch_r
             assert str(entries[REPORT].status) == "deleted"
             assert str(entries[STOCK].status) == "deleted"
             for _ in range(4):
-                await pilot.press("a")  # accept the rest of the file; moves to the next
+                await press(pilot, "a")  # accept the rest of the file; moves to the next
             assert app.session.pending == 0
             assert git(repo, "diff", "--name-only") == b""  # index == working tree
             staged = git(repo, "diff", "--cached", "-M", "--name-status").decode().split("\n")
@@ -85,10 +86,16 @@ async def test_a_tracked_file_deleted_after_an_edit_shows_its_removal(
             await writer.ado("delete", path=REPORT)
             await wait_until(
                 pilot,
-                lambda: app.session.file(REPORT).proposed is None,
-                "the deletion to be seen",
+                lambda: (
+                    app.session.file(REPORT).proposed is None
+                    and app.pane.path == REPORT
+                    and bool(app.pane.hunks)
+                    and all(
+                        ln.kind == "-" for h in app.pane.hunks for ln in h.lines if ln.is_change
+                    )
+                ),
+                "the deletion to be seen and shown",
             )
-            assert all(ln.kind == "-" for h in app.pane.hunks for ln in h.lines if ln.is_change)
 
 
 async def test_file_list_status_follows_a_modified_file_being_deleted(watch_repo: Path) -> None:
@@ -114,13 +121,13 @@ async def test_binary_file_is_listed_not_diffed(watch_repo: Path) -> None:
         async with watched(app, repo) as (pilot, _batches):
             await writer.ado("write", path=path, b64=base64.b64encode(png).decode())
             await wait_until(pilot, lambda: path in listed(app), "the binary file listed")
-            fr = app.session.ensure_loaded(app.session.file(path))
+            fr = app.service.load(app.session.file(path))
             assert fr.note and "binary" in fr.note
             assert fr.patch is None and fr.pending == 0
             app.show_file(app.session.files.index(fr))
             await pilot.pause()
-            assert app.pane.hunks == []
-            await pilot.press("y")  # nothing to accept: the index does not get it
+            assert app.pane.hunks == ()
+            await press(pilot, "y")  # nothing to accept: the index does not get it
             assert index_bytes(repo, path) is None
             assert worktree_bytes(repo, path) == png
 
@@ -130,37 +137,47 @@ def test_a_change_during_a_background_diff_is_not_lost(watch_repo: Path) -> None
     again and the watcher's batch arrived. That batch must reload the file
     (it waits for the diff in progress), or the review would show, and an
     accept stage, text the disk no longer has."""
-    from app.core.sources import open_session, open_source
+    from app.review.sources import open_review, open_source
 
     repo = watch_repo
-    session = open_session(open_source(None, repo), context=3)
+    session = open_review(open_source(None, repo), context=3)
     (repo / "notes.txt").write_text("a\nfirst\n", encoding="utf-8")
     session.disk_changed({"notes.txt"})
     fr = session.file("notes.txt")
     assert not fr.loaded
     read, resume = threading.Event(), threading.Event()
-    real_load = session.backend.load
+    backend = session.session.backend
+    real_load = backend.load
 
     def slow_load(f: object) -> None:
         real_load(f)  # type: ignore[arg-type]
         read.set()
         resume.wait(10)  # still diffing
 
-    session.backend.load = slow_load  # type: ignore[method-assign]
-    loader = threading.Thread(target=session.ensure_loaded, args=(fr,))
+    backend.load = slow_load  # type: ignore[method-assign]
+    loader = threading.Thread(target=session.session.ensure_loaded, args=(fr,))
     loader.start()
     assert read.wait(10)
     (repo / "notes.txt").write_text("a\nsecond\n", encoding="utf-8")
     touched: list[set[str]] = []
+    asking = threading.Event()
+    real_loaded_now = session.session._loaded_now
+
+    def loaded_now(f: object) -> bool:
+        asking.set()  # the batch asks whether the file is loaded: it must wait
+        return real_loaded_now(f)  # type: ignore[arg-type]
+
+    session.session._loaded_now = loaded_now  # type: ignore[method-assign]
     batch = threading.Thread(
         target=lambda: touched.append(session.disk_changed({"notes.txt"}, session.list_changes()))
     )
     batch.start()
-    time.sleep(0.2)  # the batch is waiting for the load, not skipping the file
+    assert asking.wait(10)
+    assert batch.is_alive()  # waiting for the load in progress, not skipping the file
     resume.set()
     loader.join(10)
     batch.join(10)
-    session.backend.load = real_load  # type: ignore[method-assign]
+    backend.load = real_load  # type: ignore[method-assign]
     assert touched == [{"notes.txt"}]
     assert fr.proposed == "a\nsecond\n"
 
@@ -209,7 +226,7 @@ async def test_a_very_large_file_is_listed_and_diffed_only_when_opened(
         assert str(files.label_at(index)).rstrip().endswith("…")  # not diffed yet
         # Deciding everything else does not claim all is decided.
         app.show_file(app.session.files.index(app.session.file(STOCK)))
-        await pilot.press("a")
+        await press(pilot, "a")
         await wait_until(pilot, lambda: app.session.file(STOCK).pending == 0, "the accept")
         await pilot.pause()
         assert "1 large file not diffed yet" in app.status.message
@@ -242,7 +259,7 @@ async def test_editor_save_through_a_temp_file_shows_one_clean_hunk(
             # probe file (4913) may, but it is gone by then, so it is never listed.
             seen = set().union(*batches)
             assert seen <= {STOCK, ".git/index", "inventory/4913"}, seen
-            await pilot.press("y")
+            await press(pilot, "y")
             assert index_bytes(repo, STOCK) == "".join(saved).encode()
             assert sorted(p.name for p in (repo / "inventory").iterdir()) == [
                 "__init__.py",
@@ -291,11 +308,11 @@ async def test_quitting_right_after_a_file_event_is_clean(watch_repo: Path) -> N
         async with app.run_test(size=SIZE) as pilot:
             await watcher_live(pilot, batches, repo)
             await writer.ado("write", path=STOCK, text="# one\n")
-            await wait_until(pilot, lambda: app.pane.hunks != [], "the hunk")
+            await wait_until(pilot, lambda: app.pane.hunks != (), "the hunk")
             await stop_watcher(pilot)
             # What a file event does (show_file moves the diff cursor to a hunk),
             # right before the app quits.
-            app.pane.show_file("", [], [])
+            app.pane.show("", [], [])
             app.show_file(0)
         # run_test re-raises what the app raised while shutting down
 
@@ -347,7 +364,7 @@ async def test_a_file_arriving_after_everything_was_decided_is_shown_and_stays(
         async with watched(app, repo) as (pilot, _batches):
             await writer.ado("write", path=REPORT, text="# the agent's first edit\n")
             await wait_until(pilot, lambda: app.pane.path == REPORT and app.pane.hunks, "it")
-            await pilot.press("y")  # nothing pending any more
+            await press(pilot, "y")  # nothing pending any more
             await writer.ado("write", path=STOCK, text="# the agent's next edit\n")
             await wait_until(pilot, lambda: STOCK in listed(app), "the next file")
             # Settled: no show_file for 0.5 s (within 5 s), on the file with work left.

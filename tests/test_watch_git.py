@@ -22,6 +22,7 @@ from conftest import (
     watched,
     worktree_bytes,
 )
+from tui_helpers import press, written
 from watch_helpers import (
     STALE,
     base_lines,
@@ -55,7 +56,7 @@ async def test_y_stages_the_shown_hunk_while_the_writer_keeps_editing(watch_repo
             shown = hunk_text(app)
             # The writer appends 25 times, 2 ms apart, while y stages the hunk.
             writer.send("versions", path=STOCK, texts=versions, interval=0.002)
-            await pilot.press("y")
+            await press(pilot, "y")
             done = await writer.areply()
             assert len(done["writes"]) == len(later)
 
@@ -63,7 +64,7 @@ async def test_y_stages_the_shown_hunk_while_the_writer_keeps_editing(watch_repo
             assert index_bytes(repo, STOCK) == "".join(v1).encode()
             accepted = decisions(app, "accept")
             assert len(accepted) == 1
-            journaled = accepted[0]["hunk"].splitlines(keepends=True)
+            journaled = accepted[0].hunk.splitlines(keepends=True)
             body = journaled[next(i for i, ln in enumerate(journaled) if ln.startswith("@@")) + 1 :]
             assert "".join(body) == shown
             # The writer's edit is intact on disk and shows up as a new pending hunk.
@@ -81,11 +82,11 @@ async def test_y_stages_the_shown_hunk_while_the_writer_keeps_editing(watch_repo
             assert pending_of(app, STOCK) == 1
 
             # Accept it too, then undo both: the index steps back, the disk never moves.
-            await pilot.press("y")
+            await press(pilot, "y")
             assert index_bytes(repo, STOCK) == versions[-1].encode()
-            await pilot.press("u")
+            await press(pilot, "u")
             assert index_bytes(repo, STOCK) == "".join(v1).encode()
-            await pilot.press("u")
+            await press(pilot, "u")
             assert index_bytes(repo, STOCK) == "".join(base).encode()
             assert worktree_bytes(repo, STOCK) == versions[-1].encode()
             await wait_until(pilot, lambda: pending_of(app, STOCK) == 2, "both hunks pending")
@@ -139,8 +140,9 @@ async def test_reject_racing_the_writer_never_loses_a_write(watch_repo: Path) ->
                 seq = len(app.session.journal.entries())
                 n_errors = len(errors)
                 writer.send("write", path=STOCK, text=rewrite, delay=rng.uniform(0.0, 0.08))
-                await pilot.press("n")
+                await press(pilot, "n")
                 await writer.areply()
+                await written(pilot)
                 disk = worktree_bytes(repo, STOCK)
                 rejects = decisions(app, "reject", seq)
                 if disk == rewrite.encode():
@@ -150,10 +152,10 @@ async def test_reject_racing_the_writer_never_loses_a_write(watch_repo: Path) ->
                 else:
                     assert len(rejects) == 1, f"round {i}: the writer's last write was lost"
                     entry = rejects[0]
-                    assert entry["before"] == sha_of(rewrite.encode()), (
+                    assert entry.before == sha_of(rewrite.encode()), (
                         f"round {i}: the reject overwrote a version it had not shown"
                     )
-                    assert disk == app.session.blobs.get(entry["after"])
+                    assert disk == app.session.blobs.get(entry.after)
                     kind = "rejected the writer's latest version"
                 outcomes[kind] = outcomes.get(kind, 0) + 1
                 # Tether's temp files never stay behind.
@@ -187,7 +189,7 @@ async def test_undo_of_a_reject_refuses_after_the_writer_edited_the_file(
         async with watched(app, repo) as (pilot, _batches):
             await writer.ado("write", path=STOCK, text="".join(two))
             await wait_until(pilot, lambda: len(app.pane.hunks) == 2, "two hunks")
-            await pilot.press("n")  # reject the first hunk: the disk loses "# first"
+            await press(pilot, "n")  # reject the first hunk: the disk loses "# first"
             rejected = "".join(with_line(two, 12, base[11].rstrip("\n")))
             assert worktree_bytes(repo, STOCK) == rejected.encode()
             # The agent edits the file again before the user thinks of undoing.
@@ -196,7 +198,7 @@ async def test_undo_of_a_reject_refuses_after_the_writer_edited_the_file(
             await wait_until(
                 pilot, lambda: "the agent's next edit" in hunk_text(app), "the new edit"
             )
-            await pilot.press("u")
+            await press(pilot, "u")
             assert errors and "changed since" in errors[-1]
             assert worktree_bytes(repo, STOCK) == edited.encode()
             assert index_bytes(repo, STOCK) == "".join(base).encode()
@@ -232,7 +234,7 @@ async def test_a_write_landing_just_before_the_rename_is_kept(
                 return real_exchange(a, b)
 
             monkeypatch.setattr(renames, "exchange", exchange)
-            await pilot.press("n")
+            await press(pilot, "n")
             monkeypatch.undo()
             assert raced == [how]
             assert worktree_bytes(repo, STOCK) == rewrite.encode()

@@ -21,16 +21,18 @@ import queue
 import time
 from pathlib import Path
 
-from conftest import STOCK, make_proposal_session, wait_until, watched, worktree_bytes
+from conftest import STOCK, decide_hunk, make_proposal_service, wait_until, watched, worktree_bytes
 from textual.pilot import Pilot
+from tui_helpers import press
 from writer import WriterProcess
 
-from app.core.backends import FileReview
 from app.core.errors import StaleFileError, TetherError
-from app.core.session import ReviewSession
+from app.core.model import FileReview
 from app.core.watcher import Watcher
 from app.demo import SAMPLES
 from app.providers.replay import ReplayProvider
+from app.review.commands import Reload
+from app.review.session import ReviewSession
 from app.tui.loop_app import LoopApp
 
 REPORT = "inventory/report.py"
@@ -46,7 +48,7 @@ INSIDE = (
 
 
 def make_loop(repo: Path, state: Path) -> tuple[LoopApp, list[str]]:
-    session = make_proposal_session(repo, state)
+    session = make_proposal_service(repo, state)
     app = LoopApp(
         session,
         provider=ReplayProvider(SAMPLES / "demo_session.jsonl", speed=0),
@@ -73,7 +75,7 @@ async def propose(pilot: Pilot[object], app: LoopApp) -> str:
     await pilot.press("i", *"make it safe", "enter")
     await wait_until(
         pilot,
-        lambda: pending(app) == {STOCK: 2, REPORT: 1} and not app._generating,
+        lambda: pending(app) == {STOCK: 2, REPORT: 1} and not app.loop.generating,
         "the demo's hunks",
     )
     await wait_until(pilot, lambda: app.reviewing and app.pane.path == STOCK, "the review")
@@ -103,11 +105,11 @@ async def test_an_edit_elsewhere_reanchors_the_hunks_and_accept_keeps_it(
             await wait_until(pilot, lambda: fr.accepted == external, "the re-anchoring")
             assert fr.stale == "" and fr.pending == 2
             assert fr.proposed == replaced(proposed, OUTSIDE)
-            assert "re-anchored" in app.status.message
+            await wait_until(pilot, lambda: "re-anchored" in app.status.message, "the message")
             assert worktree_bytes(repo, STOCK) == external.encode()  # memory only so far
 
-            await pilot.press("y")
-            await pilot.press("y")
+            await press(pilot, "y")
+            await press(pilot, "y")
             assert not errors, errors
             assert fr.pending == 0
             assert worktree_bytes(repo, STOCK) == replaced(proposed, OUTSIDE).encode()
@@ -126,7 +128,7 @@ async def test_y_right_after_an_external_edit_never_overwrites_it(
         async with watched(app, repo, size=(160, 45)) as (pilot, _batches):
             proposed = await propose(pilot, app)
             writer.send("write", path=STOCK, text=external)
-            await pilot.press("y")
+            await press(pilot, "y")
             await writer.areply()
             fr = app.session.file(STOCK)
             await wait_until(pilot, lambda: fr.accepted == external, "the re-anchoring")
@@ -167,20 +169,20 @@ async def test_an_edit_inside_a_hunk_makes_the_file_stale_y_refused_never_overwr
         async with watched(app, repo, size=(160, 45)) as (pilot, _batches):
             proposed = await propose(pilot, app)
             fr = await stale_after_an_edit_inside(pilot, app, writer, external)
-            await pilot.press("y")  # refused
+            await press(pilot, "y")  # refused
             assert errors and "no longer match" in errors[-1]
             assert worktree_bytes(repo, STOCK) == external.encode()
             await pilot.press("j")
             assert app.pane.current_hunk() == 1
-            await pilot.press("y")  # the other hunk: refused as well
+            await press(pilot, "y")  # the other hunk: refused as well
             assert len(errors) == 2 and "no longer match" in errors[-1]
             assert worktree_bytes(repo, STOCK) == external.encode()
 
-            await pilot.press("n")  # reject the hunk whose context the agent changed
+            await press(pilot, "n")  # reject the hunk whose context the agent changed
             assert fr.pending == 1 and worktree_bytes(repo, STOCK) == external.encode()
-            await pilot.press("R")  # re-anchor the rest on the agent's version
+            await press(pilot, "R")  # re-anchor the rest on the agent's version
             assert fr.stale == "" and fr.pending == 1 and fr.accepted == external
-            await pilot.press("y")
+            await press(pilot, "y")
             assert len(errors) == 2, errors
             expected = with_hunk_one(proposed, external)
             assert worktree_bytes(repo, STOCK) == expected.encode()
@@ -201,13 +203,13 @@ async def test_r_on_a_stale_file_reanchors_what_still_matches(
         async with watched(app, repo, size=(160, 45)) as (pilot, _batches):
             proposed = await propose(pilot, app)
             fr = await stale_after_an_edit_inside(pilot, app, writer, external)
-            await pilot.press("R")  # re-anchor what still matches: the first hunk
+            await press(pilot, "R")  # re-anchor what still matches: the first hunk
             assert not errors, errors
             assert fr.stale == "" and fr.pending == 1
-            stale = [e for e in app.session.journal.entries() if e["op"] == "stale"]
-            assert len(stale) == 1 and stale[0]["path"] == STOCK
-            assert "OutOfStock(f" in stale[0]["hunk"]  # the dropped hunk is kept
-            await pilot.press("y")
+            stale = [e for e in app.session.journal.entries() if e.op == "stale"]
+            assert len(stale) == 1 and stale[0].path == STOCK
+            assert "OutOfStock(f" in stale[0].hunk  # the dropped hunk is kept
+            await press(pilot, "y")
             assert worktree_bytes(repo, STOCK) == with_hunk_one(proposed, external).encode()
 
 
@@ -235,7 +237,7 @@ def test_a_proposal_session_with_the_watcher_reanchors_or_goes_stale(
     proposal = proposal.replace(
         '"""Stock levels per item."""', '"""Stock levels per item (safe)."""'
     )
-    session = make_proposal_session(repo, tmp_path / "state")
+    session = make_proposal_service(repo, tmp_path / "state")
     fr = session.propose(STOCK, proposal)
     assert fr.pending == 2
     batches: queue.Queue[set[str]] = queue.Queue()
@@ -249,7 +251,7 @@ def test_a_proposal_session_with_the_watcher_reanchors_or_goes_stale(
             writer.do("write", path=STOCK, text=outside)
             assert STOCK in drain(batches, session, time.monotonic() + 10)
             assert fr.accepted == outside and not fr.stale and fr.pending == 2
-            session.accept(fr, {0: frozenset(fr.patch.hunks[0].change_indices())})  # type: ignore[union-attr]
+            decide_hunk(session, "accept", fr, 0)
             assert (
                 (repo / STOCK)
                 .read_text(encoding="utf-8")
@@ -268,13 +270,13 @@ def test_a_proposal_session_with_the_watcher_reanchors_or_goes_stale(
             assert STOCK in drain(batches, session, time.monotonic() + 10)
             assert fr.stale and fr.pending == 1
             try:
-                session.accept(fr, {0: frozenset(fr.patch.hunks[0].change_indices())})  # type: ignore[union-attr]
+                decide_hunk(session, "accept", fr, 0)
             except StaleFileError:
                 pass
             else:
                 raise AssertionError("a stale hunk was accepted")
             assert (repo / STOCK).read_text(encoding="utf-8") == inside
-            session.reject(fr, {0: frozenset(fr.patch.hunks[0].change_indices())})  # type: ignore[union-attr]
+            decide_hunk(session, "reject", fr, 0)
             assert fr.pending == 0
             assert (repo / STOCK).read_text(encoding="utf-8") == inside
     finally:
@@ -287,12 +289,12 @@ def test_reload_of_a_stale_proposal_drops_the_unmatched_hunk(
     """The same without the watcher or a UI (the minimal repro of that bug)."""
     repo = loop_repo
     original = (repo / STOCK).read_text(encoding="utf-8")
-    session = make_proposal_session(repo, tmp_path / "state")
+    session = make_proposal_service(repo, tmp_path / "state")
     fr = session.propose(STOCK, original.replace("return self.items[name]\n", "return 0\n"))
     (repo / STOCK).write_text(
         original.replace("    def count(self, name):\n", "    def count(self, n):\n")
     )
     session.disk_changed({STOCK})
     assert fr.stale
-    session.reload(fr)  # at f24e0d6: UndoError("nothing to stale")
+    session.execute(Reload(STOCK))  # at f24e0d6: UndoError("nothing to stale")
     assert fr.pending == 0 and not fr.stale

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from conftest import REPORT, head_bytes, worktree_bytes
@@ -12,15 +13,25 @@ from app.tui.review_app import ReviewApp
 SIZE = (120, 40)
 
 
+async def written(pilot: Pilot[object]) -> None:
+    """Wait until every decision the keys submitted is written (the review's
+    writer thread is idle) and the app has handled what that reported."""
+    service = getattr(pilot.app, "service", None)
+    if service is not None:
+        assert await asyncio.to_thread(service.flush, 60), "the review's writer never finished"
+    await pilot.pause()
+    await pilot.pause()
+
+
 async def settle(pilot: Pilot[object]) -> None:
     """Let the background prefetch finish and the screen catch up."""
     await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await written(pilot)
 
 
 async def press(pilot: Pilot[object], *keys: str) -> None:
     await pilot.press(*keys)
-    await pilot.pause()
+    await written(pilot)
 
 
 def lines_of(data: bytes | None) -> list[bytes]:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from conftest import STOCK, head_bytes
 
 from app.core.errors import TetherError
+from app.core.journal import Entry
 from app.tui.watch_app import WatchApp
 
 SIZE = (120, 40)
@@ -56,12 +56,12 @@ def record_errors(app: WatchApp) -> list[str]:
     return errors
 
 
-def decisions(app: WatchApp, op: str, since: int = 0) -> list[dict[str, Any]]:
+def decisions(app: WatchApp, op: str, since: int = 0) -> list[Entry]:
     """Journal entries of ``op`` from index ``since`` on, less any that were aborted
     (a write-ahead journal records a refused write as the decision plus an abort)."""
     entries = app.session.journal.entries()
-    aborted = {e.get("target") for e in entries if e["op"] == "abort"}
-    return [e for e in entries[since:] if e["op"] == op and e["seq"] not in aborted]
+    aborted = {e.target for e in entries if e.op == "abort"}
+    return [e for e in entries[since:] if e.op == op and e.seq not in aborted]
 
 
 def shows(app: WatchApp, path: str, text: str) -> bool:

@@ -44,7 +44,7 @@ class CodeView(ScrollView, can_focus=True):
     cursor: reactive[int] = reactive(0, always_update=True)
     """0-based line under the cursor."""
 
-    anchor: reactive[int | None] = reactive(None)
+    selection_start: reactive[int | None] = reactive(None)
     """Where the selection started (None: no selection)."""
 
     class Moved(Message):
@@ -60,7 +60,7 @@ class CodeView(ScrollView, can_focus=True):
         self.path = path
         self.lines = [strip_eol(ln) for ln in split_lines(text)] or [""]
         self._tokens.clear()
-        self.anchor = None
+        self.selection_start = None
         width = max(len(ln) for ln in self.lines) + 8
         self.virtual_size = Size(width, len(self.lines))
         self.cursor = line
@@ -69,9 +69,9 @@ class CodeView(ScrollView, can_focus=True):
     @property
     def selection(self) -> tuple[int, int] | None:
         """Selected lines, 1-based inclusive, or None."""
-        if self.anchor is None:
+        if self.selection_start is None:
             return None
-        first, last = sorted((self.anchor, self.cursor))
+        first, last = sorted((self.selection_start, self.cursor))
         return first + 1, last + 1
 
     def validate_cursor(self, value: int) -> int:
@@ -88,7 +88,7 @@ class CodeView(ScrollView, can_focus=True):
         self.refresh()
         self.post_message(self.Moved())
 
-    def watch_anchor(self) -> None:
+    def watch_selection_start(self) -> None:
         self.refresh()
         self.post_message(self.Moved())
 
@@ -102,12 +102,12 @@ class CodeView(ScrollView, can_focus=True):
         self.cursor = line if line >= 0 else len(self.lines) - 1
 
     def action_extend(self, delta: int) -> None:
-        if self.anchor is None:
-            self.anchor = self.cursor
+        if self.selection_start is None:
+            self.selection_start = self.cursor
         self.cursor += delta
 
     def toggle_selection(self) -> None:
-        self.anchor = self.cursor if self.anchor is None else None
+        self.selection_start = self.cursor if self.selection_start is None else None
 
     def _line_tokens(self, index: int) -> Tokens:
         block = index // _BLOCK

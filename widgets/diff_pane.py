@@ -1,16 +1,23 @@
 """The diff pane: red/green hunks drawn with the Line API.
 
 Only visible rows are rendered, and each rendered row is cached as a Strip,
-so a 20,000-line file with 500 hunks paints as fast as a 2-line one. Syntax
-highlighting and word-level highlights are computed lazily per hunk.
+so a 20,000-line file with 500 hunks paints as fast as a 2-line one. Rows
+are laid out from cached per-hunk blocks (``diff_rows``), syntax highlighting
+is cached by text (``highlight.lex_cached``) and word highlights by line
+pair, so a decision re-lays the file out without re-rendering or re-lexing
+what did not change, and a cursor move repaints two rows.
 
-Attributes flow down (``show_file``, ``split_view``); a ``CursorMoved``
-message flows up when the cursor enters another hunk.
+Attributes flow down (``show``, ``split_view``); ``CursorMoved`` flows up
+when the cursor enters another hunk. The pane owns the cursor keys (up,
+down, page up/down, home, end). Hunks are named by id: ``current_hunk_id``
+and ``marked_lines`` are what a front end turns into a command.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from rich.segment import Segment
 from rich.style import Style
@@ -24,11 +31,23 @@ from textual.strip import Strip
 from app.core.model import ADDED, CONTEXT, REMOVED, Hunk
 from app.core.text import strip_eol
 from themes import DiffPalette, palette_for
-from widgets.diff_rows import FOLD, HUNK, NOTE, Row, build_rows, pairs_in_hunk
-from widgets.highlight import Tokens, colour_for, lex_lines, token_colours
+from widgets.diff_rows import FOLD, HUNK, NOTE, BlockCache, Row, build_rows, pairs_in_hunk
+from widgets.highlight import Tokens, colour_for, lex_cached, token_colours
 from widgets.intraline import Spans, word_spans
 
+if TYPE_CHECKING:
+    from pygments.token import _TokenType
+
 _STRIP_CACHE = 2048
+
+CURSOR_BINDINGS: list[Binding] = [
+    Binding("up", "cursor_by(-1)", "Up", show=False, tooltip="Cursor up one line"),
+    Binding("down", "cursor_by(1)", "Down", show=False, tooltip="Cursor down one line"),
+    Binding("pageup", "page_by(-1)", "Page up", show=False, tooltip="Page up"),
+    Binding("pagedown", "page_by(1)", "Page down", show=False, tooltip="Page down"),
+    Binding("home", "cursor_to(0)", "Top", show=False, tooltip="Cursor to the first row"),
+    Binding("end", "cursor_to(-1)", "Bottom", show=False, tooltip="Cursor to the last row"),
+]
 
 
 class DiffPane(ScrollView, can_focus=True):
@@ -44,14 +63,7 @@ class DiffPane(ScrollView, can_focus=True):
 
     # The cursor, not the viewport, follows these keys (ScrollView's own
     # bindings would scroll and leave the cursor behind).
-    BINDINGS = [
-        Binding("up", "cursor_by(-1)", "Up", show=False),
-        Binding("down", "cursor_by(1)", "Down", show=False),
-        Binding("pageup", "page_by(-1)", "Page up", show=False),
-        Binding("pagedown", "page_by(1)", "Page down", show=False),
-        Binding("home", "cursor_to(0)", "Top", show=False),
-        Binding("end", "cursor_to(-1)", "Bottom", show=False),
-    ]
+    BINDINGS = CURSOR_BINDINGS  # type: ignore[assignment]
 
     split_view: reactive[bool] = reactive(False)
     """Side-by-side (True) or unified (False)."""
@@ -60,9 +72,10 @@ class DiffPane(ScrollView, can_focus=True):
     """Index of the row under the cursor."""
 
     class CursorMoved(Message):
-        """The cursor entered another hunk (or left all hunks: -1)."""
+        """The cursor entered another hunk (``hunk`` is its id; None: it left
+        all hunks, onto a fold or a note)."""
 
-        def __init__(self, pane: DiffPane, hunk: int) -> None:
+        def __init__(self, pane: DiffPane, hunk: str | None) -> None:
             super().__init__()
             self.pane = pane
             self.hunk = hunk
@@ -74,73 +87,109 @@ class DiffPane(ScrollView, can_focus=True):
     def __init__(self, *, name: str | None = None, id: str | None = None) -> None:
         super().__init__(name=name, id=id)
         self.path = ""
-        self.hunks: list[Hunk] = []
-        self.old_lines: list[str] = []
         self.note = ""
         self.rows: list[Row] = []
-        self.expanded: set[int] = set()
-        self.selected: dict[int, set[int]] = {}
-        # Why a hunk may not be accepted now (out of leash, held), by index.
-        self.hunk_notes: dict[int, str] = {}
+        self.expanded: set[str] = set()
+        self._hunks: tuple[Hunk, ...] = ()
+        self._by_id: dict[str, int] = {}
+        self._old_lines: Sequence[str] = ()
+        self._notes: Mapping[str, str] = {}
+        self._marked: dict[str, set[int]] = {}
+        self._blocks = BlockCache()
         self._strips: OrderedDict[tuple[object, ...], Strip] = OrderedDict()
-        self._tokens: dict[tuple[int, str], list[Tokens]] = {}
-        self._pairs: dict[int, dict[int, int]] = {}
-        self._last_hunk = -2
+        self._sides: dict[tuple[str, str], tuple[Hunk, dict[int, Tokens]]] = {}
+        self._pairs: dict[str, tuple[Hunk, dict[int, int]]] = {}
+        self._row_of_hunk: dict[str, int] = {}
+        self._last_hunk: str | None = "\0"
         self._gutter = 4
 
-    # -- data ------------------------------------------------------------------
+    # -- what is shown (read-only views for front ends and tests) ---------------
 
-    def show_file(
+    @property
+    def hunks(self) -> tuple[Hunk, ...]:
+        return self._hunks
+
+    @property
+    def hunk_notes(self) -> dict[int, str]:
+        """Why a hunk may not be accepted now, by its index on show."""
+        return {self._by_id[h]: note for h, note in self._notes.items() if h in self._by_id}
+
+    @property
+    def selected(self) -> dict[int, set[int]]:
+        """Marked lines (indices into the hunk's lines), by hunk index."""
+        return {self._by_id[h]: set(v) for h, v in self._marked.items() if h in self._by_id}
+
+    # -- data --------------------------------------------------------------------
+
+    def show(
         self,
         path: str,
-        hunks: list[Hunk],
-        old_lines: list[str],
+        hunks: Sequence[Hunk],
+        old_lines: Sequence[str],
         *,
         note: str = "",
-        hunk: int = 0,
-        hunk_notes: dict[int, str] | None = None,
+        notes: Mapping[str, str] | None = None,
+        hunk: str | int | None = None,
     ) -> None:
-        """Show a file, putting the cursor on hunk ``hunk`` (clamped)."""
+        """Show a file. The cursor goes to hunk ``hunk`` (an id, or an index,
+        clamped); with None it stays on the hunk it was on, or the one now at
+        its place. Re-showing the same file keeps open folds and marks."""
         same_file = path == self.path
-        self.hunk_notes = hunk_notes or {}
-        self.path, self.hunks, self.old_lines, self.note = path, hunks, old_lines, note
-        self.selected = {}
-        if not same_file:
+        before = self.current_hunk_id()
+        before_index = max(self.current_hunk(), 0)
+        had_hunks = bool(self._hunks)
+        start = self._row_of_hunk.get(before, 0) if before is not None else 0
+        offset = self.cursor - start
+        self.path, self.note = path, note
+        self._hunks = tuple(hunks)
+        self._by_id = {h.id: i for i, h in enumerate(self._hunks)}
+        self._old_lines = old_lines
+        self._notes = dict(notes or {})
+        if same_file:
+            self._marked = {h: v for h, v in self._marked.items() if h in self._by_id}
+            self._blocks.keep_only(self._by_id)
+        else:
+            self._marked = {}
             self.expanded = set()
-        self._tokens.clear()
-        self._pairs.clear()
+            self._blocks.clear()
+            self._sides.clear()
+            self._pairs.clear()
         self._relayout()
-        self.move_to_hunk(min(hunk, len(hunks) - 1) if hunks else 0, force_scroll=True)
-
-    def hide_hunks(self, indices: set[int]) -> None:
-        """Take decided hunks off the screen before the app has written them."""
-        hunk = self.current_hunk()
-        kept = [i for i in range(len(self.hunks)) if i not in indices]
-        self.hunks = [self.hunks[i] for i in kept]
-        self.hunk_notes = {kept.index(i): note for i, note in self.hunk_notes.items() if i in kept}
-        self.selected = {}
-        self._tokens.clear()
-        self._pairs.clear()
-        self._relayout()
-        if self.hunks:
-            self.move_to_hunk(min(max(hunk, 0), len(self.hunks) - 1))
+        if isinstance(hunk, str):
+            self.move_to_hunk(self._by_id.get(hunk, 0), force_scroll=not same_file)
+        elif isinstance(hunk, int):
+            self.move_to_hunk(hunk, force_scroll=not same_file)
+        elif not same_file:
+            self.move_to_hunk(0, force_scroll=True)
+        elif before is not None and before in self._by_id:
+            # The same hunk, the same line of it, wherever it moved.
+            self.cursor = self._row_of_hunk[before] + offset
+            if self.current_hunk_id() != before:
+                self.move_to_hunk(self._by_id[before])
+        elif before is not None or not had_hunks:
+            self.move_to_hunk(before_index)  # the hunk that took its place (or the first)
+        else:
+            self.cursor = self.cursor  # on a fold row: stay there (clamped)
 
     def _relayout(self) -> None:
         self.rows = build_rows(
-            self.hunks,
-            self.old_lines,
+            self._hunks,
+            self._old_lines,
             split_view=self.split_view,
             expanded=self.expanded,
             note=self.note,
+            blocks=self._blocks,
         )
-        top = max((h.old_start + h.old_len for h in self.hunks), default=1)
-        top = max(
-            top, max((h.new_start + h.new_len for h in self.hunks), default=1), len(self.old_lines)
-        )
+        self._row_of_hunk = {}
+        for i, row in enumerate(self.rows):
+            if row.kind == HUNK:
+                self._row_of_hunk[row.hunk] = i
+        top = len(self._old_lines) + 1
+        for h in self._hunks[-1:]:
+            top = max(top, h.old_start + h.old_len, h.new_start + h.new_len)
         self._gutter = max(3, len(str(top)))
         width = max((len(r.text) for r in self.rows), default=0) + 2 * self._gutter + 8
         self.virtual_size = Size(0 if self.split_view else width, len(self.rows))
-        self._strips.clear()
         self.refresh()
 
     def watch_split_view(self) -> None:
@@ -157,22 +206,40 @@ class DiffPane(ScrollView, can_focus=True):
 
     # -- cursor ------------------------------------------------------------------
 
-    def current_hunk(self) -> int:
-        if not self.rows:
-            return -1
-        row = self.rows[min(self.cursor, len(self.rows) - 1)]
-        return row.hunk
-
     def current_row(self) -> Row | None:
         return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
+
+    def current_hunk_id(self) -> str | None:
+        """The id of the hunk under the cursor, or None (a fold, a note)."""
+        row = self.current_row()
+        return row.hunk if row is not None and row.hunk else None
+
+    def current_hunk(self) -> int:
+        """The index of the hunk under the cursor, or -1."""
+        hunk = self.current_hunk_id()
+        return self._by_id.get(hunk, -1) if hunk is not None else -1
+
+    def marked_lines(self, hunk_id: str) -> tuple[str, ...]:
+        """Line ids of the lines marked with space in ``hunk_id`` (empty: none)."""
+        index = self._by_id.get(hunk_id)
+        if index is None:
+            return ()
+        hunk = self._hunks[index]
+        return tuple(hunk.line_id(i) for i in sorted(self._marked.get(hunk_id, ())))
 
     def validate_cursor(self, value: int) -> int:
         return max(0, min(value, len(self.rows) - 1))
 
     def watch_cursor(self, old: int, new: int) -> None:
+        top = int(self.scroll_y)
         self._keep_visible(new)
-        self.refresh()
-        hunk = self.current_hunk()
+        if int(self.scroll_y) != top or old >= len(self.rows):
+            self.refresh()
+        else:
+            # Only the two rows whose cursor mark changed are drawn again.
+            self.refresh_line(old)
+            self.refresh_line(new)
+        hunk = self.current_hunk_id()
         if hunk != self._last_hunk:
             self._last_hunk = hunk
             self.post_message(self.CursorMoved(self, hunk))
@@ -192,11 +259,9 @@ class DiffPane(ScrollView, can_focus=True):
 
     def action_cursor_by(self, delta: int) -> None:
         self.move_cursor(delta)
-        self.post_message(self.CursorMoved(self, self.current_hunk()))
 
     def action_page_by(self, direction: int) -> None:
         self.page(direction)
-        self.post_message(self.CursorMoved(self, self.current_hunk()))
 
     def action_cursor_to(self, row: int) -> None:
         self.cursor = row if row >= 0 else len(self.rows) - 1
@@ -206,28 +271,29 @@ class DiffPane(ScrollView, can_focus=True):
         self.scroll_to(y=self.scroll_y + direction * height, animate=False, immediate=True)
         self.cursor = self.cursor + direction * height
 
-    def _first_row_of(self, hunk: int) -> int:
-        header = -1
-        for i, row in enumerate(self.rows):
-            if row.hunk == hunk:
-                if row.kind == HUNK:
-                    header = i
-                elif row.kind in (ADDED, REMOVED) or (
-                    row.kind == "pair" and (row.left_kind or row.right_kind) in (ADDED, REMOVED)
-                ):
-                    return i
-        return max(header, 0)
+    def _first_row_of(self, hunk_id: str) -> int:
+        header = self._row_of_hunk.get(hunk_id)
+        if header is None:
+            return 0
+        for i in range(header + 1, len(self.rows)):
+            row = self.rows[i]
+            if row.hunk != hunk_id:
+                break
+            if row.kind in (ADDED, REMOVED) or (
+                row.kind == "pair" and (row.left_kind or row.right_kind) in (ADDED, REMOVED)
+            ):
+                return i
+        return header
 
     def move_to_hunk(self, hunk: int, *, force_scroll: bool = False) -> None:
-        if not self.hunks:
+        if not self._hunks:
             self.cursor = 0
             self.scroll_to(y=0, animate=False, immediate=True)
             return
-        hunk = max(0, min(hunk, len(self.hunks) - 1))
-        target = self._first_row_of(hunk)
-        header = next(
-            (i for i, r in enumerate(self.rows) if r.kind == HUNK and r.hunk == hunk), target
-        )
+        hunk = max(0, min(hunk, len(self._hunks) - 1))
+        hunk_id = self._hunks[hunk].id
+        target = self._first_row_of(hunk_id)
+        header = self._row_of_hunk.get(hunk_id, target)
         height = self.scrollable_content_region.height or self.size.height
         top = int(self.scroll_y)
         if force_scroll or header < top or target >= top + max(height, 1) - 2:
@@ -240,12 +306,12 @@ class DiffPane(ScrollView, can_focus=True):
             # On a fold or note row: find the nearest hunk in that direction.
             rng = range(self.cursor, len(self.rows)) if step > 0 else range(self.cursor, -1, -1)
             for i in rng:
-                if self.rows[i].hunk >= 0:
-                    self.move_to_hunk(self.rows[i].hunk)
+                if self.rows[i].hunk:
+                    self.move_to_hunk(self._by_id[self.rows[i].hunk])
                     return True
             return False
         target = current + step
-        if 0 <= target < len(self.hunks):
+        if 0 <= target < len(self._hunks):
             self.move_to_hunk(target)
             return True
         return False
@@ -253,31 +319,40 @@ class DiffPane(ScrollView, can_focus=True):
     # -- selection and folds -------------------------------------------------------
 
     def toggle_line(self) -> bool:
-        """Toggle the change line under the cursor; False if it is not one."""
+        """Mark or unmark the changed line under the cursor; False if it is not one."""
         row = self.current_row()
-        if row is None or row.hunk < 0:
+        if row is None or not row.hunk:
             return False
-        indices = [
-            i for i in (row.line, row.right) if i >= 0 and self.hunks[row.hunk].lines[i].is_change
-        ]
-        if row.kind not in ("pair",):
+        hunk = self._hunks[self._by_id[row.hunk]]
+        if row.kind == "pair":
+            indices = [i for i in (row.line, row.right) if i >= 0 and hunk.lines[i].is_change]
+        else:
             indices = [row.line] if row.kind in (ADDED, REMOVED) else []
         if not indices:
             return False
-        chosen = self.selected.setdefault(row.hunk, set())
+        chosen = self._marked.setdefault(row.hunk, set())
         if all(i in chosen for i in indices):
             chosen.difference_update(indices)
         else:
             chosen.update(indices)
         if not chosen:
-            del self.selected[row.hunk]
-        self._strips.clear()
+            del self._marked[row.hunk]
+        self._refresh_hunk(row.hunk)
         self.cursor = self.cursor + 1
         return True
 
+    def _refresh_hunk(self, hunk_id: str) -> None:
+        start = self._row_of_hunk.get(hunk_id)
+        if start is None:
+            return
+        end = start + 1
+        while end < len(self.rows) and self.rows[end].hunk == hunk_id:
+            end += 1
+        self.refresh_lines(start, end - start)
+
     def toggle_fold(self) -> bool:
         row = self.current_row()
-        if row is None or row.fold < 0:
+        if row is None or not row.fold:
             return False
         fold = row.fold
         if fold in self.expanded:
@@ -301,26 +376,47 @@ class DiffPane(ScrollView, can_focus=True):
         if index >= len(self.rows):
             return Strip.blank(width, Style(bgcolor=self._palette().background))
         row = self.rows[index]
-        is_cursor = index == self.cursor and self.has_focus_within or index == self.cursor
-        sel = self.selected.get(row.hunk)
+        is_cursor = index == self.cursor
+        hunk = self._hunk_of(row)
+        marks = self._marked.get(row.hunk) if row.hunk else None
+        numbers: object = None
+        if hunk is not None:
+            if row.kind == HUNK:
+                numbers = (hunk.header(), self._by_id[row.hunk], len(self._hunks))
+            else:
+                numbers = (
+                    hunk.lines[row.line].old_no if row.line >= 0 else None,
+                    hunk.lines[row.line].new_no if row.line >= 0 else None,
+                    hunk.lines[row.right].new_no if row.right >= 0 else None,
+                )
         key = (
-            bool(self.hunk_notes.get(row.hunk)),
-            index,
+            row.key,
+            numbers,
+            self._notes.get(row.hunk) if row.kind == HUNK else None,
             width,
             scroll_x,
             is_cursor,
-            tuple(sorted(sel)) if sel else None,
+            self._gutter,
+            tuple(sorted(marks)) if marks else None,
             self.app.current_theme.name,
         )
         strip = self._strips.get(key)
         if strip is None:
-            strip = self._render_row(row, width, scroll_x, is_cursor)
+            strip = self._render_row(row, hunk, width, scroll_x, is_cursor)
             self._strips[key] = strip
             if len(self._strips) > _STRIP_CACHE:
                 self._strips.popitem(last=False)
         return strip
 
-    def _render_row(self, row: Row, width: int, scroll_x: int, is_cursor: bool) -> Strip:
+    def _hunk_of(self, row: Row) -> Hunk | None:
+        if not row.hunk:
+            return None
+        index = self._by_id.get(row.hunk)
+        return self._hunks[index] if index is not None else None
+
+    def _render_row(
+        self, row: Row, hunk: Hunk | None, width: int, scroll_x: int, is_cursor: bool
+    ) -> Strip:
         pal = self._palette()
         cursor_seg = Segment(
             "▌" if is_cursor else " ", Style(color=pal.selected, bgcolor=pal.background, bold=True)
@@ -330,19 +426,18 @@ class DiffPane(ScrollView, can_focus=True):
             return Strip(
                 [cursor_seg, Segment(" " + row.text, base + Style(color=pal.fold_fg, italic=True))]
             ).adjust_cell_length(width, base)
-        if row.kind == HUNK:
-            hunk = self.hunks[row.hunk]
-            sel = self.selected.get(row.hunk)
-            info = f"  hunk {row.hunk + 1}/{len(self.hunks)} · {hunk.id}"
-            if sel:
-                info += f" · {len(sel)} line{'s' if len(sel) != 1 else ''} selected"
+        if row.kind == HUNK and hunk is not None:
+            marks = self._marked.get(row.hunk)
+            info = f"  hunk {self._by_id[row.hunk] + 1}/{len(self._hunks)} · {hunk.id}"
+            if marks:
+                info += f" · {len(marks)} line{'s' if len(marks) != 1 else ''} selected"
             bg = pal.cursor_bg if is_cursor else pal.hunk_bg
             segs = [
                 cursor_seg,
-                Segment(" " + row.text, Style(color=pal.hunk_fg, bgcolor=bg, bold=True)),
+                Segment(" " + hunk.header(), Style(color=pal.hunk_fg, bgcolor=bg, bold=True)),
                 Segment(info, Style(color=pal.fold_fg, bgcolor=bg)),
             ]
-            blocked = self.hunk_notes.get(row.hunk)
+            blocked = self._notes.get(row.hunk)
             if blocked:
                 segs.append(
                     Segment(f"  ⊘ {blocked}", Style(color=pal.removed_mark, bgcolor=bg, bold=True))
@@ -350,14 +445,15 @@ class DiffPane(ScrollView, can_focus=True):
             return Strip(segs).adjust_cell_length(width, Style(bgcolor=bg))
         if row.kind == FOLD:
             end = row.old_no + row.count - 1 if row.old_no else row.count
-            text = f"   ⋯ {row.count} unchanged line{'s' if row.count != 1 else ''} ({row.old_no}–{end}) · enter expands"
+            lines = f"{row.count} unchanged line{'s' if row.count != 1 else ''}"
+            text = f"   ⋯ {lines} ({row.old_no}–{end}) · enter expands"
             bg = pal.cursor_bg if is_cursor else pal.background
             return Strip(
                 [cursor_seg, Segment(text, Style(color=pal.fold_fg, bgcolor=bg, italic=True))]
             ).adjust_cell_length(width, Style(bgcolor=bg))
         if row.kind == "pair":
-            return self._render_pair(row, width, is_cursor, cursor_seg, pal)
-        return self._render_unified(row, width, scroll_x, is_cursor, cursor_seg, pal)
+            return self._render_pair(row, hunk, width, is_cursor, cursor_seg, pal)
+        return self._render_unified(row, hunk, width, scroll_x, is_cursor, cursor_seg, pal)
 
     def _line_style(self, kind: str, pal: DiffPalette) -> tuple[str | None, str | None, str, str]:
         if kind == ADDED:
@@ -366,9 +462,16 @@ class DiffPane(ScrollView, can_focus=True):
             return pal.removed_bg, pal.removed_word_bg, "-", pal.removed_mark
         return pal.background, None, " ", pal.gutter
 
+    def _numbers(self, row: Row, hunk: Hunk | None) -> tuple[int | None, int | None]:
+        if hunk is None or row.line < 0:
+            return row.old_no, row.new_no
+        line = hunk.lines[row.line]
+        return line.old_no, line.new_no
+
     def _render_unified(
         self,
         row: Row,
+        hunk: Hunk | None,
         width: int,
         scroll_x: int,
         is_cursor: bool,
@@ -378,10 +481,11 @@ class DiffPane(ScrollView, can_focus=True):
         bg, word_bg, mark, mark_fg = self._line_style(row.kind, pal)
         if is_cursor and row.kind == CONTEXT:
             bg = pal.cursor_bg
-        selected = row.hunk >= 0 and row.line in self.selected.get(row.hunk, ())
+        selected = hunk is not None and row.line in self._marked.get(row.hunk, ())
+        old_no, new_no = self._numbers(row, hunk)
         g = self._gutter
-        old = f"{row.old_no:>{g}}" if row.old_no is not None else " " * g
-        new = f"{row.new_no:>{g}}" if row.new_no is not None else " " * g
+        old = f"{old_no:>{g}}" if old_no is not None else " " * g
+        new = f"{new_no:>{g}}" if new_no is not None else " " * g
         gutter_style = Style(color=pal.gutter, bgcolor=bg)
         segs = [
             cursor_seg,
@@ -390,7 +494,7 @@ class DiffPane(ScrollView, can_focus=True):
             Segment(mark, Style(color=mark_fg, bgcolor=bg, bold=True)),
             Segment(" ", Style(bgcolor=bg)),
         ]
-        code = self._code(row.hunk, row.line, row.text, row.kind, bg, word_bg, pal)
+        code = self._code(hunk, row.line, row.text, row.kind, bg, word_bg, pal)
         prefix = Strip(segs)
         body = Strip(code)
         if scroll_x:
@@ -398,16 +502,27 @@ class DiffPane(ScrollView, can_focus=True):
         return Strip.join([prefix, body]).adjust_cell_length(width, Style(bgcolor=bg))
 
     def _render_pair(
-        self, row: Row, width: int, is_cursor: bool, cursor_seg: Segment, pal: DiffPalette
+        self,
+        row: Row,
+        hunk: Hunk | None,
+        width: int,
+        is_cursor: bool,
+        cursor_seg: Segment,
+        pal: DiffPalette,
     ) -> Strip:
         half = max(10, (width - 2) // 2)
         g = self._gutter
-        sel = self.selected.get(row.hunk, ())
+        marks = self._marked.get(row.hunk, ())
+        if hunk is not None:
+            left_no = hunk.lines[row.line].old_no if row.line >= 0 else None
+            right_no = hunk.lines[row.right].new_no if row.right >= 0 else None
+        else:
+            left_no, right_no = row.old_no, row.new_no
         parts = [Strip([cursor_seg])]
         for side, (kind, idx, no, text) in enumerate(
             (
-                (row.left_kind, row.line, row.old_no, row.text),
-                (row.right_kind, row.right, row.new_no, row.right_text),
+                (row.left_kind, row.line, left_no, row.text),
+                (row.right_kind, row.right, right_no, row.right_text),
             )
         ):
             if not kind:
@@ -421,7 +536,7 @@ class DiffPane(ScrollView, can_focus=True):
             bg, word_bg, mark, mark_fg = self._line_style(kind, pal)
             if is_cursor and kind == CONTEXT:
                 bg = pal.cursor_bg
-            chosen = idx >= 0 and idx in sel and kind != CONTEXT
+            chosen = idx >= 0 and idx in marks and kind != CONTEXT
             segs = [
                 Segment("●" if chosen else " ", Style(color=pal.selected, bold=True, bgcolor=bg)),
                 Segment(
@@ -430,7 +545,7 @@ class DiffPane(ScrollView, can_focus=True):
                 ),
                 Segment(mark + " ", Style(color=mark_fg, bgcolor=bg, bold=True)),
             ]
-            code = self._code(row.hunk, idx, text, kind, bg, word_bg, pal)
+            code = self._code(hunk, idx, text, kind, bg, word_bg, pal)
             parts.append(
                 Strip(segs + code).adjust_cell_length(half, Style(bgcolor=bg)).crop(0, half)
             )
@@ -440,7 +555,7 @@ class DiffPane(ScrollView, can_focus=True):
 
     def _code(
         self,
-        hunk_index: int,
+        hunk: Hunk | None,
         line_index: int,
         text: str,
         kind: str,
@@ -448,12 +563,12 @@ class DiffPane(ScrollView, can_focus=True):
         word_bg: str | None,
         pal: DiffPalette,
     ) -> list[Segment]:
-        tokens = self._line_tokens(hunk_index, line_index, text, kind)
+        tokens = self._line_tokens(hunk, line_index, text, kind)
         spans: Spans = ()
-        if hunk_index >= 0 and kind in (ADDED, REMOVED):
-            partner = self._pairs_for(hunk_index).get(line_index)
+        if hunk is not None and kind in (ADDED, REMOVED):
+            partner = self._pairs_for(hunk).get(line_index)
             if partner is not None:
-                other = strip_eol(self.hunks[hunk_index].lines[partner].raw)
+                other = strip_eol(hunk.lines[partner].raw)
                 old_spans, new_spans = (
                     word_spans(text, other) if kind == REMOVED else word_spans(other, text)
                 )
@@ -473,31 +588,27 @@ class DiffPane(ScrollView, can_focus=True):
                 segs.append(Segment(piece, Style(color=fg, bgcolor=word_bg if in_word else bg)))
         return segs
 
-    def _pairs_for(self, hunk_index: int) -> dict[int, int]:
-        pairs = self._pairs.get(hunk_index)
-        if pairs is None:
-            pairs = self._pairs[hunk_index] = pairs_in_hunk(self.hunks[hunk_index])
-        return pairs
+    def _pairs_for(self, hunk: Hunk) -> dict[int, int]:
+        cached = self._pairs.get(hunk.id)
+        if cached is None or cached[0] is not hunk:
+            cached = self._pairs[hunk.id] = (hunk, pairs_in_hunk(hunk))
+        return cached[1]
 
-    def _line_tokens(self, hunk_index: int, line_index: int, text: str, kind: str) -> Tokens:
-        if hunk_index < 0 or line_index < 0:
-            return lex_lines(self.path, (text,))[0]
+    def _line_tokens(self, hunk: Hunk | None, line_index: int, text: str, kind: str) -> Tokens:
+        if hunk is None or line_index < 0:
+            return lex_cached(self.path, (text,))[0]
         side = "old" if kind == REMOVED else "new"
-        key = (hunk_index, side)
-        lexed = self._tokens.get(key)
-        hunk = self.hunks[hunk_index]
-        wanted = (CONTEXT, REMOVED) if side == "old" else (CONTEXT, ADDED)
-        members = [i for i, ln in enumerate(hunk.lines) if ln.kind in wanted]
-        if lexed is None:
-            lexed = lex_lines(self.path, tuple(strip_eol(hunk.lines[i].raw) for i in members))
-            self._tokens[key] = lexed
-        try:
-            return lexed[members.index(line_index)]
-        except ValueError:
-            return [(_text_token(), text)]
+        cached = self._sides.get((hunk.id, side))
+        if cached is None or cached[0] is not hunk:
+            wanted = (CONTEXT, REMOVED) if side == "old" else (CONTEXT, ADDED)
+            members = [i for i, ln in enumerate(hunk.lines) if ln.kind in wanted]
+            lexed = lex_cached(self.path, tuple(strip_eol(hunk.lines[i].raw) for i in members))
+            cached = self._sides[(hunk.id, side)] = (hunk, dict(zip(members, lexed, strict=True)))
+        found = cached[1].get(line_index)
+        return found if found is not None else [(_text_token(), text)]
 
 
-def _text_token():  # type: ignore[no-untyped-def]
+def _text_token() -> _TokenType:
     from pygments.token import Text
 
     return Text

@@ -1,91 +1,142 @@
 """Laying a file's hunks out as display rows (no Textual here: pure data).
 
-Unchanged stretches between hunks fold into one row; an expanded fold shows
-its lines as context. The side-by-side layout pairs each removed line with
-the added line at the same position in its change run.
+A hunk's rows (its header and lines, or side-by-side pairs) are built once
+per hunk id and reused: they name their hunk by id and hold no line numbers
+(those are read from the hunk when a row is drawn), so a decision that
+shifts every later hunk re-lays the file out by splicing cached blocks, not
+by building thousands of rows again. Unchanged stretches between hunks fold
+into one row; an expanded fold shows its lines as context. A fold is named
+by the hunk after it (``END`` for the stretch after the last), so which folds
+are open survives decisions that remove hunks before them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
-from app.core.model import ADDED, CONTEXT, REMOVED, Hunk, side_by_side
+from app.core.model import ADDED, CONTEXT, REMOVED, DiffLine, Hunk, side_by_side
 from app.core.text import strip_eol
 
 HUNK = "hunk"
 FOLD = "fold"
 NOTE = "note"
+END = "$end"  # the fold after the last hunk
+
+_serial = itertools.count(1)
 
 
 @dataclass(slots=True)
 class Row:
     """One screen row. ``kind`` is a line kind (" ", "-", "+"), "pair",
-    "hunk", "fold" or "note"."""
+    "hunk", "fold" or "note". ``hunk`` is the hunk's id ("" outside hunks);
+    ``line`` and ``right`` index its lines (left and right for "pair" rows).
+    Fold and expanded-fold rows carry their own line numbers; hunk rows read
+    theirs from the hunk. ``key`` tells rows apart for render caches."""
 
     kind: str
-    hunk: int = -1
-    # Index into hunk.lines (unified); for "pair" rows, left and right indices.
+    hunk: str = ""
     line: int = -1
     right: int = -1
-    old_no: int | None = None
-    new_no: int | None = None
     text: str = ""
     right_text: str = ""
     right_kind: str = ""
     left_kind: str = ""
-    fold: int = -1
+    fold: str = ""
     count: int = 0
+    old_no: int | None = None
+    new_no: int | None = None
+    key: int = field(default_factory=lambda: next(_serial))
+
+
+class BlockCache:
+    """Rows of each hunk, by (hunk id, view), kept while the hunk is pending.
+
+    An id names the changed lines; a re-diff can give the same hunk other
+    context lines, so a block is reused only for the same lines (the same
+    list, as a shifted hunk keeps, or equal ones)."""
+
+    def __init__(self) -> None:
+        self._blocks: dict[tuple[str, bool], tuple[list[DiffLine], list[Row]]] = {}
+
+    def rows(self, hunk: Hunk, split_view: bool) -> list[Row]:
+        key = (hunk.id, split_view)
+        found = self._blocks.get(key)
+        if found is not None:
+            lines, rows = found
+            if lines is hunk.lines:
+                return rows
+            if _same_lines(lines, hunk.lines):
+                self._blocks[key] = (hunk.lines, rows)
+                return rows
+        rows = _block(hunk, split_view)
+        self._blocks[key] = (hunk.lines, rows)
+        return rows
+
+    def keep_only(self, ids: Iterable[str]) -> None:
+        wanted = set(ids)
+        for key in [k for k in self._blocks if k[0] not in wanted]:
+            del self._blocks[key]
+
+    def clear(self) -> None:
+        self._blocks.clear()
+
+
+def _same_lines(a: list[DiffLine], b: list[DiffLine]) -> bool:
+    return len(a) == len(b) and all(
+        x.kind == y.kind and x.raw == y.raw for x, y in zip(a, b, strict=True)
+    )
 
 
 def build_rows(
-    hunks: list[Hunk],
-    old_lines: list[str],
+    hunks: Sequence[Hunk],
+    old_lines: Sequence[str],
     *,
     split_view: bool,
-    expanded: set[int] | frozenset[int] = frozenset(),
+    expanded: set[str] | frozenset[str] = frozenset(),
     note: str = "",
+    blocks: BlockCache | None = None,
 ) -> list[Row]:
-    """Rows for one file. Fold ``i`` is the gap before hunk ``i`` (``len(hunks)``
-    is the gap after the last one); ``expanded`` lists open folds."""
+    """Rows for one file; ``expanded`` names the open folds (see the module doc)."""
     if note:
         return [Row(NOTE, text=note)]
     if not hunks:
         return [Row(NOTE, text="No pending changes in this file.")]
+    cache = blocks if blocks is not None else BlockCache()
     rows: list[Row] = []
     prev_end = 0  # 0-based old line after the previous hunk
     delta = 0  # new-line number minus old-line number so far
-    for hi, hunk in enumerate(hunks):
+    for hunk in hunks:
         start = hunk.old_start - 1 if hunk.old_len else hunk.old_start
-        _gap(rows, hi, prev_end, start, delta, old_lines, expanded, split_view)
-        rows.append(Row(HUNK, hunk=hi, text=hunk.header()))
-        if split_view:
-            _pair_rows(rows, hi, hunk)
-        else:
-            for li, line in enumerate(hunk.lines):
-                rows.append(
-                    Row(
-                        line.kind,
-                        hunk=hi,
-                        line=li,
-                        old_no=line.old_no,
-                        new_no=line.new_no,
-                        text=strip_eol(line.raw),
-                    )
-                )
+        _gap(rows, hunk.id, prev_end, start, delta, old_lines, expanded, split_view)
+        rows.extend(cache.rows(hunk, split_view))
         prev_end = start + hunk.old_len
         delta = (hunk.new_start + hunk.new_len) - (hunk.old_start + hunk.old_len)
-    _gap(rows, len(hunks), prev_end, len(old_lines), delta, old_lines, expanded, split_view)
+    _gap(rows, END, prev_end, len(old_lines), delta, old_lines, expanded, split_view)
+    return rows
+
+
+def _block(hunk: Hunk, split_view: bool) -> list[Row]:
+    rows = [Row(HUNK, hunk=hunk.id)]
+    if split_view:
+        _pair_rows(rows, hunk)
+    else:
+        rows.extend(
+            Row(line.kind, hunk=hunk.id, line=li, text=strip_eol(line.raw))
+            for li, line in enumerate(hunk.lines)
+        )
     return rows
 
 
 def _gap(
     rows: list[Row],
-    fold: int,
+    fold: str,
     start: int,
     end: int,
     delta: int,
-    old_lines: list[str],
-    expanded: set[int] | frozenset[int],
+    old_lines: Sequence[str],
+    expanded: set[str] | frozenset[str],
     split_view: bool,
 ) -> None:
     count = end - start
@@ -113,20 +164,17 @@ def _gap(
             rows.append(Row(CONTEXT, old_no=i + 1, new_no=i + 1 + delta, text=text, fold=fold))
 
 
-def _pair_rows(rows: list[Row], hi: int, hunk: Hunk) -> None:
+def _pair_rows(rows: list[Row], hunk: Hunk) -> None:
     lines = hunk.lines
     for left, right in side_by_side(hunk):
         if left == right:  # context: the same line on both sides
-            line = lines[left]
-            text = strip_eol(line.raw)
+            text = strip_eol(lines[left].raw)
             rows.append(
                 Row(
                     "pair",
-                    hunk=hi,
+                    hunk=hunk.id,
                     line=left,
                     right=right,
-                    old_no=line.old_no,
-                    new_no=line.new_no,
                     text=text,
                     right_text=text,
                     right_kind=CONTEXT,
@@ -137,11 +185,9 @@ def _pair_rows(rows: list[Row], hi: int, hunk: Hunk) -> None:
         rows.append(
             Row(
                 "pair",
-                hunk=hi,
+                hunk=hunk.id,
                 line=left,
                 right=right,
-                old_no=lines[left].old_no if left >= 0 else None,
-                new_no=lines[right].new_no if right >= 0 else None,
                 text=strip_eol(lines[left].raw) if left >= 0 else "",
                 right_text=strip_eol(lines[right].raw) if right >= 0 else "",
                 right_kind=ADDED if right >= 0 else "",
@@ -162,4 +208,4 @@ def pairs_in_hunk(hunk: Hunk) -> dict[int, int]:
 
 
 def row_is_change(row: Row) -> bool:
-    return row.kind in (ADDED, REMOVED) or ADDED in (row.right_kind,) or row.left_kind == REMOVED
+    return row.kind in (ADDED, REMOVED) or row.right_kind == ADDED or row.left_kind == REMOVED

@@ -184,9 +184,10 @@ class FileList(ScrollView, can_focus=False):
         self.virtual_size = Size(0, len(self._entries))
 
     def _refresh_row(self, index: int) -> None:
+        # refresh_line takes the row's index in the list, not on the screen.
         y = index - self.scroll_offset.y
         if 0 <= y < self.scrollable_content_region.height:
-            self.refresh_line(y)
+            self.refresh_line(index)
 
     # -- the highlight -------------------------------------------------------------
 

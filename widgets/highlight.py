@@ -2,11 +2,14 @@
 
 Only what is on screen is ever lexed: a hunk's old and new sides are lexed as
 two small runs (so a multi-line string inside a hunk still colours right) the
-first time one of their rows is drawn, and cached.
+first time one of their rows is drawn. Results are kept by the text itself
+(``lex_cached``), so the same text is never lexed twice: not when a decision
+shifts a hunk, not when the view toggles, not when a file is shown again.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from functools import lru_cache
 
 from pygments.lexer import Lexer
@@ -65,6 +68,23 @@ def lex_lines(path: str, lines: tuple[str, ...]) -> list[Tokens]:
     return out[: len(lines)]
 
 
+_LEXED: OrderedDict[tuple[str, tuple[str, ...]], list[Tokens]] = OrderedDict()
+_LEXED_MAX = 8192
+
+
+def lex_cached(path: str, lines: tuple[str, ...]) -> list[Tokens]:
+    """``lex_lines``, remembered by lexer and text (least recently used go)."""
+    key = (lexer_for(path).name, lines)
+    found = _LEXED.get(key)
+    if found is not None:
+        _LEXED.move_to_end(key)
+        return found
+    found = _LEXED[key] = lex_lines(path, lines)
+    if len(_LEXED) > _LEXED_MAX:
+        _LEXED.popitem(last=False)
+    return found
+
+
 @lru_cache(maxsize=8)
 def token_colours(style_name: str) -> dict[_TokenType, str]:
     """Foreground colour per token type for a pygments style."""
@@ -77,9 +97,10 @@ def token_colours(style_name: str) -> dict[_TokenType, str]:
 
 
 def colour_for(colours: dict[_TokenType, str], ttype: _TokenType) -> str | None:
-    while ttype is not Token:
-        found = colours.get(ttype)
+    current: _TokenType | None = ttype
+    while current is not None and current is not Token:
+        found = colours.get(current)
         if found:
             return found
-        ttype = ttype.parent
+        current = current.parent
     return colours.get(Token)

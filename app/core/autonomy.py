@@ -10,8 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import TYPE_CHECKING
 
 from app.core.model import Hunk
+
+if TYPE_CHECKING:
+    from app.core.context import ContextPacket
 
 
 class Level(IntEnum):
@@ -53,6 +57,11 @@ def changed_lines(hunks: list[Hunk]) -> int:
     )
 
 
+def creates_file(hunk: Hunk) -> bool:
+    """Whether the hunk is a whole new file (``@@ -0,0 +1,N @@``)."""
+    return hunk.old_start == 0 and hunk.old_len == 0
+
+
 @dataclass
 class Scope:
     """What the current proposal may change.
@@ -73,15 +82,44 @@ class Scope:
     def limit(self) -> int:
         return self.leash.get(self.level, 0)
 
+    @classmethod
+    def from_packet(
+        cls, packet: ContextPacket, level: Level, leash: dict[Level, int] | None = None
+    ) -> Scope:
+        """What the model may change, as the context sent to it said."""
+        path = next(iter(packet.allowed_paths), None) if level is not Level.REPO else None
+        lines = packet.allowed_ranges.get(path) if path is not None else None
+        return cls(
+            level=level,
+            path=path,
+            lines=lines if level in (Level.LINE, Level.CHUNK) else None,
+            paths=frozenset(packet.allowed_paths) if level is Level.REPO else frozenset(),
+            leash=dict(leash) if leash else dict(DEFAULT_LEASH),
+        )
+
+    def region(self, path: str, lines: tuple[int, int]) -> Scope:
+        """This level and leash, narrowed to ``lines`` of ``path`` (regenerating
+        one rejected hunk)."""
+        return Scope(level=self.level, path=path, lines=lines, leash=self.leash)
+
+    def fresh(self) -> Scope:
+        """The same scope with nothing widened (a plan's next step)."""
+        return Scope(self.level, self.path, self.lines, self.paths, dict(self.leash))
+
     def hunk_in_scope(self, path: str, hunk: Hunk) -> bool:
+        """Whether the hunk changes only what the scope allows: a region
+        (``lines``, at any level: levels 1-2, or regenerating one rejected
+        hunk) must hold its changed lines; otherwise the level decides."""
         if self.level is Level.OFF:
             return False
-        if self.level is Level.REPO:
-            return not self.paths or path in self.paths
+        if self.lines is None:
+            if self.level is Level.REPO:
+                # The files the context allowed, or a file the model creates
+                # (the generation already refused secret, ignored and unsafe paths).
+                return not self.paths or path in self.paths or creates_file(hunk)
+            return path == self.path
         if path != self.path:
             return False
-        if self.level is Level.FILE or self.lines is None:
-            return True
         first, last = self.lines
         start = hunk.old_start if hunk.old_len else hunk.old_start + 1
         # Only the changed lines count, not the context around them.
@@ -91,22 +129,45 @@ class Scope:
             insert_at = next(
                 (ln.old_no for ln in hunk.lines if ln.kind == " " and ln.old_no), start
             )
-            changed = [insert_at]
-            return first - 1 <= min(changed) <= last + 1
+            return first - 1 <= insert_at <= last + 1
         return first <= min(changed) and max(changed) <= last
 
-    def blocked(self, path: str, hunk: Hunk, proposal_size: int) -> str | None:
-        """Why this hunk may not be accepted now, or None."""
+    def describe(self) -> str:
+        """What the scope allows, in the words the status line and toasts use."""
+        where = {
+            Level.OFF: "nothing",
+            Level.LINE: self.path or "the cursor line",
+            Level.CHUNK: self.path or "the selection",
+            Level.FILE: self.path or "the current file",
+            Level.REPO: "the allowed files",
+        }[self.level]
+        if self.lines is not None and self.level is not Level.OFF:
+            where = f"{self.path} lines {self.lines[0]}–{self.lines[1]}"
+        return f"level {int(self.level)} ({LEVEL_NAMES[self.level]}): {where}, leash {self.limit} lines"
+
+    def blocked(
+        self,
+        path: str,
+        hunk: Hunk,
+        proposal_size: int,
+        *,
+        limit: int | None = None,
+        level: Level | None = None,
+    ) -> str | None:
+        """Why this hunk may not be accepted now, or None. ``limit`` and
+        ``level`` are the slider's, when it moved since the proposal was made."""
         if hunk.id in self.widened:
             return None
-        if proposal_size > self.limit:
+        limit = self.limit if limit is None else limit
+        at = self.level if level is None else level
+        if proposal_size > limit:
             return (
-                f"held: this proposal changes {proposal_size} lines, over the leash of {self.limit} "
-                f"at level {LEVEL_NAMES[self.level]}; p asks the model for small steps, w widens"
+                f"held: this proposal changes {proposal_size} lines, over the leash of {limit} "
+                f"at level {LEVEL_NAMES[at]}; p asks the model for small steps, w widens"
             )
         if not self.hunk_in_scope(path, hunk):
             where = self.path if self.level is not Level.REPO else "the allowed files"
-            if self.level in (Level.LINE, Level.CHUNK) and self.lines:
+            if self.lines is not None:
                 where = f"{self.path} lines {self.lines[0]}–{self.lines[1]}"
             return (
                 f"out of leash: level {LEVEL_NAMES[self.level]} allows changes to {where}; w widens"

@@ -5,6 +5,16 @@
 - ``PatchBackend``: accepted = the working tree, proposed = memory (a patch
   file, stdin or a revision applied on top). Accept writes the working tree;
   reject only changes memory.
+- ``ProposalBackend``: accepted = the working tree, proposed = memory (a
+  model's edits, arriving while it writes).
+- ``BaselineBackend`` (``baseline.py``): accepted = Tether's snapshot outside
+  git, proposed = the working tree.
+
+What a backend can do beyond the ``Backend`` protocol is explicit, not probed:
+``proposals`` is the store a model's edits go to (or None), ``index`` the view
+of an accepted side that others may stage into (or None), and
+``set_original`` is how a patch review learns what a file held before it
+first wrote it.
 
 Every write checks that the target still holds what Tether last read, so a
 change made by someone else is never overwritten (StaleFileError).
@@ -16,9 +26,8 @@ import hashlib
 import os
 import stat
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
+from typing import Protocol
 
 from app.core.atomic import atomic_delete, atomic_write, read_bytes_in_root
 from app.core.errors import (
@@ -29,54 +38,47 @@ from app.core.errors import (
     UnsafePathError,
 )
 from app.core.gitrepo import GitRepo
-from app.core.model import FilePatch, FileStatus, Patch
+from app.core.model import FileReview, FileStatus, Patch, Side
 from app.core.patchapply import apply_file_patch
 from app.core.paths import resolve_in_root
 from app.core.text import decode_text, join_lines, split_lines
-from app.core.textdiff import Block
 
 # Files larger than this are listed and diffed only when opened.
 LARGE_FILE = 8 * 1024 * 1024
 
 
-class Side(StrEnum):
-    INDEX = "index"
-    WORKTREE = "worktree"
-    MEMORY = "memory"
+# The text a file had before this review first wrote it, given what it holds now.
+OriginalLookup = Callable[[str, str | None], str | None]
 
 
-@dataclass(eq=False)
-class FileReview:
-    """One file of a review: its accepted and proposed texts and their diff."""
+class ProposalStore(Protocol):
+    """Where a model's proposed texts are kept (the loop's backend)."""
 
-    path: str
-    status: FileStatus
-    old_path: str | None = None
-    accepted: str | None = None
-    proposed: str | None = None
-    patch: FilePatch | None = None
-    blocks: list[Block] = field(default_factory=list)
-    loaded: bool = False
-    # Why the file is listed but cannot be reviewed as text.
-    note: str = ""
-    accepted_count: int = 0
-    rejected_count: int = 0
-    mode: str | None = None
-    # The parsed patch this file's proposal comes from (patch sources).
-    source_patch: FilePatch | None = None
-    # Why the pending hunks cannot be accepted: the file changed on disk and
-    # they no longer match it exactly once (R re-anchors, n rejects).
-    stale: str = ""
-    # A hunk of this file was split (its neighbours' context is trimmed).
-    was_split: bool = False
+    def set_proposal(self, path: str, text: str | None) -> None: ...
+    def current_text(self, path: str) -> str | None: ...
 
-    @property
-    def pending(self) -> int:
-        return len(self.patch.hunks) if self.patch else 0
 
-    @property
-    def reviewable(self) -> bool:
-        return not self.note
+class IndexView(Protocol):
+    """An accepted side that someone else may change (git's index): the
+    blob sha it holds per path, to tell another stage from Tether's own."""
+
+    def accepted_shas(self, paths: list[str]) -> dict[str, str | None]: ...
+
+
+class Backend(Protocol):
+    accepted_side: Side
+    proposed_side: Side
+    kind: str
+    root: Path
+    proposals: ProposalStore | None
+    index: IndexView | None
+
+    def files(self) -> list[FileReview]: ...
+    def load(self, fr: FileReview) -> None: ...
+    def read(self, side: Side, fr: FileReview) -> bytes | None: ...
+    def write(self, side: Side, fr: FileReview, before: str | None, after: str | None) -> None: ...
+    def file_for(self, path: str) -> FileReview | None: ...
+    def set_original(self, lookup: OriginalLookup) -> None: ...
 
 
 def encode(text: str | None) -> bytes | None:
@@ -103,10 +105,19 @@ class WorktreeBackend:
     accepted_side = Side.INDEX
     proposed_side = Side.WORKTREE
     kind = "worktree"
+    proposals: ProposalStore | None = None
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.repo = GitRepo(root)
+        self.index: IndexView | None = self
+
+    def set_original(self, lookup: OriginalLookup) -> None:
+        pass  # the index is the accepted side: nothing to reopen
+
+    def accepted_shas(self, paths: list[str]) -> dict[str, str | None]:
+        entries = self.repo.index_entries(paths)
+        return {path: (entries[path].sha if path in entries else None) for path in paths}
 
     def files(self) -> list[FileReview]:
         out: list[FileReview] = []
@@ -170,13 +181,18 @@ class PatchBackend:
     accepted_side = Side.WORKTREE
     proposed_side = Side.MEMORY
     kind = "patch"
+    proposals: ProposalStore | None = None
+    index: IndexView | None = None
 
     def __init__(self, root: Path, patch: Patch) -> None:
         self.root = root
         self.patch = patch
         # Set by the session: the text a file had before this review's first
         # write to it, so a partly accepted patch can be reopened.
-        self.original: Callable[[str, str | None], str | None] = lambda _path, _now: None
+        self.original: OriginalLookup = lambda _path, _now: None
+
+    def set_original(self, lookup: OriginalLookup) -> None:
+        self.original = lookup
 
     def files(self) -> list[FileReview]:
         out = []
@@ -265,16 +281,24 @@ class ProposalBackend:
     accepted_side = Side.WORKTREE
     proposed_side = Side.MEMORY
     kind = "proposal"
+    index: IndexView | None = None
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.proposals: dict[str, str | None] = {}
+        self.texts: dict[str, str | None] = {}
+        self.proposals: ProposalStore | None = self
+
+    def set_original(self, lookup: OriginalLookup) -> None:
+        pass  # proposals live in memory for one session: nothing to reopen
+
+    def set_proposal(self, path: str, text: str | None) -> None:
+        self.texts[path] = text
 
     def files(self) -> list[FileReview]:
         return []
 
     def file_for(self, path: str) -> FileReview | None:
-        if path not in self.proposals:
+        if path not in self.texts:
             return None
         return FileReview(path, FileStatus.MODIFIED)
 
@@ -288,7 +312,7 @@ class ProposalBackend:
         except BinaryFileError as exc:
             fr.note = exc.message
             return
-        fr.proposed = self.proposals.get(fr.path, fr.accepted)
+        fr.proposed = self.texts.get(fr.path, fr.accepted)
         if fr.accepted is None:
             fr.status = FileStatus.ADDED
         elif fr.proposed is None:
@@ -301,6 +325,6 @@ class ProposalBackend:
 
     def write(self, side: Side, fr: FileReview, before: str | None, after: str | None) -> None:
         if side is Side.MEMORY:
-            self.proposals[fr.path] = after
+            self.texts[fr.path] = after
             return
         _write_worktree(self.root, fr.path, before, after)

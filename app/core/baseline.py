@@ -13,10 +13,10 @@ import os
 from pathlib import Path
 
 from app.core.atomic import atomic_write, read_bytes_in_root
-from app.core.backends import FileReview, Side, _write_worktree, encode
+from app.core.backends import IndexView, OriginalLookup, ProposalStore, _write_worktree, encode
 from app.core.blobs import BlobStore, sha_of
 from app.core.errors import BinaryFileError, StaleFileError
-from app.core.model import FileStatus
+from app.core.model import FileReview, FileStatus, Side
 from app.core.text import decode_text, is_binary
 
 SKIP_DIRS = {
@@ -51,9 +51,14 @@ def scan(root: Path) -> dict[str, bytes]:
 
 
 class BaselineBackend:
-    accepted_side = Side.INDEX  # "the accepted snapshot": the baseline plays the index's role
+    accepted_side = Side.BASELINE
     proposed_side = Side.WORKTREE
     kind = "baseline"
+    proposals: ProposalStore | None = None
+    index: IndexView | None = None  # only Tether writes the baseline
+
+    def set_original(self, lookup: OriginalLookup) -> None:
+        pass  # the baseline is the accepted side: nothing to reopen
 
     def __init__(self, root: Path, state: Path) -> None:
         self.root = root
@@ -106,13 +111,13 @@ class BaselineBackend:
             fr.note = exc.message
 
     def read(self, side: Side, fr: FileReview) -> bytes | None:
-        if side is Side.INDEX:
+        if side is Side.BASELINE:
             base = self.manifest.get(fr.path)
             return None if base is None else self.blobs.get(base)
         return read_bytes_in_root(self.root, fr.path)
 
     def write(self, side: Side, fr: FileReview, before: str | None, after: str | None) -> None:
-        if side is not Side.INDEX:
+        if side is not Side.BASELINE:
             _write_worktree(self.root, fr.path, before, after)
             return
         expected = encode(before)

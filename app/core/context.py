@@ -26,7 +26,8 @@ from pathlib import Path
 from app.core.errors import GitError, TetherError, UnsafePathError
 from app.core.gitrepo import run_git
 from app.core.outline import format_outline, imports, outline
-from app.core.paths import is_secret_path, resolve_in_root
+from app.core.paths import resolve_in_root
+from app.core.secrets import is_secret_path
 from app.core.text import is_binary, split_lines
 
 LEVEL_NAMES = ("off", "line", "chunk", "file", "repo")

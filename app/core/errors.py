@@ -87,3 +87,21 @@ class LeashError(TetherError):
     """A hunk is outside the autonomy slider's scope or over the leash."""
 
     title = "Out of leash"
+
+
+class LockedError(TetherError):
+    """Another Tether process holds the repository's review lock too long."""
+
+    title = "Repository busy"
+
+
+class HunkGoneError(TetherError):
+    """A command names a hunk that is no longer pending (decided, or re-diffed away)."""
+
+    title = "Hunk no longer pending"
+
+
+class ReadOnlyError(TetherError):
+    """A review opened read-only (a listing) was asked to write."""
+
+    title = "Read-only review"

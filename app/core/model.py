@@ -16,12 +16,25 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from app.core.text import strip_eol
+
+if TYPE_CHECKING:
+    from app.core.textdiff import Block
 
 CONTEXT = " "
 REMOVED = "-"
 ADDED = "+"
+
+
+class Side(StrEnum):
+    """Where one of a review's two states lives (see the brief's core model)."""
+
+    INDEX = "index"  # the git index
+    BASELINE = "baseline"  # Tether's snapshot outside git (watch mode)
+    WORKTREE = "worktree"  # the files on disk
+    MEMORY = "memory"  # a proposal or a patch, held in memory
 
 
 class FileStatus(StrEnum):
@@ -66,6 +79,10 @@ class Hunk:
     lines: list[DiffLine]
     section: str = ""
     id: str = ""
+    # The hash of the path and changed lines the id is made from, and the path
+    # it was made for (kept, so re-numbering a file's hunks hashes none again).
+    fingerprint: str = ""
+    fingerprint_of: str = ""
 
     @property
     def added(self) -> int:
@@ -201,7 +218,52 @@ def assign_hunk_ids(path: str, hunks: list[Hunk]) -> None:
     """Give each hunk a content-based id, unique within the file."""
     seen: dict[str, int] = {}
     for hunk in hunks:
-        base = hunk_fingerprint(path, hunk.lines)
+        if hunk.fingerprint_of != path or not hunk.fingerprint:
+            hunk.fingerprint, hunk.fingerprint_of = hunk_fingerprint(path, hunk.lines), path
+        base = hunk.fingerprint
         nth = seen.get(base, 0)
         seen[base] = nth + 1
         hunk.id = base[:10] if nth == 0 else hashlib.sha1(f"{base}:{nth}".encode()).hexdigest()[:10]
+
+
+@dataclass(eq=False)
+class FileReview:
+    """One file of a review: its accepted and proposed texts and their diff."""
+
+    path: str
+    status: FileStatus
+    old_path: str | None = None
+    accepted: str | None = None
+    proposed: str | None = None
+    patch: FilePatch | None = None
+    blocks: list[Block] = field(default_factory=list)
+    loaded: bool = False
+    # Why the file is listed but cannot be reviewed as text.
+    note: str = ""
+    accepted_count: int = 0
+    rejected_count: int = 0
+    mode: str | None = None
+    # The parsed patch this file's proposal comes from (patch sources).
+    source_patch: FilePatch | None = None
+    # Why the pending hunks cannot be accepted: the file changed on disk and
+    # they no longer match it exactly once (R re-anchors, n rejects).
+    stale: str = ""
+    # A hunk of this file was split (its neighbours' context is trimmed).
+    was_split: bool = False
+    # Bumped whenever the hunks change; what a front end showed is named by it.
+    revision: int = 0
+
+    @property
+    def pending(self) -> int:
+        return len(self.patch.hunks) if self.patch else 0
+
+    @property
+    def reviewable(self) -> bool:
+        return not self.note
+
+    @property
+    def hunks(self) -> list[Hunk]:
+        return self.patch.hunks if self.patch else []
+
+    def hunk(self, hunk_id: str) -> Hunk | None:
+        return self.patch.hunk_by_id(hunk_id) if self.patch else None

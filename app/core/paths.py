@@ -7,30 +7,10 @@ through a symlink.
 
 from __future__ import annotations
 
-import fnmatch
 import os
 from pathlib import Path
 
 from app.core.errors import UnsafePathError
-
-# File names (matched case-insensitively) whose contents are never sent to a
-# model or journaled.
-SECRET_PATTERNS: tuple[str, ...] = (
-    ".env",
-    ".env.*",
-    "*.pem",
-    "*.key",
-    "id_rsa*",
-    "id_ed25519*",
-    "id_ecdsa*",
-    "*.p12",
-    "*.pfx",
-    ".netrc",
-    ".npmrc",
-    ".pypirc",
-    "credentials.json",
-    "secrets.*",
-)
 
 
 def _is_git_component(part: str) -> bool:
@@ -112,21 +92,3 @@ def resolve_in_root(root: Path, rel: str) -> Path:
     if not _inside(resolved, base):
         raise UnsafePathError(f"path resolves to {resolved}, outside the repository root", path=rel)
     return full
-
-
-def is_secret_path(rel: str) -> bool:
-    """Whether ``rel`` names a file that likely holds credentials (by file name)."""
-    name = rel.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1].casefold()
-    return any(fnmatch.fnmatchcase(name, pattern) for pattern in SECRET_PATTERNS)
-
-
-def is_secret_file(root: Path, rel: str) -> bool:
-    """``is_secret_path`` for the name and, for a symlink, for what it points to."""
-    if is_secret_path(rel):
-        return True
-    try:
-        real = (root / rel).resolve()
-        target = real.relative_to(root.resolve()).as_posix()
-    except (OSError, ValueError):
-        return False
-    return is_secret_path(target) or is_secret_path(real.name)

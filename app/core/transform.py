@@ -289,9 +289,13 @@ def remaining_hunks(op: str, hunks: list[Hunk], selection: Selection) -> list[Hu
         if shift == 0:
             out.append(hunk)  # before any decided hunk: nothing moves
             continue
+        # New lines, not the shown hunk's: a failed write must leave those as they were.
+        lines = [DiffLine(ln.kind, ln.raw) for ln in hunk.lines]
         moved = Hunk(
-            hunk.old_start, hunk.old_len, hunk.new_start, hunk.new_len, hunk.lines, hunk.section
+            hunk.old_start, hunk.old_len, hunk.new_start, hunk.new_len, lines, hunk.section
         )
+        # The same changed lines: no need to hash them again.
+        moved.fingerprint, moved.fingerprint_of = hunk.fingerprint, hunk.fingerprint_of
         if op == "accept":
             moved.old_start += shift  # the accepted side now holds the decided hunks
         else:

@@ -250,10 +250,3 @@ def api_key_from_env(env_var: str, *, provider: str, base_url: str | None = None
             base_url=base_url,
         )
     return value
-
-
-def redact(text: str, secret: str | None) -> str:
-    """``text`` with every occurrence of ``secret`` masked."""
-    if secret and len(secret) >= 4:
-        return text.replace(secret, "***")
-    return text

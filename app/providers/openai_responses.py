@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from app.core.journal import redact as redact_secrets
+from app.core.secrets import redact as redact_secrets
 from app.edits.model import EditError
 from app.edits.v4a import edit_from_apply_patch_operation
 from app.providers.base import (

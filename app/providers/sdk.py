@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from http import HTTPStatus
 from typing import Any
 
+from app.core.secrets import redact
 from app.providers.base import (
     STOP_CANCELLED,
     Event,
@@ -24,7 +25,6 @@ from app.providers.base import (
     GenerationRequest,
     ProviderError,
     StreamFailed,
-    redact,
 )
 
 DEFAULT_MAX_RETRIES = 2
@@ -191,7 +191,7 @@ class SDKProvider:
                     if stop.is_set():
                         return
                     inbox.put(("raw", raw))
-            except (*errors, ValueError, OSError) as exc:
+            except (*errors, ValueError, OSError) as exc:  # type: ignore[misc]
                 if not stop.is_set():
                     inbox.put(("error", exc))
                 return

@@ -1,38 +1,52 @@
 """The review workbench: file list, diff pane, status line and the keys.
 
-The app only orchestrates: decisions go to ``ReviewSession`` (UI-free), and
-the widgets are told what to show. Keys follow ``git add -p`` and lazygit.
+A thin client of the review service: keys become commands addressed by hunk
+id (``app.review.commands``), the screen is redrawn from the service's state
+when its events arrive, and no rule is computed here. Keys follow
+``git add -p`` and lazygit.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import shlex
 import subprocess
 import tempfile
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from textual import work
 from textual.app import App, ComposeResult, SuspendNotSupported, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 from textual.worker import get_current_worker
 
-from app.core.backends import FileReview
-from app.core.errors import LeashError, StaleFileError, TetherError
-from app.core.session import ReviewSession
-from app.core.text import split_lines
+from app.core.errors import TetherError
+from app.core.model import FileReview
+from app.review.commands import Command, Decide, Edit, Redo, Reload, Split, Undo
+from app.review.events import (
+    CommandFailed,
+    DecisionMade,
+    FilesChanged,
+    HistoryChanged,
+    HunksChanged,
+    ReviewEvent,
+)
+from app.review.service import ReviewService
+from app.review.session import Outcome, ReviewSession
 from app.tui.screens import HelpScreen, SummaryScreen
 from themes import ALIASES, CSS_PATH, THEMES
-from widgets.diff_pane import DiffPane
+from widgets.diff_pane import CURSOR_BINDINGS, DiffPane
 from widgets.file_list import FileEntry, FileList
 from widgets.status_line import StatusLine
 
-# Actions that need a hunk under the cursor.
+# Actions that need the file on show to have pending hunks.
 _HUNK_ACTIONS = {"accept", "reject", "toggle_line", "split", "edit", "accept_file", "reject_file"}
 
 BINDINGS = [
@@ -67,16 +81,20 @@ BINDINGS = [
     Binding("U", "redo", "Redo", key_display="U", tooltip="Redo what undo took back"),
     Binding("v", "toggle_view", "View", tooltip="Toggle unified / side-by-side view"),
     Binding("enter", "toggle_fold", "Fold", show=False, tooltip="Expand or fold unchanged lines"),
-    Binding("down", "cursor(1)", "Down", show=False, tooltip="Cursor down one line"),
-    Binding("up", "cursor(-1)", "Up", show=False, tooltip="Cursor up one line"),
-    Binding("pagedown", "page(1)", "Page down", show=False, tooltip="Page down"),
-    Binding("pageup", "page(-1)", "Page up", show=False, tooltip="Page up"),
     Binding(
         "R", "reload", "Reload", show=False, key_display="R", tooltip="Reload the file from disk"
     ),
     Binding("question_mark", "help", "Help", key_display="?", tooltip="Show all keys"),
     Binding("q", "quit_review", "Quit", tooltip="Quit with a summary of the decisions"),
 ]
+
+
+class ServiceEvent(Message):
+    """A review (or loop) event that happened on another thread."""
+
+    def __init__(self, event: ReviewEvent) -> None:
+        super().__init__()
+        self.event = event
 
 
 class ReviewApp(App[dict]):
@@ -86,14 +104,21 @@ class ReviewApp(App[dict]):
     TITLE = "tether"
     BINDINGS = BINDINGS  # type: ignore[assignment]
 
-    def __init__(self, session: ReviewSession, *, label: str, theme: str = "dark") -> None:
+    def __init__(self, service: ReviewService, *, label: str, theme: str = "dark") -> None:
         super().__init__()
-        self.session = session
+        self.service = service
         self.label = label
         self.index = 0
         self._theme_name = ALIASES.get(theme, theme)
-        self._can_undo = False
-        self._can_redo = False
+        self._applicable: tuple[bool, ...] | None = None
+        self._ui_thread = threading.get_ident()
+        self._unsubscribe: Callable[[], None] | None = None
+        self._listed = 0
+
+    @property
+    def session(self) -> ReviewSession:
+        """The engine under the service (read it, never drive it from here)."""
+        return self.service.session
 
     # -- layout --------------------------------------------------------------
 
@@ -106,17 +131,26 @@ class ReviewApp(App[dict]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self._ui_thread = threading.get_ident()
         for theme in THEMES.values():
             self.register_theme(theme)
         self.theme = self._theme_name if self._theme_name in THEMES else "tether-dark"
         self.theme_changed_signal.subscribe(self, lambda _theme: self.pane.refresh_palette())
         self.sub_title = self.label
         self.status.source = self.label
-        self._refresh_undo_state()
-        self.query_one(FileList).set_entries([self._entry(fr) for fr in self.session.files])
+        self._unsubscribe = self.service.subscribe(self._deliver)
+        self._sync_file_list()
         self.show_file(self._first_pending(0))
         self.pane.focus()
         self._prefetch()
+        # What start-up made lives for the whole session: keep it out of the
+        # collector's scans (they were 15% of a key press's time).
+        self.call_after_refresh(gc.freeze)
+
+    def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        self.service.close()  # every decision already shown is written before exit
 
     @property
     def pane(self) -> DiffPane:
@@ -128,53 +162,148 @@ class ReviewApp(App[dict]):
 
     @property
     def current(self) -> FileReview:
-        return self.session.files[self.index]
+        return self.service.files[self.index]
 
     def _entry(self, fr: FileReview) -> FileEntry:
-        pending = fr.pending if fr.loaded else None
+        pending = self.service.pending_in(fr) if fr.loaded else None
         return FileEntry(
             fr.path, str(fr.status), fr.accepted_count, fr.rejected_count, pending, fr.note
         )
 
+    # -- events from the review ---------------------------------------------------
+
+    def _deliver(self, event: ReviewEvent) -> None:
+        """Called on the thread that changed the review: handle it now on the
+        UI thread, else hand it over (post_message is thread-safe)."""
+        if threading.get_ident() == self._ui_thread:
+            self.on_review_event(event)
+        else:
+            self.post_message(ServiceEvent(event))
+
+    def on_service_event(self, message: ServiceEvent) -> None:
+        self.on_review_event(message.event)
+
+    def on_review_event(self, event: ReviewEvent) -> None:
+        if not self._alive():
+            return  # the app is shutting down
+        if isinstance(event, HunksChanged):
+            self._hunks_changed(event)
+        elif isinstance(event, FilesChanged):
+            self._sync_file_list(event.paths)
+        elif isinstance(event, DecisionMade):
+            self._decided(event.outcome)
+        elif isinstance(event, CommandFailed):
+            self._failed(event)
+        elif isinstance(event, HistoryChanged):
+            self.update_keys()
+
+    def _hunks_changed(self, event: HunksChanged) -> None:
+        index = self._index_of(event.path)
+        if index is None:
+            self._sync_file_list()
+            index = self._index_of(event.path)
+        if index is None:
+            return
+        self.query_one(FileList).update_entry(index, self._entry(self.service.files[index]))
+        if index == self.index:
+            self._reshow()
+            if event.why == "deciding" and not self.pane.hunks:
+                nxt = self._first_pending(self.index + 1)
+                if nxt != self.index and self.service.pending_in(self.service.files[nxt]):
+                    self.show_file(nxt)
+        self._update_progress()
+
+    def _decided(self, outcome: Outcome) -> None:
+        self.update_keys()
+        if outcome.op in ("undo", "redo"):
+            self._sync_file_list()
+            index = self._index_of(outcome.path)
+            if index is not None:
+                self.show_file(index, hunk=None if index == self.index else 0)
+            self.status.say(f"{outcome.op} done in {outcome.path} (#{outcome.seq})")
+            return
+        what = f"{outcome.lines} line{'s' if outcome.lines != 1 else ''}"
+        verb = "accepted" if outcome.op == "accept" else "rejected"
+        message = f"{verb} {what} of {outcome.path} (#{outcome.seq}; u undoes)"
+        if not self.service.busy and self.service.pending == 0:
+            unopened = sum(1 for fr in self.service.files if not fr.loaded)
+            if unopened:  # large files, diffed only when opened: not decided
+                plural = "s" if unopened != 1 else ""
+                message += f" · {unopened} large file{plural} not diffed yet: ] to open"
+            else:
+                message += " · all hunks decided; q for the summary"
+        self.status.say(message)
+
+    def _failed(self, event: CommandFailed) -> None:
+        """A decision shown at once could not be written: its hunks are back;
+        show them where they are, with the error."""
+        command = event.command
+        if isinstance(command, Decide):
+            index = self._index_of(command.path)
+            if index is not None:
+                self.show_file(index, hunk=command.hunks[0])
+        self._error(event.error)
+
+    def _index_of(self, path: str) -> int | None:
+        for i, fr in enumerate(self.service.files):
+            if fr.path == path:
+                return i
+        return None
+
+    def _sync_file_list(self, paths: Iterable[str] | None = None) -> None:
+        """Rows for files that joined the review, and ``paths`` redrawn (all
+        rows when None); the other rows already shown stay as they are."""
+        files = self.query_one(FileList)
+        listed = files.entry_count
+        entries = self.service.files
+        if listed > len(entries):
+            files.set_entries([self._entry(fr) for fr in entries], keep=self.index)
+            return
+        if listed < len(entries):
+            files.add_entries([self._entry(fr) for fr in entries[listed:]])
+        if paths is None:
+            indices: Iterable[int] = range(listed)
+        else:
+            wanted = set(paths)
+            indices = [i for i in range(listed) if entries[i].path in wanted]
+        for i in indices:
+            files.update_entry(i, self._entry(entries[i]))
+
     # -- showing files ---------------------------------------------------------
 
-    def show_file(self, index: int, *, hunk: int = 0) -> None:
-        if not self.session.files:
-            self.pane.show_file("", [], [], note="Nothing to review: no changes found.")
+    def show_file(self, index: int, *, hunk: str | int | None = 0) -> None:
+        """Show file ``index``, the cursor on hunk ``hunk`` (an id or an index;
+        None: where it was, when it is the file already on show)."""
+        files = self.service.files
+        if not files:
+            self.pane.show("", [], [], note="Nothing to review: no changes found.")
             self._update_progress()
             return
-        self.index = max(0, min(index, len(self.session.files) - 1))
-        fr = self.session.ensure_loaded(self.current)
-        hunks = fr.patch.hunks if fr.patch else []
-        guard = self.session.guard
-        if fr.stale:
-            notes = {i: f"stale: {fr.stale}" for i in range(len(hunks))}
-        else:
-            notes = {i: reason for i, h in enumerate(hunks) if guard and (reason := guard(fr, h))}
-        self.pane.show_file(
-            fr.path,
-            hunks,
-            split_lines(fr.accepted or ""),
-            note=fr.note,
-            hunk=hunk,
-            hunk_notes=notes,
+        self.index = max(0, min(index, len(files) - 1))
+        view = self.service.view(files[self.index].path)
+        self.pane.show(
+            view.path, view.hunks, view.old_lines, note=view.note, notes=view.blocked, hunk=hunk
         )
-        files = self.query_one(FileList)
-        files.update_entry(self.index, self._entry(fr))
-        if files.highlighted != self.index:
-            files.highlighted = self.index
+        file_list = self.query_one(FileList)
+        file_list.update_entry(self.index, self._entry(files[self.index]))
+        if file_list.highlighted != self.index:
+            file_list.highlighted = self.index
         self._update_progress()
         self.update_keys()
 
+    def _reshow(self) -> None:
+        """The file on show changed: draw it again, the cursor on the same hunk."""
+        self.show_file(self.index, hunk=None)
+
     def _first_pending(self, start: int) -> int:
         """The first file from ``start`` on (wrapping) with pending hunks, else ``start``."""
-        files = self.session.files
+        files = self.service.files
         start %= max(len(files), 1)
         for offset in range(len(files)):
             i = (start + offset) % len(files)
-            if self.session.is_large(files[i]):
+            if self.service.is_large(files[i]):
                 continue  # diffed when opened, not while looking for work
-            if self.session.ensure_loaded(files[i]).pending:
+            if self.service.pending_in(self.service.load(files[i])):
                 return i
         return start
 
@@ -187,50 +316,63 @@ class ReviewApp(App[dict]):
         worker = get_current_worker()
         done: list[int] = []
         handed = time.monotonic()
-        for i, fr in enumerate(list(self.session.files)):
+        for i, fr in enumerate(list(self.service.files)):
             if worker.is_cancelled:
                 return
-            if not fr.loaded and not self.session.is_large(fr):
-                self.session.ensure_loaded(fr)
+            if not fr.loaded and not self.service.is_large(fr):
+                self.service.load(fr)
                 done.append(i)
             if done and time.monotonic() - handed > 0.05:
-                self.call_from_thread(self._update_entries, done)
+                self._hand_over(done)
                 done, handed = [], time.monotonic()
         if done:
-            self.call_from_thread(self._update_entries, done)
+            self._hand_over(done)
+
+    def _hand_over(self, indices: list[int]) -> None:
+        # Not call_from_thread: it blocks until the UI ran it, and raises when
+        # the app has just stopped; a posted callback does neither.
+        self.call_later(self._update_entries, indices)
+
+    def _alive(self) -> bool:
+        """Whether the screen is still there (a message or a worker's last word
+        can arrive while the app shuts down)."""
+        return (
+            self.is_running
+            and bool(self.screen.query(FileList))
+            and bool(self.screen.query(DiffPane))
+        )
 
     def _update_entries(self, indices: list[int]) -> None:
-        files = self.query(FileList)
-        if not files:
+        if not self._alive():
             return  # the app is shutting down; the prefetch's last word is moot
+        files = self.query_one(FileList)
         for i in indices:
-            files.first().update_entry(i, self._entry(self.session.files[i]))
+            files.update_entry(i, self._entry(self.service.files[i]))
         self._update_progress()
 
     def _update_progress(self) -> None:
-        files = self.session.files
-        pending = sum(fr.pending for fr in files if fr.loaded)
-        done = sum(fr.accepted_count + fr.rejected_count for fr in files)
+        files = self.service.files
         where = f"file {self.index + 1}/{len(files)}" if files else "no files"
         hunk = self.pane.current_hunk()
         total = len(self.pane.hunks)
         at = f" · hunk {hunk + 1}/{total}" if hunk >= 0 else ""
-        self.status.progress = f"{where}{at} · {done} decided · {pending} pending"
+        decided = self.service.decided
+        self.status.progress = f"{where}{at} · {decided} decided · {self.service.pending} pending"
 
     def on_diff_pane_cursor_moved(self, _message: DiffPane.CursorMoved) -> None:
-        if not self.is_running or not self.screen.query(DiffPane):
+        if not self._alive():
             return  # a message still queued while the app shuts down
         self._update_progress()
-        self.update_keys()
 
     def update_keys(self) -> None:
         """Refresh the footer only when the set of keys that apply changed:
         the Footer rebuilds its widgets on every refresh, which costs more
-        than the whole repaint of a key press."""
+        than the whole repaint of a key press. The set depends on the file and
+        the history, never on the row under the cursor, so moving is free."""
         actions = tuple(
             bool(self.check_action(b.action.partition("(")[0], ())) for b in type(self).BINDINGS
         )
-        if actions != getattr(self, "_applicable", None):
+        if actions != self._applicable:
             self._applicable = actions
             self.refresh_bindings()
 
@@ -241,119 +383,60 @@ class ReviewApp(App[dict]):
     # -- the keys ------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if not self.is_mounted or isinstance(self.screen, HelpScreen | SummaryScreen):
+        if not self.is_running or isinstance(self.screen, HelpScreen | SummaryScreen):
             return True
         if action in _HUNK_ACTIONS:
-            return self.pane.current_hunk() >= 0
+            return bool(self.pane.hunks)
         if action == "undo":
-            return self._can_undo
+            return self.service.busy or self.service.can_undo()
         if action == "redo":
-            return self._can_redo
+            return self.service.busy or self.service.can_redo()
         if action in ("next_file", "prev_file"):
-            return len(self.session.files) > 1
+            return len(self.service.files) > 1
         return True
 
-    def _selection(self) -> dict[int, frozenset[int]] | None:
-        hunk = self.pane.current_hunk()
-        if hunk < 0:
-            return None
-        marked = self.pane.selected.get(hunk)
-        lines = marked if marked else set(self.pane.hunks[hunk].change_indices())
-        return {hunk: frozenset(lines)}
-
-    def action_accept(self) -> None:
-        self._decide("accept", self._selection())
-
-    def action_reject(self) -> None:
-        self._decide("reject", self._selection())
-
-    def action_accept_file(self) -> None:
-        self._decide("accept", self._rest_of_file())
-
-    def action_reject_file(self) -> None:
-        self._decide("reject", self._rest_of_file())
-
-    def _rest_of_file(self) -> dict[int, frozenset[int]]:
-        return {i: frozenset(h.change_indices()) for i, h in enumerate(self.pane.hunks)}
-
-    def _decide(
-        self, op: str, selection: dict[int, frozenset[int]] | None, *, now: bool = False
-    ) -> None:
-        """Decide; with ``now`` the write is done before returning (callers that
-        act on the result at once), otherwise right after the next frame."""
-        if not selection:
-            return
-        hunk = self.pane.current_hunk()
-        fr = self.current
-        refused = self._refusal(op, fr, selection)
-        if refused is not None:
-            self._error(refused)
-            return
-        whole = all(
-            set(lines) == set(self.pane.hunks[i].change_indices()) for i, lines in selection.items()
-        )
-        if whole and not now:
-            # Show the decision at once, then write it (journaled, fsynced)
-            # right after that frame; a failed write puts the hunks back.
-            self.pane.hide_hunks(set(selection))
-            self.call_after_refresh(self._commit, op, fr, selection, hunk)
-        else:
-            self._commit(op, fr, selection, hunk)
-
-    def _refusal(
-        self, op: str, fr: FileReview, selection: dict[int, frozenset[int]]
-    ) -> TetherError | None:
-        """Why the session would refuse this decision (checked before painting it)."""
-        if op != "accept":
-            return None
-        if fr.stale:
-            return StaleFileError(fr.stale, path=fr.path)
-        guard = self.session.guard
-        for index in selection:
-            reason = guard(fr, self.pane.hunks[index]) if guard else None
-            if reason:
-                return LeashError(reason, path=fr.path)
-        return None
-
-    def _commit(
-        self, op: str, fr: FileReview, selection: dict[int, frozenset[int]], hunk: int
-    ) -> None:
+    def _submit(self, command: Command) -> None:
         try:
-            outcome = (self.session.accept if op == "accept" else self.session.reject)(
-                fr, selection
-            )
+            self.service.submit(command)
         except TetherError as exc:
             self._error(exc)
-            self.show_file(self.index, hunk=hunk)
-            return
-        what = f"{outcome.lines} line{'s' if outcome.lines != 1 else ''}"
-        verb = "accepted" if op == "accept" else "rejected"
-        self.status.say(f"{verb} {what} of {fr.path} (#{outcome.seq}; u undoes)")
-        self._after_change(hunk)
 
-    def _after_change(self, hunk: int) -> None:
-        self._refresh_undo_state()
-        self.query_one(FileList).update_entry(self.index, self._entry(self.current))
-        if self.current.pending == 0:
-            nxt = self._first_pending(self.index + 1)
-            if self.session.files[nxt].pending:
-                self.show_file(nxt)
-                return
-            self.show_file(self.index, hunk=0)
-            unopened = sum(1 for fr in self.session.files if not fr.loaded)
-            if unopened:  # large files, diffed only when opened: not decided
-                self.status.say(
-                    f"{self.status.message} · {unopened} large "
-                    f"file{'s' if unopened != 1 else ''} not diffed yet: ] to open"
-                )
-            else:
-                self.status.say(self.status.message + " · all hunks decided; q for the summary")
-            return
-        self.show_file(self.index, hunk=hunk)
+    def _run(self, command: Command) -> Outcome | None:
+        try:
+            return self.service.execute(command)
+        except TetherError as exc:
+            self._error(exc)
+            return None
 
-    def _refresh_undo_state(self) -> None:
-        self._can_undo = self.session.can_undo()
-        self._can_redo = self.session.can_redo()
+    def _hunk_here(self) -> str | None:
+        hunk = self.pane.current_hunk_id()
+        if hunk is None:
+            self.status.say("no hunk under the cursor: j and k move to one")
+        return hunk
+
+    def action_accept(self) -> None:
+        self._decide("accept")
+
+    def action_reject(self) -> None:
+        self._decide("reject")
+
+    def _decide(self, op: str) -> None:
+        hunk = self._hunk_here()
+        if hunk is not None:
+            path = self.current.path
+            self._submit(Decide(op, path, (hunk,), self.pane.marked_lines(hunk)))  # type: ignore[arg-type]
+
+    def action_accept_file(self) -> None:
+        self._decide_file("accept")
+
+    def action_reject_file(self) -> None:
+        self._decide_file("reject")
+
+    def _decide_file(self, op: str) -> None:
+        path = self.current.path
+        hunks = self.service.all_hunks(path)
+        if hunks:
+            self._submit(Decide(op, path, hunks))  # type: ignore[arg-type]
 
     def _error(self, exc: TetherError) -> None:
         self.status.say(str(exc), error=True)
@@ -368,7 +451,7 @@ class ReviewApp(App[dict]):
         moved = self.pane.next_hunk(1)
         self._update_progress()
         if not moved:
-            if len(self.session.files) > 1:
+            if len(self.service.files) > 1:
                 self.action_next_file()
             else:
                 self.status.say("last hunk")
@@ -377,47 +460,35 @@ class ReviewApp(App[dict]):
         moved = self.pane.next_hunk(-1)
         self._update_progress()
         if not moved:
-            if len(self.session.files) > 1 and self.index > 0:
+            if len(self.service.files) > 1 and self.index > 0:
                 self.show_file(self.index - 1, hunk=10**9)
             else:
                 self.status.say("first hunk")
 
     def action_next_file(self) -> None:
-        self.show_file((self.index + 1) % len(self.session.files))
+        self.show_file((self.index + 1) % len(self.service.files))
 
     def action_prev_file(self) -> None:
-        self.show_file((self.index - 1) % len(self.session.files))
+        self.show_file((self.index - 1) % len(self.service.files))
 
     def action_split(self) -> None:
-        hunk = self.pane.current_hunk()
-        before = len(self.pane.hunks)
-        if self.session.split_hunk(self.current, hunk):
-            self.show_file(self.index, hunk=hunk)
-            self.status.say(f"split the hunk into {len(self.pane.hunks) - before + 1} hunks")
+        hunk = self._hunk_here()
+        if hunk is None:
+            return
+        outcome = self._run(Split(self.current.path, hunk))
+        if outcome is None:
+            return
+        if outcome.lines > 1:
+            self.show_file(self.index, hunk=self.pane.current_hunk())
+            self.status.say(f"split the hunk into {outcome.lines} hunks")
         else:
             self.status.say("this hunk has a single change; mark lines with space instead")
 
     def action_undo(self) -> None:
-        self._swing("undo")
+        self._submit(Undo())
 
     def action_redo(self) -> None:
-        self._swing("redo")
-
-    def _swing(self, op: str) -> None:
-        try:
-            outcome = self.session.undo() if op == "undo" else self.session.redo()
-        except TetherError as exc:
-            self._error(exc)
-            return
-        index = next(i for i, fr in enumerate(self.session.files) if fr.path == outcome.path)
-        hunk = self.pane.current_hunk() if index == self.index else 0
-        files = self.query_one(FileList)
-        if files.entry_count != len(self.session.files):
-            # Undo brought back a file that had no differences left.
-            files.set_entries([self._entry(fr) for fr in self.session.files], keep=index)
-        self._refresh_undo_state()
-        self.show_file(index, hunk=max(hunk, 0))
-        self.status.say(f"{op} done in {outcome.path} (#{outcome.seq})")
+        self._submit(Redo())
 
     def action_toggle_view(self) -> None:
         self.pane.split_view = not self.pane.split_view
@@ -426,29 +497,19 @@ class ReviewApp(App[dict]):
     def action_toggle_fold(self) -> None:
         self.pane.toggle_fold()
 
-    def action_cursor(self, delta: int) -> None:
-        self.pane.move_cursor(delta)
-        self._update_progress()
-
-    def action_page(self, direction: int) -> None:
-        self.pane.page(direction)
-        self._update_progress()
-
     def action_reload(self) -> None:
-        try:
-            self.session.reload(self.current)
-        except TetherError as exc:
-            self._error(exc)
-            return
-        self.show_file(self.index, hunk=max(self.pane.current_hunk(), 0))
-        self.status.say(f"reloaded {self.current.path} from disk")
+        path = self.current.path
+        if self._run(Reload(path)) is not None:
+            self.status.say(f"reloaded {path} from disk")
 
     def action_edit(self) -> None:
-        hunk_index = self.pane.current_hunk()
-        fr = self.current
-        if hunk_index < 0 or fr.patch is None:
+        hunk_id = self._hunk_here()
+        if hunk_id is None:
             return
-        hunk = fr.patch.hunks[hunk_index]
+        fr = self.current
+        hunk = fr.hunk(hunk_id)
+        if hunk is None:
+            return
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
         if not editor:
             self.status.say("set $EDITOR (or $VISUAL) to edit a hunk", error=True)
@@ -470,13 +531,10 @@ class ReviewApp(App[dict]):
         if edited == region:
             self.status.say("hunk unchanged")
             return
-        try:
-            self.session.edit_proposed(fr, hunk, edited)
-        except TetherError as exc:
-            self._error(exc)
-            return
-        self._after_change(hunk_index)
-        self.status.say(f"edited the proposed side of the hunk in {fr.path}; review it, then y/n")
+        if self._run(Edit(fr.path, hunk_id, edited)) is not None:
+            self.status.say(
+                f"edited the proposed side of the hunk in {fr.path}; review it, then y/n"
+            )
 
     def _run_editor(self, editor: str, path: str) -> None:
         command = [*shlex.split(editor), path]
@@ -489,10 +547,11 @@ class ReviewApp(App[dict]):
         self.refresh()
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(help_rows(type(self).BINDINGS)))
+        self.push_screen(HelpScreen(help_rows(self.all_bindings())))
 
     def action_quit_review(self) -> None:
-        summary = {**self.session.summary(), "source": self.label}
+        self.service.flush()  # decisions on their way are part of the summary
+        summary = {**self.service.summary(), "source": self.label}
 
         def done(confirmed: bool | None) -> None:
             if confirmed:
@@ -500,13 +559,16 @@ class ReviewApp(App[dict]):
 
         self.push_screen(SummaryScreen(summary), done)
 
+    def all_bindings(self) -> list[Binding]:
+        """Every key of the workbench: the app's and the diff pane's cursor keys."""
+        return [*type(self).BINDINGS, *CURSOR_BINDINGS]  # type: ignore[list-item]
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        for binding in type(self).BINDINGS:
-            assert isinstance(binding, Binding)
-            action = binding.action
-            name, _, arg = action.partition("(")
-            method = getattr(self, f"action_{name}")
+        for binding in self.all_bindings():
+            name, _, arg = binding.action.partition("(")
+            target: object = self.pane if binding in CURSOR_BINDINGS else self
+            method = getattr(target, f"action_{name}")
             key = binding.key_display or binding.key
             if arg:
                 value = int(arg.rstrip(")"))
@@ -515,9 +577,9 @@ class ReviewApp(App[dict]):
                 yield SystemCommand(binding.tooltip, f"key: {key}", method)
 
 
-def help_rows(bindings: list | None = None) -> list[tuple[str, str]]:
+def help_rows(bindings: list[Binding] | None = None) -> list[tuple[str, str]]:
     rows = []
-    for binding in bindings if bindings is not None else BINDINGS:
+    for binding in bindings if bindings is not None else [*BINDINGS, *CURSOR_BINDINGS]:
         key = binding.key_display or binding.key
         rows.append((key.replace("question_mark", "?"), binding.tooltip or binding.description))
     rows.append(("ctrl+p", "Command palette: every action by name"))

@@ -7,27 +7,24 @@ Autonomy level 0: no model, just verification.
 
 from __future__ import annotations
 
-import contextlib
+import threading
 from pathlib import Path
 
-from textual import work
-
-from app.core.backends import FileReview
-from app.core.session import ReviewSession
+from app.core.errors import TetherError
+from app.review.service import ReviewService
 from app.tui.review_app import ReviewApp
 from app.tui.watching import WatchingMixin
-from widgets.file_list import FileList
 
 
 class WatchApp(WatchingMixin, ReviewApp):
     """The review workbench, kept up to date with the disk."""
 
     def __init__(
-        self, session: ReviewSession, *, root: Path, git: bool, theme: str = "dark"
+        self, service: ReviewService, *, root: Path, git: bool, theme: str = "dark"
     ) -> None:
         where = "index" if git else "baseline snapshot"
         super().__init__(
-            session, label=f"watching {root.name} · working tree vs {where}", theme=theme
+            service, label=f"watching {root.name} · working tree vs {where}", theme=theme
         )
         self.root = root
         self.git = git
@@ -38,45 +35,33 @@ class WatchApp(WatchingMixin, ReviewApp):
         self.start_watching(self.root, git=self.git)
         self.status.say("watching for changes · autonomy 0 (off): review only, no model")
         # Whatever changed while Tether started, before the watcher was up.
-        self.set_timer(0.5, self._catch_up)
+        self.set_timer(0.5, self._catch_up_at_start)
 
-    @work(thread=True, group="catch-up")
-    def _catch_up(self) -> None:
-        loaded = {fr.path for fr in list(self.session.files) if fr.loaded}
-        listing = self._listing()  # off the UI thread, like a watcher batch
-        with contextlib.suppress(RuntimeError):  # the app is shutting down
-            self.call_from_thread(self._deliver, loaded, listing)
+    def _catch_up_at_start(self) -> None:
+        loaded = {fr.path for fr in list(self.service.files) if fr.loaded}
+        threading.Thread(
+            target=self.catch_up, args=(loaded,), name="tether-catch-up", daemon=True
+        ).start()
 
     def on_unmount(self) -> None:
         self.stop_watching()
+        super().on_unmount()
 
-    def disk_changed(self, paths: set[str], listing: list[FileReview] | None = None) -> None:
+    def batch_done(self, paths: set[str], touched: set[str]) -> None:
         self.batches += 1
-        touched = self.session.disk_changed(paths, listing)
-        files = self.query_one(FileList)
-        listed = files.entry_count
-        # New files are appended to the session; the rows already shown stay.
-        for i, fr in enumerate(self.session.files[:listed]):
-            if fr.path in touched:
-                files.update_entry(i, self._entry(fr))
-        arrived = self.session.files[listed:]
-        files.add_entries([self._entry(fr) for fr in arrived])
-        if arrived:
-            self._prefetch()  # diff the new files in the background, as at start
-        if not self.session.files:
+        if not self._alive():
             return
-        current = self.session.files[self.index] if self.index < len(self.session.files) else None
-        if current is None or not self.pane.hunks or current.path in touched:
-            index = (
-                self.index
-                if current is not None and current.pending
-                else self._first_pending(self.index)
-            )
-            self.show_file(
-                index, hunk=max(self.pane.current_hunk(), 0) if index == self.index else 0
-            )
+        if any(not fr.loaded for fr in self.service.files):
+            self._prefetch()  # diff the new files in the background, as at start
+        if self.service.files and not self.pane.hunks:
+            index = self._first_pending(self.index)
+            if index != self.index:
+                self.show_file(index)
         self._update_progress()
-        shown = sorted(paths - {".git/index"})
+        shown = sorted(touched)
         if shown:
             more = f" and {len(shown) - 3} more" if len(shown) > 3 else ""
             self.status.say(f"changed on disk: {', '.join(shown[:3])}{more}")
+
+    def batch_failed(self, error: TetherError) -> None:
+        self._error(error)

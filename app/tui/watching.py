@@ -1,35 +1,27 @@
-"""Live file events for an App that reviews a session (watch mode, the loop)."""
+"""Live file events for an App that reviews through a service (watch mode, the loop)."""
 
 from __future__ import annotations
 
 import contextlib
 from pathlib import Path
 
-from textual.app import App
-
-from app.core.backends import FileReview
 from app.core.errors import TetherError
-from app.core.session import ReviewSession
 from app.core.watcher import Watcher
+from app.review.service import ReviewService
 
 
 class WatchingMixin:
-    """Starts a Watcher on mount and hands each batch to ``disk_changed``
-    on the UI thread (the thread that owns the review session)."""
+    """Starts a Watcher on mount. Each batch is brought into the review on the
+    watcher's thread (listing what differs and re-reading files is the slow
+    part; the service is thread-safe), and the UI hears of it from the
+    service's events. ``batch_done`` then runs on the UI thread."""
 
     watcher: Watcher | None = None
+    service: ReviewService
 
     def start_watching(self, root: Path, *, git: bool) -> None:
-        app = self
-        assert isinstance(app, App)
-
         def on_batch(paths: set[str]) -> None:
-            # Listing what differs (git, or a scan outside git) is the slow
-            # part of a batch: done here, off the UI thread.
-            listing = self._listing()
-            # RuntimeError: the app is shutting down.
-            with contextlib.suppress(RuntimeError):
-                app.call_from_thread(self._deliver, paths, listing)
+            self.catch_up(paths)
 
         self.watcher = Watcher(root, on_batch, git=git)
         self.watcher.start()
@@ -38,22 +30,31 @@ class WatchingMixin:
         if self.watcher is not None:
             self.watcher.stop()
 
-    def _deliver(self, paths: set[str], listing: list[FileReview] | None) -> None:
+    def catch_up(self, paths: set[str]) -> None:
+        """Bring ``paths`` (changed on disk) into the review; any thread."""
+        try:
+            listing = self.service.list_changes()
+        except (TetherError, OSError):
+            listing = None  # disk_changed lists again and reports what fails
+        try:
+            touched = self.service.disk_changed(paths, listing)
+        except TetherError as exc:
+            self._from_thread(self.batch_failed, exc)
+            return
+        self._from_thread(self.batch_done, paths, touched)
+
+    def _from_thread(self, callback: object, *args: object) -> None:
+        from textual.app import App
+
         app = self
         assert isinstance(app, App)
-        if app.is_running and app.query("#files"):  # not while the screen is torn down
-            self.disk_changed(paths, listing)
+        if not app.is_running:
+            return
+        with contextlib.suppress(RuntimeError):  # the app is shutting down
+            app.call_later(callback, *args)  # type: ignore[arg-type]
 
-    def _listing(self) -> list[FileReview] | None:
-        session = getattr(self, "session", None)
-        if not isinstance(session, ReviewSession):
-            return None
-        try:
-            return session.list_changes()
-        except (TetherError, OSError):
-            return None  # disk_changed lists again on the UI thread and reports it
+    def batch_done(self, paths: set[str], touched: set[str]) -> None:  # pragma: no cover
+        """On the UI thread, after a batch: ``touched`` are the files whose hunks changed."""
 
-    def disk_changed(  # pragma: no cover - overridden
-        self, paths: set[str], listing: list[FileReview] | None = None
-    ) -> None:
-        raise NotImplementedError
+    def batch_failed(self, error: TetherError) -> None:  # pragma: no cover
+        """On the UI thread: a batch could not be brought in."""

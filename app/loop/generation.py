@@ -1,9 +1,10 @@
 """One generation: a provider's stream of edits turned into reviewable hunks.
 
-The provider streams on a worker thread; each event is handed to
-``Generation.handle`` on the thread that owns the review session (the UI
-thread), which applies complete edits to the in-memory proposal. So a hunk is
-reviewable as soon as its edit is complete, while the model keeps going.
+The provider streams on the loop's thread; each event is handed to
+``Generation.handle`` there, which applies complete edits to the in-memory
+proposal through the review service (thread-safe; the UI hears of new hunks
+from the service's events). So a hunk is reviewable as soon as its edit is
+complete, while the model keeps going.
 
 An edit that does not match, names an unsafe path, or touches a secret file
 is never applied: it becomes an ``EditRejected`` with a message naming what
@@ -16,11 +17,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from app.core.autonomy import Scope, changed_lines
+from app.core.autonomy import Scope
 from app.core.context import model_may_edit, model_may_read
 from app.core.errors import TetherError, UnsafePathError
-from app.core.paths import is_secret_path, resolve_in_root
-from app.core.session import ReviewSession
+from app.core.paths import resolve_in_root
+from app.core.secrets import is_secret_path
 from app.edits.apply import apply_edit
 from app.edits.model import Edit, EditError
 from app.providers.base import (
@@ -38,6 +39,7 @@ from app.providers.base import (
     Usage,
     ViewRequested,
 )
+from app.review.service import ReviewService
 
 
 @dataclass(frozen=True)
@@ -72,13 +74,28 @@ class GenerationStats:
 
 
 class Generation:
-    """Applies one generation's edits to a review session's proposal."""
+    """Applies one generation's edits to a review's proposal.
 
-    def __init__(self, session: ReviewSession, scope: Scope, request: GenerationRequest) -> None:
-        self.session = session
+    ``plan_only``: the model was asked for a plan, not edits; edits it sends
+    anyway are ignored. ``is_retry``: this generation sends earlier errors
+    back, so its own errors are not sent back again (once, not in a loop).
+    """
+
+    def __init__(
+        self,
+        service: ReviewService,
+        scope: Scope,
+        request: GenerationRequest,
+        *,
+        plan_only: bool = False,
+        is_retry: bool = False,
+    ) -> None:
+        self.service = service
         self.scope = scope
         self.request = request
-        self.root = session.backend.root
+        self.plan_only = plan_only
+        self.is_retry = is_retry
+        self.root = service.root
         self.stats = GenerationStats()
         self.text = ""
         self.outcomes: list[ToolOutcome] = []
@@ -89,6 +106,8 @@ class Generation:
 
     def handle(self, event: Event) -> list[object]:
         """Apply one provider event; returns what the UI should show."""
+        if self.plan_only and isinstance(event, EditReady | EditFailed | ViewRequested):
+            return []
         if isinstance(event, EditReady):
             return [self._apply(event.edit, event.call_id)]
         if isinstance(event, EditFailed):
@@ -163,11 +182,11 @@ class Generation:
                 self.outcomes.append(ToolOutcome.rejected(call_id, str(exc)))
             return EditRejected(str(exc), edit.path)
         if edit.kind == "move" and edit.move_to:
-            self.session.propose(edit.move_to, new)
-            self.session.propose(edit.path, None)
+            self.service.propose(edit.move_to, new)
+            self.service.propose(edit.path, None)
             shown = edit.move_to
         else:
-            self.session.propose(edit.path, new)
+            self.service.propose(edit.path, new)
             shown = edit.path
         self.stats.edits_applied += 1
         if self.stats.first_hunk is None:
@@ -177,24 +196,22 @@ class Generation:
         return HunksReady(shown, edit)
 
     def _proposed_text(self, path: str) -> str | None:
-        try:
-            fr = self.session.ensure_loaded(self.session.file(path))
-        except KeyError:
-            current = getattr(self.session.backend, "current_text", None)
-            return current(path) if current else None
-        if fr.note:
-            raise TetherError(fr.note, path=path)
-        return fr.proposed
+        return self.service.proposed_text(path)
 
-    def proposal_size(self) -> int:
-        """Changed lines in everything still pending (what the leash caps)."""
-        return sum(
-            changed_lines(fr.patch.hunks) for fr in self.session.files if fr.loaded and fr.patch
-        )
+    def retry(self) -> Generation | None:
+        """The follow-up that sends the exact errors back, once: None when there
+        were none, this is a retry already, the stream failed, or the
+        conversation cannot be continued."""
+        if self.is_retry or self.failed is not None or self.plan_only:
+            return None
+        request = self.retry_request()
+        if request is None:
+            return None
+        return Generation(self.service, self.scope, request, is_retry=True)
 
     def retry_request(self) -> GenerationRequest | None:
-        """A follow-up that sends the exact errors back, or None when there were none
-        (or the conversation cannot be continued)."""
+        """A follow-up request that sends the exact errors back, or None when
+        there were none (or the conversation cannot be continued)."""
         if not self.failures or self.transcript is None:
             return None
         prompt = (

@@ -1,20 +1,30 @@
-"""Turning what the user typed (``REV``, ``A..B``, a patch file, ``-``) into a review."""
+"""Turning what the user typed into a review: ``REV``, ``A..B``, a patch file,
+``-``, the working tree (``tether review``, ``tether watch``), a folder outside
+git (a baseline snapshot), or a model's proposals (the loop).
+
+Every session is made here, with its journal, blob store and lock in the
+repository's state dir.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.core.backends import PatchBackend, WorktreeBackend
+from app.core.backends import Backend, PatchBackend, ProposalBackend, WorktreeBackend
+from app.core.baseline import BaselineBackend
 from app.core.blobs import BlobStore
 from app.core.errors import GitError, PatchParseError, TetherError
 from app.core.gitrepo import GitRepo, find_root
 from app.core.journal import Journal
 from app.core.locations import state_dir_for
-from app.core.session import Backend, ReviewSession
 from app.core.unified import parse_patch
+from app.review.service import ReviewService
+from app.review.session import ReviewSession
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +72,42 @@ def _patch_source(data: bytes, label: str, root: Path) -> Source:
     return Source(PatchBackend(root, patch), key, label)
 
 
-def open_session(source: Source, *, context: int = 3) -> ReviewSession:
-    state = state_dir_for(source.backend.root)
+def open_session(source: Source, *, context: int = 3, read_only: bool = False) -> ReviewSession:
+    """The session of ``source``; ``read_only`` (a listing) never writes, not
+    even the crash reconcile, so it cannot disturb another process's step."""
+    return _session(source.backend, source.key, context=context, read_only=read_only)
+
+
+def open_review(source: Source, *, context: int = 3, read_only: bool = False) -> ReviewService:
+    return ReviewService(open_session(source, context=context, read_only=read_only))
+
+
+def open_watch(target: Path) -> tuple[ReviewService, bool]:
+    """``tether watch``: the working tree against the index in a git
+    repository (True), else against a baseline snapshot of ``target``."""
+    root = find_root(target)
+    if root is not None:
+        return ReviewService(_session(WorktreeBackend(root), "worktree")), True
+    backend = BaselineBackend(target, state_dir_for(target))
+    return ReviewService(_session(backend, "baseline")), False
+
+
+def open_proposals(root: Path) -> ReviewService:
+    """The loop's review: a model's proposals in memory on top of the working tree.
+    Each loop is its own source (time and pid), so two never share an undo stack."""
+    key = f"proposal:{time.strftime('%Y%m%dT%H%M%S')}:{os.getpid()}"
+    return ReviewService(_session(ProposalBackend(root), key))
+
+
+def _session(
+    backend: Backend, key: str, *, context: int = 3, read_only: bool = False
+) -> ReviewSession:
+    state = state_dir_for(backend.root)
     return ReviewSession(
-        source.backend,
+        backend,
         journal=Journal(state / "journal.jsonl"),
         blobs=BlobStore(state / "blobs"),
-        source=source.key,
+        source=key,
         context=context,
+        read_only=read_only,
     )

@@ -1,0 +1,439 @@
+"""The generation loop without a UI: prompts, the slider and its leash, the
+scope of a proposal, plans in small steps, rejecting with a reason, and the
+policy of sending a failed edit's error back once.
+
+The Textual loop app only renders what this says and forwards keys; tests
+drive it the same way. Every rule of the loop is here once: the size of a
+proposal (``proposal_size``, long lines weigh by their length), what it may
+change (``Scope``), when it is held, and whether an error goes back.
+
+A generation runs on a thread of its own: it builds the context packet (git
+calls), streams from the provider and hands each event to ``Generation``,
+which proposes edits through the thread-safe review service. Nothing blocks
+the UI thread, not even once per streamed token.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.core.autonomy import DEFAULT_LEASH, LEVEL_NAMES, Level, Scope
+from app.core.context import build_context
+from app.core.errors import HunkGoneError, TetherError
+from app.core.gitrepo import run_git
+from app.core.pricing import estimate_cost
+from app.loop.events import (
+    ContextSent,
+    EditRefused,
+    Failed,
+    HunksArrived,
+    LevelChanged,
+    PlanReady,
+    PlanText,
+    Said,
+    StatusChanged,
+)
+from app.loop.generation import EditRejected, Generation, HunksReady
+from app.loop.leash import LeashPolicy
+from app.loop.plan import Plan, parse_plan
+from app.loop.prompts import SYSTEM_PROMPT, plan_prompt, reason_prompt, step_prompt
+from app.providers.base import (
+    Finished,
+    GenerationRequest,
+    Provider,
+    ProviderError,
+    StreamFailed,
+    TextDelta,
+    Usage,
+)
+from app.providers.prompts import user_text
+from app.review.commands import Decide
+from app.review.events import ReviewEvent
+from app.review.service import ReviewService
+
+Listener = Callable[[ReviewEvent], None]
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """Where the user is when they ask: the file, the cursor line and the
+    selection (1-based, inclusive), which levels 1 and 2 act on."""
+
+    path: str | None = None
+    cursor_line: int | None = None
+    selection: tuple[int, int] | None = None
+
+
+class LoopController:
+    """Drives one provider against one review, whose policy is its leash."""
+
+    def __init__(
+        self,
+        service: ReviewService,
+        provider: Provider,
+        *,
+        label: str,
+        level: int = int(Level.FILE),
+        leash: dict[Level, int] | None = None,
+    ) -> None:
+        self.service = service
+        self.provider = provider
+        self.label = label
+        self.policy = LeashPolicy(
+            service,
+            level=Level(max(0, min(int(Level.REPO), level))),
+            leash=dict(leash) if leash else dict(DEFAULT_LEASH),
+        )
+        self.generation: Generation | None = None
+        self.goal = ""
+        self.plan: Plan | None = None
+        self.sent = ""
+        self.tokens_done = (0, 0)
+        self.errors: list[str] = []
+        self._listeners: list[Listener] = []
+        self._thread: threading.Thread | None = None
+        self._running = False
+        service.set_policy(self.policy)
+
+    # -- events --------------------------------------------------------------
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def _emit(self, event: ReviewEvent) -> None:
+        for listener in list(self._listeners):
+            listener(event)
+
+    def _say(self, message: str, *, error: bool = False) -> None:
+        self._emit(Said(message, error))
+
+    # -- the slider and the leash ----------------------------------------------
+
+    @property
+    def level(self) -> Level:
+        return self.policy.level
+
+    @property
+    def leash(self) -> dict[Level, int]:
+        return self.policy.leash
+
+    @property
+    def scope(self) -> Scope:
+        return self.policy.scope
+
+    @property
+    def limit(self) -> int:
+        return self.policy.limit
+
+    @property
+    def held(self) -> bool:
+        return self.policy.held
+
+    def proposal_size(self) -> int:
+        return self.policy.proposal_size()
+
+    def set_level(self, level: int) -> None:
+        """Move the slider. The leash of the proposal on show follows it; what
+        the proposal may touch (its scope) stays what was sent."""
+        new = Level(max(int(Level.OFF), min(int(Level.REPO), level)))
+        if new == self.policy.level:
+            return
+        self.policy.level = new
+        self._emit(LevelChanged(int(new), self.limit))
+        self._say(f"autonomy: {LEVEL_NAMES[new]} · leash {self.limit} lines")
+        for fr in self.service.files:
+            if fr.loaded and fr.hunks:
+                self.service.notify_changed(fr.path, "leash")
+
+    # -- asking ------------------------------------------------------------------
+
+    @property
+    def generating(self) -> bool:
+        return self._running
+
+    def ask(self, prompt: str, view: View) -> bool:
+        """Send ``prompt`` at the slider's level; False (and says why) if not now."""
+        prompt = prompt.strip()
+        if not prompt:
+            return False
+        if not self._may_start():
+            return False
+        self.goal = prompt
+        self.plan = None
+        self._start(prompt, view)
+        return True
+
+    def _may_start(self) -> bool:
+        if self._running:
+            self._say("the model is still generating; esc cancels it first", error=True)
+            return False
+        if self.level is Level.OFF:
+            self._say(
+                "the slider is at 0 (off): the model may change nothing; + moves it", error=True
+            )
+            return False
+        return True
+
+    def _start(
+        self,
+        prompt: str,
+        view: View,
+        *,
+        region: tuple[str, tuple[int, int]] | None = None,
+        context_level: Level | None = None,
+        plan: Plan | None = None,
+        scope: Scope | None = None,
+    ) -> None:
+        """Build the context and stream, on a thread of the loop's own."""
+        self._running = True
+        self._emit(StatusChanged())
+        level = self.level
+        thread = threading.Thread(
+            target=self._generate,
+            args=(prompt, view, level, region, context_level, plan, scope),
+            name="tether-generation",
+            daemon=True,
+        )
+        self._thread = thread
+        thread.start()
+
+    def _generate(
+        self,
+        prompt: str,
+        view: View,
+        level: Level,
+        region: tuple[str, tuple[int, int]] | None,
+        context_level: Level | None,
+        plan: Plan | None,
+        fixed: Scope | None,
+    ) -> None:
+        try:
+            try:
+                packet = build_context(
+                    self.service.root,
+                    int(context_level if context_level is not None else level),
+                    path=view.path,
+                    cursor_line=view.cursor_line,
+                    selection=view.selection,
+                )
+            except TetherError as exc:
+                self._emit(Failed(exc))
+                return
+            scope = fixed if fixed is not None else Scope.from_packet(packet, level, self.leash)
+            if region is not None:
+                scope = scope.region(*region)
+            request = GenerationRequest(
+                user_prompt=prompt, system_prompt=SYSTEM_PROMPT, context=packet.render()
+            )
+            self.sent = (
+                "\n".join(packet.summary())
+                + "\n\n── exactly what was sent ──\n"
+                + user_text(request)
+            )
+            self._emit(ContextSent(self.sent))
+            plan_only = plan is not None
+            if plan is None:
+                self.policy.scope = scope
+            generation: Generation | None = Generation(
+                self.service, scope, request, plan_only=plan_only
+            )
+            where = scope.describe() if not plan_only else f"a plan at level {int(level)}"
+            self._say(f"asked the model ({where})")
+            self.errors = []
+            while generation is not None:
+                self.generation = generation
+                self._stream(generation)
+                generation = self._after(generation, plan)
+        finally:
+            self._running = False
+            self._emit(StatusChanged())
+
+    def _stream(self, generation: Generation) -> None:
+        try:
+            for event in self.provider.stream(generation.request):
+                for out in generation.handle(event):
+                    self._show(generation, out)
+                if isinstance(event, Usage | Finished | StreamFailed):
+                    self._emit(StatusChanged())
+        except ProviderError as exc:
+            self._emit(Failed(exc))
+        finally:
+            if generation.stats.finished is None:
+                generation.stats.finished = generation.stats.started
+
+    def _show(self, generation: Generation, out: object) -> None:
+        if isinstance(out, HunksReady):
+            self._emit(HunksArrived(out.path))
+        elif isinstance(out, EditRejected):
+            self.errors.append(out.message)
+            self._emit(EditRefused(out.message, out.path))
+        elif isinstance(out, StreamFailed):
+            self._say(f"the stream failed: {out.message}; complete hunks are kept", error=True)
+        elif isinstance(out, TextDelta) and generation.plan_only:
+            self._emit(PlanText(generation.text))
+
+    def _after(self, generation: Generation, plan: Plan | None) -> Generation | None:
+        """What follows a finished generation: a plan is read, failed edits go
+        back once (``Generation.retry``); returns the follow-up, if any."""
+        done_in, done_out = self.tokens_done
+        self.tokens_done = (
+            done_in + generation.stats.input_tokens,
+            done_out + generation.stats.output_tokens,
+        )
+        if plan is not None:
+            self._plan_ready(plan, generation.text)
+            return None
+        follow = generation.retry()
+        if follow is not None:
+            self._say(
+                f"{len(generation.failures)} edit(s) did not apply; sent the exact error back once"
+            )
+        return follow
+
+    def cancel(self) -> None:
+        """End the generation; the complete hunks stay for review."""
+        if self._running:
+            self.provider.cancel()
+            kept = sum(fr.pending for fr in self.service.files)
+            self._say(f"cancelled; {kept} complete hunk(s) kept for review")
+
+    def close(self, timeout: float = 10.0) -> None:
+        self.provider.cancel()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the running generation (and its follow-up) to end."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+            return not thread.is_alive()
+        return True
+
+    # -- reject with a reason ------------------------------------------------------
+
+    def reject_with_reason(self, path: str, hunk_id: str, reason: str) -> bool:
+        """Reject the hunk (journaled with the reason) and ask for that region
+        again, at the slider's level and leash, told why."""
+        reason = reason.strip()
+        if not reason or not self._may_start():
+            return False
+        fr = self.service.file(path)
+        hunk = fr.hunk(hunk_id)
+        if hunk is None:
+            raise HunkGoneError(f"hunk {hunk_id} is no longer pending", path=path)
+        changed = [ln.old_no for ln in hunk.lines if ln.kind == "-" and ln.old_no]
+        first = (
+            min(changed) if changed else (hunk.old_start if hunk.old_len else hunk.old_start + 1)
+        )
+        last = max(changed) if changed else first
+        text = hunk.header() + "\n" + "".join(ln.kind + ln.raw for ln in hunk.lines)
+        self.service.execute(Decide("reject", path, (hunk_id,), reason=reason))
+        prompt = reason_prompt(path, text.rstrip("\n"), first, last, reason)
+        self._start(
+            prompt,
+            View(path=path, cursor_line=first, selection=(first, last)),
+            region=(path, (first, last)),
+        )
+        return True
+
+    # -- plans ----------------------------------------------------------------------
+
+    def make_plan(self, fallback_path: str | None = None) -> bool:
+        """Put a held proposal aside (rejected into the journal, recoverable) and
+        ask for a numbered plan of steps that each fit the leash."""
+        size = self.proposal_size()
+        if size <= self.limit:
+            self._say("nothing is held: the proposal is within the leash")
+            return False
+        if not self._may_start():
+            return False
+        held = [fr for fr in self.service.files if fr.pending]
+        path = held[0].path if held else fallback_path
+        # Every step may change the plan's file, by at most the leash the
+        # proposal was held at: the slider's level, which it stays at.
+        scope = Scope(level=self.level, path=path, leash=dict(self.leash))
+        self.service.reject_all(reason=f"held: {size} lines over the leash of {self.limit}")
+        plan = Plan(goal=self.goal, scope=scope)
+        self.plan = plan
+        self._start(
+            plan_prompt(size, self.limit, self.goal),
+            View(path=path),
+            context_level=max(self.level, Level.FILE),
+            plan=plan,
+        )
+        return True
+
+    def _plan_ready(self, plan: Plan, text: str) -> None:
+        plan.text = text
+        plan.steps = parse_plan(text)
+        if not plan.steps:
+            self._say(
+                "the model sent no numbered plan; ask again with p or a new prompt", error=True
+            )
+            return
+        self._emit(PlanReady(plan))
+        self._say(
+            f"plan of {len(plan.steps)} steps, each within {plan.scope.path} and the leash of "
+            f"{plan.scope.limit} lines; g carries out step 1"
+        )
+
+    def next_step(self) -> bool:
+        """Carry out the plan's next step: the plan's file may change, by at
+        most the leash the plan was made for (the slider moves back to that
+        level, visibly, if it was moved since); the model sees the whole file."""
+        plan = self.plan
+        if plan is None or plan.remaining <= 0:
+            self._say("no plan step left")
+            return False
+        if not self._may_start():
+            return False
+        if self.level != plan.scope.level:
+            self.set_level(int(plan.scope.level))
+        plan.done += 1
+        self._start(
+            step_prompt(plan.done, plan.steps, plan.goal),
+            View(path=plan.scope.path),
+            context_level=max(plan.scope.level, Level.FILE),
+            scope=plan.scope.fresh(),
+        )
+        return True
+
+    # -- what the status line says -------------------------------------------------------
+
+    def status(self) -> str:
+        gen = self.generation
+        parts = [self.label]
+        tokens_in, tokens_out = self.tokens_done
+        if gen is not None and gen.stats.finished is None:
+            tokens_in += gen.stats.input_tokens
+            tokens_out += gen.stats.output_tokens
+        if tokens_in or tokens_out:
+            parts.append(f"{tokens_in} in / {tokens_out} out tokens")
+            cost = estimate_cost(self.provider.name, self.provider.model, tokens_in, tokens_out)
+            parts.append(f"${cost:.4f}" if cost is not None else "$?")
+        if gen is not None and gen.stats.time_to_first_hunk is not None:
+            parts.append(f"first hunk {gen.stats.time_to_first_hunk:.2f}s")
+        if self._running:
+            parts.append("generating…")
+        size = self.proposal_size()
+        if size and size > self.limit:
+            parts.append(f"HELD: {size} lines > leash {self.limit} (p: plan in steps)")
+        return " · ".join(parts)
+
+
+def first_tracked_file(root: Path) -> str | None:
+    """A file to open the code view on: the first tracked Python file, else
+    the first tracked file (git ls-files; call it off the UI thread)."""
+    try:
+        out = run_git(root, "ls-files", "-z", check=False)
+    except TetherError:
+        return None
+    files = [f for f in out.decode("utf-8", "surrogateescape").split("\0") if f]
+    python = [f for f in files if f.endswith(".py")]
+    chosen = python or files
+    return chosen[0] if chosen else None

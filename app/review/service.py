@@ -1,0 +1,455 @@
+"""The review service: one review that any front end drives by hunk id.
+
+The Textual apps, the CLI and (later) agent hooks and a second seat are thin
+clients: they read the state here, send commands (``app.review.commands``)
+and subscribe to events (``app.review.events``). No rule lives in a client:
+why a hunk may not be accepted, which hunks "the rest of the file" means,
+whether a command is still valid, all come from here.
+
+``execute`` runs a command and returns its outcome. ``submit`` is for key
+presses: it checks the command at once (the same check ``execute`` makes),
+takes the hunks off the view (``HunksChanged`` with ``why="deciding"``) and
+runs the write on the service's writer thread, in order; the result arrives
+as ``DecisionMade`` or ``CommandFailed`` (the hunks come back). Commands
+name hunks by id, so a file event that re-diffs a file between the key press
+and the write cannot make the write take another hunk.
+
+Thread safety: commands and changes from outside (``disk_changed``,
+``propose``, loading) run under one lock; events are delivered after it is
+released, on the thread that made the change.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from app.core.errors import ApplyError, HunkGoneError, TetherError
+from app.core.journal import Journal
+from app.core.model import FileReview, Hunk
+from app.core.text import split_lines
+from app.review.commands import Command, Decide, Edit, Redo, Reload, Split, Undo, Widen
+from app.review.events import (
+    CommandFailed,
+    DecisionMade,
+    FilesChanged,
+    FileStale,
+    HistoryChanged,
+    HunksChanged,
+    ReviewEvent,
+)
+from app.review.session import Outcome, Picks, ReviewSession, parse_line_id
+
+Listener = Callable[[ReviewEvent], None]
+
+
+class Policy(Protocol):
+    """What may be accepted beyond the file being fresh (the loop's leash)."""
+
+    def blocked(self, fr: FileReview, hunk: Hunk) -> str | None: ...
+    def widen(self, fr: FileReview, hunk: Hunk) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class FileView:
+    """What a front end shows of one file: a snapshot, safe to keep."""
+
+    path: str
+    status: str
+    revision: int
+    hunks: tuple[Hunk, ...]
+    old_lines: list[str]
+    note: str = ""
+    stale: str = ""
+    blocked: Mapping[str, str] = field(default_factory=dict)
+
+    def index_of(self, hunk_id: str) -> int:
+        return next((i for i, h in enumerate(self.hunks) if h.id == hunk_id), -1)
+
+
+class ReviewService:
+    def __init__(self, session: ReviewSession, *, policy: Policy | None = None) -> None:
+        self.session = session
+        self._lock = threading.RLock()
+        self._depth = threading.local()
+        self._outbox: list[ReviewEvent] = []
+        self._listeners: list[Listener] = []
+        self._deciding: dict[str, set[str]] = {}
+        self._lines_cache: dict[str, tuple[str | None, list[str]]] = {}
+        self._queue: queue.Queue[Command | None] = queue.Queue()
+        self._writer: threading.Thread | None = None
+        self._busy = 0  # submitted, until their events are delivered (flush waits for 0)
+        self._queued = 0  # submitted, until written or failed (what ``busy`` says)
+        self._idle = threading.Condition()
+        self._closed = False
+        self.policy: Policy | None = None
+        if policy is not None:
+            self.set_policy(policy)
+
+    # -- events --------------------------------------------------------------
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener`` with every event from now on; returns an unsubscribe."""
+        self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with contextlib.suppress(ValueError):
+                self._listeners.remove(listener)
+
+        return unsubscribe
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        with self._lock:
+            depth = getattr(self._depth, "n", 0)
+            self._depth.n = depth + 1
+            try:
+                yield
+            finally:
+                self._depth.n = depth
+                events = []
+                if depth == 0:
+                    events, self._outbox = self._outbox, []
+        for event in events:
+            for listener in list(self._listeners):
+                listener(event)
+
+    def _emit(self, event: ReviewEvent) -> None:
+        self._outbox.append(event)
+
+    def _changed(self, path: str, why: str) -> None:
+        try:
+            revision = self.session.file(path).revision
+        except KeyError:
+            revision = 0
+        self._emit(HunksChanged(path, revision, why))
+
+    def _history(self) -> None:
+        self._emit(HistoryChanged(self.session.can_undo(), self.session.can_redo()))
+
+    # -- state ---------------------------------------------------------------
+
+    @property
+    def files(self) -> list[FileReview]:
+        return self.session.files
+
+    @property
+    def journal(self) -> Journal:
+        return self.session.journal
+
+    @property
+    def root(self) -> Path:
+        return self.session.backend.root
+
+    def file(self, path: str) -> FileReview:
+        return self.session.file(path)
+
+    def load(self, fr: FileReview) -> FileReview:
+        """Diff ``fr`` if it is not yet (the background prefetch calls this too)."""
+        if fr.loaded:
+            return fr
+        with self._locked():
+            self.session.ensure_loaded(fr)
+        return fr
+
+    def is_large(self, fr: FileReview) -> bool:
+        return self.session.is_large(fr)
+
+    def view(self, path: str) -> FileView:
+        """The file as a front end shows it: pending hunks (but those being
+        decided), the accepted lines, and why each hunk may not be accepted."""
+        fr = self.load(self.session.file(path))
+        deciding = self._deciding.get(path, set())
+        hunks = tuple(h for h in fr.hunks if h.id not in deciding)
+        return FileView(
+            path=fr.path,
+            status=str(fr.status),
+            revision=fr.revision,
+            hunks=hunks,
+            old_lines=self._accepted_lines(fr),
+            note=fr.note,
+            stale=fr.stale,
+            blocked=self.session.blocked(fr),
+        )
+
+    def _accepted_lines(self, fr: FileReview) -> list[str]:
+        # Split once per accepted text, not once per key press.
+        cached = self._lines_cache.get(fr.path)
+        if cached is not None and cached[0] is fr.accepted:
+            return cached[1]
+        lines = split_lines(fr.accepted or "")
+        self._lines_cache[fr.path] = (fr.accepted, lines)
+        return lines
+
+    def blocked(self, path: str, hunk_id: str) -> str | None:
+        fr = self.load(self.session.file(path))
+        return self.session.blocked(fr).get(hunk_id)
+
+    def all_hunks(self, path: str) -> tuple[str, ...]:
+        """The ids of every pending hunk of ``path`` shown now ("the rest of the file")."""
+        deciding = self._deciding.get(path, set())
+        return tuple(h.id for h in self.load(self.session.file(path)).hunks if h.id not in deciding)
+
+    def pending_in(self, fr: FileReview) -> int:
+        """Pending hunks of ``fr`` that are not being decided."""
+        deciding = self._deciding.get(fr.path)
+        if not deciding:
+            return fr.pending
+        return sum(1 for h in fr.hunks if h.id not in deciding)
+
+    @property
+    def pending(self) -> int:
+        return sum(self.pending_in(fr) for fr in self.session.files if fr.loaded)
+
+    @property
+    def decided(self) -> int:
+        return self.session.decided
+
+    def can_undo(self) -> bool:
+        return self.session.can_undo()
+
+    def can_redo(self) -> bool:
+        return self.session.can_redo()
+
+    def summary(self) -> dict[str, object]:
+        return self.session.summary()
+
+    def notify_changed(self, path: str, why: str) -> None:
+        """Tell front ends that what they show of ``path`` changed though its
+        hunks did not (the policy's verdicts, after the slider moved)."""
+        with self._locked():
+            self._changed(path, why)
+
+    def set_policy(self, policy: Policy | None) -> None:
+        self.policy = policy
+        self.session.guard = policy.blocked if policy is not None else None
+
+    # -- commands ------------------------------------------------------------
+
+    def check(self, command: Command) -> None:
+        """Raise what ``execute`` would refuse ``command`` with; write nothing."""
+        with self._locked():
+            self._check(command)
+
+    def _check(self, command: Command) -> None:
+        if isinstance(command, Decide):
+            fr = self.session.loaded(command.path)
+            busy = self._deciding.get(command.path, set()) & set(command.hunks)
+            if busy:
+                raise HunkGoneError(
+                    f"hunk {sorted(busy)[0]} is being decided already", path=command.path
+                )
+            selection = self.session.selection(fr, _picks(command))
+            refused = self.session.refusal(command.op, fr, [fr.hunks[i] for i in selection])
+            if refused is not None:
+                raise refused
+        elif isinstance(command, Split | Edit | Widen):
+            fr = self.session.loaded(command.path)
+            self.session.selection(fr, {command.hunk: None})
+        elif isinstance(command, Reload):
+            self.session.loaded(command.path)
+
+    def execute(self, command: Command) -> Outcome:
+        """Run ``command`` now; raises its refusal (nothing written) if any."""
+        with self._locked():
+            try:
+                return self._execute(command)
+            except TetherError:
+                # A refused or failed write leaves the file as it was; show it so.
+                path = getattr(command, "path", None)
+                if path is not None:
+                    self._changed(path, "restored")
+                raise
+
+    def _execute(self, command: Command) -> Outcome:
+        session = self.session
+        if isinstance(command, Decide):
+            picks = _picks(command)
+            extra = dict(command.extra)
+            if command.reason:
+                extra["reason"] = command.reason
+            if command.op == "accept":
+                outcome = session.accept(command.path, picks, extra=extra or None)
+            else:
+                outcome = session.reject(command.path, picks, extra=extra or None)
+            self._changed(command.path, "decided")
+            self._emit(DecisionMade(outcome, command.reason))
+            self._history()
+            return outcome
+        if isinstance(command, Undo | Redo):
+            known = len(session.files)
+            outcome = session.undo() if isinstance(command, Undo) else session.redo()
+            if len(session.files) != known:
+                self._emit(FilesChanged((outcome.path,)))
+            self._changed(outcome.path, outcome.op)
+            self._emit(DecisionMade(outcome))
+            self._history()
+            return outcome
+        if isinstance(command, Split):
+            parts = session.split_hunk(command.path, command.hunk)
+            if parts > 1:
+                self._changed(command.path, "split")
+            return Outcome("split", command.path, parts, 0, (command.hunk,))
+        if isinstance(command, Edit):
+            outcome = session.edit(command.path, command.hunk, command.text)
+            self._changed(command.path, "edit")
+            self._history()
+            return outcome
+        if isinstance(command, Widen):
+            fr = session.loaded(command.path)
+            (position,) = session.selection(fr, {command.hunk: None})
+            if self.policy is None or not self.policy.widen(fr, fr.hunks[position]):
+                return Outcome("widen", command.path, 0, 0, ())
+            self._changed(command.path, "widened")
+            return Outcome("widen", command.path, 1, 0, (command.hunk,))
+        if isinstance(command, Reload):
+            fr = session.loaded(command.path)
+            session.reload(fr)
+            self._changed(command.path, "reload")
+            return Outcome("reload", command.path, 0, 0, ())
+        raise ApplyError(f"unknown command {command!r}")
+
+    def submit(self, command: Command) -> None:
+        """Check ``command`` now, run it on the writer thread (in order).
+
+        Raises its refusal at once, so a key press can say why; otherwise the
+        decided hunks leave the view now, and ``DecisionMade`` or
+        ``CommandFailed`` follows.
+        """
+        with self._locked():
+            if self._closed:
+                raise ApplyError("the review is closing; nothing was written")
+            self._check(command)
+            if isinstance(command, Decide) and not command.lines:
+                self._deciding.setdefault(command.path, set()).update(command.hunks)
+                self._changed(command.path, "deciding")
+            with self._idle:
+                self._busy += 1
+                self._queued += 1
+            self._start_writer()
+            self._queue.put(command)
+
+    def _start_writer(self) -> None:
+        if self._writer is None or not self._writer.is_alive():
+            self._writer = threading.Thread(
+                target=self._write_loop, name="tether-review-writer", daemon=True
+            )
+            self._writer.start()
+
+    def _write_loop(self) -> None:
+        while True:
+            command = self._queue.get()
+            if command is None:
+                return
+            try:
+                with self._locked():
+                    failed: TetherError | None = None
+                    try:
+                        self._execute(command)
+                    except TetherError as exc:
+                        failed = exc
+                    if isinstance(command, Decide):
+                        self._deciding.get(command.path, set()).difference_update(command.hunks)
+                    with self._idle:
+                        self._queued -= 1  # before the events go out: they may ask ``busy``
+                    if failed is not None:
+                        self._emit(CommandFailed(command, failed))
+                        path = getattr(command, "path", None)
+                        if path is not None:
+                            self._changed(path, "restored")
+            except BaseException as exc:  # noqa: BLE001 - never let the writer die silently
+                self._emit_now(CommandFailed(command, TetherError(f"internal error: {exc!r}")))
+            finally:
+                with self._idle:
+                    self._busy -= 1
+                    self._idle.notify_all()
+
+    def _emit_now(self, event: ReviewEvent) -> None:
+        for listener in list(self._listeners):
+            listener(event)
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until every submitted command has run; False on timeout."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._busy == 0, timeout)
+
+    @property
+    def busy(self) -> bool:
+        """Whether submitted commands are still waiting to be written."""
+        return self._queued > 0
+
+    def close(self) -> None:
+        """Finish every submitted command, then stop the writer thread."""
+        self._closed = True
+        self.flush()
+        if self._writer is not None and self._writer.is_alive():
+            self._queue.put(None)
+            self._writer.join()
+
+    # -- changes from outside --------------------------------------------------
+
+    def list_changes(self) -> list[FileReview] | None:
+        return self.session.list_changes()
+
+    def disk_changed(self, paths: set[str], listing: list[FileReview] | None = None) -> set[str]:
+        """Files changed on disk (a watcher batch): the paths whose hunks changed."""
+        with self._locked():
+            known = {fr.path for fr in self.session.files}
+            touched = self.session.disk_changed(paths, listing)
+            added = tuple(fr.path for fr in self.session.files if fr.path not in known)
+            if added or any(p in known for p in touched):
+                self._emit(FilesChanged(added or tuple(sorted(touched))))
+            for path in sorted(touched):
+                try:
+                    fr = self.session.file(path)
+                except KeyError:
+                    continue
+                if fr.stale:
+                    self._emit(FileStale(path, fr.stale))
+                self._changed(path, "disk")
+            return touched
+
+    def propose(self, path: str, text: str | None) -> FileReview:
+        """A model's edit arrived: ``text`` is the new proposal for ``path``."""
+        with self._locked():
+            known = any(fr.path == path for fr in self.session.files)
+            fr = self.session.propose(path, text)
+            if not known:
+                self._emit(FilesChanged((path,)))
+            self._changed(path, "proposal")
+            return fr
+
+    def proposed_text(self, path: str) -> str | None:
+        with self._locked():
+            return self.session.proposed_text(path)
+
+    def reject_all(self, reason: str = "") -> int:
+        """Reject every pending hunk (a held proposal put aside; journaled, so
+        it stays recoverable). Returns how many hunks."""
+        count = 0
+        with self._locked():
+            for fr in list(self.session.files):
+                ids = self.all_hunks(fr.path) if fr.loaded else ()
+                if ids:
+                    self._execute(Decide("reject", fr.path, ids, reason=reason))
+                    count += len(ids)
+        return count
+
+
+def _picks(command: Decide) -> Picks:
+    """A Decide's hunk and line ids as the session's picks."""
+    chosen: dict[str, set[int]] = {}
+    for line_id in command.lines:
+        hunk_id, nth = parse_line_id(line_id)
+        if hunk_id not in command.hunks:
+            raise HunkGoneError(
+                f"line {line_id} names hunk {hunk_id}, which the command does not",
+                path=command.path,
+            )
+        chosen.setdefault(hunk_id, set()).add(nth)
+    return {hunk_id: frozenset(chosen.get(hunk_id, ())) or None for hunk_id in command.hunks}
