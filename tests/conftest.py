@@ -325,3 +325,23 @@ def decide_hunk(service: ReviewService, op: str, target: object, index: int = 0)
     path = target if isinstance(target, str) else target.path  # type: ignore[attr-defined]
     hunk = service.view(path).hunks[index]
     return service.execute(Decide(op, path, (hunk.id,)))  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def retry_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The waits the openai and anthropic SDKs choose before each retry (their
+    own decision, from ``retry-after`` or their backoff), recorded as they are
+    made: a test checks the choice, never how long the machine took."""
+    import anthropic._base_client
+    import openai._base_client
+
+    waits: list[float] = []
+    for module in (openai._base_client, anthropic._base_client):
+        real = module.SyncAPIClient._calculate_retry_timeout
+
+        def spy(self: object, *args: object, _real: object = real, **kwargs: object) -> float:
+            waits.append(_real(self, *args, **kwargs))  # type: ignore[operator]
+            return waits[-1]
+
+        monkeypatch.setattr(module.SyncAPIClient, "_calculate_retry_timeout", spy)
+    return waits

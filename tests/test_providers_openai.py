@@ -137,7 +137,7 @@ def test_chat_local_server_gets_no_key_by_default(guard: NetworkGuard) -> None:
     assert server.requests[0].headers["authorization"] == "Bearer no-key"
 
 
-def test_chat_429_then_success_respects_retry_after() -> None:
+def test_chat_429_then_success_respects_retry_after(retry_waits: list[float]) -> None:
     replies = [
         Reply(429, {"retry-after": "0.05"}, {"error": {"message": "slow down"}}),
         Reply(events=chat_stream(pieces(REPLY))),
@@ -147,7 +147,8 @@ def test_chat_429_then_success_respects_retry_after() -> None:
     first, second = server.requests
     assert second.headers["x-stainless-retry-count"] == "1"
     # retry-after (50 ms) was used, not the SDK's own backoff (at least 375 ms).
-    assert 0.05 <= second.at - first.at < 0.35
+    assert retry_waits == [0.05]
+    assert second.at - first.at >= 0.05
     assert len([e for e in events if isinstance(e, EditReady)]) == 2
 
 
@@ -238,16 +239,16 @@ def test_chat_stalled_stream_times_out() -> None:
 def test_chat_cancel_interrupts_a_silent_stream_and_keeps_complete_edits() -> None:
     events = chat_stream(pieces(REPLY, 30))
     cut = next(i for i, e in enumerate(events) if b"report.py" in e)
-    # After the first edit the server goes silent for 3 s; cancel must not wait for it.
-    with Loopback([Reply(events=events, drop_after=cut, stall=3.0)]) as server:
+    # After the first edit the server goes silent for a minute, then drops the
+    # connection: only a cancel that interrupts the read ends the stream with
+    # Finished("cancelled") rather than a lost connection.
+    with Loopback([Reply(events=events, drop_after=cut, stall=60.0)]) as server:
         provider = chat(server)
         got: list[Event] = []
         for event in provider.stream(REQUEST):
             got.append(event)
             if isinstance(event, EditReady):
-                started = time.monotonic()
                 threading.Timer(0.1, provider.cancel).start()
-    assert time.monotonic() - started < 1.0
     assert [type(e) for e in got if not isinstance(e, TextDelta)] == [EditReady, Finished]
     assert got[-1] == Finished(STOP_CANCELLED)
 
@@ -426,7 +427,7 @@ def test_responses_incomplete_and_error_events() -> None:
     )
 
 
-def test_responses_429_then_success() -> None:
+def test_responses_429_then_success(retry_waits: list[float]) -> None:
     parts = [("patch", "c", {"type": "create_file", "path": "b.py", "diff": "+b\n"})]
     replies = [
         Reply(429, {"retry-after": "0.05"}, {"error": {"message": "rate limited"}}),
@@ -434,7 +435,8 @@ def test_responses_429_then_success() -> None:
     ]
     with Loopback(replies) as server:
         got = list(responses(server).stream(REQUEST))
-    assert 0.05 <= server.requests[1].at - server.requests[0].at < 0.35
+    assert retry_waits == [0.05]
+    assert server.requests[1].at - server.requests[0].at >= 0.05
     assert isinstance(got[-1], Finished)
 
 

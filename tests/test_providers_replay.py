@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from loopback import Loopback, NetworkGuard, Reply, chat_stream, only_loopback
@@ -88,24 +90,41 @@ def test_record_a_live_session_and_replay_the_same_events(
     only_loopback(guard)
 
 
+class Scheduled(ReplayProvider):
+    """The replay provider, telling when it would wait (seconds after the
+    stream's start) and what it yielded in between, without waiting: the
+    schedule is checked, not the machine's speed."""
+
+    def __init__(self, recording: Recording, **options: Any) -> None:
+        super().__init__(recording, **options)
+        self.log: list[object] = []
+        self._start = 0.0
+
+    def stream(self, request: GenerationRequest) -> Iterator[Event]:
+        self._start = time.monotonic()
+        for event in super().stream(request):
+            self.log.append(event)
+            yield event
+
+    def _wait_until(self, deadline: float) -> bool:
+        self.log.append(round(max(0.0, deadline - self._start), 3) if self.speed else 0.0)
+        return self._cancel.is_set()
+
+
+def waits(provider: Scheduled) -> list[float]:
+    list(provider.stream(REQUEST))
+    return [x for x in provider.log if isinstance(x, float)]
+
+
 def test_timing_is_kept_and_scaled() -> None:
     recording = timed_turn(
         (0.0, TextDelta("a")), (0.15, TextDelta("b")), (0.3, Finished("end_turn"))
     )
-
-    def elapsed(speed: float) -> float:
-        started = time.monotonic()
-        list(ReplayProvider(recording, speed=speed).stream(REQUEST))
-        return time.monotonic() - started
-
-    paced = ReplayProvider(recording, tokens_per_second=20)  # two tokens: 0.1 s
-    started = time.monotonic()
-    list(paced.stream(REQUEST))
-    assert 0.1 <= time.monotonic() - started < 0.25
-    normal, double = elapsed(1.0), elapsed(2.0)
-    assert 0.3 <= normal < 0.6
-    assert 0.15 <= double < normal - 0.1
-    assert elapsed(0) < 0.05
+    assert waits(Scheduled(recording, speed=1.0)) == [0.0, 0.15, 0.3]
+    assert waits(Scheduled(recording, speed=2.0)) == [0.0, 0.075, 0.15]
+    assert waits(Scheduled(recording, speed=0)) == [0.0, 0.0, 0.0]
+    # Paced by tokens instead: each text delta is one token, 20 a second.
+    assert waits(Scheduled(recording, tokens_per_second=20)) == [0.0, 0.05, 0.1]
 
 
 def test_edits_are_yielded_at_their_recorded_time() -> None:
@@ -113,10 +132,15 @@ def test_edits_are_yielded_at_their_recorded_time() -> None:
 
     edit = Edit(path="a.py", kind="replace", old="x\n", new="y\n")
     recording = timed_turn((0.0, EditReady(edit, "block-1")), (0.2, Finished("end_turn")))
-    started = time.monotonic()
-    stamps = [(time.monotonic() - started, e) for e in ReplayProvider(recording).stream(REQUEST)]
-    assert stamps[0][0] < 0.1 and isinstance(stamps[0][1], EditReady)
-    assert stamps[1][0] >= 0.2
+    provider = Scheduled(recording)
+    list(provider.stream(REQUEST))
+    # The edit comes out as soon as its time (0) is reached, before the wait for the end.
+    assert [type(x).__name__ if not isinstance(x, float) else x for x in provider.log] == [
+        0.0,
+        "EditReady",
+        0.2,
+        "Finished",
+    ]
 
 
 def test_json_form_and_hand_written_text_turns(tmp_path: Path) -> None:
@@ -224,14 +248,24 @@ def test_invalid_recordings_name_file_and_line(tmp_path: Path) -> None:
 
 
 def test_cancel_stops_a_replay_at_once() -> None:
+    """The gap before the second delta is a day: only a cancel that interrupts
+    the wait ends the stream (the deadline merely stops a hung test)."""
     recording = timed_turn(
-        (0.0, TextDelta("a")), (5.0, TextDelta("late")), (5.0, Finished("end_turn"))
+        (0.0, TextDelta("a")), (86_400.0, TextDelta("late")), (86_400.0, Finished("end_turn"))
     )
     provider = ReplayProvider(recording)
-    threading.Timer(0.1, provider.cancel).start()
-    started = time.monotonic()
-    events = list(provider.stream(REQUEST))
-    assert time.monotonic() - started < 1.0
+    events: list[Event] = []
+
+    def consume() -> None:
+        for event in provider.stream(REQUEST):
+            events.append(event)
+            if event == TextDelta("a"):
+                provider.cancel()
+
+    reader = threading.Thread(target=consume, daemon=True)
+    reader.start()
+    reader.join(60)
+    assert not reader.is_alive(), "the cancel did not interrupt the wait"
     assert events == [TextDelta("a"), Finished(STOP_CANCELLED)]
 
 

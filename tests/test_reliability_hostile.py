@@ -27,7 +27,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import time
 import tracemalloc
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -41,6 +40,7 @@ from app.core.backends import ProposalBackend
 from app.core.blobs import BlobStore
 from app.core.errors import LeashError
 from app.core.journal import Journal
+from app.edits.lines import LineBuffer
 from app.edits.model import Chunk, Edit
 from app.edits.search_replace import SearchReplaceStream
 from app.edits.v4a import V4AStream
@@ -385,42 +385,46 @@ def test_ten_megabyte_line_in_a_patch_file_applies_byte_for_byte(
     capsys: pytest.CaptureFixture[str],
     request: pytest.FixtureRequest,
 ) -> None:
-    """The user's own patch: applied exactly (git apply does the same), and fast."""
+    """The user's own patch: applied exactly (git apply does the same). How long
+    it takes is a benchmark figure (docs/performance.md), not a test."""
     line = ("x" * (TEN_MB - 1)) + "\n"
     patch = tmp_path / "long.patch"
     patch.write_text(f"--- a/f.txt\n+++ b/f.txt\n@@ -1,2 +1,3 @@\n line 0\n+{line} line 1\n")
-    started = time.monotonic()
     code, _out, err = run_tether(repo, monkeypatch, capsys, "apply", str(patch))
     assert code == 0, err
-    elapsed = time.monotonic() - started
-    if request.config.getoption("capture") == "no":  # -s: show the figure
-        with capsys.disabled():
-            print(f"\nFIGURE a 10 MB line applied from a patch file in {elapsed:.2f} s")
-    assert elapsed < 20
     assert (repo / "f.txt").read_text() == "line 0\n" + line + BASE.split("\n", 1)[1]
 
 
-def _feed_deadline(
-    stream: SearchReplaceStream | V4AStream,
-    head: str,
-    pieces: Iterator[str],
-    tail: str,
-    seconds: float,
-) -> float:
-    """Feed ``pieces`` one at a time; fail as soon as ``seconds`` have passed."""
-    started = time.monotonic()
-    stream.feed(head)
+def _feed(
+    stream: SearchReplaceStream | V4AStream, head: str, pieces: Iterator[str], tail: str
+) -> list[object]:
+    """Feed ``pieces`` one at a time, as a stream delivers them; the edits made.
+    How long this takes, and how it grows with the input, is a benchmark
+    (``python -m bench streaming``, docs/performance.md), not asserted here."""
+    out: list[object] = list(stream.feed(head))
     for piece in pieces:
-        stream.feed(piece)
-        if time.monotonic() - started > seconds:
-            pytest.fail(f"feeding took more than {seconds} s (quadratic?)")
-    stream.feed(tail)
-    stream.close()
-    return time.monotonic() - started
+        out += stream.feed(piece)
+    out += stream.feed(tail)
+    out += stream.close()
+    return out
+
+
+def test_the_line_buffer_never_joins_an_unfinished_line_again() -> None:
+    """What keeps one very long streamed line linear: the pieces of an
+    unfinished line are kept as they came (the same objects) and joined once,
+    when its newline arrives; joining at every delta would be quadratic."""
+    buffer = LineBuffer()
+    pieces = ["y" * 100 for _ in range(1_000)]
+    for piece in pieces:
+        assert buffer.feed(piece) == []
+    assert len(buffer._pending) == len(pieces)
+    assert all(kept is fed for kept, fed in zip(buffer._pending, pieces, strict=True))
+    assert buffer.feed("\nnext") == ["y" * 100_000 + "\n"]
+    assert buffer.close() == "next"
 
 
 @pytest.mark.parametrize("parser", ["search_replace", "v4a"])
-def test_a_ten_megabyte_line_streamed_in_small_deltas_stays_linear(parser: str) -> None:
+def test_a_ten_megabyte_line_streamed_in_small_deltas_applies_whole(parser: str) -> None:
     if parser == "v4a":
         stream: SearchReplaceStream | V4AStream = V4AStream()
         head, tail = "*** Begin Patch\n*** Add File: big.txt\n+", "\n*** End Patch\n"
@@ -428,7 +432,9 @@ def test_a_ten_megabyte_line_streamed_in_small_deltas_stays_linear(parser: str) 
         stream = SearchReplaceStream()
         head, tail = "big.txt\n<<<<<<< SEARCH\n=======\n", "\n>>>>>>> REPLACE\n"
     pieces = ("y" * 100 for _ in range(TEN_MB // 100))
-    assert _feed_deadline(stream, head, pieces, tail, seconds=1.0) < 1.0
+    (edit,) = _feed(stream, head, pieces, tail)
+    assert isinstance(edit, Edit) and edit.path == "big.txt"
+    assert edit.new == "y" * (TEN_MB // 100 * 100) + "\n"
 
 
 def test_a_ten_megabyte_line_from_a_model_is_held_by_the_leash(repo: Path, tmp_path: Path) -> None:
@@ -451,7 +457,7 @@ HUNDRED_K = 100_000
 
 @pytest.mark.parametrize("parser", ["search_replace", "v4a"])
 def test_a_hundred_thousand_line_reply_stays_bounded(parser: str) -> None:
-    """One line per delta, as a stream delivers them: generous bounds (10 s, 200 MB)."""
+    """One line per delta, as a stream delivers them: 200 MB at most."""
     if parser == "v4a":
         stream: SearchReplaceStream | V4AStream = V4AStream()
         head, prefix, tail = "*** Begin Patch\n*** Add File: huge.txt\n", "+", "*** End Patch\n"
@@ -460,21 +466,17 @@ def test_a_hundred_thousand_line_reply_stays_bounded(parser: str) -> None:
         head, prefix, tail = "huge.txt\n<<<<<<< SEARCH\n=======\n", "", ">>>>>>> REPLACE\n"
     tracemalloc.start()
     try:
-        elapsed = _feed_deadline(
+        edits = _feed(
             stream,
             head,
             (f"{prefix}line {i} of a runaway reply\n" for i in range(HUNDRED_K)),
             tail,
-            seconds=10.0,
         )
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    print(
-        f"\nFIGURE {parser}: {HUNDRED_K} lines, one per delta: {elapsed:.2f} s, "
-        f"peak {peak / 1e6:.0f} MB traced"
-    )
-    assert elapsed < 10.0
+    (edit,) = edits
+    assert isinstance(edit, Edit) and (edit.new or "").count("\n") == HUNDRED_K
     assert peak < 200 * 1024 * 1024, f"peak {peak / 1e6:.0f} MB"
 
 
@@ -482,12 +484,8 @@ def test_a_hundred_thousand_line_proposal_is_held_and_bounded(repo: Path, tmp_pa
     session = _session(repo, tmp_path / "state")
     generation = _generation(session)  # level 3 (file), leash 200 lines
     new = "".join(f"generated {i}\n" for i in range(HUNDRED_K))
-    started = time.monotonic()
     (shown,) = generation.handle(EditReady(Edit(path="f.txt", kind="write", new=new)))
     assert isinstance(shown, HunksReady)
-    elapsed = time.monotonic() - started
-    print(f"\nFIGURE a {HUNDRED_K}-line proposal applied and diffed in {elapsed:.2f} s")
-    assert elapsed < 10
     fr = session.file("f.txt")
     assert fr.patch is not None
     with pytest.raises(LeashError, match="over the leash"):

@@ -66,9 +66,9 @@ def batches(watch_repo: Path) -> Iterator[Batches]:
     assert thread is not None and not thread.is_alive(), "stop() left the thread running"
 
 
-def test_one_write_is_one_batch_within_a_fraction_of_a_second(
-    watch_repo: Path, batches: Batches
-) -> None:
+def test_one_write_is_one_batch_after_the_debounce(watch_repo: Path, batches: Batches) -> None:
+    """How soon the batch arrives is a benchmark (bench.watch_bench); here: one
+    write is one batch, and never before the debounce step has passed."""
     with WriterProcess(watch_repo) as writer:
         latencies = []
         for i in range(10):
@@ -77,8 +77,8 @@ def test_one_write_is_one_batch_within_a_fraction_of_a_second(
             assert paths == {"inventory/stock.py"}
             latencies.append(at - done["writes"][0]["t"])
             assert batches.settle(0.1) == []
-    # STEP_MS after the last event, plus a `git check-ignore`: well under 200 ms.
-    assert sorted(latencies)[len(latencies) // 2] < 0.2, latencies
+    # Debounced: a batch waits for the step after the last event (a lower bound,
+    # which a busy machine can only make longer).
     assert min(latencies) >= STEP_MS / 1000 * 0.5
 
 
