@@ -9,13 +9,18 @@ overrides ``_display`` to do that conversion too (``render_segments``, the
 bytes a real driver would write) and to timestamp the end of every frame.
 
 One key press is timed from just before ``pilot.press(key)`` (which puts the
-key event on the app's queue, as the input thread does in a terminal) to the
-end of the *last* frame that followed it before the app went quiet (no frame
-for ``QUIET`` seconds): the screen then shows everything the key changed,
-including what follow-up messages repainted (the status line, the file list).
-The first frame after the press is recorded too, and the CPU time the press
-cost (this process plus the git commands it ran and reaped), which a busy
-neighbour on the machine inflates far less than wall time.
+key event on the app's queue, as the input thread does in a terminal) to:
+
+- the *first* frame after it: for ``y`` and ``n`` the frame that shows the
+  decision (the hunk gone, the cursor on the next one), since the review
+  service takes the hunk off the view at once and writes on its own thread;
+- the *last* frame before the app went quiet (no frame for ``QUIET`` seconds
+  and the review's writer idle): the decision is journaled and written, and
+  the status line says so (``accepted … (#seq; u undoes)``).
+
+Also recorded: the CPU time the press cost (this process and the git
+commands it ran and reaped), which a busy neighbour inflates far less than
+wall time.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from typing import Any
 from textual._compositor import CompositorUpdate
 from textual.pilot import Pilot
 
-from app.review.sources import open_session, open_source
+from app.review.sources import open_review, open_source
 from app.tui.review_app import ReviewApp
 from bench.stats import summary
 
@@ -71,9 +76,10 @@ class KeyRun:
 
 
 async def _quiet(app: TimedReviewApp, since: float, quiet: float = QUIET) -> None:
+    """Until no frame came for ``quiet`` seconds and the review's writer is idle."""
     while True:
         last = max(since, app.frames[-1] if app.frames else since)
-        if time.perf_counter() - last >= quiet:
+        if time.perf_counter() - last >= quiet and not app.service.busy:
             return
         await asyncio.sleep(0.002)
 
@@ -86,14 +92,12 @@ def _cpu() -> float:
 
 
 def _state(app: TimedReviewApp) -> tuple[int, int, int]:
-    decided = sum(fr.accepted_count + fr.rejected_count for fr in app.session.files)
-    return decided, app.pane.cursor, int(app.pane.scroll_y)
+    return app.service.decided, app.pane.cursor, int(app.pane.scroll_y)
 
 
 async def _drive(repo: Path, cycles: int, run: KeyRun) -> None:
     source = open_source(None, repo)
-    session = open_session(source)
-    app = TimedReviewApp(session, label=source.label, theme="dark")
+    app = TimedReviewApp(open_review(source), label=source.label, theme="dark")
     start = time.perf_counter()
     async with app.run_test(size=(160, 50)) as pilot:
         await _settle_start(app, pilot)
@@ -121,16 +125,53 @@ async def _settle_start(app: TimedReviewApp, pilot: Pilot[Any]) -> None:
     await _quiet(app, time.perf_counter(), 0.3)
 
 
-def measure_keys(repo: Path, reset: Any, *, cycles: int, runs: int) -> dict[str, object]:
-    """``runs`` fresh sessions of ``cycles`` × CYCLE presses on ``repo``.
+def fill_journal(repo: Path, entries: int) -> None:
+    """Give ``repo`` a journal of ``entries`` earlier decisions, as months of
+    use leave it: half of them this review's own (an undo stack that deep),
+    half of past loop sessions. Written as Tether writes them (one append
+    each would take minutes, so the lines are written at once)."""
+    import json
 
-    ``reset`` restores the repository (index = A, working tree = B) before
-    each run and after the last: y stages and n reverts for real.
+    state = repo / ".git" / "tether"
+    state.mkdir(parents=True, exist_ok=True)
+    lines = []
+    for seq in range(1, entries + 1):
+        source = "worktree" if seq % 2 else f"proposal:2026{seq % 28 + 1:02d}T000000:1"
+        lines.append(
+            json.dumps(
+                {
+                    "seq": seq,
+                    "ts": "2026-11-01T00:00:00.000+00:00",
+                    "op": "accept" if seq % 3 else "reject",
+                    "source": source,
+                    "path": f"src/m{seq % 97:02d}.py",
+                    "hunk": "@@ -1 +1 @@\n-old\n+new\n",
+                    "side": "index" if source == "worktree" else "worktree",
+                    "hunk_id": f"{seq:010x}",
+                    "before": f"{seq:040x}",
+                    "after": f"{seq + 1:040x}",
+                },
+                separators=(",", ":"),
+            )
+        )
+    (state / "journal.jsonl").write_text("\n".join(lines) + "\n", encoding="ascii")
+
+
+def measure_keys(
+    repo: Path, reset: Any, *, cycles: int, runs: int, journal: int = 0
+) -> dict[str, object]:
+    """``runs`` fresh sessions of ``cycles`` × CYCLE presses on ``repo``, each
+    on a journal of ``journal`` earlier entries.
+
+    ``reset`` restores the repository (index = A, working tree = B, no
+    journal) before each run and after the last: y stages and n reverts for real.
     """
     total = KeyRun()
     startups: list[float] = []
     for _ in range(runs):
         reset()
+        if journal:
+            fill_journal(repo, journal)
         run = KeyRun()
         asyncio.run(_drive(repo, cycles, run))
         startups.append(run.startup_s)
@@ -150,9 +191,13 @@ def measure_keys(repo: Path, reset: Any, *, cycles: int, runs: int) -> dict[str,
             "cpu_per_press_s": summary(total.cpu[key]),
             "no_op_presses": total.noop[key],
             "samples_ms": [round(x * 1000, 2) for x in total.last[key]],
+            "first_samples_s": list(total.first[key]),
+            "frame_samples": [float(f) for f in total.frames[key]],
+            "cpu_samples_s": list(total.cpu[key]),
         }
     everything = [x for key in KEYS for x in total.last[key]]
     return {
+        "journal_entries_before": journal,
         "presses_per_key": cycles * runs,
         "runs": runs,
         "cycle": list(CYCLE),

@@ -34,6 +34,7 @@ from app.demo import SAMPLES, make_sample_repo
 from app.edits.apply import apply_edit
 from app.providers.base import EditReady, Event, GenerationRequest
 from app.providers.replay import ReplayProvider, load_recording, turn_edits
+from app.review.service import ReviewService
 from app.review.session import ReviewSession
 from app.tui.loop_app import LoopApp
 
@@ -79,11 +80,13 @@ class TimedLoopApp(LoopApp):
 async def _one_run() -> list[float]:
     tmp = Path(tempfile.mkdtemp(prefix="tether-loop-bench-"))
     repo = make_sample_repo(tmp / "inventory", with_change=False)
-    session = ReviewSession(
-        ProposalBackend(repo),
-        journal=Journal(tmp / "journal.jsonl"),
-        blobs=BlobStore(tmp / "blobs"),
-        source="bench",
+    session = ReviewService(
+        ReviewSession(
+            ProposalBackend(repo),
+            journal=Journal(tmp / "journal.jsonl"),
+            blobs=BlobStore(tmp / "blobs"),
+            source="bench",
+        )
     )
     provider = TimedReplay(SAMPLES / "demo_session.jsonl", tokens_per_second=TOKENS_PER_SECOND)
     app = TimedLoopApp(
@@ -94,7 +97,7 @@ async def _one_run() -> list[float]:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             await pilot.pause(0.05)
-            if len(app.latencies) >= 4 and not app._generating:
+            if len(app.latencies) >= 4 and not app.loop.generating:
                 break
     return app.latencies
 

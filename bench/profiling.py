@@ -20,7 +20,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from app.review.sources import open_session, open_source
+from app.review.commands import Decide
+from app.review.sources import open_review, open_source
 from bench.keys import TimedReviewApp, _quiet, _settle_start
 from bench.pty_run import run_in_pty
 from bench.stats import summary
@@ -112,7 +113,7 @@ def _top(prof: cProfile.Profile | str, per: int, path: Path, n: int = 12) -> dic
 async def _profile_keys(sc: Scenario, out: Path, presses: dict[str, int]) -> dict[str, object]:
     results: dict[str, object] = {}
     source = open_source(None, sc.repo)
-    app = TimedReviewApp(open_session(source), label=source.label, theme="dark")
+    app = TimedReviewApp(open_review(source), label=source.label, theme="dark")
     async with app.run_test(size=(160, 50)) as pilot:
         await _settle_start(app, pilot)
         for key, count in presses.items():
@@ -154,28 +155,28 @@ def _timed(fn: Callable[[], object], runs: int) -> dict[str, float | int]:
 
 
 def _core_decision(sc: Scenario, runs: int) -> dict[str, object]:
-    """``ReviewSession.accept`` of one hunk, without any UI (reset between runs)."""
+    """An accept of one hunk through the review service, without any UI
+    (reset between runs)."""
     times = []
     for _ in range(runs):
         sc.reset()
-        session = open_session(open_source(None, sc.repo))
-        fr = session.ensure_loaded(session.files[0])
-        assert fr.patch is not None
-        selection = {0: frozenset(fr.patch.hunks[0].change_indices())}
+        service = open_review(open_source(None, sc.repo))
+        fr = service.load(service.files[0])
+        command = Decide("accept", fr.path, (fr.hunks[0].id,))
         start = time.perf_counter()
-        session.accept(fr, selection)
+        service.execute(command)
         times.append(time.perf_counter() - start)
     sc.reset()
-    session = open_session(open_source(None, sc.repo))
-    fr = session.files[0]
+    service = open_review(open_source(None, sc.repo))
+    fr = service.files[0]
 
     def load() -> None:
         fr.loaded = False
-        session.ensure_loaded(fr)
+        service.load(fr)
 
     return {
-        "session.accept(one hunk)_s": summary(times),
-        "session.ensure_loaded(file: read + diff)_s": _timed(load, runs),
+        "service.execute(accept one hunk)_s": summary(times),
+        "service.load(file: read + diff)_s": _timed(load, runs),
     }
 
 

@@ -357,21 +357,12 @@ def run_profile(repo: Path, writes: int, top: int) -> str:
     import io
     import pstats
 
-    from app.core.backends import WorktreeBackend
-    from app.core.blobs import BlobStore
-    from app.core.journal import Journal
-    from app.review.session import ReviewSession
+    from app.review.sources import open_watch
     from app.tui.watch_app import WatchApp
 
     reset_repo(repo)
-    state = repo / ".git" / "tether"
-    session = ReviewSession(
-        WorktreeBackend(repo),
-        journal=Journal(state / "journal.jsonl"),
-        blobs=BlobStore(state / "blobs"),
-        source="worktree",
-    )
-    app = WatchApp(session, root=repo, git=True)
+    service, _git = open_watch(repo)
+    app = WatchApp(service, root=repo, git=True)
     lines = file_lines(0)
     profile = cProfile.Profile()
     waits: list[float] = []

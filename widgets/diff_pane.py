@@ -8,9 +8,10 @@ pair, so a decision re-lays the file out without re-rendering or re-lexing
 what did not change, and a cursor move repaints two rows.
 
 Attributes flow down (``show``, ``split_view``); ``CursorMoved`` flows up
-when the cursor enters another hunk. The pane owns the cursor keys (up,
-down, page up/down, home, end). Hunks are named by id: ``current_hunk_id``
-and ``marked_lines`` are what a front end turns into a command.
+when the cursor enters another hunk. ``CURSOR_BINDINGS`` are the cursor keys
+(up, down, page up/down, home, end) an app binds to the pane's actions.
+Hunks are named by id: ``current_hunk_id`` and ``marked_lines`` are what a
+front end turns into a command.
 """
 
 from __future__ import annotations
@@ -31,14 +32,16 @@ from textual.strip import Strip
 from app.core.model import ADDED, CONTEXT, REMOVED, Hunk
 from app.core.text import strip_eol
 from themes import DiffPalette, palette_for
-from widgets.diff_rows import FOLD, HUNK, NOTE, BlockCache, Row, build_rows, pairs_in_hunk
+from widgets.diff_rows import FOLD, HUNK, NOTE, BlockCache, Row, layout, pairs_in_hunk
 from widgets.highlight import Tokens, colour_for, lex_cached, token_colours
 from widgets.intraline import Spans, word_spans
 
 if TYPE_CHECKING:
     from pygments.token import _TokenType
 
-_STRIP_CACHE = 2048
+_STRIP_CACHE = 4096
+# Rows drawn ahead per idle turn (see DiffPane._prewarm).
+_PREWARM_STEP = 8
 
 CURSOR_BINDINGS: list[Binding] = [
     Binding("up", "cursor_by(-1)", "Up", show=False, tooltip="Cursor up one line"),
@@ -50,8 +53,14 @@ CURSOR_BINDINGS: list[Binding] = [
 ]
 
 
-class DiffPane(ScrollView, can_focus=True):
-    """A scrollable, highlighted view of one file's hunks with a row cursor."""
+class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
+    """A scrollable, highlighted view of one file's hunks with a row cursor.
+
+    The pane binds no keys itself: the app binds ``CURSOR_BINDINGS`` to the
+    ``action_*`` methods here, so one key has one handler, and the app can say
+    where the cursor is in the same frame as the cursor moves. (ScrollView's
+    own scrolling keys are not inherited: they would scroll and leave the
+    cursor behind.)"""
 
     DEFAULT_CSS = """
     DiffPane {
@@ -60,10 +69,6 @@ class DiffPane(ScrollView, can_focus=True):
         scrollbar-size-horizontal: 1;
     }
     """
-
-    # The cursor, not the viewport, follows these keys (ScrollView's own
-    # bindings would scroll and leave the cursor behind).
-    BINDINGS = CURSOR_BINDINGS  # type: ignore[assignment]
 
     split_view: reactive[bool] = reactive(False)
     """Side-by-side (True) or unified (False)."""
@@ -97,6 +102,7 @@ class DiffPane(ScrollView, can_focus=True):
         self._marked: dict[str, set[int]] = {}
         self._blocks = BlockCache()
         self._strips: OrderedDict[tuple[object, ...], Strip] = OrderedDict()
+        self._codes: OrderedDict[tuple[object, ...], list[Segment]] = OrderedDict()
         self._sides: dict[tuple[str, str], tuple[Hunk, dict[int, Tokens]]] = {}
         self._pairs: dict[str, tuple[Hunk, dict[int, int]]] = {}
         self._row_of_hunk: dict[str, int] = {}
@@ -172,7 +178,7 @@ class DiffPane(ScrollView, can_focus=True):
             self.cursor = self.cursor  # on a fold row: stay there (clamped)
 
     def _relayout(self) -> None:
-        self.rows = build_rows(
+        laid = layout(
             self._hunks,
             self._old_lines,
             split_view=self.split_view,
@@ -180,17 +186,36 @@ class DiffPane(ScrollView, can_focus=True):
             note=self.note,
             blocks=self._blocks,
         )
-        self._row_of_hunk = {}
-        for i, row in enumerate(self.rows):
-            if row.kind == HUNK:
-                self._row_of_hunk[row.hunk] = i
+        self.rows, self._row_of_hunk = laid.rows, laid.headers
         top = len(self._old_lines) + 1
         for h in self._hunks[-1:]:
             top = max(top, h.old_start + h.old_len, h.new_start + h.new_len)
         self._gutter = max(3, len(str(top)))
-        width = max((len(r.text) for r in self.rows), default=0) + 2 * self._gutter + 8
-        self.virtual_size = Size(0 if self.split_view else width, len(self.rows))
+        width = laid.width + 2 * self._gutter + 8
+        self._set_virtual_size(Size(0 if self.split_view else width, len(self.rows)))
         self.refresh()
+        self.call_after_refresh(self._prewarm)
+
+    def _set_virtual_size(self, size: Size) -> None:
+        """Set the scrollable size without a layout of the whole screen when
+        no scrollbar appears or goes (a decision removing a hunk's rows):
+        the scrollbars are told, the rows are repainted, nothing moves."""
+        old = self.virtual_size
+        view = self.scrollable_content_region.size
+        same_bars = (
+            (old.height > view.height) == (size.height > view.height)
+            and (old.width > view.width) == (size.width > view.width)
+            and view.height > 0
+        )
+        if old == size:
+            return
+        if not same_bars:
+            self.virtual_size = size  # a scrollbar comes or goes: lay the screen out
+            return
+        self.set_reactive(DiffPane.virtual_size, size)
+        self._scroll_update(size)
+        if self.scroll_y > self.max_scroll_y:
+            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
 
     def watch_split_view(self) -> None:
         hunk = self.current_hunk()
@@ -202,6 +227,7 @@ class DiffPane(ScrollView, can_focus=True):
 
     def refresh_palette(self) -> None:
         self._strips.clear()
+        self._codes.clear()
         self.refresh()
 
     # -- cursor ------------------------------------------------------------------
@@ -235,6 +261,7 @@ class DiffPane(ScrollView, can_focus=True):
         self._keep_visible(new)
         if int(self.scroll_y) != top or old >= len(self.rows):
             self.refresh()
+            self.call_after_refresh(self._prewarm)
         else:
             # Only the two rows whose cursor mark changed are drawn again.
             self.refresh_line(old)
@@ -270,6 +297,7 @@ class DiffPane(ScrollView, can_focus=True):
         height = max(1, self.scrollable_content_region.height - 2)
         self.scroll_to(y=self.scroll_y + direction * height, animate=False, immediate=True)
         self.cursor = self.cursor + direction * height
+        self.call_after_refresh(self._prewarm)
 
     def _first_row_of(self, hunk_id: str) -> int:
         header = self._row_of_hunk.get(hunk_id)
@@ -375,6 +403,10 @@ class DiffPane(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         if index >= len(self.rows):
             return Strip.blank(width, Style(bgcolor=self._palette().background))
+        return self._strip(index, width, scroll_x, self.app.current_theme.name)
+
+    def _strip(self, index: int, width: int, scroll_x: int, theme: str) -> Strip:
+        """Row ``index`` drawn, from the cache when nothing it shows changed."""
         row = self.rows[index]
         is_cursor = index == self.cursor
         hunk = self._hunk_of(row)
@@ -398,7 +430,7 @@ class DiffPane(ScrollView, can_focus=True):
             is_cursor,
             self._gutter,
             tuple(sorted(marks)) if marks else None,
-            self.app.current_theme.name,
+            theme,
         )
         strip = self._strips.get(key)
         if strip is None:
@@ -407,6 +439,26 @@ class DiffPane(ScrollView, can_focus=True):
             if len(self._strips) > _STRIP_CACHE:
                 self._strips.popitem(last=False)
         return strip
+
+    def _prewarm(self, start: int | None = None) -> None:
+        """Draw, in the idle time after a frame, the rows just below the screen
+        (a decision moves them up into view), a few at a time so that a key
+        pressed meanwhile is not kept waiting."""
+        height = self.scrollable_content_region.height
+        if height <= 0 or not self.is_mounted:
+            return
+        top = int(self.scroll_y) + height
+        first = top if start is None else start
+        end = min(len(self.rows), top + height)
+        if first >= end:
+            return
+        width = self.scrollable_content_region.width
+        theme = self.app.current_theme.name
+        stop = min(end, first + _PREWARM_STEP)
+        for index in range(first, stop):
+            self._strip(index, width, int(self.scroll_x), theme)
+        if stop < end:
+            self.call_later(self._prewarm, stop)
 
     def _hunk_of(self, row: Row) -> Hunk | None:
         if not row.hunk:
@@ -554,6 +606,29 @@ class DiffPane(ScrollView, can_focus=True):
         return Strip.join(parts).adjust_cell_length(width)
 
     def _code(
+        self,
+        hunk: Hunk | None,
+        line_index: int,
+        text: str,
+        kind: str,
+        bg: str | None,
+        word_bg: str | None,
+        pal: DiffPalette,
+    ) -> list[Segment]:
+        # The same text with the same highlights draws the same segments:
+        # kept, so moving a row (a decision above it, its numbers shifting)
+        # costs a gutter, not a lexer pass and a word diff.
+        key = (hunk.id if hunk is not None else "", line_index, text, kind, bg, pal.pygments_style)
+        cached = self._codes.get(key)
+        if cached is not None:
+            return cached
+        segs = self._code_segments(hunk, line_index, text, kind, bg, word_bg, pal)
+        self._codes[key] = segs
+        if len(self._codes) > _STRIP_CACHE:
+            self._codes.popitem(last=False)
+        return segs
+
+    def _code_segments(
         self,
         hunk: Hunk | None,
         line_index: int,

@@ -50,37 +50,60 @@ class Row:
     key: int = field(default_factory=lambda: next(_serial))
 
 
+@dataclass(slots=True)
+class Layout:
+    """A file's rows, where each hunk's header row is, and the widest text."""
+
+    rows: list[Row]
+    headers: dict[str, int]
+    width: int
+
+
 class BlockCache:
-    """Rows of each hunk, by (hunk id, view), kept while the hunk is pending.
+    """Rows of each hunk, by (hunk id, view), kept while the hunk is pending;
+    and fold rows, by where they are, so a re-layout reuses both.
 
     An id names the changed lines; a re-diff can give the same hunk other
     context lines, so a block is reused only for the same lines (the same
     list, as a shifted hunk keeps, or equal ones)."""
 
     def __init__(self) -> None:
-        self._blocks: dict[tuple[str, bool], tuple[list[DiffLine], list[Row]]] = {}
+        self._blocks: dict[tuple[str, bool], tuple[list[DiffLine], list[Row], int]] = {}
+        self._folds: dict[tuple[str, int, int], Row] = {}
 
-    def rows(self, hunk: Hunk, split_view: bool) -> list[Row]:
+    def rows(self, hunk: Hunk, split_view: bool) -> tuple[list[Row], int]:
+        """The hunk's rows and the length of its longest text."""
         key = (hunk.id, split_view)
         found = self._blocks.get(key)
         if found is not None:
-            lines, rows = found
+            lines, rows, width = found
             if lines is hunk.lines:
-                return rows
+                return rows, width
             if _same_lines(lines, hunk.lines):
-                self._blocks[key] = (hunk.lines, rows)
-                return rows
+                self._blocks[key] = (hunk.lines, rows, width)
+                return rows, width
         rows = _block(hunk, split_view)
-        self._blocks[key] = (hunk.lines, rows)
-        return rows
+        width = max((max(len(r.text), len(r.right_text)) for r in rows), default=0)
+        self._blocks[key] = (hunk.lines, rows, width)
+        return rows, width
+
+    def fold(self, fold: str, start: int, count: int) -> Row:
+        key = (fold, start, count)
+        row = self._folds.get(key)
+        if row is None:
+            row = self._folds[key] = Row(FOLD, fold=fold, count=count, old_no=start + 1)
+        return row
 
     def keep_only(self, ids: Iterable[str]) -> None:
         wanted = set(ids)
         for key in [k for k in self._blocks if k[0] not in wanted]:
             del self._blocks[key]
+        if len(self._folds) > 4 * len(wanted) + 16:
+            self._folds.clear()
 
     def clear(self) -> None:
         self._blocks.clear()
+        self._folds.clear()
 
 
 def _same_lines(a: list[DiffLine], b: list[DiffLine]) -> bool:
@@ -99,22 +122,46 @@ def build_rows(
     blocks: BlockCache | None = None,
 ) -> list[Row]:
     """Rows for one file; ``expanded`` names the open folds (see the module doc)."""
+    return layout(
+        hunks, old_lines, split_view=split_view, expanded=expanded, note=note, blocks=blocks
+    ).rows
+
+
+def layout(
+    hunks: Sequence[Hunk],
+    old_lines: Sequence[str],
+    *,
+    split_view: bool,
+    expanded: set[str] | frozenset[str] = frozenset(),
+    note: str = "",
+    blocks: BlockCache | None = None,
+) -> Layout:
+    """``build_rows``, with where each hunk starts and the widest text: what a
+    re-layout after a decision costs is one pass over the hunks, reusing every
+    row of the hunks that stayed."""
     if note:
-        return [Row(NOTE, text=note)]
+        return Layout([Row(NOTE, text=note)], {}, len(note))
     if not hunks:
-        return [Row(NOTE, text="No pending changes in this file.")]
+        return Layout([Row(NOTE, text="No pending changes in this file.")], {}, 0)
     cache = blocks if blocks is not None else BlockCache()
     rows: list[Row] = []
+    headers: dict[str, int] = {}
+    width = 0
     prev_end = 0  # 0-based old line after the previous hunk
     delta = 0  # new-line number minus old-line number so far
     for hunk in hunks:
         start = hunk.old_start - 1 if hunk.old_len else hunk.old_start
-        _gap(rows, hunk.id, prev_end, start, delta, old_lines, expanded, split_view)
-        rows.extend(cache.rows(hunk, split_view))
+        _gap(rows, cache, hunk.id, prev_end, start, delta, old_lines, expanded, split_view)
+        headers[hunk.id] = len(rows)
+        block, block_width = cache.rows(hunk, split_view)
+        rows.extend(block)
+        width = max(width, block_width)
         prev_end = start + hunk.old_len
         delta = (hunk.new_start + hunk.new_len) - (hunk.old_start + hunk.old_len)
-    _gap(rows, END, prev_end, len(old_lines), delta, old_lines, expanded, split_view)
-    return rows
+    _gap(rows, cache, END, prev_end, len(old_lines), delta, old_lines, expanded, split_view)
+    if expanded:
+        width = max([width, *(len(r.text) for r in rows if r.fold and r.kind != FOLD)])
+    return Layout(rows, headers, width)
 
 
 def _block(hunk: Hunk, split_view: bool) -> list[Row]:
@@ -131,6 +178,7 @@ def _block(hunk: Hunk, split_view: bool) -> list[Row]:
 
 def _gap(
     rows: list[Row],
+    cache: BlockCache,
     fold: str,
     start: int,
     end: int,
@@ -143,7 +191,7 @@ def _gap(
     if count <= 0:
         return
     if fold not in expanded:
-        rows.append(Row(FOLD, fold=fold, count=count, old_no=start + 1))
+        rows.append(cache.fold(fold, start, count))
         return
     for i in range(start, end):
         text = strip_eol(old_lines[i])

@@ -31,6 +31,8 @@ class BlobStore:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
+        # Blobs this process wrote or read back intact: put() need not check them again.
+        self._known: set[str] = set()
 
     def _rel(self, sha: str) -> str:
         if not _SHA.fullmatch(sha):
@@ -46,6 +48,8 @@ class BlobStore:
     def put(self, data: bytes) -> str:
         """Store ``data`` (if not already stored intact) and return its sha."""
         sha = sha_of(data)
+        if sha in self._known and self.has(sha):
+            return sha
         if self.has(sha):
             try:
                 self.get(sha)
@@ -57,6 +61,7 @@ class BlobStore:
         # Level 1: a decision on a 20,000-line file stores two ~700 KB texts;
         # fast compression keeps that off the key press's critical path.
         atomic_write(self.directory, self._rel(sha), zlib.compress(data, 1), mode=0o600)
+        self._known.add(sha)
         return sha
 
     def get(self, sha: str) -> bytes:
@@ -77,7 +82,9 @@ class BlobStore:
                 f"blob {sha} is corrupt (bad compressed data)", path=str(path)
             ) from None
         if sha_of(data) != sha:
+            self._known.discard(sha)
             raise JournalError(
                 f"blob {sha} is corrupt (content hash is {sha_of(data)})", path=str(path)
             )
+        self._known.add(sha)
         return data

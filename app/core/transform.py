@@ -67,20 +67,28 @@ def apply_selection(
 ) -> list[str]:
     """The old text ``lines`` with the selected changes of ``hunks`` applied.
 
-    The hunks must describe ``lines`` exactly (as from a fresh diff); their old
-    side is checked, and a mismatch raises ApplyError rather than guessing.
+    The hunks named by ``selection`` must describe ``lines`` exactly (as from
+    a fresh diff); their old side is checked, and a mismatch raises
+    ApplyError rather than guessing. Hunks the selection does not name are
+    left as they are without being visited, so the cost is the decided hunks'
+    lines plus copying the text (C-level slices), not every hunk's lines.
     """
     out: list[str] = []
     pos = 0
-    for hi, hunk in enumerate(hunks):
+    loose: list[int] = []  # where lines without a newline landed in ``out``
+    for hi in _named(selection, hunks):
+        hunk = hunks[hi]
         start = old_index(hunk)
         if start < pos:
             raise ApplyError(
                 f"hunk {hi + 1} ({hunk.header()}) overlaps the previous hunk", path=path
             )
-        out.extend(lines[pos:start])
+        if start > pos:
+            out.extend(lines[pos:start])
+            if not out[-1].endswith("\n"):
+                loose.append(len(out) - 1)
         pos = start
-        chosen = selection.get(hi, frozenset())
+        chosen = selection[hi]
         for li in placement_order(hunk):
             line = hunk.lines[li]
             if line.kind != ADDED:
@@ -94,9 +102,11 @@ def apply_selection(
                 pos += 1
             # Context and unchosen removals stay; chosen additions come in.
             if (line.kind == ADDED) == (li in chosen) or line.kind == CONTEXT:
+                if not line.raw.endswith("\n"):
+                    loose.append(len(out))
                 out.append(line.raw)
     out.extend(lines[pos:])
-    return _mend_final_newlines(out)
+    return _mend_final_newlines(out, loose)
 
 
 def placement_order(hunk: Hunk) -> list[int]:
@@ -116,14 +126,30 @@ def revert_selection(
     lines: list[str], hunks: list[Hunk], selection: Selection, *, path: str = "<text>"
 ) -> list[str]:
     """The new text ``lines`` with the selected changes of ``hunks`` undone."""
-    return apply_selection(lines, [reverse_hunk(h) for h in hunks], selection, path=path)
+    return apply_selection(lines, _reversed(hunks, selection), selection, path=path)
 
 
-def _mend_final_newlines(out: list[str]) -> list[str]:
+def _reversed(hunks: list[Hunk], selection: Selection) -> list[Hunk]:
+    """``hunks`` with the selected ones reversed (the others are never visited)."""
+    out = list(hunks)
+    for hi in _named(selection, hunks):
+        out[hi] = reverse_hunk(hunks[hi])
+    return out
+
+
+def _named(selection: Selection, hunks: list[Hunk]) -> list[int]:
+    """The hunk indices the selection names, in order (others are ignored)."""
+    return sorted(i for i in selection if 0 <= i < len(hunks))
+
+
+def _mend_final_newlines(out: list[str], loose: list[int] | None = None) -> list[str]:
     # A line that had no newline only because it was last gains one when a
     # selection puts lines after it; otherwise two lines would be joined.
-    for i in range(len(out) - 1):
-        if not out[i].endswith("\n"):
+    # ``loose`` says where such lines can be (only those are looked at).
+    candidates = range(len(out) - 1) if loose is None else loose
+    last = len(out) - 1
+    for i in candidates:
+        if i < last and not out[i].endswith("\n"):
             out[i] = out[i] + _eol_before(out[i + 1])
     return out
 
@@ -231,12 +257,17 @@ def filter_file_patch(
     applies to, when known: it tells which hunks end the file (see
     ``_excess_leading``). The input is not modified.
     """
-    hunks = [reverse_hunk(h) for h in fp.hunks] if reverse else fp.hunks
+    hunks = _reversed(fp.hunks, selection) if reverse else fp.hunks
     out: list[Hunk] = []
     delta = 0
-    widest = max((max(_context_counts(h.lines)) for h in hunks if h.change_indices()), default=0)
-    for hi, hunk in enumerate(hunks):
-        filtered = filter_hunk(hunk, selection.get(hi, frozenset()))
+    widest = 0
+    if line_count is None:  # only then is the shape of every hunk needed
+        widest = max(
+            (max(_context_counts(h.lines)) for h in hunks if h.change_indices()), default=0
+        )
+    for hi in _named(selection, hunks):
+        hunk = hunks[hi]
+        filtered = filter_hunk(hunk, selection[hi])
         if filtered is None:
             continue
         cut = _excess_leading(filtered, _ends_file(hunk, widest, line_count))
@@ -251,7 +282,10 @@ def filter_file_patch(
         out.append(filtered)
     old_path, new_path = (fp.new_path, fp.old_path) if reverse else (fp.old_path, fp.new_path)
     status = fp.status
-    partial = any(set(selection.get(i, ())) != set(h.change_indices()) for i, h in enumerate(hunks))
+    chosen = [i for i in _named(selection, hunks) if selection[i]]
+    partial = len(chosen) < len(hunks) or any(
+        set(selection[i]) != set(hunks[i].change_indices()) for i in chosen
+    )
     deletes = (status is FileStatus.DELETED and not reverse) or (
         status is FileStatus.ADDED and reverse
     )

@@ -81,12 +81,15 @@ class ReviewService:
         self._listeners: list[Listener] = []
         self._deciding: dict[str, set[str]] = {}
         self._lines_cache: dict[str, tuple[str | None, list[str]]] = {}
+        self._id_sets: dict[str, tuple[int, frozenset[str]]] = {}
         self._queue: queue.Queue[Command | None] = queue.Queue()
         self._writer: threading.Thread | None = None
         self._busy = 0  # submitted, until their events are delivered (flush waits for 0)
         self._queued = 0  # submitted, until written or failed (what ``busy`` says)
         self._idle = threading.Condition()
         self._closed = False
+        self._go = threading.Event()
+        self._go.set()
         self.policy: Policy | None = None
         if policy is not None:
             self.set_policy(policy)
@@ -200,7 +203,14 @@ class ReviewService:
         deciding = self._deciding.get(fr.path)
         if not deciding:
             return fr.pending
-        return sum(1 for h in fr.hunks if h.id not in deciding)
+        return fr.pending - len(deciding & self._ids(fr))
+
+    def _ids(self, fr: FileReview) -> frozenset[str]:
+        """The ids of ``fr``'s pending hunks (kept per revision)."""
+        cached = self._id_sets.get(fr.path)
+        if cached is None or cached[0] != fr.revision:
+            cached = self._id_sets[fr.path] = (fr.revision, frozenset(h.id for h in fr.hunks))
+        return cached[1]
 
     @property
     def pending(self) -> int:
@@ -314,17 +324,22 @@ class ReviewService:
             return Outcome("reload", command.path, 0, 0, ())
         raise ApplyError(f"unknown command {command!r}")
 
-    def submit(self, command: Command) -> None:
+    def submit(self, command: Command, *, defer: bool = False) -> None:
         """Check ``command`` now, run it on the writer thread (in order).
 
         Raises its refusal at once, so a key press can say why; otherwise the
         decided hunks leave the view now, and ``DecisionMade`` or
-        ``CommandFailed`` follows.
+        ``CommandFailed`` follows. With ``defer`` the writer waits for
+        ``release``: a UI releases it once the frame that shows the decision
+        is drawn, so the write's work never delays that frame (threads share
+        one interpreter lock).
         """
         with self._locked():
             if self._closed:
                 raise ApplyError("the review is closing; nothing was written")
             self._check(command)
+            if defer:
+                self._go.clear()
             if isinstance(command, Decide) and not command.lines:
                 self._deciding.setdefault(command.path, set()).update(command.hunks)
                 self._changed(command.path, "deciding")
@@ -341,11 +356,16 @@ class ReviewService:
             )
             self._writer.start()
 
+    def release(self) -> None:
+        """Let the writer go on with deferred commands."""
+        self._go.set()
+
     def _write_loop(self) -> None:
         while True:
             command = self._queue.get()
             if command is None:
                 return
+            self._go.wait()
             try:
                 with self._locked():
                     failed: TetherError | None = None
@@ -375,6 +395,7 @@ class ReviewService:
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until every submitted command has run; False on timeout."""
+        self.release()
         with self._idle:
             return self._idle.wait_for(lambda: self._busy == 0, timeout)
 
@@ -386,7 +407,7 @@ class ReviewService:
     def close(self) -> None:
         """Finish every submitted command, then stop the writer thread."""
         self._closed = True
-        self.flush()
+        self.flush()  # releases deferred commands first
         if self._writer is not None and self._writer.is_alive():
             self._queue.put(None)
             self._writer.join()

@@ -110,6 +110,7 @@ class ReviewSession:
         backend.set_original(self.history.original_text)
         self.files: list[FileReview] = backend.files()
         self.split: set[str] = set()
+        self._split: dict[str, list[tuple[str | None, list[str]]]] = {}
         # Decisions made by this session (seq -> path, op, hunks): the counts shown
         # are of these, so undoing yesterday's decision never counts below 0.
         self._mine: dict[int, tuple[str, Op, int]] = {}
@@ -266,14 +267,14 @@ class ReviewSession:
             raise refused
         if op is Op.ACCEPT:
             side, before = self.backend.accepted_side, fr.accepted
-            lines = apply_selection(split_lines(before or ""), hunks, selection, path=fr.path)
+            lines = apply_selection(self._lines(fr, before), hunks, selection, path=fr.path)
             after = _absent_if_empty(join_lines(lines), fr.proposed)
         else:
             side, before = self.backend.proposed_side, fr.proposed
-            lines = revert_selection(split_lines(before or ""), hunks, selection, path=fr.path)
+            lines = revert_selection(self._lines(fr, before), hunks, selection, path=fr.path)
             after = _absent_if_empty(join_lines(lines), fr.accepted)
         assert fr.patch is not None
-        accepted_lines = len(split_lines(fr.accepted or ""))
+        accepted_lines = len(self._lines(fr, fr.accepted))
         text = render_patch(filter_file_patch(fr.patch, selection, line_count=accepted_lines))
         ids = [hunks[i].id for i in sorted(selection)]
         # Split hunks share trimmed context; those files get a full re-diff.
@@ -310,6 +311,17 @@ class ReviewSession:
         self._set_side(fr, side, after)
         self._rediff(fr)
         return Outcome("edit", fr.path, len(region), entry.seq, (hunk.id,))
+
+    def _lines(self, fr: FileReview, text: str | None) -> list[str]:
+        """``split_lines(text)``, remembered for the file's two current texts:
+        a decision splits a 20,000-line file at most once per new text."""
+        cached = self._split.get(fr.path, ())
+        for known, lines in cached:
+            if known is text:
+                return lines
+        lines = split_lines(text or "")
+        self._split[fr.path] = [(text, lines), *cached][:2]
+        return lines
 
     def _set_side(self, fr: FileReview, side: Side, text: str | None) -> None:
         if side is self.backend.accepted_side:

@@ -81,6 +81,12 @@ BINDINGS = [
     Binding("U", "redo", "Redo", key_display="U", tooltip="Redo what undo took back"),
     Binding("v", "toggle_view", "View", tooltip="Toggle unified / side-by-side view"),
     Binding("enter", "toggle_fold", "Fold", show=False, tooltip="Expand or fold unchanged lines"),
+    # The diff pane's cursor keys, here so that the status line changes in the
+    # same frame as the cursor (a message up from the pane lands a frame late).
+    *(
+        Binding(b.key, f"pane_{b.action}", b.description, show=False, tooltip=b.tooltip)
+        for b in CURSOR_BINDINGS
+    ),
     Binding(
         "R", "reload", "Reload", show=False, key_display="R", tooltip="Reload the file from disk"
     ),
@@ -114,6 +120,8 @@ class ReviewApp(App[dict]):
         self._ui_thread = threading.get_ident()
         self._unsubscribe: Callable[[], None] | None = None
         self._listed = 0
+        self._screen_up = False
+        self._main_screen: Screen | None = None
 
     @property
     def session(self) -> ReviewSession:
@@ -138,6 +146,8 @@ class ReviewApp(App[dict]):
         self.theme_changed_signal.subscribe(self, lambda _theme: self.pane.refresh_palette())
         self.sub_title = self.label
         self.status.source = self.label
+        self._main_screen = self.screen
+        self._screen_up = True
         self._unsubscribe = self.service.subscribe(self._deliver)
         self._sync_file_list()
         self.show_file(self._first_pending(0))
@@ -148,6 +158,7 @@ class ReviewApp(App[dict]):
         self.call_after_refresh(gc.freeze)
 
     def on_unmount(self) -> None:
+        self._screen_up = False
         if self._unsubscribe is not None:
             self._unsubscribe()
         self.service.close()  # every decision already shown is written before exit
@@ -336,11 +347,8 @@ class ReviewApp(App[dict]):
     def _alive(self) -> bool:
         """Whether the screen is still there (a message or a worker's last word
         can arrive while the app shuts down)."""
-        return (
-            self.is_running
-            and bool(self.screen.query(FileList))
-            and bool(self.screen.query(DiffPane))
-        )
+        main = self._main_screen
+        return self.is_running and self._screen_up and main is not None and main.is_attached
 
     def _update_entries(self, indices: list[int]) -> None:
         if not self._alive():
@@ -388,18 +396,23 @@ class ReviewApp(App[dict]):
         if action in _HUNK_ACTIONS:
             return bool(self.pane.hunks)
         if action == "undo":
+            # A decision on its way to disk will be there to undo.
             return self.service.busy or self.service.can_undo()
         if action == "redo":
-            return self.service.busy or self.service.can_redo()
+            return self.service.can_redo()
         if action in ("next_file", "prev_file"):
             return len(self.service.files) > 1
         return True
 
     def _submit(self, command: Command) -> None:
+        """Send a key's command: the screen shows it at once, and the write
+        starts once that frame is drawn."""
         try:
-            self.service.submit(command)
+            self.service.submit(command, defer=True)
         except TetherError as exc:
             self._error(exc)
+            return
+        self.call_after_refresh(self.service.release)
 
     def _run(self, command: Command) -> Outcome | None:
         try:
@@ -490,6 +503,18 @@ class ReviewApp(App[dict]):
     def action_redo(self) -> None:
         self._submit(Redo())
 
+    def action_pane_cursor_by(self, delta: int) -> None:
+        self.pane.move_cursor(delta)
+        self._update_progress()
+
+    def action_pane_page_by(self, direction: int) -> None:
+        self.pane.page(direction)
+        self._update_progress()
+
+    def action_pane_cursor_to(self, row: int) -> None:
+        self.pane.action_cursor_to(row)
+        self._update_progress()
+
     def action_toggle_view(self) -> None:
         self.pane.split_view = not self.pane.split_view
         self.status.say("side-by-side view" if self.pane.split_view else "unified view")
@@ -560,15 +585,14 @@ class ReviewApp(App[dict]):
         self.push_screen(SummaryScreen(summary), done)
 
     def all_bindings(self) -> list[Binding]:
-        """Every key of the workbench: the app's and the diff pane's cursor keys."""
-        return [*type(self).BINDINGS, *CURSOR_BINDINGS]  # type: ignore[list-item]
+        """Every key of the workbench (the cursor keys among them)."""
+        return list(type(self).BINDINGS)  # type: ignore[arg-type]
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         for binding in self.all_bindings():
             name, _, arg = binding.action.partition("(")
-            target: object = self.pane if binding in CURSOR_BINDINGS else self
-            method = getattr(target, f"action_{name}")
+            method = getattr(self, f"action_{name}")
             key = binding.key_display or binding.key
             if arg:
                 value = int(arg.rstrip(")"))
@@ -579,7 +603,7 @@ class ReviewApp(App[dict]):
 
 def help_rows(bindings: list[Binding] | None = None) -> list[tuple[str, str]]:
     rows = []
-    for binding in bindings if bindings is not None else [*BINDINGS, *CURSOR_BINDINGS]:
+    for binding in bindings if bindings is not None else BINDINGS:
         key = binding.key_display or binding.key
         rows.append((key.replace("question_mark", "?"), binding.tooltip or binding.description))
     rows.append(("ctrl+p", "Command palette: every action by name"))
