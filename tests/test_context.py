@@ -1,7 +1,7 @@
 """The context packager of the autonomy slider, in a real git repository.
 
 What each level sends, allows and withholds; that no secret ever reaches
-``render()``; and which hunks ``in_scope`` lets through. Also the outliner
+``render()``; and which hunks the scope made from a packet lets through. Also the outliner
 and import resolver it is built on.
 """
 
@@ -14,8 +14,12 @@ from pathlib import Path
 import pytest
 
 from app.core import context as ctx
-from app.core.context import ContextError, ContextPacket, build_context, in_scope
+from app.core.autonomy import Level, Scope
+from app.core.context import ContextError, ContextPacket, build_context, model_may_edit
+from app.core.errors import UnsafePathError
+from app.core.model import DiffLine, Hunk
 from app.core.outline import enclosing_definition, format_outline, imports, outline
+from app.core.paths import normalize, resolve_in_root
 
 KEY = "sk-test-ABCDEFGHIJKLMNOPQRSTUV"
 
@@ -397,8 +401,8 @@ def test_not_a_git_repository(tmp_path: Path, isolated_home: Path) -> None:
     assert ".env" not in packet.allowed_paths
     level3 = build_context(root, 3, path="pkg/main.py")
     assert [p.path for p in level3.parts] == ["pkg/main.py", "pkg/core.py", "pkg/util.py"]
-    assert in_scope(packet, "pkg/new.py", 1, 0)
-    assert not in_scope(packet, "node_modules/x.js", 1, 0)
+    assert may_change(packet, root, "pkg/new.py", 1, 0)
+    assert not may_change(packet, root, "node_modules/x.js", 1, 0)
 
 
 @pytest.fixture
@@ -452,8 +456,30 @@ SCOPE = [
 ]
 
 
+def may_change(packet: ContextPacket, root: Path, path: str, start: int, length: int) -> bool:
+    """Whether a hunk changing old lines [start, start + length) of ``path``
+    may be accepted, as the loop decides it: the generation refuses an edit
+    to an unsafe, secret or ignored path before it is a hunk, then the scope
+    the packet allowed (``Scope.from_packet``) judges the hunk."""
+    try:
+        resolve_in_root(root, path)
+        path = normalize(path)
+    except UnsafePathError:
+        return False
+    if model_may_edit(root, path):
+        return False
+    if length:
+        lines = [DiffLine("-", f"{n}\n", old_no=n) for n in range(start, start + length)]
+        hunk = Hunk(start, length, start, 0, [*lines, DiffLine("+", "x\n")])
+    else:  # an insertion before line ``start`` (a new file: before line 1)
+        hunk = Hunk(start - 1, 0, start, 1, [DiffLine("+", "x\n")])
+    scope = Scope.from_packet(packet, Level(packet.level))
+    return scope.hunk_in_scope(path, hunk)
+
+
 @pytest.mark.parametrize(("level", "path", "start", "length", "expected"), SCOPE)
-def test_in_scope(
+def test_the_scope_a_packet_allows(
+    repo: Path,
     packets: dict[int, ContextPacket],
     level: int,
     path: str,
@@ -461,7 +487,22 @@ def test_in_scope(
     length: int,
     expected: bool,
 ) -> None:
-    assert in_scope(packets[level], path, start, length) is expected
+    assert may_change(packets[level], repo, path, start, length) is expected
+
+
+@pytest.mark.parametrize(
+    ("after", "expected"),
+    [(19, False), (20, True), (22, True), (25, True), (26, False)],
+)
+def test_an_insertion_with_context_is_placed_where_its_lines_go(after: int, expected: bool) -> None:
+    """A real hunk carries context: the insertion goes after the last context
+    line before its first added line, not at the hunk's first line (which
+    put an insertion at the top of a selection out of scope)."""
+    context = [DiffLine(" ", f"{n}\n", old_no=n, new_no=n) for n in (after - 2, after - 1, after)]
+    following = [DiffLine(" ", f"{after + 1}\n", old_no=after + 1, new_no=after + 2)]
+    hunk = Hunk(after - 2, 4, after - 2, 5, [*context, DiffLine("+", "new\n"), *following])
+    scope = Scope(level=Level.CHUNK, path="a.py", lines=(21, 25))
+    assert scope.hunk_in_scope("a.py", hunk) is expected
 
 
 # --- outline and imports ---------------------------------------------------------------

@@ -1,10 +1,11 @@
-"""anchor.find_unique: four levels of leniency, and ambiguity is always an error."""
+"""anchor.find_match: four levels of leniency, and ambiguity is always an error."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,7 +18,6 @@ from app.edits.anchor import (
     STRIP,
     find_all,
     find_match,
-    find_unique,
     indent_shift,
     normalise_punctuation,
     reindent,
@@ -52,12 +52,17 @@ FILE = split_lines(
 )
 def test_levels(name: str, needle: list[str], start: int, level: int) -> None:
     assert find_match(FILE, needle, path="a.py") == (start, level)
-    assert find_unique(FILE, needle, path="a.py") == start
+    assert first_match(FILE, needle, path="a.py") == start
+
+
+def first_match(haystack: list[str], needle: list[str], **options: Any) -> int:
+    """Where ``find_match`` places the needle (the start index)."""
+    return find_match(haystack, needle, **options)[0]
 
 
 def test_ascii_file_matches_typographic_needle() -> None:
     hay = ['say("hi") - now\n']
-    assert find_unique(hay, ["say(\u201chi\u201d) \u2013 now"], path="a") == 0
+    assert first_match(hay, ["say(\u201chi\u201d) \u2013 now"], path="a") == 0
 
 
 def test_first_level_with_matches_decides() -> None:
@@ -66,13 +71,13 @@ def test_first_level_with_matches_decides() -> None:
     assert find_match(hay, ["x = 1"], path="a") == (0, EXACT)
     # With no exact match, two places match ignoring indentation: ambiguous.
     with pytest.raises(EditError, match=r"matches 2 places \(lines 1, 2\)"):
-        find_unique(["  y\n", "    y\n"], ["y"], path="a")
+        first_match(["  y\n", "    y\n"], ["y"], path="a")
 
 
 def test_ambiguity_lists_lines_and_asks_for_context() -> None:
     hay = split_lines("a\nb\na\nb\nc\na\nb\n")
     with pytest.raises(EditError) as info:
-        find_unique(hay, ["a", "b"], path="src/x.py")
+        first_match(hay, ["a", "b"], path="src/x.py")
     error = info.value
     assert str(error) == (
         "src/x.py: the search text matches 3 places (lines 1, 3, 6); add more context"
@@ -83,12 +88,12 @@ def test_ambiguity_lists_lines_and_asks_for_context() -> None:
 
 def test_ambiguity_list_is_capped() -> None:
     with pytest.raises(EditError, match=r"matches 12 places \(lines 1, 2, .*, 10, …\)"):
-        find_unique(["z\n"] * 12, ["z"], path="a")
+        first_match(["z\n"] * 12, ["z"], path="a")
 
 
 def test_no_match_names_path_and_first_line() -> None:
     with pytest.raises(EditError) as info:
-        find_unique(FILE, ["", "def missing():", "    pass"], path="pkg/mod.py")
+        first_match(FILE, ["", "def missing():", "    pass"], path="pkg/mod.py")
     message = str(info.value)
     assert message.startswith("pkg/mod.py: no match")
     assert "'def missing():'" in message
@@ -107,14 +112,14 @@ def test_no_match_names_path_and_first_line() -> None:
     ],
 )
 def test_start_and_at_end(hay: list[str], needle: list[str], kwargs: dict, expected: int) -> None:
-    assert find_unique(hay, needle, path="a", **kwargs) == expected
+    assert first_match(hay, needle, path="a", **kwargs) == expected
 
 
 def test_at_end_refuses_an_earlier_match() -> None:
     with pytest.raises(EditError, match="at the end of the file"):
-        find_unique(["a", "b", "c"], ["a"], path="f", at_end=True)
+        first_match(["a", "b", "c"], ["a"], path="f", at_end=True)
     with pytest.raises(EditError, match="after line 2"):
-        find_unique(["a", "b", "c"], ["a"], path="f", start=2)
+        first_match(["a", "b", "c"], ["a"], path="f", start=2)
 
 
 @pytest.mark.parametrize(
@@ -127,7 +132,7 @@ def test_find_all_without_match(hay: list[str], needle: list[str]) -> None:
 
 def test_empty_needle_is_an_error() -> None:
     with pytest.raises(EditError, match="empty"):
-        find_unique(["a"], [], path="f")
+        first_match(["a"], [], path="f")
 
 
 def test_normalise_punctuation() -> None:

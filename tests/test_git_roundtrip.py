@@ -43,6 +43,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
+from selections import select_all, select_hunks
 
 from app.core.errors import ApplyError, BinaryFileError, PatchParseError
 from app.core.model import ADDED, REMOVED, FilePatch, Hunk, Patch
@@ -55,8 +56,6 @@ from app.core.transform import (
     new_index,
     old_index,
     revert_selection,
-    select_all,
-    select_hunks,
 )
 from app.core.unified import parse_patch, render_patch
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from app.core.errors import ApplyError, PatchParseError
 from app.core.model import FileStatus
-from app.core.patchapply import apply_file_patch, apply_patch_to_texts
+from app.core.patchapply import apply_file_patch
 from app.core.text import join_lines, split_lines
 from app.core.unified import parse_patch, render_patch
 
@@ -199,70 +199,6 @@ def test_error_names_given_path() -> None:
 
 
 # --- several files at once ----------------------------------------------------------
-
-MULTI = (
-    "diff --git a/mod.txt b/mod.txt\n--- a/mod.txt\n+++ b/mod.txt\n@@ -1 +1 @@\n-a\n+A\n"
-    "diff --git a/new.txt b/new.txt\nnew file mode 100644\n--- /dev/null\n+++ b/new.txt\n"
-    "@@ -0,0 +1 @@\n+n\n"
-    "diff --git a/del.txt b/del.txt\ndeleted file mode 100644\n--- a/del.txt\n+++ /dev/null\n"
-    "@@ -1 +0,0 @@\n-d\n"
-    "diff --git a/old.txt b/moved.txt\nsimilarity index 90%\nrename from old.txt\n"
-    "rename to moved.txt\n--- a/old.txt\n+++ b/moved.txt\n@@ -1,2 +1,2 @@\n o\n-p\n+P\n"
-    "diff --git a/src.txt b/dup.txt\nsimilarity index 100%\ncopy from src.txt\ncopy to dup.txt\n"
-)
-MULTI_FILES: dict[str, str | None] = {
-    "mod.txt": "a\n",
-    "del.txt": "d\n",
-    "old.txt": "o\np\n",
-    "src.txt": "s\n",
-    "other": "x",
-}
-
-
-def test_apply_patch_to_texts() -> None:
-    before = dict(MULTI_FILES)
-    result = apply_patch_to_texts(MULTI_FILES, parse_patch(MULTI))
-    assert before == MULTI_FILES  # not mutated
-    assert result == {
-        "mod.txt": "A\n",
-        "new.txt": "n\n",
-        "del.txt": None,
-        "old.txt": None,
-        "moved.txt": "o\nP\n",
-        "src.txt": "s\n",
-        "dup.txt": "s\n",
-        "other": "x",
-    }
-
-
-@pytest.mark.parametrize(
-    ("header", "expected"),
-    [
-        ("--- f.orig\n+++ f\n", {"f": "b\n"}),  # the old name is a backup that is not there
-        ("--- f\n+++ f.new\n", {"f": "b\n"}),  # the new name is where diff -u wrote it
-    ],
-)
-def test_plain_diff_with_two_names_patches_the_existing_file(
-    header: str, expected: dict[str, str | None]
-) -> None:
-    patch = parse_patch(header + "@@ -1 +1 @@\n-a\n+b\n")
-    assert apply_patch_to_texts({"f": "a\n"}, patch) == expected
-
-
-@pytest.mark.parametrize(
-    ("files", "fragment"),
-    [
-        ({**MULTI_FILES, "mod.txt": None}, "mod.txt: the patch changes this file, but it does not"),
-        ({**MULTI_FILES, "new.txt": ""}, "new.txt: the patch creates this file, but it already"),
-        ({**MULTI_FILES, "moved.txt": "x\n"}, "moved.txt: the patch renamed old.txt"),
-        ({k: v for k, v in MULTI_FILES.items() if k != "del.txt"}, "del.txt: the patch changes"),
-    ],
-    ids=["modify-missing", "create-existing", "rename-onto-existing", "delete-missing"],
-)
-def test_apply_patch_to_texts_refuses(files: dict[str, str | None], fragment: str) -> None:
-    with pytest.raises(ApplyError, match=re.escape(fragment)):
-        apply_patch_to_texts(files, parse_patch(MULTI))
-
 
 # --- property: a diff made by difflib applies back exactly -------------------------
 

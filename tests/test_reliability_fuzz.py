@@ -30,6 +30,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
+from selections import select_all
 
 from app.core.errors import ApplyError, TetherError
 from app.core.model import REMOVED, FilePatch, Hunk
@@ -40,7 +41,6 @@ from app.core.transform import (
     apply_selection,
     filter_file_patch,
     revert_selection,
-    select_all,
 )
 from app.core.unified import parse_patch, render_patch
 from app.edits.apply import apply_edit

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
+from selections import select_all, select_hunks
 
 from app.core.errors import ApplyError
 from app.core.text import join_lines, split_lines
@@ -13,8 +14,6 @@ from app.core.transform import (
     apply_selection,
     filter_file_patch,
     revert_selection,
-    select_all,
-    select_hunks,
 )
 
 CASES = {

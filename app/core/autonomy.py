@@ -121,15 +121,18 @@ class Scope:
         if path != self.path:
             return False
         first, last = self.lines
-        start = hunk.old_start if hunk.old_len else hunk.old_start + 1
         # Only the changed lines count, not the context around them.
         changed = [ln.old_no for ln in hunk.lines if ln.kind == "-" and ln.old_no is not None]
         if not changed:
-            # A pure insertion: in scope when it lands inside or at the edges.
-            insert_at = next(
-                (ln.old_no for ln in hunk.lines if ln.kind == " " and ln.old_no), start
-            )
-            return first - 1 <= insert_at <= last + 1
+            # A pure insertion: in scope when the old line it goes before is
+            # inside the lines, or right after them (the bottom edge).
+            before = hunk.old_start + 1 if hunk.old_len == 0 else hunk.old_start
+            for ln in hunk.lines:
+                if ln.kind == "+":
+                    break
+                if ln.old_no is not None:
+                    before = ln.old_no + 1
+            return first <= before <= last + 1
         return first <= min(changed) and max(changed) <= last
 
     def describe(self) -> str:

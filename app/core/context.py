@@ -394,44 +394,6 @@ def _repo(tree: _Tree, packet: ContextPacket, wanted: list[str]) -> None:
         budget = _add(tree, packet, rel, "file", budget)
 
 
-def in_scope(packet: ContextPacket, path: str, old_start: int, old_len: int) -> bool:
-    """Whether a hunk changing old lines [old_start, old_start + old_len) is allowed.
-
-    Pass the changed lines, not the hunk's context. For an insertion
-    (``old_len == 0``) ``old_start`` is the line the new lines go before
-    (last line + 1 for the end); it is in scope inside the range or directly
-    at either edge (before its first line, after its last).
-    """
-    norm = "/".join(p for p in path.replace("\\", "/").split("/") if p not in ("", "."))
-    if packet.level in (1, 2):
-        if norm not in packet.allowed_ranges:
-            return False
-        first, last = packet.allowed_ranges[norm]
-        if old_len <= 0:
-            return first <= old_start <= last + 1
-        return first <= old_start and old_start + old_len - 1 <= last
-    if packet.level == 3:
-        return norm in packet.allowed_paths
-    if packet.level != 4 or packet.root is None:
-        return False
-    if norm in packet.allowed_paths:
-        return True
-    # A new file: not existing, not excluded, not secret, not ignored, inside the root.
-    if any(p == norm for p, _ in packet.excluded) or is_secret_path(norm):
-        return False
-    try:
-        full = resolve_in_root(packet.root, norm)
-    except UnsafePathError:
-        return False
-    if os.path.lexists(full):
-        return False
-    tree = _Tree(packet.root)
-    parts = norm.split("/")[:-1]
-    if not tree.git and any(p.startswith(".") or p in SKIP_DIRS for p in parts):
-        return False
-    return not tree.ignored([norm])
-
-
 def model_may_read(root: Path, rel: str) -> tuple[str | None, str]:
     """(text, "") when a model may be shown ``rel`` (a view request), else
     (None, reason): the same rules as the context packager (secrets, also
@@ -442,10 +404,14 @@ def model_may_read(root: Path, rel: str) -> tuple[str | None, str]:
 
 def model_may_edit(root: Path, rel: str) -> str:
     """Why a model may not edit ``rel`` ("" when it may): what it may not be
-    shown it may not change either. A file that does not exist yet may be created."""
+    shown it may not change either. A file that does not exist yet may be
+    created, but not (outside git) in a folder the repo map never walks."""
     tree = _Tree(root)
-    _norm, full, reason = tree.check(rel)
+    norm, full, reason = tree.check(rel)
     if reason == "not found":
+        folders = norm.split("/")[:-1]
+        if not tree.git and any(p.startswith(".") or p in SKIP_DIRS for p in folders):
+            return "a new file in a hidden or build folder (outside git these are never shown)"
         return ""
     if full is None:
         return reason

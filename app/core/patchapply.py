@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from app.core.errors import ApplyError
-from app.core.model import ADDED, REMOVED, FilePatch, FileStatus, Hunk, Patch
-from app.core.text import join_lines, split_lines, strip_eol
+from app.core.model import ADDED, REMOVED, FilePatch, FileStatus, Hunk
+from app.core.text import strip_eol
 
 
 def _candidates(guess: int, low: int, high: int) -> Iterator[int]:
@@ -155,35 +155,4 @@ def apply_file_patch(lines: list[str], fp: FilePatch, *, path: str | None = None
         raise ApplyError(
             f"the patch deletes this file, but {len(result)} line(s) would remain", path=name
         )
-    return result
-
-
-def apply_patch_to_texts(files: dict[str, str | None], patch: Patch) -> dict[str, str | None]:
-    """Apply a multi-file patch to texts keyed by path (None or missing: the
-    file is absent). Files are patched in order, each seeing the results of
-    the ones before; the input dict is not changed."""
-    result = dict(files)
-    for fp in patch.files:
-        source, target = fp.old_path, fp.new_path
-        if fp.status is FileStatus.MODIFIED and source != target:
-            # A plain diff may name a backup ("--- f.orig", "+++ f"); like GNU
-            # patch, change whichever of the two files exists, in place.
-            source = target = source if result.get(source or "") is not None else target
-        if fp.status is FileStatus.ADDED:
-            if result.get(fp.path) is not None:
-                raise ApplyError("the patch creates this file, but it already exists", path=fp.path)
-            text: str | None = ""
-        elif (text := result.get(source or "")) is None:
-            raise ApplyError("the patch changes this file, but it does not exist", path=source)
-        moved = fp.status in (FileStatus.RENAMED, FileStatus.COPIED) and source != target
-        if moved and result.get(fp.path) is not None:
-            raise ApplyError(
-                f"the patch {fp.status.value} {fp.old_path} to this path, but it already exists",
-                path=fp.path,
-            )
-        new_lines = apply_file_patch(split_lines(text or ""), fp, path=target or source)
-        if fp.status in (FileStatus.DELETED, FileStatus.RENAMED) and source is not None:
-            result[source] = None
-        if target is not None:
-            result[target] = join_lines(new_lines)
     return result

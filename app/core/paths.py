@@ -43,6 +43,12 @@ def _parts(rel: str) -> list[str]:
     return parts
 
 
+def normalize(rel: str) -> str:
+    """``rel`` as the review names files: checked lexically (as
+    ``resolve_in_root`` does), without ``./`` and empty components."""
+    return "/".join(_parts(rel))
+
+
 def _inside(path: Path, root: Path) -> bool:
     if not path.is_relative_to(root):
         return False

@@ -14,7 +14,7 @@ into the same operation on reversed hunks.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 from app.core.errors import ApplyError
 from app.core.model import (
@@ -30,14 +30,6 @@ from app.core.model import (
 from app.core.text import strip_eol
 
 Selection = Mapping[int, frozenset[int] | set[int]]
-
-
-def select_all(hunks: Iterable[Hunk]) -> dict[int, frozenset[int]]:
-    return {i: frozenset(h.change_indices()) for i, h in enumerate(hunks)}
-
-
-def select_hunks(hunks: list[Hunk], indices: Iterable[int]) -> dict[int, frozenset[int]]:
-    return {i: frozenset(hunks[i].change_indices()) for i in indices}
 
 
 def old_index(hunk: Hunk) -> int:

@@ -112,25 +112,6 @@ def find_match(
     raise EditError(_no_match_message(needle_lines, what, start, at_end), path=path)
 
 
-def find_unique(
-    haystack_lines: list[str],
-    needle_lines: list[str],
-    *,
-    path: str,
-    start: int = 0,
-    at_end: bool = False,
-    what: str = "search text",
-) -> int:
-    """The start index of the one place ``needle_lines`` occur in ``haystack_lines``.
-
-    Raises :class:`EditError` when there is no match at any level, or more
-    than one at the first level that has matches (ambiguity is never guessed).
-    """
-    return find_match(
-        haystack_lines, needle_lines, path=path, start=start, at_end=at_end, what=what
-    )[0]
-
-
 def _no_match_message(needle_lines: list[str], what: str, start: int, at_end: bool) -> str:
     texts = [strip_eol(line) for line in needle_lines]
     first = next((t for t in texts if t.strip()), texts[0])

@@ -14,13 +14,14 @@ error.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 
 from app.core.autonomy import Scope
 from app.core.context import model_may_edit, model_may_read
 from app.core.errors import TetherError, UnsafePathError
-from app.core.paths import resolve_in_root
+from app.core.paths import normalize, resolve_in_root
 from app.core.secrets import is_secret_path
 from app.edits.apply import apply_edit
 from app.edits.model import Edit, EditError
@@ -165,6 +166,12 @@ class Generation:
             if call_id:
                 self.outcomes.append(ToolOutcome.rejected(call_id, str(exc)))
             return EditRejected(str(exc), edit.path)
+        # One name per file in the review, however the model spelled it ("./a.py").
+        edit = dataclasses.replace(
+            edit,
+            path=normalize(edit.path),
+            move_to=normalize(edit.move_to) if edit.move_to else edit.move_to,
+        )
         try:
             current = self._proposed_text(edit.path)
             new = apply_edit(current, edit)
