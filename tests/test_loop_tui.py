@@ -305,8 +305,29 @@ async def test_prompt_streams_hunks_leash_widen_and_reject_with_reason(
         new = find_hunk(app, "never below zero")
         assert "raise OutOfStock" in hunk_text(app, new)
         assert [e.op for e in session.journal.entries()] == ["accept", "reject"]
+        assert session.journal.entries()[-1].extra["reason"] == "too long"
+        # Bug: the context panel said "level 2 (chunk)" and the toast "level chunk"
+        # while the slider showed 3 (file). The region is narrowed, the level is
+        # the slider's.
+        assert app.query_one(AutonomySlider).level == 3
+        assert str(app.query_one("#context-text", Static).content).startswith("level 3 (file)")
+        assert app.loop.scope.level is Level.FILE and app.loop.scope.lines is not None
+        # Bug: the status counts disagreed with the file list after the
+        # regenerated hunk, and [ needed two presses.
+        files = app.query_one(FileList)
+        listed = [files.entry_at(i) for i in range(files.entry_count)]
+        pending = sum(e.pending or 0 for e in listed)
+        decided = sum(e.accepted + e.rejected for e in listed)
+        assert f"{decided} decided · {pending} pending" in app.status.progress
+        assert (decided, pending) == (session.decided, session.pending)
+        before = app.index
+        await press(pilot, "left_square_bracket")
+        assert app.index == (before - 1) % files.entry_count
+        assert files.highlighted == app.index
+        await press(pilot, "right_square_bracket")
+        assert app.index == before
         # The regenerated hunk is inside its scope and can be accepted.
-        await go_to_hunk(pilot, app, new)
+        await go_to_hunk(pilot, app, find_hunk(app, "never below zero"))
         await press(pilot, "y")
         assert "never below zero" in (loop_repo / STOCK).read_text()
 
@@ -392,8 +413,13 @@ async def test_over_the_leash_is_held_then_done_as_a_plan_in_steps(
         assert context.startswith("Plan (g carries out the next step)")
 
         for step in range(1, 4):
+            await press(pilot, "plus")  # wherever the slider was moved since,
             await pilot.press("g")
             await answered(pilot, app, spy, 2 + step)
+            # Bug: steps ran at level 3 while the slider read 1 (line). A step
+            # runs at the plan's level, and the slider is moved back there.
+            assert app.query_one(AutonomySlider).level == 1 and app.loop.level is Level.LINE
+            assert app.loop.limit == 5
             assert spy.requests[-1].user_prompt.startswith(
                 f"Carry out step {step} of the plan only: {app.plan[step - 1]}"
             )
@@ -402,6 +428,61 @@ async def test_over_the_leash_is_held_then_done_as_a_plan_in_steps(
             assert session.pending == 0
         assert (loop_repo / REPORT).read_text() == ALIGNED_REPORT
         assert not app.check_action("next_step", ())
+
+
+async def test_one_huge_line_from_the_model_is_held_by_a_five_line_leash(
+    session: ReviewSession, loop_repo: Path
+) -> None:
+    """Bug: the app's guard counted added + removed lines, so a reply with one
+    enormous line passed a 5-line leash. The app installs the one policy,
+    which weighs a long line by its length."""
+    huge = "        return self.items.get(name, " + "0 + " * 20_000 + "0)"
+    block = (
+        f"{STOCK}\n<<<<<<< SEARCH\n    def count(self, name):\n"
+        "        return self.items[name]\n=======\n    def count(self, name):\n"
+        f"{huge}\n>>>>>>> REPLACE\n"
+    )
+    turn = Turn(
+        parse="search_replace", events=[(0.0, TextDelta(block)), (0.0, Finished("end_turn"))]
+    )
+    spy = Spy(Recording(turns=[turn]), speed=0.0)
+    original = (loop_repo / STOCK).read_bytes()
+    line = original.decode().splitlines().index("        return self.items[name]") + 1
+    app = loop_app(session, spy, level=1)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(line - 1):
+            await pilot.press("down")
+        await prompt(pilot, "make count safe")
+        await answered(pilot, app, spy, 1)
+        (hunk,) = app.pane.hunks
+        assert hunk.added + hunk.removed == 2  # two lines as a plain count has them
+        assert app.loop.proposal_size() > 100 and app.loop.held
+        assert "HELD" in app.status.source
+        await press(pilot, "y")
+        assert app.status.is_error and "held" in app.status.message
+        assert (loop_repo / STOCK).read_bytes() == original
+
+
+async def test_accepting_says_accepted_not_changed_on_disk(
+    session: ReviewSession, loop_repo: Path
+) -> None:
+    """Bug: after y in the loop the status said the file "changed on disk":
+    the watcher's event for Tether's own write."""
+    spy = later_turns(3)
+    app = loop_app(session, spy, start=REPORT)
+    batches: list[set[str]] = []
+    real = app.batch_done
+    app.batch_done = lambda paths, touched: (batches.append(set(paths)), real(paths, touched))  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await prompt(pilot, "align")
+        await answered(pilot, app, spy, 1)
+        await press(pilot, "w")
+        await press(pilot, "y")
+        assert app.status.message.startswith("accepted")
+        await wait_for(pilot, lambda: any(REPORT in b for b in batches), "the watcher's event")
+        await pilot.pause()
+        assert "changed on disk" not in app.status.message
+        assert app.status.message.startswith("accepted")
 
 
 # -- the context panel -------------------------------------------------------------------------------
