@@ -32,6 +32,7 @@ from app.core.text import split_lines
 from app.core.textdiff import diff_texts
 from app.demo import SAMPLES, make_sample_repo
 from app.edits.apply import apply_edit
+from app.loop.events import EditRefused
 from app.providers.base import EditReady, Event, GenerationRequest
 from app.providers.replay import ReplayProvider, load_recording, turn_edits
 from app.review.service import ReviewService
@@ -47,27 +48,56 @@ class TimedReplay(ReplayProvider):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.handed: dict[str, float] = {}
+        self.handed: dict[str, list[float]] = {}
 
     def stream(self, request: GenerationRequest) -> Iterator[Event]:
         for event in super().stream(request):
             if isinstance(event, EditReady):
-                self.handed[event.edit.path + ":" + str(event.edit.index)] = time.perf_counter()
+                self.handed.setdefault(event.edit.path, []).append(time.perf_counter())
             yield event
 
 
 class TimedLoopApp(LoopApp):
+    """Times each edit from the provider handing it over to the first frame
+    drawn after the diff pane shows the proposal that edit made."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.waiting: list[float] = []
         self.latencies: list[float] = []
+        # path -> (handed at, the file's revision once the edit is proposed)
+        self.proposed: dict[str, list[tuple[float, int]]] = {}
+        service = self.service
+        real = service.propose
 
-    def _hunks_arrived(self, ready: Any) -> None:
-        key = ready.edit.path + ":" + str(ready.edit.index)
-        super()._hunks_arrived(ready)
-        provider = self.provider
-        assert isinstance(provider, TimedReplay)
-        self.waiting.append(provider.handed[key])
+        def propose(path: str, text: str | None) -> Any:
+            fr = real(path, text)
+            provider = self.loop.provider
+            assert isinstance(provider, TimedReplay)
+            handed = provider.handed.get(path)
+            if handed:
+                self.proposed.setdefault(path, []).append((handed.pop(0), fr.revision))
+            return fr
+
+        service.propose = propose  # type: ignore[method-assign]
+
+    def on_review_event(self, event: Any) -> None:
+        super().on_review_event(event)
+        if isinstance(event, EditRefused) and event.path:
+            provider = self.loop.provider
+            assert isinstance(provider, TimedReplay)
+            handed = provider.handed.get(event.path)
+            if handed:
+                handed.pop(0)  # a refused edit paints no hunk
+
+    def show_file(self, index: int, *, hunk: str | int | None = 0) -> None:
+        super().show_file(index, hunk=hunk)
+        path = self.pane.path
+        shown = self.service.file(path).revision if path else -1
+        done = [t for t, revision in self.proposed.get(path, []) if revision <= shown]
+        if done and self.reviewing:
+            self.proposed[path] = [(t, r) for t, r in self.proposed[path] if r > shown]
+            self.waiting.extend(done)
 
     def _display(self, screen: Any, renderable: Any) -> None:
         super()._display(screen, renderable)

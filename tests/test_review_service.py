@@ -278,3 +278,27 @@ def test_a_watch_revert_of_tethers_own_is_not_reported(sample_repo: Path) -> Non
     assert service.disk_changed({REPORT, ".git/index"}) == set()
     subprocess.run(["git", *GIT_ID, "add", STOCK], cwd=sample_repo, check=True)
     assert STOCK in service.disk_changed({".git/index"})
+
+
+def test_an_edit_of_a_listed_file_needs_no_listing(sample_repo: Path) -> None:
+    """A batch that only edits files already in the review is brought in
+    without git listing every file of the repository (in a 10,000-file
+    repository that was most of a write's way to the screen)."""
+    service = service_for(sample_repo)
+    backend = service.session.backend
+    listed: list[int] = []
+    real = backend.files
+    backend.files = lambda: (listed.append(1), real())[1]  # type: ignore[method-assign]
+    assert service.view(STOCK).hunks
+    (sample_repo / STOCK).write_text("# edited again\n" + (sample_repo / STOCK).read_text())
+    listing = service.list_changes({STOCK})
+    assert listing == [] and listed == []
+    assert service.disk_changed({STOCK}, listing) == {STOCK}
+    assert "# edited again" in "".join(ln.raw for h in service.view(STOCK).hunks for ln in h.lines)
+    # A new file, a deleted one, the index: the listing is needed.
+    (sample_repo / "new.txt").write_text("new\n")
+    assert service.list_changes({"new.txt"}) is not None and listed == [1]
+    (sample_repo / STOCK).unlink()
+    service.list_changes({STOCK})
+    service.list_changes({".git/index"})
+    assert listed == [1, 1, 1]

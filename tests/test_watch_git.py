@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import (
     STOCK,
+    head_bytes,
     index_bytes,
     open_watch,
     wait_until,
@@ -48,20 +49,39 @@ async def test_y_stages_the_shown_hunk_while_the_writer_keeps_editing(watch_repo
     later = [f"# a later edit by the agent, step {k}\n" for k in range(25)]
     versions = ["".join(v1 + later[: k + 1]) for k in range(len(later))]
     app = open_watch(repo)
+    errors = record_errors(app)
     with WriterProcess(repo) as writer:
         async with watched(app, repo) as (pilot, _batches):
             await writer.ado("write", path=STOCK, text="".join(v1))
             await wait_until(pilot, lambda: shows(app, STOCK, "+" + v1[11]), "the first hunk")
             assert app.pane.current_hunk() == 0 and len(app.pane.hunks) == 1
             shown = hunk_text(app)
+            shown_id = app.pane.current_hunk_id()
             # The writer appends 25 times, 2 ms apart, while y stages the hunk.
             writer.send("versions", path=STOCK, texts=versions, interval=0.002)
             await press(pilot, "y")
             done = await writer.areply()
             assert len(done["writes"]) == len(later)
+            if errors:
+                # The watcher read the file in the middle of a write (truncated,
+                # then written) just before y ran: the hunk was gone from what
+                # it read, so y was refused and nothing staged. Once the writer
+                # is done the same hunk is back, and y stages it.
+                assert "no longer pending" in errors[0] and len(errors) == 1
+                assert index_bytes(repo, STOCK) == head_bytes(repo, STOCK)
+                await wait_until(
+                    pilot,
+                    lambda: (
+                        shown_id in [h.id for h in app.pane.hunks]
+                        and app.session.file(STOCK).proposed == versions[-1]
+                    ),
+                    "the shown hunk back, after the writer",
+                )
+                app.show_file(app.session.files.index(app.session.file(STOCK)), hunk=shown_id)
+                await press(pilot, "y")
 
             # The index got exactly the hunk that was shown: nothing of the later edit.
-            assert index_bytes(repo, STOCK) == "".join(v1).encode()
+            assert index_bytes(repo, STOCK) == "".join(v1).encode(), (errors, app.status.message)
             accepted = decisions(app, "accept")
             assert len(accepted) == 1
             journaled = accepted[0].hunk.splitlines(keepends=True)

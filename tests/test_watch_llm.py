@@ -151,7 +151,7 @@ async def stale_after_an_edit_inside(
     fr = app.session.file(STOCK)
     await writer.ado("write", path=STOCK, text=external)
     await wait_until(pilot, lambda: fr.stale != "", "the file to go stale")
-    assert "stale" in app.status.message
+    await wait_until(pilot, lambda: "stale" in app.status.message, "the app to say so")
     assert "1 of 2" in fr.stale
     return fr
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
+from math import ceil
 from typing import TYPE_CHECKING
 
 from rich.segment import Segment
@@ -27,6 +28,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from app.core.model import ADDED, CONTEXT, REMOVED, Hunk
@@ -213,7 +215,13 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
             self.virtual_size = size  # a scrollbar comes or goes: lay the screen out
             return
         self.set_reactive(DiffPane.virtual_size, size)
-        self._scroll_update(size)
+        bar = self.vertical_scrollbar if self.show_vertical_scrollbar else None
+        if bar is not None and _thumb(bar, old.height) == _thumb(bar, size.height):
+            # The thumb does not move by an eighth of a cell (a few rows of
+            # thousands went): tell the scrollbar, do not redraw it.
+            bar.set_reactive(type(bar).window_virtual_size, size.height)
+        else:
+            self._scroll_update(size)
         if self.scroll_y > self.max_scroll_y:
             self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
 
@@ -661,7 +669,9 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
                 piece = value[a - start : b - start].replace("\t", "    ")
                 in_word = any(s <= a < e for s, e in spans)
                 segs.append(Segment(piece, Style(color=fg, bgcolor=word_bg if in_word else bg)))
-        return segs
+        # Neighbouring tokens of one colour become one segment: every segment of
+        # every line on screen passes through Textual's colour filter per frame.
+        return list(Segment.simplify(segs))
 
     def _pairs_for(self, hunk: Hunk) -> dict[int, int]:
         cached = self._pairs.get(hunk.id)
@@ -681,6 +691,17 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
             cached = self._sides[(hunk.id, side)] = (hunk, dict(zip(members, lexed, strict=True)))
         found = cached[1].get(line_index)
         return found if found is not None else [(_text_token(), text)]
+
+
+def _thumb(bar: ScrollBar, virtual: int) -> tuple[int, int]:
+    """Where a vertical scrollbar's thumb is drawn, in eighths of a cell, for a
+    virtual height (the geometry of Textual's ``ScrollBarRender.render_bar``)."""
+    size, window, position = bar.size.height, bar.window_size, bar.position
+    if not (window and size and virtual and size != virtual and virtual > window):
+        return (0, 0)
+    thumb = max(1.0, window / (virtual / size))
+    start = int((size - thumb) * (position / (virtual - window)) * 8)
+    return start, start + ceil(thumb * 8)
 
 
 def _text_token() -> _TokenType:

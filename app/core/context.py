@@ -394,26 +394,43 @@ def _repo(tree: _Tree, packet: ContextPacket, wanted: list[str]) -> None:
         budget = _add(tree, packet, rel, "file", budget)
 
 
+class ModelRules:
+    """What a model may read and edit in one repository, with git's answers
+    (is this a repository, is this path ignored) asked once and kept: a
+    generation asks for every edit, and each question was a git process."""
+
+    def __init__(self, root: Path) -> None:
+        self._tree = _Tree(root)
+
+    def may_read(self, rel: str) -> tuple[str | None, str]:
+        """(text, "") when a model may be shown ``rel`` (a view request), else
+        (None, reason): the same rules as the context packager (secrets, also
+        through symlinks, .gitignore, binaries, private keys, size)."""
+        _norm, text, reason = self._tree.read(rel)
+        return text, reason
+
+    def may_edit(self, rel: str) -> str:
+        """Why a model may not edit ``rel`` ("" when it may): what it may not be
+        shown it may not change either. A file that does not exist yet may be
+        created, but not (outside git) in a folder the repo map never walks."""
+        tree = self._tree
+        norm, full, reason = tree.check(rel)
+        if reason == "not found":
+            folders = norm.split("/")[:-1]
+            if not tree.git and any(p.startswith(".") or p in SKIP_DIRS for p in folders):
+                return "a new file in a hidden or build folder (outside git these are never shown)"
+            return ""
+        if full is None:
+            return reason
+        _norm, _text, reason = tree.read(rel)
+        return reason
+
+
 def model_may_read(root: Path, rel: str) -> tuple[str | None, str]:
-    """(text, "") when a model may be shown ``rel`` (a view request), else
-    (None, reason): the same rules as the context packager (secrets, also
-    through symlinks, .gitignore, binaries, private keys, size)."""
-    _norm, text, reason = _Tree(root).read(rel)
-    return text, reason
+    """``ModelRules(root).may_read(rel)``, for one question."""
+    return ModelRules(root).may_read(rel)
 
 
 def model_may_edit(root: Path, rel: str) -> str:
-    """Why a model may not edit ``rel`` ("" when it may): what it may not be
-    shown it may not change either. A file that does not exist yet may be
-    created, but not (outside git) in a folder the repo map never walks."""
-    tree = _Tree(root)
-    norm, full, reason = tree.check(rel)
-    if reason == "not found":
-        folders = norm.split("/")[:-1]
-        if not tree.git and any(p.startswith(".") or p in SKIP_DIRS for p in folders):
-            return "a new file in a hidden or build folder (outside git these are never shown)"
-        return ""
-    if full is None:
-        return reason
-    _norm, _text, reason = tree.read(rel)
-    return reason
+    """``ModelRules(root).may_edit(rel)``, for one question."""
+    return ModelRules(root).may_edit(rel)

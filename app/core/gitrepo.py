@@ -45,6 +45,43 @@ def run_git(root: Path, *args: str, input: bytes | None = None, check: bool = Tr
     return proc.stdout
 
 
+def run_git_together(root: Path, *commands: tuple[str, ...]) -> list[bytes]:
+    """Run several git commands at once; their outputs, in order (GitError
+    naming the first that failed)."""
+    env = dict(os.environ, GIT_OPTIONAL_LOCKS="0", LC_ALL="C")
+    procs = []
+    try:
+        for args in commands:
+            procs.append(
+                (
+                    args,
+                    subprocess.Popen(
+                        [*_BASE, *args],
+                        cwd=root,
+                        stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE,
+                        env=env,
+                    ),
+                )
+            )
+    except FileNotFoundError:
+        for _args, proc in procs:
+            proc.kill()
+            proc.wait()
+        raise GitError("git is not installed or not on PATH") from None
+    outputs = []
+    failed: GitError | None = None
+    for args, proc in procs:
+        out, err = proc.communicate()
+        if proc.returncode != 0 and failed is None:
+            msg = err.decode("utf-8", "replace").strip() or f"exit {proc.returncode}"
+            failed = GitError(f"git {' '.join(args[:3])}: {msg}")
+        outputs.append(out)
+    if failed is not None:
+        raise failed
+    return outputs
+
+
 def find_root(start: Path) -> Path | None:
     """The top of the git working tree containing ``start``, or None."""
     try:
@@ -59,8 +96,11 @@ class GitRepo:
         self.root = root
 
     def worktree_changes(self) -> list[Change]:
-        """Tracked changes against the index, then untracked files."""
-        out = run_git(self.root, "diff", "--name-status", "--no-renames", "-z")
+        """Tracked changes against the index, then untracked files. The two git
+        commands run at once: in a big repository each walks every file."""
+        diff_args = ("diff", "--name-status", "--no-renames", "-z")
+        other_args = ("ls-files", "--others", "--exclude-standard", "-z")
+        out, untracked = run_git_together(self.root, diff_args, other_args)
         parts = out.decode("utf-8", "surrogateescape").split("\0")
         changes: list[Change] = []
         for i in range(0, len(parts) - 1, 2):
@@ -68,7 +108,6 @@ class GitRepo:
             if status in ("U",):
                 continue  # unmerged paths belong to the merge tool
             changes.append(Change(path, status[:1]))
-        untracked = run_git(self.root, "ls-files", "--others", "--exclude-standard", "-z")
         for path in untracked.decode("utf-8", "surrogateescape").split("\0"):
             if path:
                 changes.append(Change(path, "A"))

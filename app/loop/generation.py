@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 
 from app.core.autonomy import Scope
-from app.core.context import model_may_edit, model_may_read
+from app.core.context import ModelRules
 from app.core.errors import TetherError, UnsafePathError
 from app.core.paths import normalize, resolve_in_root
 from app.core.secrets import is_secret_path
@@ -97,6 +97,7 @@ class Generation:
         self.plan_only = plan_only
         self.is_retry = is_retry
         self.root = service.root
+        self.rules = ModelRules(self.root)
         self.stats = GenerationStats()
         self.text = ""
         self.outcomes: list[ToolOutcome] = []
@@ -140,7 +141,7 @@ class Generation:
     def _view(self, path: str) -> str:
         # The same rules as the context packager: what is withheld from the
         # context (secrets, also via symlinks; ignored files; keys) stays withheld.
-        text, reason = model_may_read(self.root, path)
+        text, reason = self.rules.may_read(path)
         return text if text is not None else f"Error: {path} is not available ({reason})"
 
     def _failed(self, error: EditError, call_id: str | None) -> EditRejected:
@@ -157,7 +158,7 @@ class Generation:
                 resolve_in_root(self.root, path)
                 if is_secret_path(path):
                     raise UnsafePathError("secret files are never edited by a model", path=path)
-                reason = model_may_edit(self.root, path)
+                reason = self.rules.may_edit(path)
                 if reason:
                     raise UnsafePathError(f"a model may not edit this file: {reason}", path=path)
         except UnsafePathError as exc:

@@ -414,7 +414,12 @@ class ReviewService:
 
     # -- changes from outside --------------------------------------------------
 
-    def list_changes(self) -> list[FileReview] | None:
+    def list_changes(self, paths: set[str] | None = None) -> list[FileReview] | None:
+        """The files that differ now (None: the proposed side is memory). Given
+        the batch's ``paths`` that cannot change the listing (edits of files
+        already listed), an empty listing: nothing new, no git over the repo."""
+        if paths is not None and not self.session.needs_listing(paths):
+            return []
         return self.session.list_changes()
 
     def disk_changed(self, paths: set[str], listing: list[FileReview] | None = None) -> set[str]:
@@ -425,6 +430,7 @@ class ReviewService:
             added = tuple(fr.path for fr in self.session.files if fr.path not in known)
             if added or any(p in known for p in touched):
                 self._emit(FilesChanged(added or tuple(sorted(touched))))
+            new = set(added)
             for path in sorted(touched):
                 try:
                     fr = self.session.file(path)
@@ -432,7 +438,8 @@ class ReviewService:
                     continue
                 if fr.stale:
                     self._emit(FileStale(path, fr.stale))
-                self._changed(path, "disk")
+                if path not in new or fr.loaded:  # a new, undiffed file: FilesChanged says it
+                    self._changed(path, "disk")
             return touched
 
     def propose(self, path: str, text: str | None) -> FileReview:

@@ -466,6 +466,25 @@ class ReviewSession:
             return None
         return self.backend.files()
 
+    def needs_listing(self, paths: set[str]) -> bool:
+        """Whether a batch of changed ``paths`` can change which files differ
+        or their status (a new file, a deleted one, a folder, the index), so
+        the listing — git over every file of the repository — must be asked;
+        an edit of files already in the review needs only those files."""
+        if self.backend.proposed_side is Side.MEMORY:
+            return False
+        known = {fr.path for fr in self.files}
+        root = Path(self.backend.root)
+        for path in paths:
+            if path == ".git/index" or path not in known:
+                return True
+            try:
+                if not (root / path).is_file():
+                    return True
+            except OSError:
+                return True
+        return False
+
     def disk_changed(self, paths: set[str], listing: list[FileReview] | None = None) -> set[str]:
         """Bring the review up to date with files changed on disk (watch mode,
         or anyone editing files while proposals are pending). ``listing`` is a

@@ -122,6 +122,9 @@ class ReviewApp(App[dict]):
         self._listed = 0
         self._screen_up = False
         self._main_screen: Screen | None = None
+        self._indices: dict[str, int] = {}
+        self._batched = False
+        self._progress_due = False
 
     @property
     def session(self) -> ReviewSession:
@@ -192,7 +195,13 @@ class ReviewApp(App[dict]):
             self.post_message(ServiceEvent(event))
 
     def on_service_event(self, message: ServiceEvent) -> None:
-        self.on_review_event(message.event)
+        # From another thread: a burst brings thousands; the status line is
+        # recounted once after them, not once per event.
+        self._batched = True
+        try:
+            self.on_review_event(message.event)
+        finally:
+            self._batched = False
 
     def on_review_event(self, event: ReviewEvent) -> None:
         if not self._alive():
@@ -201,6 +210,11 @@ class ReviewApp(App[dict]):
             self._hunks_changed(event)
         elif isinstance(event, FilesChanged):
             self._sync_file_list(event.paths)
+            files = self.service.files
+            if files and (
+                not self.pane.path or files[min(self.index, len(files) - 1)].path in event.paths
+            ):
+                self._reshow()
         elif isinstance(event, DecisionMade):
             self._decided(event.outcome)
         elif isinstance(event, CommandFailed):
@@ -256,10 +270,19 @@ class ReviewApp(App[dict]):
         self._error(event.error)
 
     def _index_of(self, path: str) -> int | None:
-        for i, fr in enumerate(self.service.files):
-            if fr.path == path:
-                return i
-        return None
+        """The file's row (a dict, kept as the list grows: a burst of 5,000
+        files brings 5,000 events, and a search per event was quadratic)."""
+        files = self.service.files
+        if len(self._indices) != len(files):
+            for i in range(len(self._indices), len(files)):
+                self._indices[files[i].path] = i
+            if len(self._indices) != len(files):  # the list changed in place
+                self._indices = {fr.path: i for i, fr in enumerate(files)}
+        index = self._indices.get(path)
+        if index is not None and (index >= len(files) or files[index].path != path):
+            self._indices = {fr.path: i for i, fr in enumerate(files)}
+            index = self._indices.get(path)
+        return index
 
     def _sync_file_list(self, paths: Iterable[str] | None = None) -> None:
         """Rows for files that joined the review, and ``paths`` redrawn (all
@@ -359,6 +382,17 @@ class ReviewApp(App[dict]):
         self._update_progress()
 
     def _update_progress(self) -> None:
+        if self._batched:
+            if not self._progress_due:
+                self._progress_due = True
+                self.call_later(self._update_progress_now)
+            return
+        self._update_progress_now()
+
+    def _update_progress_now(self) -> None:
+        self._progress_due = False
+        if not self._alive():
+            return
         files = self.service.files
         where = f"file {self.index + 1}/{len(files)}" if files else "no files"
         hunk = self.pane.current_hunk()

@@ -40,7 +40,11 @@ class WatchApp(WatchingMixin, ReviewApp):
     def _catch_up_at_start(self) -> None:
         loaded = {fr.path for fr in list(self.service.files) if fr.loaded}
         threading.Thread(
-            target=self.catch_up, args=(loaded,), name="tether-catch-up", daemon=True
+            target=self.catch_up,
+            args=(loaded,),
+            kwargs={"listing": True},
+            name="tether-catch-up",
+            daemon=True,
         ).start()
 
     def on_unmount(self) -> None:
@@ -54,9 +58,9 @@ class WatchApp(WatchingMixin, ReviewApp):
         if any(not fr.loaded for fr in self.service.files):
             self._prefetch()  # diff the new files in the background, as at start
         if self.service.files and not self.pane.hunks:
-            index = self._first_pending(self.index)
-            if index != self.index:
-                self.show_file(index)
+            # Nothing on show: the first file with work (it may be this one,
+            # just listed, or one a batch listed before it was diffed).
+            self.show_file(self._first_pending(self.index))
         self._update_progress()
         shown = sorted(touched)
         if shown:

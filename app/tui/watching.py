@@ -30,14 +30,16 @@ class WatchingMixin:
         if self.watcher is not None:
             self.watcher.stop()
 
-    def catch_up(self, paths: set[str]) -> None:
-        """Bring ``paths`` (changed on disk) into the review; any thread."""
+    def catch_up(self, paths: set[str], *, listing: bool = False) -> None:
+        """Bring ``paths`` (changed on disk) into the review; any thread. With
+        ``listing`` the files that differ are listed whatever ``paths`` say
+        (what changed while Tether started is not in any batch)."""
         try:
-            listing = self.service.list_changes()
+            listed = self.service.list_changes(None if listing else paths)
         except (TetherError, OSError):
-            listing = None  # disk_changed lists again and reports what fails
+            listed = None  # disk_changed lists again and reports what fails
         try:
-            touched = self.service.disk_changed(paths, listing)
+            touched = self.service.disk_changed(paths, listed)
         except TetherError as exc:
             self._from_thread(self.batch_failed, exc)
             return
