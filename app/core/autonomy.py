@@ -117,6 +117,8 @@ class Scope:
                 # The files the context allowed, or a file the model creates
                 # (the generation already refused secret, ignored and unsafe paths).
                 return not self.paths or path in self.paths or creates_file(hunk)
+            if self.paths:  # a plan's steps: the files the held proposal changed
+                return path in self.paths
             return path == self.path
         if path != self.path:
             return False
@@ -146,6 +148,8 @@ class Scope:
         }[self.level]
         if self.lines is not None and self.level is not Level.OFF:
             where = f"{self.path} lines {self.lines[0]}–{self.lines[1]}"
+        elif self.paths and self.level is not Level.REPO:
+            where = ", ".join(sorted(self.paths))
         return f"level {int(self.level)} ({LEVEL_NAMES[self.level]}): {where}, leash {self.limit} lines"
 
     def blocked(
@@ -170,6 +174,8 @@ class Scope:
             )
         if not self.hunk_in_scope(path, hunk):
             where = self.path if self.level is not Level.REPO else "the allowed files"
+            if self.paths and self.level is not Level.REPO:
+                where = ", ".join(sorted(self.paths))
             if self.lines is not None:
                 where = f"{self.path} lines {self.lines[0]}–{self.lines[1]}"
             return (

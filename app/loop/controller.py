@@ -65,6 +65,8 @@ class View:
     path: str | None = None
     cursor_line: int | None = None
     selection: tuple[int, int] | None = None
+    # Files to send whole as well (a plan's steps over several files).
+    extra: tuple[str, ...] = ()
 
 
 class LoopController:
@@ -219,6 +221,7 @@ class LoopController:
                     path=view.path,
                     cursor_line=view.cursor_line,
                     selection=view.selection,
+                    extra_files=view.extra,
                 )
             except TetherError as exc:
                 self._emit(Failed(exc))
@@ -229,8 +232,18 @@ class LoopController:
             request = GenerationRequest(
                 user_prompt=prompt, system_prompt=SYSTEM_PROMPT, context=packet.render()
             )
+            # The first line is what the hunks are judged by (the slider's level
+            # and the proposal's scope); the context may be wider (a plan step
+            # shows the model the whole file), and then says so.
+            summary = packet.summary()
+            if plan is not None:
+                head = f"a plan: nothing may change yet (context at level {packet.level})"
+            else:
+                head = scope.describe()
+                if packet.level != int(level):
+                    head += f"\ncontext sent at level {packet.level} ({LEVEL_NAMES[Level(packet.level)]})"
             self.sent = (
-                "\n".join(packet.summary())
+                "\n".join([head, *summary[1:]])
                 + "\n\n── exactly what was sent ──\n"
                 + user_text(request)
             )
@@ -352,11 +365,16 @@ class LoopController:
             return False
         if not self._may_start():
             return False
-        held = [fr for fr in self.service.files if fr.pending]
-        path = held[0].path if held else fallback_path
-        # Every step may change the plan's file, by at most the leash the
-        # proposal was held at: the slider's level, which it stays at.
-        scope = Scope(level=self.level, path=path, leash=dict(self.leash))
+        held = [fr.path for fr in self.service.files if fr.pending]
+        path = held[0] if held else fallback_path
+        # Every step may change the files the held proposal changed, by at
+        # most the leash it was held at: the slider's level, which it stays at.
+        scope = Scope(
+            level=self.level,
+            path=path,
+            paths=frozenset(held) if len(held) > 1 else frozenset(),
+            leash=dict(self.leash),
+        )
         self.service.reject_all(reason=f"held: {size} lines over the leash of {self.limit}")
         plan = Plan(goal=self.goal, scope=scope)
         self.plan = plan
@@ -395,10 +413,12 @@ class LoopController:
         if self.level != plan.scope.level:
             self.set_level(int(plan.scope.level))
         plan.done += 1
+        files = tuple(sorted(plan.scope.paths))
         self._start(
             step_prompt(plan.done, plan.steps, plan.goal),
-            View(path=plan.scope.path),
-            context_level=max(plan.scope.level, Level.FILE),
+            View(path=plan.scope.path, extra=tuple(f for f in files if f != plan.scope.path)),
+            # The whole file (several: the repo map and those files) as context.
+            context_level=Level.REPO if files else max(plan.scope.level, Level.FILE),
             scope=plan.scope.fresh(),
         )
         return True
