@@ -13,6 +13,7 @@ from app.tui.watch_app import WatchApp
 SIZE = (120, 40)
 REPORT = "inventory/report.py"
 STALE = "changed on disk since it was shown"
+GONE = "is no longer pending"
 
 
 def base_lines(repo: Path, path: str = STOCK) -> list[str]:
