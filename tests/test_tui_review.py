@@ -73,6 +73,32 @@ async def test_u_undoes_in_reverse_order(make_app: AppFactory, sample_repo: Path
         assert not app.check_action("undo", ())
 
 
+async def test_u_puts_the_cursor_on_the_hunk_it_brought_back(
+    make_app: AppFactory, sample_repo: Path
+) -> None:
+    """After a decision the cursor has moved on; u shows the hunk that came back,
+    not whatever hunk the cursor happens to be on."""
+
+    def here() -> str:
+        hunk = app.pane.hunks[app.pane.current_hunk()]
+        return "".join(line.raw for line in hunk.lines if line.kind != " ")
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "s")
+        changes = ["".join(ln.raw for ln in h.lines if ln.kind != " ") for h in app.pane.hunks]
+        assert len(changes) == 2
+        await press(pilot, "y")
+        assert here() == changes[1]
+        await press(pilot, "u")
+        assert app.pane.path == REPORT and len(app.pane.hunks) == 2
+        assert here() == changes[0]
+        await press(pilot, "j", "n")  # the same when the undone hunk comes after
+        await press(pilot, "k", "u")
+        assert here() == changes[1]
+
+
 async def test_capital_u_redoes(make_app: AppFactory, sample_repo: Path) -> None:
     before = repo_state(sample_repo)
     app = make_app()

@@ -352,13 +352,16 @@ class ReviewSession:
     def _swing(self, op: Op) -> Outcome:
         step, entry, fr, text = self.history.swing(op, self._file_for_undo)
         assert entry.side is not None
+        before = {h.id for h in fr.patch.hunks} if fr.patch is not None else set()
         self._set_side(fr, entry.side, text)
         mine = self._mine.get(entry.seq)
         if mine is not None:
             _path, decided, hunks = mine
             self._count(fr, decided, -hunks if op is Op.UNDO else hunks)
         self._rediff(fr)
-        return Outcome(str(op), fr.path, 0, step.seq, ())
+        # The hunks the swing brought back, so a front end can show them.
+        back = tuple(h.id for h in fr.patch.hunks if h.id not in before) if fr.patch else ()
+        return Outcome(str(op), fr.path, 0, step.seq, back)
 
     def _file_for_undo(self, path: str) -> FileReview:
         try:

@@ -244,7 +244,10 @@ class ReviewApp(App[dict]):
             self._sync_file_list()
             index = self._index_of(outcome.path)
             if index is not None:
-                self.show_file(index, hunk=None if index == self.index else 0)
+                # The cursor goes to the hunk that came back, as the user
+                # will want to decide it again.
+                here = None if index == self.index else 0
+                self.show_file(index, hunk=outcome.hunk_ids[0] if outcome.hunk_ids else here)
             self.status.say(f"{outcome.op} done in {outcome.path} (#{outcome.seq})")
             return
         what = f"{outcome.lines} line{'s' if outcome.lines != 1 else ''}"
