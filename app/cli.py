@@ -85,6 +85,13 @@ def build_parser() -> argparse.ArgumentParser:
     watch.add_argument("path", nargs="?", default=".", help="the folder to watch (default: here)")
     watch.add_argument("--theme", choices=["dark", "light"], help="colour theme")
 
+    trust = sub.add_parser(
+        "trust",
+        help="let this repository's .tether.toml choose the provider, server and key variable",
+    )
+    trust.add_argument("config", nargs="?", help="the file (default: .tether.toml of this repo)")
+    trust.add_argument("--revoke", action="store_true", help="stop trusting it")
+
     journal = sub.add_parser("journal", help="list the decisions journaled in this repository")
     journal.add_argument("--json", action="store_true", help="print JSON lines")
     journal.add_argument(
@@ -93,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-COMMANDS = ("review", "apply", "demo", "journal", "loop", "watch")
+COMMANDS = ("review", "apply", "demo", "journal", "loop", "trust", "watch")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -118,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_watch(args)
         if args.command == "journal":
             return cmd_journal(args)
+        if args.command == "trust":
+            return cmd_trust(args)
     except TetherError as exc:
         print(f"tether: {exc.title}: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -183,7 +192,8 @@ def run_review_tui(service: ReviewService, source: Source, *, theme: str) -> int
 
 NO_PROVIDER = """tether: no model provider is configured.
 
-Set one in ~/.config/tether/config.toml or .tether.toml in the repository:
+Set one in ~/.config/tether/config.toml (a repository's .tether.toml may set
+the model, but chooses a provider or server only once you `tether trust` it):
 
     [provider]
     provider = "anthropic"              # key from ANTHROPIC_API_KEY
@@ -200,7 +210,7 @@ def cmd_loop(args: argparse.Namespace) -> int:
     from app.core.autonomy import Level
     from app.core.config import load_config
     from app.core.gitrepo import find_root
-    from app.providers.factory import settings_from_config
+    from app.providers.factory import settings_for
 
     cwd = Path.cwd()
     root = find_root(cwd)
@@ -209,20 +219,23 @@ def cmd_loop(args: argparse.Namespace) -> int:
             f"{cwd} is not inside a git repository; the loop needs one (or try: tether demo)"
         )
     config = load_config(root)
-    table = dict(config.provider)
-    for key in ("provider", "model", "base_url", "recording"):
-        value = getattr(args, key, None)
-        if value is not None:
-            table[key] = value
-    if not table.get("provider"):
+    for note in config.notes:
+        print(f"tether: {note}", file=sys.stderr)
+    flags = {
+        key: getattr(args, key, None) for key in ("provider", "model", "base_url", "recording")
+    }
+    settings = settings_for(config.provider, flags)
+    if settings is None:
         print(NO_PROVIDER, file=sys.stderr)
         return EXIT_USAGE
+    from app.core.config import host_of
     from app.providers.factory import create_provider
 
-    settings = settings_from_config(table)
     provider = create_provider(settings)
     leash = {Level[name.upper()]: value for name, value in config.leash.items()}
     label = f"{settings.provider} · {settings.model or provider.model}"
+    if settings.base_url:  # where the prompts go, always in sight
+        label += f" @ {host_of(settings.base_url)}"
     start = None
     if args.file:
         start = str((cwd / args.file).resolve().relative_to(root.resolve()))
@@ -235,6 +248,7 @@ def cmd_loop(args: argparse.Namespace) -> int:
         theme=args.theme or config.theme,
         level=level,
         leash=leash,
+        intro="\n".join(config.notes),
     )
 
 
@@ -289,6 +303,8 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
 
 def list_hunks(service: ReviewService, source: Source) -> dict[str, Any]:
+    from app.core.controls import control_flag
+
     files = []
     for fr in service.files:
         hunks = service.load(fr).hunks
@@ -298,6 +314,7 @@ def list_hunks(service: ReviewService, source: Source) -> dict[str, Any]:
                 "old_path": fr.old_path,
                 "status": str(fr.status),
                 "note": fr.note,
+                "flag": control_flag(fr.path),
                 "hunks": [
                     {"id": h.id, "header": h.header(), "added": h.added, "removed": h.removed}
                     for h in hunks
@@ -364,6 +381,31 @@ def _apply_report(
         else:
             print("tether: nothing was written", file=sys.stderr)
     return EXIT_OK if ok else EXIT_ERROR
+
+
+def cmd_trust(args: argparse.Namespace) -> int:
+    from app.core.config import REPO_CONFIG, host_of, routing_keys, trust, untrust
+    from app.core.gitrepo import find_root
+
+    if args.config:
+        path = Path(args.config)
+    else:
+        root = find_root(Path.cwd())
+        if root is None:
+            raise TetherError(f"{Path.cwd()} is not in a git repository; name the file to trust")
+        path = root / REPO_CONFIG
+    if not path.is_file():
+        raise TetherError(f"{path}: no such file")
+    if args.revoke:
+        print(f"{'no longer trusted' if untrust(path) else 'was not trusted'}: {path}")
+        return EXIT_OK
+    provider = trust(path)
+    print(f"trusted {path.resolve()} as it is now (an edit to it ends the trust)")
+    for key in routing_keys(provider):
+        value = provider[key]
+        shown = f"{value!r} (requests go to {host_of(value)})" if key == "base_url" else repr(value)
+        print(f"  [provider] {key} = {shown}")
+    return EXIT_OK
 
 
 def cmd_journal(args: argparse.Namespace) -> int:

@@ -240,7 +240,7 @@ LEVELS = [
         [],
         set(),
         {},
-        {"deploy_key": "looks like a private key"},
+        {"deploy_key": "holds a private key"},
     ),
     ("file-outside", 3, {"path": "../etc/passwd"}, [], set(), {}, {"../etc/passwd": "unsafe path"}),
     (
@@ -266,7 +266,7 @@ LEVELS = [
             "id_rsa": "secret",
             "config/.env.local": "secret",
             "link.txt": "secret",
-            "deploy_key": "looks like a private key",
+            "deploy_key": "holds a private key",
             "logo.png": "binary",
             "latin1.txt": "not valid UTF-8",
             "vendor.log": "matched by .gitignore",

@@ -143,7 +143,7 @@ def test_root_given_through_symlink(tmp_path: Path, root: Path) -> None:
         ("config/secrets.yaml", True),
         ("secrets.toml", True),
         ("environment.py", False),
-        ("src/.envrc", False),
+        ("src/.envrc", True),  # direnv runs it, and it holds exports
         ("keyboard.py", False),
         ("monkey.py", False),
         ("docs/secrets-management.md", False),

@@ -137,8 +137,21 @@ class Scope:
             return first <= before <= last + 1
         return first <= min(changed) and max(changed) <= last
 
+    def may_view(self, path: str) -> bool:
+        """Whether a model may be shown ``path`` whole (its ``view`` tool): at
+        level 4 the context packager decides; below, only the scope's files."""
+        if self.level is Level.REPO:
+            return True
+        if self.level is Level.OFF:
+            return False
+        return path == self.path or path in self.paths
+
     def describe(self) -> str:
         """What the scope allows, in the words the status line and toasts use."""
+        return f"level {int(self.level)} ({LEVEL_NAMES[self.level]}): {self.describe_where()}, leash {self.limit} lines"
+
+    def describe_where(self) -> str:
+        """Which files (and lines) the scope allows."""
         where = {
             Level.OFF: "nothing",
             Level.LINE: self.path or "the cursor line",
@@ -150,7 +163,7 @@ class Scope:
             where = f"{self.path} lines {self.lines[0]}–{self.lines[1]}"
         elif self.paths and self.level is not Level.REPO:
             where = ", ".join(sorted(self.paths))
-        return f"level {int(self.level)} ({LEVEL_NAMES[self.level]}): {where}, leash {self.limit} lines"
+        return where
 
     def blocked(
         self,

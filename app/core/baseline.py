@@ -15,8 +15,9 @@ from pathlib import Path
 from app.core.atomic import atomic_write, read_bytes_in_root
 from app.core.backends import IndexView, OriginalLookup, ProposalStore, _write_worktree, encode
 from app.core.blobs import BlobStore, sha_of
-from app.core.errors import BinaryFileError, StaleFileError
+from app.core.errors import BinaryFileError, StaleFileError, UnsafePathError
 from app.core.model import FileReview, FileStatus, Side
+from app.core.secrets import secret_file
 from app.core.text import decode_text, is_binary
 
 SKIP_DIRS = {
@@ -69,8 +70,15 @@ class BaselineBackend:
                 self.manifest_path.read_text(encoding="utf-8")
             )
         else:
-            self.manifest = {rel: self.blobs.put(data) for rel, data in scan(root).items()}
+            # Secrets (by name, link or content) are never copied into the state dir.
+            self.manifest = {
+                rel: self.blobs.put(data)
+                for rel, data in scan(root).items()
+                if not secret_file(root, rel, data)
+            }
             self._save()
+        # Files left out of the review because they hold secrets (last listing).
+        self.withheld: list[str] = []
 
     def _save(self) -> None:
         data = json.dumps(self.manifest, indent=0, sort_keys=True).encode()
@@ -81,10 +89,16 @@ class BaselineBackend:
         current = scan(self.root)
         manifest = dict(self.manifest)  # a copy: a watcher thread may be listing
         out = []
+        withheld = []
         for rel in sorted(set(current) | set(manifest)):
             base = manifest.get(rel)
             now = current.get(rel)
             if base is not None and now is not None and sha_of(now) == base:
+                continue
+            if now is not None and secret_file(self.root, rel, now):
+                # Not reviewed: a baseline of it would be a copy of the secret,
+                # and listing it as deleted would let n overwrite it.
+                withheld.append(rel)
                 continue
             status = (
                 FileStatus.ADDED
@@ -94,6 +108,7 @@ class BaselineBackend:
                 else FileStatus.MODIFIED
             )
             out.append(FileReview(rel, status))
+        self.withheld = withheld
         return out
 
     def file_for(self, path: str) -> FileReview | None:
@@ -127,5 +142,11 @@ class BaselineBackend:
         if data is None:
             self.manifest.pop(fr.path, None)
         else:
+            secret = secret_file(self.root, fr.path, data)
+            if secret:
+                raise UnsafePathError(
+                    f"not accepted: {secret}; outside git Tether keeps no copy of a secret",
+                    path=fr.path,
+                )
             self.manifest[fr.path] = self.blobs.put(data)
         self._save()

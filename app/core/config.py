@@ -2,16 +2,32 @@
 
 Later files override earlier ones; flags override both. Errors name the file
 and the line, as tomllib reports them.
+
+A repository's ``.tether.toml`` comes with the clone, so it is not trusted
+the way the user's own config is: it may set the look, the diff context, the
+leash and how the model is asked (``model``, timeouts), never where requests
+go or which environment variable's value is sent (``provider``, ``base_url``,
+``api_key_env``, ``recording``, ``fallback``). Those keys are ignored, with a
+note saying so, unless the user trusted that exact file (``tether trust``:
+by path and content hash, so an edit to the file ends the trust).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from app.core.atomic import atomic_write
 from app.core.errors import ConfigError
 from app.core.locations import user_config_dir
+
+REPO_CONFIG = ".tether.toml"
+# [provider] keys that only shape the request; a repository may set them.
+REQUEST_KEYS = frozenset({"model", "max_retries", "read_timeout", "connect_timeout", "speed"})
 
 
 @dataclass
@@ -23,27 +39,38 @@ class Config:
     provider: dict[str, object] = field(default_factory=dict)
     # The [leash] table: level name -> maximum changed lines per proposal.
     leash: dict[str, int] = field(default_factory=dict)
+    # What was not applied, and why (shown to the user).
+    notes: list[str] = field(default_factory=list)
 
 
 def load_config(root: Path | None) -> Config:
     config = Config()
-    candidates = [user_config_dir() / "config.toml"]
+    user = user_config_dir() / "config.toml"
+    if user.is_file():
+        _merge(config, user, trusted=True)
     if root is not None:
-        candidates.append(root / ".tether.toml")
-    for path in candidates:
-        if path.is_file():
-            _merge(config, path)
+        repo = root / REPO_CONFIG
+        if repo.is_file():
+            _merge(config, repo, trusted=is_trusted(repo))
     return config
 
 
-def _merge(config: Config, path: Path) -> None:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"invalid TOML: {exc}", path=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read: {exc}", path=str(path)) from None
-    known = {f.name: f.type for f in fields(config) if f.name not in ("provider", "leash")}
+def host_of(url: object) -> str:
+    """The host (and port) a URL sends requests to, for showing the user."""
+    if not isinstance(url, str):
+        return "?"
+    parts = urlsplit(url)
+    return parts.netloc or url
+
+
+def routing_keys(provider: dict[str, object]) -> list[str]:
+    """The keys of a [provider] table that say where requests go or which key is sent."""
+    return sorted(k for k in provider if k not in REQUEST_KEYS)
+
+
+def _merge(config: Config, path: Path, *, trusted: bool) -> None:
+    data = _read(path)
+    known = {f.name for f in fields(config) if f.name not in ("provider", "leash", "notes")}
     provider = data.get("provider", {})
     if not isinstance(provider, dict):
         raise ConfigError("[provider] must be a table", path=str(path))
@@ -53,6 +80,16 @@ def _merge(config: Config, path: Path) -> None:
             "and name it with api_key_env",
             path=str(path),
         )
+    routing = routing_keys(provider)
+    if routing and not trusted:
+        where = f" (it sends requests to {host_of(provider['base_url'])})"
+        config.notes.append(
+            f"ignored [provider] {', '.join(routing)} in {path}: a repository's config may "
+            "not choose where requests go or which key is sent"
+            + (where if "base_url" in provider else "")
+            + "; if you wrote it, `tether trust` allows this exact file"
+        )
+        provider = {k: v for k, v in provider.items() if k not in routing}
     config.provider.update(provider)
     leash = data.get("leash", {})
     levels = ("line", "chunk", "file", "repo")
@@ -62,12 +99,15 @@ def _merge(config: Config, path: Path) -> None:
                 f"[leash] {name} = {value!r}: use line/chunk/file/repo = a number", path=str(path)
             )
         config.leash[name] = value
-    for key, value in data.get("review", data).items():
+    review = data.get("review", data)
+    if not isinstance(review, dict):
+        raise ConfigError("[review] must be a table", path=str(path))
+    for key, value in review.items():
         if isinstance(value, dict):
             continue
         if key not in known:
             raise ConfigError(
-                f"unknown setting {key!r} (known: {', '.join(known)})", path=str(path)
+                f"unknown setting {key!r} (known: {', '.join(sorted(known))})", path=str(path)
             )
         expected = type(getattr(config, key))
         if not isinstance(value, expected) or isinstance(value, bool) != (expected is bool):
@@ -75,3 +115,75 @@ def _merge(config: Config, path: Path) -> None:
         setattr(config, key, value)
     if config.theme not in ("dark", "light", "tether-dark", "tether-light"):
         raise ConfigError(f"theme must be 'dark' or 'light', not {config.theme!r}", path=str(path))
+
+
+def _read(path: Path) -> dict[str, object]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"invalid TOML: {exc}", path=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read: {exc}", path=str(path)) from None
+
+
+# -- trust: a repository config the user vouched for ----------------------------------------
+
+
+def _trust_file() -> Path:
+    return user_config_dir() / "trusted.json"
+
+
+def _digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
+
+
+def _trusted() -> dict[str, str]:
+    """Resolved path -> sha256 of the content the user trusted."""
+    store = _trust_file()
+    try:
+        data = json.loads(store.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot read the trusted configs: {exc}", path=str(store)) from None
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise ConfigError("the trusted configs must be a JSON object of hashes", path=str(store))
+    return data
+
+
+def is_trusted(path: Path) -> bool:
+    """Whether the user trusted this file, as it is now."""
+    wanted = _trusted().get(str(path.resolve()))
+    return wanted is not None and wanted == _digest(path)
+
+
+def trust(path: Path) -> dict[str, object]:
+    """Trust ``path`` as it is now; returns its [provider] table (to show the user)."""
+    provider = _read(path).get("provider", {})
+    table = dict(provider) if isinstance(provider, dict) else {}
+    store = _trusted()
+    store[str(path.resolve())] = _digest(path)
+    _save(store)
+    return table
+
+
+def untrust(path: Path) -> bool:
+    """Stop trusting ``path``; whether it was trusted."""
+    store = _trusted()
+    if store.pop(str(path.resolve()), None) is None:
+        return False
+    _save(store)
+    return True
+
+
+def _save(store: dict[str, str]) -> None:
+    target = _trust_file()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        data = (json.dumps(store, indent=2, sort_keys=True) + "\n").encode()
+        atomic_write(target.parent, target.name, data, mode=0o600)
+    except OSError as exc:
+        raise ConfigError(f"cannot save: {exc.strerror or exc}", path=str(target)) from None

@@ -8,9 +8,9 @@ model asked for; may change any tracked or untracked-but-not-ignored file,
 and create files that are not ignored or secret).
 
 Never sent, by content, outline or map entry: files .gitignore matches (also
-tracked ones: ``git check-ignore --no-index``), the secret deny-list
-(``is_secret_path``, also through a symlink), files that look like a private
-key, binary and non-UTF-8 files. Each is listed in ``excluded`` with the
+tracked ones: ``git check-ignore --no-index``), secrets as ``app.core.secrets``
+knows them (by name or path, through a symlink or a hard link, and by
+content: private keys, cloud credentials, tokens), binary and non-UTF-8 files. Each is listed in ``excluded`` with the
 reason. Outside git nothing is ignore-filtered; a note says so.
 """
 
@@ -18,16 +18,16 @@ from __future__ import annotations
 
 import codecs
 import os
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.core.controls import controls
 from app.core.errors import GitError, TetherError, UnsafePathError
 from app.core.gitrepo import run_git
 from app.core.outline import format_outline, imports, outline
 from app.core.paths import resolve_in_root
-from app.core.secrets import is_secret_path
+from app.core.secrets import secret_file, secret_text
 from app.core.text import is_binary, split_lines
 
 LEVEL_NAMES = ("off", "line", "chunk", "file", "repo")
@@ -41,7 +41,6 @@ DEF_MAX_LINES = 300
 # Outside git, folders that are never walked for the repo map.
 SKIP_DIRS = frozenset({"node_modules", "__pycache__", "venv", "env", "target", "dist", "build"})
 _CHECK_IGNORE = ("check-ignore", "--no-index", "--stdin", "-z", "-v", "-n")
-_PRIVATE_KEY = re.compile(r"(?m)^\s*-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----\s*$")
 
 
 class ContextError(TetherError):
@@ -214,9 +213,9 @@ class _Tree:
         norm = full.relative_to(self.root).as_posix()
         real = full.resolve()
         target = real.relative_to(self.root).as_posix() if real.is_relative_to(self.root) else norm
-        if is_secret_path(norm) or is_secret_path(target):
-            via = f" (a link to {target})" if target != norm else ""
-            return norm, None, f"secret file (deny-list){via}"
+        secret = secret_file(self.root, norm)
+        if secret:
+            return norm, None, secret
         if self.ignored({norm, target}):
             return norm, None, "matched by .gitignore"
         if not full.exists():
@@ -244,8 +243,9 @@ class _Tree:
             text = codecs.getincrementaldecoder("utf-8")().decode(data, final=whole)
         except UnicodeDecodeError:
             return norm, None, "not valid UTF-8"
-        if _PRIVATE_KEY.search(text):
-            return norm, None, "looks like a private key"
+        secret = secret_text(text)
+        if secret:
+            return norm, None, secret
         return norm, text if whole else None, ""
 
 
@@ -409,10 +409,15 @@ class ModelRules:
         _norm, text, reason = self._tree.read(rel)
         return text, reason
 
-    def may_edit(self, rel: str) -> str:
+    def may_edit(self, rel: str, level: int = 4) -> str:
         """Why a model may not edit ``rel`` ("" when it may): what it may not be
-        shown it may not change either. A file that does not exist yet may be
-        created, but not (outside git) in a folder the repo map never walks."""
+        shown it may not change either, and below level 4 it may not change a
+        file that controls a tool (``app.core.controls``). A file that does not
+        exist yet may be created, but not (outside git) in a folder the repo
+        map never walks."""
+        what = controls(rel)
+        if what and level < 4:
+            return f"it controls {what}; only at level 4 (repo) may a model change it"
         tree = self._tree
         norm, full, reason = tree.check(rel)
         if reason == "not found":

@@ -18,11 +18,11 @@ import dataclasses
 import time
 from dataclasses import dataclass, field
 
-from app.core.autonomy import Scope
+from app.core.autonomy import LEVEL_NAMES, Level, Scope
 from app.core.context import ModelRules
 from app.core.errors import TetherError, UnsafePathError
 from app.core.paths import normalize, resolve_in_root
-from app.core.secrets import is_secret_path
+from app.core.secrets import redact
 from app.edits.apply import apply_edit
 from app.edits.model import Edit, EditError
 from app.providers.base import (
@@ -140,7 +140,15 @@ class Generation:
 
     def _view(self, path: str) -> str:
         # The same rules as the context packager: what is withheld from the
-        # context (secrets, also via symlinks; ignored files; keys) stays withheld.
+        # context (secrets, also via links; ignored files; keys) stays withheld.
+        # Below level 4 the model sees only its scope: it was sent all of
+        # that already, so view opens nothing new.
+        if self.scope.level < Level.REPO and not self.scope.may_view(normalize(path)):
+            return (
+                f"Error: {path} is not available (at level {int(self.scope.level)} "
+                f"({LEVEL_NAMES[self.scope.level]}) you may see only {self.scope.describe_where()}; "
+                "everything you may see was sent)"
+            )
         text, reason = self.rules.may_read(path)
         return text if text is not None else f"Error: {path} is not available ({reason})"
 
@@ -156,9 +164,7 @@ class Generation:
         try:
             for path in paths:
                 resolve_in_root(self.root, path)
-                if is_secret_path(path):
-                    raise UnsafePathError("secret files are never edited by a model", path=path)
-                reason = self.rules.may_edit(path)
+                reason = self.rules.may_edit(path, int(self.scope.level))
                 if reason:
                     raise UnsafePathError(f"a model may not edit this file: {reason}", path=path)
         except UnsafePathError as exc:
@@ -224,7 +230,7 @@ class Generation:
             return None
         prompt = (
             "Some of your edits could not be applied:\n"
-            + "\n".join(f"- {failure}" for failure in self.failures)
+            + "\n".join(f"- {redact(failure)}" for failure in self.failures)
             + "\nResend only those edits, corrected. Copy the existing lines exactly."
         )
         return GenerationRequest(

@@ -104,3 +104,15 @@ def settings_from_config(table: dict[str, Any]) -> ProviderSettings:
     if isinstance(fallback, dict):
         settings.fallback = settings_from_config(fallback)
     return settings
+
+
+def settings_for(provider: dict[str, object], flags: dict[str, object]) -> ProviderSettings | None:
+    """The settings the loop runs with: the config's [provider] table (a
+    repository's routing keys already dropped unless trusted, see
+    ``app.core.config``) under the command-line flags; None when neither
+    names a provider."""
+    table = dict(provider)
+    table.update({k: v for k, v in flags.items() if v is not None})
+    if not table.get("provider"):
+        return None
+    return settings_from_config(table)

@@ -6,9 +6,10 @@ session that opens the same source takes it back (``reconcile``), and
 because every step holds the lock, a step of another live process is never
 mistaken for one that crashed.
 
-Texts are kept in the blob store for undo and recovery, except a secret
-file's: only its hash goes to disk, its content stays in memory, so undo of
-a secret file works until Tether exits.
+Texts are kept in the blob store for undo and recovery, except a secret's
+(a secret file's, by name or link, or a text holding a key): only its hash
+goes to disk, its content stays in memory, so undo of such a step works
+until Tether exits.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from app.core.errors import ReadOnlyError, StaleFileError, UndoError
 from app.core.journal import DECISIONS, Entry, Journal, Op
 from app.core.lock import RepoLock
 from app.core.model import FileReview, Side
-from app.core.secrets import is_secret_file
+from app.core.secrets import secret_file, secret_text
 
 SECRET_HUNK = "<secret file: content not journaled>"
 
@@ -49,20 +50,39 @@ class History:
     source: str
     read_only: bool = False
     _secrets: dict[str, bytes] = field(default_factory=dict)
+    _scanned: dict[str, bool] = field(default_factory=dict)
 
     # -- keeping texts ---------------------------------------------------------
 
-    def is_secret(self, *paths: str | None) -> bool:
-        """Whether any of the names (a file's path, and its old path if it was
-        renamed) is a secret file's."""
-        return any(p is not None and is_secret_file(self.backend.root, p) for p in paths)
+    def is_secret(self, paths: tuple[str | None, ...], texts: tuple[str | None, ...] = ()) -> bool:
+        """Whether a step on these names (a file's path, and its old path if
+        it was renamed) with these texts touches a secret: by name, link or
+        content (``app.core.secrets``)."""
+        root = self.backend.root
+        if any(p is not None and secret_file(root, p) for p in paths):
+            return True
+        return any(self._holds_secret(t) for t in texts)
 
-    def keep(self, text: str | None, *paths: str | None) -> str | None:
-        """Store a text for undo and recovery; only its hash for secret files."""
+    def _holds_secret(self, text: str | None) -> bool:
+        # Keyed by the text's hash: a decision's "before" is the last one's
+        # "after", so each decision scans one new text, not two.
+        data = encode(text)
+        if data is None:
+            return False
+        sha = sha_of(data)
+        found = self._scanned.get(sha)
+        if found is None:
+            found = self._scanned[sha] = bool(secret_text(text))
+            if len(self._scanned) > 4096:
+                self._scanned.clear()
+        return found
+
+    def keep(self, text: str | None, secret: bool) -> str | None:
+        """Store a text for undo and recovery; only its hash when secret."""
         data = encode(text)
         if data is None:
             return None
-        if self.is_secret(*paths):
+        if secret:
             sha = sha_of(data)
             self._secrets[sha] = data  # memory only: undo works until Tether exits
             return sha
@@ -73,16 +93,13 @@ class History:
             return None
         if sha in self._secrets:
             return self._secrets[sha].decode("utf-8")
-        if not self.blobs.has(sha) and self.is_secret(path):
+        if not self.blobs.has(sha):
             raise UndoError(
-                "secret files are never copied into Tether's state, so this undo ended with the session",
+                "a secret's content is never copied into Tether's state, so this undo "
+                "ended with the session that made it",
                 path=path,
             )
         return self.blobs.get(sha).decode("utf-8")
-
-    def hunk_text(self, text: str, *paths: str | None) -> str:
-        """What the journal may hold of a decided hunk of these paths."""
-        return SECRET_HUNK if self.is_secret(*paths) else text
 
     # -- steps -------------------------------------------------------------------
 
@@ -106,16 +123,17 @@ class History:
     ) -> Entry:
         """Journal a decision, then write it; a failed write is aborted."""
         with self.step(f"{op} {fr.path}"):
+            secret = self.is_secret((fr.path, fr.old_path), (before, after, hunk))
             entry = self.journal.append(
                 Entry(
                     op,
                     self.source,
                     path=fr.path,
                     side=side,
-                    hunk=self.hunk_text(hunk, fr.path, fr.old_path),
+                    hunk=SECRET_HUNK if secret else hunk,
                     hunk_id=",".join(ids),
-                    before=self.keep(before, fr.path, fr.old_path),
-                    after=self.keep(after, fr.path, fr.old_path),
+                    before=self.keep(before, secret),
+                    after=self.keep(after, secret),
                     extra=extra or {},
                 )
             )
@@ -129,14 +147,15 @@ class History:
     def record_stale(self, fr: FileReview, hunk_id: str, hunk: str, before: str | None) -> None:
         """Keep a hunk that no longer matches its file (recoverable, not a decision)."""
         with self.step(f"stale {fr.path}"):
+            secret = self.is_secret((fr.path, fr.old_path), (before, hunk))
             self.journal.append(
                 Entry(
                     Op.STALE,
                     self.source,
                     path=fr.path,
-                    hunk=self.hunk_text(hunk, fr.path, fr.old_path),
+                    hunk=SECRET_HUNK if secret else hunk,
                     hunk_id=hunk_id,
-                    before=self.keep(before, fr.path, fr.old_path),
+                    before=self.keep(before, secret),
                 )
             )
 
@@ -244,6 +263,10 @@ class History:
         first = next((e for e in writes if e.op in DECISIONS), None)
         if first is None or first.before is None:
             return ""
+        if first.before in self._secrets:
+            return self._secrets[first.before].decode("utf-8")
+        if not self.blobs.has(first.before):
+            return None  # a secret's text, from an earlier session: not kept
         return self.blobs.get(first.before).decode("utf-8")
 
     def maybe_compact(self) -> None:

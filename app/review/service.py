@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from app.core.controls import control_flag
 from app.core.errors import ApplyError, HunkGoneError, TetherError
 from app.core.journal import Journal
 from app.core.model import FileReview, Hunk
@@ -67,6 +68,8 @@ class FileView:
     note: str = ""
     stale: str = ""
     blocked: Mapping[str, str] = field(default_factory=dict)
+    # Set when the file controls a tool (git, CI, hooks, Tether's config).
+    flag: str = ""
 
     def index_of(self, hunk_id: str) -> int:
         return next((i for i, h in enumerate(self.hunks) if h.id == hunk_id), -1)
@@ -178,6 +181,7 @@ class ReviewService:
             note=fr.note,
             stale=fr.stale,
             blocked=self.session.blocked(fr),
+            flag=control_flag(fr.path) or (control_flag(fr.old_path) if fr.old_path else ""),
         )
 
     def _accepted_lines(self, fr: FileReview) -> list[str]:
