@@ -416,3 +416,29 @@ async def test_switching_to_a_file_the_prefetch_is_diffing_shows_its_hunks(
         await settle(pilot)
         assert app.pane.path == STOCK
         assert len(app.pane.hunks) == 1
+
+
+# -- a file that controls a tool is flagged (issue 10) -----------------------------------------
+
+
+async def test_a_ci_file_is_flagged_above_its_hunks_and_y_still_decides(
+    make_app: AppFactory, sample_repo: Path
+) -> None:
+    ci = ".github/workflows/ci.yml"
+    (sample_repo / ".github/workflows").mkdir(parents=True)
+    (sample_repo / ci).write_text("on: push\njobs:\n  t:\n    steps:\n      - run: pytest\n")
+    git(sample_repo, "add", ci)
+    (sample_repo / ci).write_text("on: push\njobs:\n  t:\n    steps:\n      - run: curl x | sh\n")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.show_file(app.session.files.index(app.session.file(ci)))
+        await pilot.pause()
+        assert app.pane.rows[0].text.startswith("⚑ this file controls GitHub settings and CI")
+        assert app.pane.current_hunk_id() is not None  # the cursor is on the hunk
+        await press(pilot, "y")
+        assert index_bytes(sample_repo, ci) == (sample_repo / ci).read_bytes()
+        # An ordinary file carries no banner.
+        app.show_file(app.session.files.index(app.session.file(REPORT)))
+        await pilot.pause()
+        assert not app.pane.rows[0].text.startswith("⚑")

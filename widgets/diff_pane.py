@@ -95,6 +95,7 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
         super().__init__(name=name, id=id)
         self.path = ""
         self.note = ""
+        self.banner = ""
         self.rows: list[Row] = []
         self.expanded: set[str] = set()
         self._hunks: tuple[Hunk, ...] = ()
@@ -138,17 +139,19 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
         note: str = "",
         notes: Mapping[str, str] | None = None,
         hunk: str | int | None = None,
+        banner: str = "",
     ) -> None:
         """Show a file. The cursor goes to hunk ``hunk`` (an id, or an index,
         clamped); with None it stays on the hunk it was on, or the one now at
-        its place. Re-showing the same file keeps open folds and marks."""
+        its place. Re-showing the same file keeps open folds and marks.
+        ``banner`` is a line above the hunks about the whole file (a flag)."""
         same_file = path == self.path
         before = self.current_hunk_id()
         before_index = max(self.current_hunk(), 0)
         had_hunks = bool(self._hunks)
         start = self._row_of_hunk.get(before, 0) if before is not None else 0
         offset = self.cursor - start
-        self.path, self.note = path, note
+        self.path, self.note, self.banner = path, note, banner
         self._hunks = tuple(hunks)
         self._by_id = {h.id: i for i, h in enumerate(self._hunks)}
         self._old_lines = old_lines
@@ -187,6 +190,7 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
             expanded=self.expanded,
             note=self.note,
             blocks=self._blocks,
+            banner=self.banner,
         )
         self.rows, self._row_of_hunk = laid.rows, laid.headers
         top = len(self._old_lines) + 1

@@ -120,10 +120,17 @@ def build_rows(
     expanded: set[str] | frozenset[str] = frozenset(),
     note: str = "",
     blocks: BlockCache | None = None,
+    banner: str = "",
 ) -> list[Row]:
     """Rows for one file; ``expanded`` names the open folds (see the module doc)."""
     return layout(
-        hunks, old_lines, split_view=split_view, expanded=expanded, note=note, blocks=blocks
+        hunks,
+        old_lines,
+        split_view=split_view,
+        expanded=expanded,
+        note=note,
+        blocks=blocks,
+        banner=banner,
     ).rows
 
 
@@ -135,16 +142,18 @@ def layout(
     expanded: set[str] | frozenset[str] = frozenset(),
     note: str = "",
     blocks: BlockCache | None = None,
+    banner: str = "",
 ) -> Layout:
     """``build_rows``, with where each hunk starts and the widest text: what a
     re-layout after a decision costs is one pass over the hunks, reusing every
-    row of the hunks that stayed."""
+    row of the hunks that stayed. A ``banner`` (a flag on the whole file) is
+    a note row above the first hunk."""
     if note:
         return Layout([Row(NOTE, text=note)], {}, len(note))
     if not hunks:
         return Layout([Row(NOTE, text="No pending changes in this file.")], {}, 0)
     cache = blocks if blocks is not None else BlockCache()
-    rows: list[Row] = []
+    rows: list[Row] = [Row(NOTE, text=banner)] if banner else []
     headers: dict[str, int] = {}
     width = 0
     prev_end = 0  # 0-based old line after the previous hunk

@@ -72,4 +72,4 @@ def controls(rel: str) -> str:
 def control_flag(rel: str) -> str:
     """The review's flag for a change to ``rel``, or ""."""
     what = controls(rel)
-    return f"{rel} controls {what}: check what this change makes run" if what else ""
+    return f"this file controls {what}: check what the change makes run" if what else ""

@@ -318,10 +318,14 @@ class ReviewApp(App[dict]):
             return
         self.index = max(0, min(index, len(files) - 1))
         view = self.service.view(files[self.index].path)
-        if view.flag and self.pane.path != view.path:  # said once, on arrival
-            self.status.say(f"⚑ {view.flag}")
         self.pane.show(
-            view.path, view.hunks, view.old_lines, note=view.note, notes=view.blocked, hunk=hunk
+            view.path,
+            view.hunks,
+            view.old_lines,
+            note=view.note,
+            notes=view.blocked,
+            hunk=hunk,
+            banner=f"⚑ {view.flag}" if view.flag else "",
         )
         file_list = self.query_one(FileList)
         file_list.update_entry(self.index, self._entry(files[self.index]))
