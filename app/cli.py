@@ -92,6 +92,23 @@ def build_parser() -> argparse.ArgumentParser:
     trust.add_argument("config", nargs="?", help="the file (default: .tether.toml of this repo)")
     trust.add_argument("--revoke", action="store_true", help="stop trusting it")
 
+    gate = sub.add_parser(
+        "gate",
+        help="the hook an agent runs before it edits: the running review decides per hunk",
+    )
+    gate.add_argument("--agent", choices=["claude", "codex", "gemini"], help="default: detected")
+    gate.add_argument(
+        "--timeout",
+        type=float,
+        help="the hook's time limit in seconds (the gate answers before it)",
+    )
+    gate.add_argument(
+        "--fallback",
+        choices=["ask", "deny"],
+        default="ask",
+        help="when no Tether is running: let the agent ask (default) or deny",
+    )
+
     journal = sub.add_parser("journal", help="list the decisions journaled in this repository")
     journal.add_argument("--json", action="store_true", help="print JSON lines")
     journal.add_argument(
@@ -100,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-COMMANDS = ("review", "apply", "demo", "journal", "loop", "trust", "watch")
+COMMANDS = ("review", "apply", "demo", "gate", "journal", "loop", "trust", "watch")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -127,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_journal(args)
         if args.command == "trust":
             return cmd_trust(args)
+        if args.command == "gate":
+            return cmd_gate(args)
     except TetherError as exc:
         print(f"tether: {exc.title}: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -381,6 +400,15 @@ def _apply_report(
         else:
             print("tether: nothing was written", file=sys.stderr)
     return EXIT_OK if ok else EXIT_ERROR
+
+
+def cmd_gate(args: argparse.Namespace) -> int:
+    from app.gate.hook_command import run_gate
+
+    run = run_gate(sys.stdin.read(), agent=args.agent, timeout=args.timeout, fallback=args.fallback)
+    sys.stdout.write(run.stdout)
+    sys.stderr.write(run.stderr)
+    return run.exit_code
 
 
 def cmd_trust(args: argparse.Namespace) -> int:

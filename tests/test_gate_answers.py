@@ -140,7 +140,7 @@ YES, NO = (True, ""), (False, "keep the number: tests compare it")
 
 def review(root: Path, payload: dict[str, Any], *decisions: Decision) -> tuple[HookCall, Answer]:
     call = read_call(payload, root)
-    out = answer(call, verdict_of(call, by_order(*decisions)))
+    out = answer(call, verdict_of(call.files, by_order(*decisions)))
     carry_out(root, call, out)
     return call, out
 
@@ -148,7 +148,7 @@ def review(root: Path, payload: dict[str, Any], *decisions: Decision) -> tuple[H
 def expected(call: HookCall, *decisions: Decision) -> dict[str, str | None]:
     """Each file's text with the accepted hunks, worked out from the hunks
     alone (no gate code): the same as ``y`` on those hunks in a review."""
-    verdict = verdict_of(call, by_order(*decisions))
+    verdict = verdict_of(call.files, by_order(*decisions))
     return dict(verdict.texts)
 
 
@@ -383,6 +383,6 @@ def test_refused_calls_name_why(
 def test_a_file_changed_on_disk_meanwhile_is_refused_as_stale(repo: Path) -> None:
     payload = claude(repo, "Edit", {**EDIT, "file_path": str(repo / "src/app.py")})
     call = read_call(payload, repo)
-    verdict = verdict_of(call, by_order(YES, YES), stale=("src/app.py",))
+    verdict = verdict_of(call.files, by_order(YES, YES), stale=("src/app.py",))
     out = answer(call, verdict)
     assert out.kind == "deny" and "changed on disk" in out.message

@@ -282,3 +282,12 @@ def _cap(text: str) -> str:
     if len(text) <= MAX_TEXT:
         return text
     return text[:MAX_TEXT] + f"\n… ({len(text) - MAX_TEXT} more characters left out)"
+
+
+def refusal(agent: str, reason: str) -> Answer:
+    """A deny, in ``agent``'s format, that Tether decided without a review
+    (a refused path, a review that timed out or ended)."""
+    reason = _cap(reason)
+    if agent == GEMINI:
+        return Answer({"decision": "deny", "reason": reason}, message=reason, kind="deny")
+    return Answer(_pre_tool("deny", reason), message=reason, kind="deny")

@@ -8,14 +8,14 @@ accepting those hunks in any Tether review would leave.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from app.core.model import Hunk
 from app.core.text import join_lines, split_lines
 from app.core.textdiff import diff_texts
 from app.core.transform import apply_selection
 from app.gate.answers import HunkVerdict, Verdict
-from app.gate.calls import HookCall, ProposedFile
+from app.gate.calls import ProposedFile
 
 # (accepted?, reason or note) for one hunk.
 Decision = tuple[bool, str]
@@ -34,7 +34,7 @@ def hunks_of(proposed: ProposedFile, *, context: int = 3) -> list[Hunk]:
 
 
 def verdict_of(
-    call: HookCall,
+    files: Sequence[ProposedFile],
     decide: Callable[[str, Hunk], Decision],
     *,
     stale: tuple[str, ...] = (),
@@ -42,7 +42,7 @@ def verdict_of(
     """The verdict when ``decide(path, hunk)`` says what became of each hunk."""
     texts: dict[str, str | None] = {}
     verdicts: list[HunkVerdict] = []
-    for proposed in call.files:
+    for proposed in files:
         hunks = hunks_of(proposed)
         chosen: dict[int, frozenset[int]] = {}
         for i, hunk in enumerate(hunks):

@@ -1,0 +1,340 @@
+"""The local review endpoint: a Unix socket a running Tether listens on.
+
+The socket is ``gate.sock`` in the repository's state folder
+(``.git/tether/``, or the baseline's folder outside git), created owner-only
+(0600 in a 0700 folder), and every connection's peer uid is checked
+(``SO_PEERCRED``): another user's process is refused before a byte is read.
+
+The protocol (version 1) is JSON, one object per line, one proposal per
+connection:
+
+    → {"v": 1, "type": "propose", "origin": {...}, "files": [{"path",
+       "before", "after", "moved_from"}], "deadline": <unix seconds>}
+    ← {"type": "queued", "hunks": N}                      (at once)
+    ← {"type": "verdict", "texts": {...}, "hunks": [...], "stale": [...]}
+      or {"type": "error", "message": "..."}
+
+The client may close the connection at any time (the agent gave up); the
+host then drops the proposal. ``docs/agents.md`` documents the protocol.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import struct
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from app.core.errors import TetherError
+from app.gate.answers import HunkVerdict, Verdict
+from app.gate.calls import Origin, ProposedFile
+
+VERSION = 1
+SOCKET_NAME = "gate.sock"
+# Longer socket paths do not fit sockaddr_un; they are reached through
+# /proc/self/fd/N/NAME (an O_PATH descriptor of the folder) instead.
+_SUN_PATH_MAX = 100
+_MAX_REQUEST = 64 * 1024 * 1024
+
+
+class GateUnavailable(TetherError):
+    """No Tether is listening for this repository."""
+
+    title = "Tether is not running"
+
+
+class GateProtocolError(TetherError):
+    title = "Review endpoint error"
+
+
+# What a host does with one proposal: ``say`` sends an interim event to the
+# client (``{"type": "queued", ...}``); ``alive`` says whether the client is
+# still there. Returns the verdict when the human has decided.
+Handler = Callable[
+    [
+        Origin,
+        list[ProposedFile],
+        float | None,
+        Callable[[dict[str, Any]], None],
+        Callable[[], bool],
+    ],
+    Verdict,
+]
+
+
+def socket_path(state_dir: Path) -> Path:
+    return state_dir / SOCKET_NAME
+
+
+@contextlib.contextmanager
+def _address(path: Path) -> Iterator[str]:
+    """A name for ``path`` that fits sockaddr_un."""
+    if len(os.fsencode(path)) <= _SUN_PATH_MAX:
+        yield str(path)
+        return
+    fd = os.open(path.parent, os.O_PATH | os.O_DIRECTORY)
+    try:
+        yield f"/proc/self/fd/{fd}/{path.name}"
+    finally:
+        os.close(fd)
+
+
+def _send(conn: socket.socket, message: Mapping[str, Any]) -> None:
+    conn.sendall(json.dumps(message, ensure_ascii=False).encode() + b"\n")
+
+
+def _read_line(reader: Any) -> dict[str, Any] | None:
+    line = reader.readline(_MAX_REQUEST + 1)
+    if not line:
+        return None
+    if len(line) > _MAX_REQUEST:
+        raise GateProtocolError("a request over 64 MiB was refused")
+    try:
+        message = json.loads(line)
+    except ValueError:
+        raise GateProtocolError("a request that is not JSON was refused") from None
+    if not isinstance(message, dict):
+        raise GateProtocolError("a request must be a JSON object")
+    return message
+
+
+def peer_uid(conn: socket.socket) -> int:
+    creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    _pid, uid, _gid = struct.unpack("3i", creds)
+    return uid
+
+
+class GateServer:
+    """Listens on the socket and hands each proposal to ``handler`` on its
+    own thread (a proposal blocks until the human decides; others queue)."""
+
+    def __init__(self, state_dir: Path, handler: Handler, *, uid: int | None = None) -> None:
+        self.path = socket_path(state_dir)
+        self.handler = handler
+        self.uid = os.getuid() if uid is None else uid
+        self.refused: list[str] = []  # why connections were turned away (for the UI, tests)
+        self._sock: socket.socket | None = None
+        self._thread: threading.Thread | None = None
+        self._closed = threading.Event()
+
+    def start(self) -> GateServer:
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(self.path.parent, 0o700)
+        self._clear_stale()
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        old_umask = os.umask(0o177)  # the socket is born 0600: no window for others
+        try:
+            with _address(self.path) as address:
+                sock.bind(address)
+        finally:
+            os.umask(old_umask)
+        sock.listen(16)
+        self._sock = sock
+        self._thread = threading.Thread(target=self._accept_loop, name="tether-gate", daemon=True)
+        self._thread.start()
+        return self
+
+    def _clear_stale(self) -> None:
+        """Remove a socket left by a Tether that died; refuse to steal a live one."""
+        if not self.path.exists() and not self.path.is_symlink():
+            return
+        if self.path.is_symlink() or not self.path.is_socket():
+            raise GateProtocolError(
+                f"{self.path} exists and is not Tether's socket; remove it to start the endpoint"
+            )
+        try:
+            with _connect(self.path, timeout=1.0):
+                pass
+        except GateUnavailable:
+            self.path.unlink()
+            return
+        raise GateProtocolError(
+            f"another Tether is already listening on {self.path}; one review per repository"
+        )
+
+    def close(self) -> None:
+        self._closed.set()
+        if self._sock is not None:
+            with contextlib.suppress(OSError):
+                self._sock.shutdown(socket.SHUT_RDWR)
+            self._sock.close()
+            self._sock = None
+        with contextlib.suppress(FileNotFoundError):
+            self.path.unlink()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> GateServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _accept_loop(self) -> None:
+        sock = self._sock
+        assert sock is not None
+        while not self._closed.is_set():
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                return
+            threading.Thread(
+                target=self._serve, args=(conn,), name="tether-gate-proposal", daemon=True
+            ).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        with conn:
+            uid = peer_uid(conn)
+            if uid != self.uid:
+                self.refused.append(f"uid {uid} is not the owner of this review")
+                with contextlib.suppress(OSError):
+                    _send(conn, {"type": "error", "message": "refused: not this review's user"})
+                return
+            reader = conn.makefile("rb")
+            try:
+                request = _read_line(reader)
+                if request is None:
+                    return
+                origin, files, deadline = parse_proposal(request)
+
+                def say(event: dict[str, Any]) -> None:
+                    _send(conn, event)
+
+                def alive() -> bool:
+                    return _peer_open(conn)
+
+                verdict = self.handler(origin, files, deadline, say, alive)
+                _send(conn, verdict_message(verdict))
+            except TetherError as exc:
+                with contextlib.suppress(OSError):
+                    _send(conn, {"type": "error", "message": str(exc)})
+            except OSError:
+                return  # the client went away
+
+
+def _peer_open(conn: socket.socket) -> bool:
+    """Whether the client is still connected (it sends nothing after its request)."""
+    try:
+        data = conn.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    return bool(data)
+
+
+# -- messages ---------------------------------------------------------------------------------
+
+
+def proposal_message(
+    origin: Origin, files: list[ProposedFile] | tuple[ProposedFile, ...], deadline: float | None
+) -> dict[str, Any]:
+    return {
+        "v": VERSION,
+        "type": "propose",
+        "origin": asdict(origin),
+        "files": [asdict(f) for f in files],
+        "deadline": deadline,
+    }
+
+
+def parse_proposal(message: Mapping[str, Any]) -> tuple[Origin, list[ProposedFile], float | None]:
+    if message.get("v") != VERSION or message.get("type") != "propose":
+        raise GateProtocolError(
+            f"unsupported request (v={message.get('v')!r}, type={message.get('type')!r}); "
+            f"this Tether speaks version {VERSION}"
+        )
+    try:
+        origin = Origin(**message["origin"])
+        files = [ProposedFile(**f) for f in message["files"]]
+    except (KeyError, TypeError) as exc:
+        raise GateProtocolError(f"malformed proposal: {exc}") from None
+    deadline = message.get("deadline")
+    return origin, files, float(deadline) if deadline is not None else None
+
+
+def verdict_message(verdict: Verdict) -> dict[str, Any]:
+    return {
+        "type": "verdict",
+        "texts": dict(verdict.texts),
+        "hunks": [asdict(h) for h in verdict.hunks],
+        "stale": list(verdict.stale),
+    }
+
+
+def parse_verdict(message: Mapping[str, Any]) -> Verdict:
+    try:
+        return Verdict(
+            dict(message["texts"]),
+            tuple(HunkVerdict(**h) for h in message["hunks"]),
+            tuple(message.get("stale", ())),
+        )
+    except (KeyError, TypeError) as exc:
+        raise GateProtocolError(f"malformed verdict: {exc}") from None
+
+
+# -- the client -------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _connect(path: Path, *, timeout: float | None) -> Iterator[socket.socket]:
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.settimeout(timeout)
+        try:
+            with _address(path) as address:
+                sock.connect(address)
+        except (FileNotFoundError, ConnectionRefusedError, NotADirectoryError):
+            raise GateUnavailable(f"no Tether is listening on {path}") from None
+        yield sock
+    finally:
+        sock.close()
+
+
+def propose(
+    state_dir: Path,
+    origin: Origin,
+    files: list[ProposedFile] | tuple[ProposedFile, ...],
+    *,
+    deadline: float | None,
+    on_event: Callable[[dict[str, Any]], None] | None = None,
+    clock: Callable[[], float] | None = None,
+) -> Verdict:
+    """Send one proposal and wait for the human's verdict, at most until
+    ``deadline`` (unix seconds). Raises GateUnavailable when no Tether runs,
+    TimeoutError past the deadline, GateProtocolError when the review ends
+    without a verdict (Tether quit or was killed)."""
+    import time
+
+    now = clock or time.time
+    path = socket_path(state_dir)
+    remaining = None if deadline is None else max(0.001, deadline - now())
+    with _connect(path, timeout=remaining) as sock:
+        _send(sock, proposal_message(origin, files, deadline))
+        reader = sock.makefile("rb")
+        while True:
+            if deadline is not None:
+                left = deadline - now()
+                if left <= 0:
+                    raise TimeoutError("the review did not decide before the hook's time limit")
+                sock.settimeout(left)
+            try:
+                message = _read_line(reader)
+            except TimeoutError:
+                raise TimeoutError(
+                    "the review did not decide before the hook's time limit"
+                ) from None
+            if message is None:
+                raise GateProtocolError("Tether closed the review before deciding")
+            if message.get("type") == "verdict":
+                return parse_verdict(message)
+            if message.get("type") == "error":
+                raise GateProtocolError(str(message.get("message", "error")))
+            if on_event is not None:
+                on_event(message)

@@ -1,0 +1,106 @@
+"""``tether gate``: the hook command each agent runs before it edits a file.
+
+It reads the agent's hook input from stdin, sends the proposal to the Tether
+running for the repository, waits for the human's per-hunk decisions and
+prints the agent's answer (``app.gate.answers``). It always answers before
+its own time limit: an agent whose hook times out goes on through its own
+permission flow, so a stalled gate would be no gate. What happens when no
+Tether is running is the ``fallback``: ``ask`` (the default) prints nothing,
+so the agent asks its own prompt, and says so on stderr; ``deny`` refuses.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.core.gitrepo import find_root
+from app.core.locations import state_dir_for
+from app.gate.answers import answer, refusal
+from app.gate.calls import AGENT_NAMES, GateRefusal, NotAnEdit, detect_agent, read_call
+from app.gate.endpoint import GateProtocolError, GateUnavailable, propose
+
+# Each agent's default hook timeout (seconds): Claude Code and Codex 600,
+# Gemini CLI 60. The gate answers MARGIN seconds before it.
+DEFAULT_TIMEOUT = {"claude": 600.0, "codex": 600.0, "gemini": 60.0}
+MARGIN = 5.0
+FALLBACKS = ("ask", "deny")
+
+
+@dataclass(frozen=True)
+class GateRun:
+    stdout: str
+    stderr: str
+    exit_code: int = 0
+
+
+def run_gate(
+    raw: str,
+    *,
+    agent: str | None = None,
+    timeout: float | None = None,
+    fallback: str = "ask",
+    cwd: Path | None = None,
+) -> GateRun:
+    """One hook call, start to answer (no exceptions: an agent's hook must
+    always get an answer it understands)."""
+    try:
+        payload = json.loads(raw)
+    except ValueError:
+        return GateRun("", "tether gate: the hook input on stdin is not JSON\n", 1)
+    if not isinstance(payload, dict):
+        return GateRun("", "tether gate: the hook input must be a JSON object\n", 1)
+    agent = agent or detect_agent(payload)
+    if agent not in AGENT_NAMES:
+        return GateRun("", f"tether gate: unknown agent {agent!r}\n", 1)
+    start = Path(str(payload.get("cwd") or cwd or Path.cwd()))
+    root = find_root(start) if start.is_dir() else None
+    if root is None:
+        return _deny(agent, f"{start} is not inside a git repository; Tether reviews edits there")
+    try:
+        call = read_call(payload, root, agent)
+    except NotAnEdit:
+        return GateRun("", "")  # not an edit: no opinion
+    except GateRefusal as exc:
+        return _deny(agent, str(exc))
+    limit = (timeout or DEFAULT_TIMEOUT[agent]) - MARGIN
+    deadline = time.time() + max(1.0, limit)
+    try:
+        verdict = propose(state_dir_for(root), call.origin, call.files, deadline=deadline)
+    except GateUnavailable:
+        name = AGENT_NAMES[agent]
+        if fallback == "deny":
+            return _deny(agent, "no Tether review is running for this repository (start `tether`)")
+        return GateRun("", f"tether gate: no Tether review is running here; {name} asks as usual\n")
+    except TimeoutError:
+        return _deny(agent, "the Tether review did not decide in time; nothing was written")
+    except GateProtocolError as exc:
+        return _deny(
+            agent, f"the Tether review ended without a decision ({exc}); nothing was written"
+        )
+    except OSError as exc:
+        return _deny(agent, f"the Tether review could not be reached: {exc.strerror or exc}")
+    # The human decided on what the file held then; refuse what changed since.
+    stale = tuple(f.path for f in call.files if _now(root, f.moved_from or f.path) != f.before)
+    if stale:
+        verdict = type(verdict)(
+            verdict.texts, verdict.hunks, tuple(set(stale) | set(verdict.stale))
+        )
+    out = answer(call, verdict)
+    return GateRun(json.dumps(out.output) + "\n" if out.output else "", "")
+
+
+def _now(root: Path, rel: str) -> str | None:
+    try:
+        return (root / rel).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError):
+        return "\0unreadable"
+
+
+def _deny(agent: str, reason: str) -> GateRun:
+    out = refusal(agent, reason)
+    return GateRun(json.dumps(out.output) + "\n", f"tether gate: {reason}\n")
