@@ -15,6 +15,7 @@ from textual.app import App, ComposeResult
 
 from app.core.names import quote_name
 from widgets.file_list import FileEntry, FileList, label_of
+from widgets.status_line import StatusLine
 
 GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
 # Sets the terminal title, then a name: what a hostile patch would print.
@@ -137,3 +138,19 @@ async def test_the_file_list_draws_escapes_never_sends_them() -> None:
         )
     assert not any(c in drawn for c in RAW)
     assert "\\033]0;pwned" in drawn
+
+
+class StatusApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield StatusLine(id="status")
+
+
+async def test_the_status_line_draws_a_name_as_plain_escaped_text() -> None:
+    app = StatusApp()
+    async with app.run_test() as pilot:
+        status = app.query_one(StatusLine)
+        status.say(f"accepted 1 line of {quote_name('[/]odd' + TITLE)}")
+        await pilot.pause()
+        drawn = "".join(segment.text for segment in status.render_line(0))
+    assert not any(c in drawn for c in RAW)
+    assert "[/]odd" in drawn and "\\033]0;pwned" in drawn

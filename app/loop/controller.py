@@ -272,8 +272,15 @@ class LoopController:
                     self._show(generation, out)
                 if isinstance(event, Usage | Finished | StreamFailed):
                     self._emit(StatusChanged())
-        except ProviderError as exc:
+        except (ProviderError, TetherError) as exc:
             self._emit(Failed(exc))
+        except OSError as exc:
+            # The OS refused something an edit or a tool call needed: say so
+            # and end this generation; the loop and its review go on.
+            where = exc.filename if isinstance(exc.filename, str) else None
+            self._emit(
+                Failed(TetherError(f"{exc.strerror or exc}; the generation stopped", path=where))
+            )
         finally:
             if generation.stats.finished is None:
                 generation.stats.finished = generation.stats.started

@@ -141,7 +141,13 @@ class Generation:
     def _view(self, path: str) -> str:
         # The same rules as the context packager: what is withheld from the
         # context (secrets, also via symlinks; ignored files; keys) stays withheld.
-        text, reason = self.rules.may_read(path)
+        try:
+            text, reason = self.rules.may_read(path)
+        except (TetherError, OSError) as exc:
+            # A path git or the OS will not answer for (through a symlinked
+            # folder, too long): the model is told, the generation goes on.
+            reason = exc.message if isinstance(exc, TetherError) else exc.strerror or str(exc)
+            text = None
         return text if text is not None else f"Error: {path} is not available ({reason})"
 
     def _failed(self, error: EditError, call_id: str | None) -> EditRejected:
