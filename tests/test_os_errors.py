@@ -155,3 +155,16 @@ def test_a_view_the_os_cannot_answer_is_a_tool_error(
     assert viewed.output.startswith(f"Error: {path} is not available")
     # The generation went on past the view: its edit arrived.
     assert service.file(STOCK).pending
+
+
+def test_asking_from_a_path_the_os_cannot_name_still_asks(loop_repo: Path, tmp_path: Path) -> None:
+    service = make_proposal_service(loop_repo, tmp_path / "state")
+    edit = f"{STOCK}\n<<<<<<< SEARCH\n    def count(self, name):\n=======\n    def count(self, name: str):\n>>>>>>> REPLACE\n"
+    provider = ReplayProvider(Recording(turns=[view_turn(STOCK, edit)]), speed=0.0)
+    loop = LoopController(service, provider, label="replay", level=int(Level.REPO))
+    events: list[ReviewEvent] = []
+    loop.subscribe(events.append)
+    assert loop.ask("tidy", View(path="v" * 300 + ".py", cursor_line=1))
+    assert loop.wait(60), "the generation never ended"
+    assert not [e for e in events if isinstance(e, Failed)]
+    assert loop.generation is not None and service.file(STOCK).pending
