@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from app import __version__
 from app.core.errors import TetherError
+from app.core.names import quote_name, safe_text, shorten
 
 if TYPE_CHECKING:
     from app.providers.base import Provider
@@ -149,6 +150,12 @@ def main(argv: list[str] | None = None) -> int:
     except TetherError as exc:
         print(f"tether: {exc.title}: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except OSError as exc:
+        # The OS refused something not checked first (a name too long to
+        # look up, a folder that cannot be read): one line, not a traceback.
+        where = f"{quote_name(shorten(str(exc.filename)))}: " if exc.filename else ""
+        print(f"tether: {where}{safe_text(exc.strerror or str(exc))}", file=sys.stderr)
+        return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
     parser.print_help()
@@ -175,13 +182,15 @@ def cmd_review(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(listing, indent=2))
         else:
+            # Names from a patch may hold terminal escapes: quoted, as git quotes them.
             for f in listing["files"]:
                 print(
-                    f"{f['status'][0].upper()} {f['path']}"
-                    + (f"  ({f['note']})" if f["note"] else "")
+                    f"{f['status'][0].upper()} {quote_name(f['path'])}"
+                    + (f"  ({safe_text(f['note'])})" if f["note"] else "")
                 )
                 for h in f["hunks"]:
-                    print(f"    {h['id']}  {h['header']}  +{h['added']} -{h['removed']}")
+                    header = safe_text(h["header"])
+                    print(f"    {h['id']}  {header}  +{h['added']} -{h['removed']}")
         return EXIT_OK
     return run_review_tui(service, source, theme=args.theme or config.theme)
 
@@ -360,7 +369,8 @@ def cmd_apply(args: argparse.Namespace) -> int:
         if fr.note:
             # With --hunks, a file the user did not pick may fail; with --all, none may.
             if wanted is None:
-                problems.append(fr.note if fr.note.startswith(fr.path) else f"{fr.path}: {fr.note}")
+                name = quote_name(shorten(fr.path))  # as an error names it
+                problems.append(fr.note if fr.note.startswith(name) else f"{name}: {fr.note}")
             continue
         chosen = tuple(h.id for h in fr.hunks if wanted is None or h.id in wanted)
         found.update(chosen)
@@ -372,11 +382,16 @@ def cmd_apply(args: argparse.Namespace) -> int:
         )
     if problems:
         return _apply_report(args, False, problems, [])
-    applied = []
-    for command in plan:
-        if not args.check:
-            service.execute(command)
-        applied.append({"path": command.path, "hunks": list(command.hunks)})
+    # One write set: preflighted whole, and taken back whole if the OS
+    # refuses a file mid-way (the message says so), so a failure writes nothing.
+    try:
+        if args.check:
+            service.check_all(plan)
+        else:
+            service.execute_all(plan)
+    except TetherError as exc:
+        return _apply_report(args, False, [f"{exc.title}: {exc}"], [])
+    applied = [{"path": command.path, "hunks": list(command.hunks)} for command in plan]
     return _apply_report(args, True, [], applied)
 
 
@@ -391,14 +406,19 @@ def _apply_report(
             )
         )
     else:
-        for problem in problems:
-            print(f"tether: {problem}", file=sys.stderr)
+        lines = [safe_text(problem) for problem in problems]
+        if len(lines) == 1 and "nothing was written" in lines[0]:
+            pass  # the one line says it already
+        elif len(lines) == 1:
+            lines[0] += "; nothing was written"
+        elif lines:
+            lines.append("nothing was written")
+        for line in lines:
+            print(f"tether: {line}", file=sys.stderr)
         if ok:
             verb = "would apply" if args.check else "applied"
             count = sum(len(f["hunks"]) for f in applied)
             print(f"{verb} {count} hunk(s) to {len(applied)} file(s)")
-        else:
-            print("tether: nothing was written", file=sys.stderr)
     return EXIT_OK if ok else EXIT_ERROR
 
 
@@ -449,8 +469,11 @@ def cmd_journal(args: argparse.Namespace) -> int:
             print(json.dumps(entry.to_json()))
         else:
             target = f" (#{entry.target})" if entry.target is not None else ""
+            if entry.extra.get("rollback"):
+                target += " rollback"
             side = str(entry.side) if entry.side is not None else ""
-            print(f"#{entry.seq:<5} {entry.ts}  {entry.op:<6} {side:<8} {entry.path}{target}")
+            path = quote_name(entry.path)
+            print(f"#{entry.seq:<5} {entry.ts}  {entry.op:<6} {side:<8} {path}{target}")
     return EXIT_OK
 
 

@@ -46,7 +46,7 @@ async def test_opens_on_first_change_of_first_file(make_app: AppFactory) -> None
         row = app.pane.current_row()
         assert row is not None and row.kind == "-"
         assert row.text == "def render_report(stock):"
-        assert "file 1/3 · hunk 1/1 · 0 decided · 3 pending" in app.status.render()
+        assert "file 1/3 · hunk 1/1 · 0 decided · 3 pending" in str(app.status.render())
 
 
 # -- y / n / space: decisions on one hunk or on marked lines --------------------------

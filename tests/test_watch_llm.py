@@ -131,9 +131,12 @@ async def test_y_right_after_an_external_edit_never_overwrites_it(
             await press(pilot, "y")
             await writer.areply()
             fr = app.session.file(STOCK)
-            await wait_until(pilot, lambda: fr.accepted == external, "the re-anchoring")
-            disk = worktree_bytes(repo, STOCK)
             with_first_hunk = with_hunk_one(proposed, external)
+            # y on the re-anchored hunk (after the watcher's batch) leaves the
+            # external text with the hunk on top: that is settled too.
+            settled = (external, with_first_hunk)
+            await wait_until(pilot, lambda: fr.accepted in settled, "the re-anchoring")
+            disk = worktree_bytes(repo, STOCK)
             if errors:  # the edit landed first: y refused, nothing written
                 assert "changed on disk" in errors[0] and disk == external.encode()
             else:  # y first (the writer then rewrote the file), or on the re-anchored hunk

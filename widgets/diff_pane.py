@@ -32,6 +32,7 @@ from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from app.core.model import ADDED, CONTEXT, REMOVED, Hunk
+from app.core.names import safe_text
 from app.core.text import strip_eol
 from themes import DiffPalette, palette_for
 from widgets.diff_rows import FOLD, HUNK, NOTE, BlockCache, Row, layout, pairs_in_hunk
@@ -151,11 +152,11 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
         had_hunks = bool(self._hunks)
         start = self._row_of_hunk.get(before, 0) if before is not None else 0
         offset = self.cursor - start
-        self.path, self.note, self.banner = path, note, banner
+        self.path, self.note, self.banner = path, safe_text(note), safe_text(banner)
         self._hunks = tuple(hunks)
         self._by_id = {h.id: i for i, h in enumerate(self._hunks)}
         self._old_lines = old_lines
-        self._notes = dict(notes or {})
+        self._notes = {key: safe_text(text) for key, text in (notes or {}).items()}
         if same_file:
             self._marked = {h: v for h, v in self._marked.items() if h in self._by_id}
             self._blocks.keep_only(self._by_id)

@@ -20,6 +20,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from app.core.names import quote_name
+
 STATUS_MARK = {"modified": "M", "added": "A", "deleted": "D", "renamed": "R", "copied": "C"}
 ROW_WIDTH = 32  # the list's content width: 34 columns less the border and scrollbar
 PROGRESS_WIDTH = 5
@@ -71,7 +73,7 @@ def columns(entry: FileEntry, width: int = ROW_WIDTH) -> tuple[str, str, str, st
     progress, kind = progress_of(entry)
     progress_cells = max(PROGRESS_WIDTH, cell_len(progress) + 1)
     name_cells = max(0, width - 2 - progress_cells)
-    name = fit_left(entry.path, name_cells)
+    name = fit_left(quote_name(entry.path), name_cells)  # escapes shown, never sent
     return (
         f"{STATUS_MARK.get(entry.status, '?')} ",
         name + " " * (name_cells - cell_len(name)),

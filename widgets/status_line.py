@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
+
+from app.core.names import safe_text
 
 
 class StatusLine(Static):
@@ -24,9 +27,11 @@ class StatusLine(Static):
     message: reactive[str] = reactive("")
     is_error: reactive[bool] = reactive(False)
 
-    def render(self) -> str:
-        parts = [p for p in (self.source, self.progress, self.message) if p]
-        return "  ·  ".join(parts)
+    def render(self) -> Content:
+        # Plain text, never markup, escapes made visible: a file name in a
+        # message may hold "[" or a terminal escape sequence.
+        parts = [safe_text(p) for p in (self.source, self.progress, self.message) if p]
+        return Content("  ·  ".join(parts))
 
     def watch_is_error(self, value: bool) -> None:
         self.set_class(value, "-error")

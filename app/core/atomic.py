@@ -11,8 +11,13 @@ Where the system allows (Linux ``renameat2``), the new file is swapped in
 atomically and what came out is checked afterwards, so even a write that
 lands after the last check is put back rather than replaced (``_commit``).
 
+Before the first byte the write is preflighted (``preflight.py``: the
+parents are folders, the folder is writable, the name fits), so what the OS
+could refuse up front is refused with a clear message and nothing made.
+
 A process killed mid-write (SIGKILL, power loss) can leave a hidden
-``.<name>.tether-<random>.tmp`` file next to the target: the new text if it
+``.<name>.tether-<random>.tmp`` file next to the target (``<name>`` cut short
+when the whole would not fit the file system's name limit): the new text if it
 died before the swap, the swapped-out text if right after it (usually the
 text Tether showed; it is left, not deleted, since it could be someone's
 write). Every other failure removes Tether's own temp file and nothing else.
@@ -32,7 +37,8 @@ from typing import Final
 
 from app.core import renames
 from app.core.errors import StaleFileError, UnsafePathError
-from app.core.paths import resolve_in_root
+from app.core.paths import limits, resolve_in_root
+from app.core.preflight import Target, preflight
 
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
@@ -138,9 +144,21 @@ def _make_parents(directory: Path, root: Path) -> list[Path]:
     return created
 
 
+def sibling(path: Path, prefix: str, suffix: str) -> Path:
+    """``<prefix><name><suffix>`` next to ``path``, its name cut short (by
+    bytes, from the end) so the whole fits the file system's NAME_MAX: a
+    name of 250 bytes still gets a temp file, so it can be written."""
+    name_max = limits(path.parent)[0]
+    name = os.fsencode(path.name)
+    room = name_max - len(os.fsencode(prefix + suffix))
+    if len(name) > room:
+        name = name[: max(room, 1)]
+    return path.with_name(prefix + os.fsdecode(name) + suffix)
+
+
 def _open_temp(path: Path) -> tuple[Path, int]:
     for _ in range(100):
-        temp = path.with_name(f".{path.name}{TEMP_MARK}{secrets.token_hex(4)}.tmp")
+        temp = sibling(path, ".", f"{TEMP_MARK}{secrets.token_hex(4)}.tmp")
         try:
             # 0o666 lets the kernel apply the umask (and default ACLs) as for any new file.
             flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_CLOEXEC
@@ -172,8 +190,9 @@ def atomic_write(
     raised and the file holds the other program's bytes. The file keeps its
     permission bits (``mode`` overrides; new files get ``0o666 & ~umask``).
     Missing parent directories are created, and removed again on failure.
+    What the OS could refuse up front is refused first (``preflight``).
     """
-    path = resolve_in_root(root, rel)
+    (path,) = preflight(root, [Target(rel, len(data))])
     existing = _lstat_target(path, rel)
     _check(path, rel, expected)
     created = _make_parents(path.parent, root.resolve())
@@ -298,7 +317,7 @@ def _inode(path: Path) -> int | None:
 
 def _keep(temp: Path, path: Path) -> str:
     """Give a file that holds someone's work a visible name next to ``path``."""
-    kept = path.with_name(f"{path.name}{TEMP_MARK}kept-{secrets.token_hex(4)}")
+    kept = sibling(path, "", f"{TEMP_MARK}kept-{secrets.token_hex(4)}")
     os.rename(temp, kept)  # a fresh random name: nothing there to replace
     return kept.name
 
@@ -319,7 +338,7 @@ def atomic_delete(root: Path, rel: str, *, expected: Expected = ANY) -> None:
     aside and checked there, so a write that lands at the last moment is put
     back rather than deleted.
     """
-    path = resolve_in_root(root, rel)
+    (path,) = preflight(root, [Target(rel, None)])
     _lstat_target(path, rel)
     _check(path, rel, expected)
     if expected is None:
@@ -329,7 +348,7 @@ def atomic_delete(root: Path, rel: str, *, expected: Expected = ANY) -> None:
             os.unlink(path)
             fsync_dir(path.parent)
         return
-    aside = path.with_name(f".{path.name}{TEMP_MARK}{secrets.token_hex(4)}.del")
+    aside = sibling(path, ".", f"{TEMP_MARK}{secrets.token_hex(4)}.del")
     try:
         os.rename(path, aside)
     except (FileNotFoundError, NotADirectoryError):

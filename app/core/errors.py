@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from app.core.names import quote_name, safe_text, shorten
+
 
 class TetherError(Exception):
     """Base class for every error Tether reports to a user.
 
     ``title`` is a few words for a notification header; ``str(error)`` is the
-    full message, naming the file and line when there is one.
+    full message, naming the file and line when there is one. The name is
+    quoted (``quote_name``; a very long one cut in the middle) and the
+    message made safe to print (``safe_text``): a name from a patch may hold
+    terminal escapes.
     """
 
     title = "Tether error"
@@ -20,13 +25,14 @@ class TetherError(Exception):
 
     def _format(self) -> str:
         where = ""
-        if self.path is not None and self.line is not None:
-            where = f"{self.path}:{self.line}: "
-        elif self.path is not None:
-            where = f"{self.path}: "
+        path = None if self.path is None else quote_name(shorten(self.path))
+        if path is not None and self.line is not None:
+            where = f"{path}:{self.line}: "
+        elif path is not None:
+            where = f"{path}: "
         elif self.line is not None:
             where = f"line {self.line}: "
-        return f"{where}{self.message}"
+        return f"{where}{safe_text(self.message)}"
 
 
 class PatchParseError(TetherError):
@@ -45,6 +51,35 @@ class UnsafePathError(TetherError):
     """A path leads outside the root, into .git, or through a symlink out."""
 
     title = "Unsafe path"
+
+
+class PathTooLongError(UnsafePathError):
+    """A name longer than the file system allows: it could never be written."""
+
+    title = "Name too long"
+
+
+class WriteError(TetherError):
+    """The OS refused a write (disk full, permission, a file where a folder
+    must be); what was written before it in the same set was taken back."""
+
+    title = "Could not write"
+
+
+def write_failed(
+    exc: OSError, path: str | None, *, state: str | None = None, tail: str = ""
+) -> WriteError:
+    """What to say when the OS refused a write of ``path``: the cause, and
+    where, when that was not the file itself (Tether's ``state`` folder: its
+    journal or its copies of the texts)."""
+    cause = exc.strerror or str(exc) or type(exc).__name__
+    where = ""
+    filename = exc.filename if isinstance(exc.filename, str) else None
+    if filename and state and filename.startswith(state.rstrip("/") + "/"):
+        where = f" (in Tether's state folder {quote_name(state)})"
+    elif filename and path is None:
+        where = f" ({quote_name(filename)})"
+    return WriteError(f"{cause}{where}{tail}", path=path)
 
 
 class StaleFileError(TetherError):

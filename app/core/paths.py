@@ -2,7 +2,9 @@
 
 Every path Tether reads or writes comes from a diff or a model, so it is
 untrusted: it must stay inside the root, stay out of ``.git`` and not escape
-through a symlink.
+through a symlink, and it must be a name the file system can hold (no NUL,
+no component longer than its NAME_MAX, the whole under PATH_MAX), so the OS
+never refuses it halfway through a write.
 """
 
 from __future__ import annotations
@@ -10,7 +12,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from app.core.errors import UnsafePathError
+from app.core.errors import PathTooLongError, UnsafePathError
+from app.core.names import quote_name, shorten
+
+# POSIX's defaults, where pathconf cannot say (or the folder does not exist).
+NAME_MAX = 255
+PATH_MAX = 4096
 
 
 def _is_git_component(part: str) -> bool:
@@ -22,7 +29,7 @@ def _is_git_component(part: str) -> bool:
 def _parts(rel: str) -> list[str]:
     """Check ``rel`` lexically and split it into its components."""
     if "\0" in rel:
-        raise UnsafePathError("path contains a NUL byte", path=rel.replace("\0", "\\0"))
+        raise UnsafePathError("path contains a NUL byte", path=rel)
     if not rel.strip():
         raise UnsafePathError("empty path", path=repr(rel))
     if rel.startswith(("/", "\\")) or os.path.isabs(rel):
@@ -49,6 +56,42 @@ def normalize(rel: str) -> str:
     return "/".join(_parts(rel))
 
 
+def limits(directory: Path) -> tuple[int, int]:
+    """(NAME_MAX, PATH_MAX) in bytes of the file system holding ``directory``
+    (its nearest existing ancestor)."""
+    current = directory
+    while not os.path.isdir(current) and current.parent != current:
+        current = current.parent
+    found = []
+    for name, default in (("PC_NAME_MAX", NAME_MAX), ("PC_PATH_MAX", PATH_MAX)):
+        try:
+            value = os.pathconf(current, name)
+        except (OSError, ValueError):
+            value = -1
+        found.append(value if value > 0 else default)
+    return found[0], found[1]
+
+
+def check_lengths(full: Path, rel: str, limit: tuple[int, int]) -> None:
+    """``PathTooLongError`` unless every component of ``full`` fits NAME_MAX
+    and the whole path (a system call's argument, with its NUL) PATH_MAX."""
+    name_max, path_max = limit
+    for part in full.parts:
+        size = len(os.fsencode(part))
+        if size > name_max:
+            raise PathTooLongError(
+                f"the name {quote_name(shorten(part, 40))} is {size} bytes; this file system allows "
+                f"{name_max}",
+                path=rel,
+            )
+    size = len(os.fsencode(str(full)))
+    if size >= path_max:
+        raise PathTooLongError(
+            f"path is {size} bytes with the repository root; the system allows {path_max - 1}",
+            path=rel,
+        )
+
+
 def _inside(path: Path, root: Path) -> bool:
     if not path.is_relative_to(root):
         return False
@@ -73,7 +116,8 @@ def resolve_in_root(root: Path, rel: str) -> Path:
     """The absolute path of ``rel`` under ``root``, or ``UnsafePathError``.
 
     Refused: empty and absolute paths, ``..`` components, NUL bytes, any
-    ``.git`` component (case-insensitive), and paths where a parent directory
+    ``.git`` component (case-insensitive), names longer than the file system
+    allows (``PathTooLongError``), and paths where a parent directory
     or the file itself is a symlink resolving outside the root or into
     ``.git``. Symlinks that stay inside the root are followed. The returned
     path is ``root.resolve()`` joined with the normalised components, so the
@@ -82,6 +126,7 @@ def resolve_in_root(root: Path, rel: str) -> Path:
     """
     parts = _parts(rel)
     base = root.resolve()
+    check_lengths(base.joinpath(*parts), rel, limits(base))
     current = base
     for index, part in enumerate(parts):
         current = current / part

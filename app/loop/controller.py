@@ -226,6 +226,9 @@ class LoopController:
             except TetherError as exc:
                 self._emit(Failed(exc))
                 return
+            except OSError as exc:  # a file the context needed could not be read
+                self._emit(Failed(_os_error(exc, "nothing was sent")))
+                return
             scope = fixed if fixed is not None else Scope.from_packet(packet, level, self.leash)
             if region is not None:
                 scope = scope.region(*region)
@@ -272,8 +275,12 @@ class LoopController:
                     self._show(generation, out)
                 if isinstance(event, Usage | Finished | StreamFailed):
                     self._emit(StatusChanged())
-        except ProviderError as exc:
+        except (ProviderError, TetherError) as exc:
             self._emit(Failed(exc))
+        except OSError as exc:
+            # The OS refused something an edit or a tool call needed: say so
+            # and end this generation; the loop and its review go on.
+            self._emit(Failed(_os_error(exc, "the generation stopped")))
         finally:
             if generation.stats.finished is None:
                 generation.stats.finished = generation.stats.started
@@ -457,3 +464,9 @@ def first_tracked_file(root: Path) -> str | None:
     python = [f for f in files if f.endswith(".py")]
     chosen = python or files
     return chosen[0] if chosen else None
+
+
+def _os_error(exc: OSError, tail: str) -> TetherError:
+    """An OS refusal as an error naming the file (when the OS named one)."""
+    where = exc.filename if isinstance(exc.filename, str) else None
+    return TetherError(f"{exc.strerror or exc}; {tail}", path=where)

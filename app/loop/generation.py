@@ -143,13 +143,19 @@ class Generation:
         # context (secrets, also via links; ignored files; keys) stays withheld.
         # Below level 4 the model sees only its scope: it was sent all of
         # that already, so view opens nothing new.
-        if self.scope.level < Level.REPO and not self.scope.may_view(normalize(path)):
-            return (
-                f"Error: {path} is not available (at level {int(self.scope.level)} "
-                f"({LEVEL_NAMES[self.scope.level]}) you may see only {self.scope.describe_where()}; "
-                "everything you may see was sent)"
-            )
-        text, reason = self.rules.may_read(path)
+        try:
+            if self.scope.level < Level.REPO and not self.scope.may_view(normalize(path)):
+                return (
+                    f"Error: {path} is not available (at level {int(self.scope.level)} "
+                    f"({LEVEL_NAMES[self.scope.level]}) you may see only "
+                    f"{self.scope.describe_where()}; everything you may see was sent)"
+                )
+            text, reason = self.rules.may_read(path)
+        except (TetherError, OSError) as exc:
+            # A path git or the OS will not answer for (through a symlinked
+            # folder, too long): the model is told, the generation goes on.
+            reason = exc.message if isinstance(exc, TetherError) else exc.strerror or str(exc)
+            text = None
         return text if text is not None else f"Error: {path} is not available ({reason})"
 
     def _failed(self, error: EditError, call_id: str | None) -> EditRejected:

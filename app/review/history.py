@@ -175,10 +175,11 @@ class History:
         return self.journal.next_redo(self.source) is not None
 
     def swing(
-        self, op: Op, find: Callable[[str], FileReview]
+        self, op: Op, find: Callable[[str], FileReview], extra: dict[str, Any] | None = None
     ) -> tuple[Entry, Entry, FileReview, str | None]:
         """Undo (or redo) the newest decision (or undone one): returns the step's
-        entry, the decision it moved, the file and the text now on that side."""
+        entry, the decision it moved, the file and the text now on that side.
+        ``extra`` goes into the step's entry (why: a write set's rollback)."""
         with self.step(f"{op}"):
             entry = (
                 self.journal.next_undo(self.source)
@@ -201,7 +202,9 @@ class History:
             current_text = None if current is None else current.decode("utf-8")
             # Write-ahead, as for decisions: a failed or interrupted write is aborted.
             step = self.journal.append(
-                Entry(op, self.source, path=entry.path, side=side, target=entry.seq)
+                Entry(
+                    op, self.source, path=entry.path, side=side, target=entry.seq, extra=extra or {}
+                )
             )
             try:
                 self.backend.write(side, fr, current_text, target)

@@ -24,15 +24,17 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from app.core.controls import control_flag
-from app.core.errors import ApplyError, HunkGoneError, TetherError
+from app.core.errors import ApplyError, HunkGoneError, TetherError, WriteError, write_failed
 from app.core.journal import Journal
 from app.core.model import FileReview, Hunk
+from app.core.names import quote_name
+from app.core.preflight import preflight
 from app.core.text import split_lines
 from app.review.commands import Command, Decide, Edit, Redo, Reload, Split, Undo, Widen
 from app.review.events import (
@@ -273,12 +275,100 @@ class ReviewService:
         with self._locked():
             try:
                 return self._execute(command)
-            except TetherError:
+            except (TetherError, OSError) as exc:
                 # A refused or failed write leaves the file as it was; show it so.
                 path = getattr(command, "path", None)
                 if path is not None:
                     self._changed(path, "restored")
+                if isinstance(exc, OSError):
+                    raise self._os_error(exc, command) from None
                 raise
+
+    def _os_error(self, exc: OSError, command: Command) -> TetherError:
+        """An OS refusal during ``command`` as an error naming its file and the
+        cause (the write was taken back: atomic writes leave nothing)."""
+        path = getattr(command, "path", None)
+        state = str(self.session.journal.path.parent)
+        return write_failed(exc, path, state=state, tail="; nothing was written")
+
+    def execute_all(self, commands: Sequence[Decide]) -> list[Outcome]:
+        """Run decisions as one write set (``tether apply``): all or nothing.
+
+        Every file the set writes is preflighted before the first byte
+        (``preflight``: parents are folders, names fit, folders are writable,
+        nothing lies under a link the set makes, there is room). If the OS
+        still refuses one mid-way, the files written before it are taken
+        back, newest first, as journaled undo steps marked ``rollback`` (so
+        undo and crash reconcile see what happened), and the error says so.
+        The repository lock is held throughout: no other writer in between.
+        """
+        outcomes: list[Outcome] = []
+        with self._locked(), self.session.history.step(f"write a set of {len(commands)}"):
+            self._preflight(commands)
+            for command in commands:
+                try:
+                    outcomes.append(self._execute(command))
+                except (TetherError, OSError) as exc:
+                    self._changed(command.path, "restored")
+                    error = exc if isinstance(exc, TetherError) else self._os_error(exc, command)
+                    raise self._roll_back(outcomes, error) from None
+        return outcomes
+
+    def check_all(self, commands: Sequence[Decide]) -> None:
+        """Raise what ``execute_all`` would refuse before its first byte
+        (``tether apply --check``); reads only."""
+        with self._locked():
+            self._preflight(commands)
+
+    def _preflight(self, commands: Sequence[Decide]) -> None:
+        targets = [
+            target
+            for command in commands
+            for target in self.session.write_targets(command.op, command.path, _picks(command))
+        ]
+        try:
+            preflight(self.root, targets)
+        except OSError as exc:
+            raise write_failed(exc, None, tail="; nothing was written") from None
+
+    def _roll_back(self, outcomes: list[Outcome], error: TetherError) -> TetherError:
+        """Undo ``outcomes`` (this set's decisions, oldest first) after
+        ``error``; returns the error to raise, saying what was put back."""
+        if not outcomes:
+            return error
+        back: list[str] = []
+        kept: list[str] = []
+        why: dict[str, object] = {
+            "rollback": f"the write set failed at {error.path or 'a file'}: {error.message}"
+        }
+        for outcome in reversed(outcomes):
+            newest = self.session.journal.next_undo(self.session.source)
+            if kept or newest is None or newest.seq != outcome.seq:
+                kept.append(quote_name(outcome.path))
+                continue  # only the newest decision can be taken back, in order
+            try:
+                self.session.undo(extra=why)
+            except (TetherError, OSError) as exc:
+                cause = exc.message if isinstance(exc, TetherError) else exc.strerror
+                kept.append(f"{quote_name(outcome.path)} ({cause})")
+            else:
+                back.append(quote_name(outcome.path))
+            self._changed(outcome.path, "undo")
+        self._history()
+        message = error.message.removesuffix("; nothing was written")
+        if back:
+            were = "was" if len(back) == 1 else "were"
+            message += f"; {', '.join(reversed(back))}, written before it, {were} put back"
+        if kept:
+            message += (
+                f"; COULD NOT put back {', '.join(reversed(kept))}: it holds the patch's change "
+                "(tether journal shows it; u undoes it)"
+            )
+        else:
+            message += ", so nothing was written"
+        failed = WriteError(message, path=error.path)
+        failed.title = error.title
+        return failed
 
     def _execute(self, command: Command) -> Outcome:
         session = self.session
@@ -377,17 +467,25 @@ class ReviewService:
                         self._execute(command)
                     except TetherError as exc:
                         failed = exc
-                    if isinstance(command, Decide):
-                        self._deciding.get(command.path, set()).difference_update(command.hunks)
-                    with self._idle:
-                        self._queued -= 1  # before the events go out: they may ask ``busy``
+                    except OSError as exc:  # disk full, permission, I/O: the review goes on
+                        failed = self._os_error(exc, command)
+                    except Exception as exc:  # noqa: BLE001 - a bug; the hunks still come back
+                        failed = TetherError(
+                            f"internal error ({type(exc).__name__}: {exc}); nothing was written"
+                        )
+                    finally:
+                        if isinstance(command, Decide):
+                            self._deciding.get(command.path, set()).difference_update(command.hunks)
+                        with self._idle:
+                            self._queued -= 1  # before the events go out: they may ask ``busy``
                     if failed is not None:
                         self._emit(CommandFailed(command, failed))
                         path = getattr(command, "path", None)
                         if path is not None:
                             self._changed(path, "restored")
             except BaseException as exc:  # noqa: BLE001 - never let the writer die silently
-                self._emit_now(CommandFailed(command, TetherError(f"internal error: {exc!r}")))
+                error = TetherError(f"internal error ({type(exc).__name__}: {exc})")
+                self._emit_now(CommandFailed(command, error))
             finally:
                 with self._idle:
                     self._busy -= 1

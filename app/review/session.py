@@ -35,6 +35,7 @@ from app.core.errors import (
 from app.core.journal import Journal, Op
 from app.core.lock import RepoLock, repo_lock
 from app.core.model import FileReview, FileStatus, Hunk, Side
+from app.core.preflight import Target
 from app.core.text import join_lines, split_lines
 from app.core.textdiff import block_fingerprint, diff_texts
 from app.core.transform import (
@@ -265,14 +266,7 @@ class ReviewSession:
         refused = self.refusal(str(op), fr, [hunks[i] for i in selection])
         if refused is not None:
             raise refused
-        if op is Op.ACCEPT:
-            side, before = self.backend.accepted_side, fr.accepted
-            lines = apply_selection(self._lines(fr, before), hunks, selection, path=fr.path)
-            after = _absent_if_empty(join_lines(lines), fr.proposed)
-        else:
-            side, before = self.backend.proposed_side, fr.proposed
-            lines = revert_selection(self._lines(fr, before), hunks, selection, path=fr.path)
-            after = _absent_if_empty(join_lines(lines), fr.accepted)
+        side, before, after = self._texts(op, fr, selection)
         assert fr.patch is not None
         accepted_lines = len(self._lines(fr, fr.accepted))
         text = render_patch(filter_file_patch(fr.patch, selection, line_count=accepted_lines))
@@ -296,6 +290,40 @@ class ReviewSession:
         self._mine[entry.seq] = (fr.path, op, len(selection))
         count = sum(len(v) for v in selection.values())
         return Outcome(str(op), fr.path, count, entry.seq, tuple(ids))
+
+    def _texts(
+        self, op: Op, fr: FileReview, selection: dict[int, frozenset[int]]
+    ) -> tuple[Side, str | None, str | None]:
+        """The side a decision writes, its text now and after (None: absent)."""
+        hunks = fr.hunks
+        if op is Op.ACCEPT:
+            side, before = self.backend.accepted_side, fr.accepted
+            lines = apply_selection(self._lines(fr, before), hunks, selection, path=fr.path)
+            return side, before, _absent_if_empty(join_lines(lines), fr.proposed)
+        side, before = self.backend.proposed_side, fr.proposed
+        lines = revert_selection(self._lines(fr, before), hunks, selection, path=fr.path)
+        return side, before, _absent_if_empty(join_lines(lines), fr.accepted)
+
+    def write_targets(self, op: str, path: str, picks: Picks) -> list[Target]:
+        """The files on disk a decision would write, for the preflight of a
+        write set (``ReviewService.execute_all``): none when its side is the
+        index or memory. Refuses what the decision itself would refuse."""
+        fr = self.loaded(path)
+        selection = self.selection(fr, picks)
+        refused = self.refusal(op, fr, [fr.hunks[i] for i in selection])
+        if refused is not None:
+            raise refused
+        side, _before, after = self._texts(Op(op), fr, selection)
+        if side is not Side.WORKTREE:
+            return []
+        fp = fr.source_patch
+        link = "120000" in (fr.mode, fp.new_mode if fp is not None else None)
+        size = None if after is None else len(after.encode("utf-8"))
+        targets = [Target(fr.path, size, link=link)]
+        moved = fr.status is FileStatus.RENAMED and fr.old_path not in (None, fr.path)
+        if moved and side is self.backend.accepted_side and fr.old_path is not None:
+            targets.append(Target(fr.old_path, None))  # the first accept deletes the old name
+        return targets
 
     def edit(self, path: str, hunk_id: str, new_region: str) -> Outcome:
         """Replace the proposed side of a hunk with text the user edited."""
@@ -343,14 +371,14 @@ class ReviewSession:
     def can_redo(self) -> bool:
         return self.history.can_redo()
 
-    def undo(self) -> Outcome:
-        return self._swing(Op.UNDO)
+    def undo(self, *, extra: dict[str, object] | None = None) -> Outcome:
+        return self._swing(Op.UNDO, extra)
 
     def redo(self) -> Outcome:
         return self._swing(Op.REDO)
 
-    def _swing(self, op: Op) -> Outcome:
-        step, entry, fr, text = self.history.swing(op, self._file_for_undo)
+    def _swing(self, op: Op, extra: dict[str, object] | None = None) -> Outcome:
+        step, entry, fr, text = self.history.swing(op, self._file_for_undo, extra)
         assert entry.side is not None
         before = {h.id for h in fr.patch.hunks} if fr.patch is not None else set()
         self._set_side(fr, entry.side, text)

@@ -19,6 +19,7 @@ from textual.widgets import ContentSwitcher, Footer, Header, Input, Static
 
 from app.core.autonomy import Level
 from app.core.errors import TetherError
+from app.core.names import quote_name
 from app.loop.controller import LoopController, View, first_tracked_file
 from app.loop.events import (
     ContextSent,
@@ -189,7 +190,8 @@ class LoopApp(WatchingMixin, ReviewApp):
             try:
                 text = (self.root / path).read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as exc:
-                text = f"cannot show {path}: {exc}"
+                cause = exc.strerror if isinstance(exc, OSError) else exc.reason
+                text = f"cannot show {quote_name(path)}: {cause}"
             self.code.show(path, text, line=self.code.cursor if path == self.code.path else 0)
         self.code.focus()
         self.update_keys()
@@ -303,7 +305,9 @@ class LoopApp(WatchingMixin, ReviewApp):
         if outcome is None:
             return
         if outcome.lines:
-            self.status.say(f"widened: hunk {hunk} of {self.current.path} may be accepted")
+            self.status.say(
+                f"widened: hunk {hunk} of {quote_name(self.current.path)} may be accepted"
+            )
         else:
             self.status.say("this hunk is inside the leash already")
 
@@ -327,7 +331,7 @@ class LoopApp(WatchingMixin, ReviewApp):
             except TetherError as exc:
                 self._error(exc)
 
-        self.push_screen(ReasonScreen(f"Why reject this hunk of {path}?"), done)
+        self.push_screen(ReasonScreen(f"Why reject this hunk of {quote_name(path)}?"), done)
 
     # -- the slider and the views ------------------------------------------------------
 
@@ -358,7 +362,7 @@ class LoopApp(WatchingMixin, ReviewApp):
     def on_code_view_moved(self, _message: CodeView.Moved) -> None:
         sel = self.code.selection
         where = f"lines {sel[0]}–{sel[1]}" if sel else f"line {self.code.cursor + 1}"
-        self.status.progress = f"{self.code.path} · {where}"
+        self.status.progress = f"{quote_name(self.code.path)} · {where}"
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not self.is_running:

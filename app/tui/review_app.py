@@ -18,17 +18,21 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import rich
+from rich.segment import Segments
 from textual import work
 from textual.app import App, ComposeResult, SuspendNotSupported, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 from textual.worker import get_current_worker
 
 from app.core.errors import TetherError
 from app.core.model import FileReview
+from app.core.names import quote_name, safe_text
 from app.review.commands import Command, Decide, Edit, Redo, Reload, Split, Undo
 from app.review.events import (
     CommandFailed,
@@ -147,7 +151,7 @@ class ReviewApp(App[dict]):
             self.register_theme(theme)
         self.theme = self._theme_name if self._theme_name in THEMES else "tether-dark"
         self.theme_changed_signal.subscribe(self, lambda _theme: self.pane.refresh_palette())
-        self.sub_title = self.label
+        self.sub_title = safe_text(self.label)
         self.status.source = self.label
         self._main_screen = self.screen
         self._screen_up = True
@@ -248,11 +252,11 @@ class ReviewApp(App[dict]):
                 # will want to decide it again.
                 here = None if index == self.index else 0
                 self.show_file(index, hunk=outcome.hunk_ids[0] if outcome.hunk_ids else here)
-            self.status.say(f"{outcome.op} done in {outcome.path} (#{outcome.seq})")
+            self.status.say(f"{outcome.op} done in {quote_name(outcome.path)} (#{outcome.seq})")
             return
         what = f"{outcome.lines} line{'s' if outcome.lines != 1 else ''}"
         verb = "accepted" if outcome.op == "accept" else "rejected"
-        message = f"{verb} {what} of {outcome.path} (#{outcome.seq}; u undoes)"
+        message = f"{verb} {what} of {quote_name(outcome.path)} (#{outcome.seq}; u undoes)"
         if not self.service.busy and self.service.pending == 0:
             unopened = sum(1 for fr in self.service.files if not fr.loaded)
             if unopened:  # large files, diffed only when opened: not decided
@@ -498,6 +502,34 @@ class ReviewApp(App[dict]):
         self.status.say(str(exc), error=True)
         self.notify(str(exc), title=exc.title, severity="error")
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Textual's notify, but plain text with escapes made visible by
+        default: messages name files, and a name may hold "[" or ESC."""
+        if not markup:
+            message, title = safe_text(message), safe_text(title)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def _fatal_error(self) -> None:
+        """Textual's crash report without local variables: its pretty traceback
+        shows them, and a decision's locals hold file bytes (and could hold a
+        secret file's)."""
+        from rich.traceback import Traceback
+
+        self.bell()
+        traceback = Traceback(show_locals=False, width=None, suppress=[rich])
+        self._exit_renderables.append(
+            Segments(self.console.render(traceback, self.console.options))
+        )
+        self._close_messages_no_wait()
+
     def action_toggle_line(self) -> None:
         if not self.pane.toggle_line():
             self.status.say("space marks a changed (+/-) line; this one is context")
@@ -568,7 +600,7 @@ class ReviewApp(App[dict]):
     def action_reload(self) -> None:
         path = self.current.path
         if self._run(Reload(path)) is not None:
-            self.status.say(f"reloaded {path} from disk")
+            self.status.say(f"reloaded {quote_name(path)} from disk")
 
     def action_edit(self) -> None:
         hunk_id = self._hunk_here()
@@ -601,7 +633,7 @@ class ReviewApp(App[dict]):
             return
         if self._run(Edit(fr.path, hunk_id, edited)) is not None:
             self.status.say(
-                f"edited the proposed side of the hunk in {fr.path}; review it, then y/n"
+                f"edited the proposed side of the hunk in {quote_name(fr.path)}; review it, then y/n"
             )
 
     def _run_editor(self, editor: str, path: str) -> None:

@@ -10,6 +10,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from app.core.names import quote_name, safe_text
+
 
 class HelpScreen(ModalScreen[None]):
     """Every key, what it does, and that the palette (ctrl+p) has them all."""
@@ -85,13 +87,13 @@ def summary_text(summary: dict[str, object]) -> str:
     assert isinstance(files, list)
     pending = sum(f["pending"] or 0 for f in files)
     lines = [
-        f"Review of {summary['source']}: {summary['accepted']} accepted, "
+        f"Review of {safe_text(str(summary['source']))}: {summary['accepted']} accepted, "
         f"{summary['rejected']} rejected, {pending} pending",
     ]
     for f in files:
         if f["accepted"] or f["rejected"] or f["pending"]:
             lines.append(
-                f"  {f['path']}: {f['accepted']} accepted, {f['rejected']} rejected, "
+                f"  {quote_name(f['path'])}: {f['accepted']} accepted, {f['rejected']} rejected, "
                 f"{f['pending'] if f['pending'] is not None else '?'} pending"
             )
     return "\n".join(lines)
@@ -115,7 +117,7 @@ class ReasonScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            yield Static(Text(self.question, style="bold"))
+            yield Static(Text(safe_text(self.question), style="bold"))
             yield Input(
                 placeholder="e.g. keep the old error message; callers match on it", id="reason"
             )
