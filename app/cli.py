@@ -110,6 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="when no Tether is running: let the agent ask (default) or deny",
     )
 
+    inbox = sub.add_parser(
+        "inbox", help="review agents' edits before they touch disk (they arrive by tether gate)"
+    )
+    inbox.add_argument("--theme", choices=["dark", "light"], help="colour theme")
+
     journal = sub.add_parser("journal", help="list the decisions journaled in this repository")
     journal.add_argument("--json", action="store_true", help="print JSON lines")
     journal.add_argument(
@@ -118,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-COMMANDS = ("review", "apply", "demo", "gate", "journal", "loop", "trust", "watch")
+COMMANDS = ("review", "apply", "demo", "gate", "inbox", "journal", "loop", "trust", "watch")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -147,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_trust(args)
         if args.command == "gate":
             return cmd_gate(args)
+        if args.command == "inbox":
+            return cmd_inbox(args)
     except TetherError as exc:
         print(f"tether: {exc.title}: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -429,6 +436,28 @@ def cmd_gate(args: argparse.Namespace) -> int:
     sys.stdout.write(run.stdout)
     sys.stderr.write(run.stderr)
     return run.exit_code
+
+
+def cmd_inbox(args: argparse.Namespace) -> int:
+    from app.core.config import load_config
+    from app.core.gitrepo import find_root
+    from app.core.locations import state_dir_for
+    from app.gate.endpoint import GateServer
+    from app.gate.host import open_gate
+    from app.tui.gate_app import GateApp
+
+    cwd = Path.cwd()
+    root = find_root(cwd) or cwd.resolve()
+    host = open_gate(root)
+    server = GateServer(state_dir_for(root), host)
+    try:
+        server.start()  # refuses when another Tether already listens here
+        GateApp(host, theme=args.theme or load_config(root).theme).run()
+    finally:
+        host.close()
+        server.close()
+        host.service.close()
+    return EXIT_OK
 
 
 def cmd_trust(args: argparse.Namespace) -> int:

@@ -35,6 +35,7 @@ class Side(StrEnum):
     BASELINE = "baseline"  # Tether's snapshot outside git (watch mode)
     WORKTREE = "worktree"  # the files on disk
     MEMORY = "memory"  # a proposal or a patch, held in memory
+    HELD = "held"  # accepted, held for an agent's own tool to write (the gate)
 
 
 class FileStatus(StrEnum):
@@ -252,6 +253,9 @@ class FileReview:
     was_split: bool = False
     # Bumped whenever the hunks change; what a front end showed is named by it.
     revision: int = 0
+    # Where the proposal came from (an agent's tool call, for the gate): the
+    # journal keeps it with every decision on the file.
+    origin: str = ""
 
     @property
     def pending(self) -> int:

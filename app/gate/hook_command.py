@@ -56,9 +56,9 @@ def run_gate(
     if agent not in AGENT_NAMES:
         return GateRun("", f"tether gate: unknown agent {agent!r}\n", 1)
     start = Path(str(payload.get("cwd") or cwd or Path.cwd()))
-    root = find_root(start) if start.is_dir() else None
-    if root is None:
-        return _deny(agent, f"{start} is not inside a git repository; Tether reviews edits there")
+    if not start.is_dir():
+        return _deny(agent, f"the hook's cwd {start} is not a folder")
+    root = find_root(start) or start.resolve()
     try:
         call = read_call(payload, root, agent)
     except NotAnEdit:

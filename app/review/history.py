@@ -221,11 +221,11 @@ class History:
     def reconcile(self, find: Callable[[str], FileReview]) -> None:
         """If the source's last step names a write that is not on disk, take it
         back. Under the lock: a live process's step is never in between."""
-        if self.read_only or self.backend.accepted_side is Side.MEMORY:
+        if self.read_only or self.backend.accepted_side in (Side.MEMORY, Side.HELD):
             return
         with self.step("reconcile after a crash"):
             last = self.journal.last_step(self.source)
-            if last is None or last.op is Op.ABORT or last.side in (None, Side.MEMORY):
+            if last is None or last.op is Op.ABORT or last.side in (None, Side.MEMORY, Side.HELD):
                 return
             if last.op in (Op.UNDO, Op.REDO):
                 assert last.target is not None

@@ -72,6 +72,17 @@ class FileView:
     blocked: Mapping[str, str] = field(default_factory=dict)
     # Set when the file controls a tool (git, CI, hooks, Tether's config).
     flag: str = ""
+    # Where the proposal came from (an agent's tool call), when known.
+    origin: str = ""
+
+    @property
+    def banner(self) -> str:
+        """The line a front end shows above the file's hunks ("" for none)."""
+        parts = [
+            f"from {self.origin}" if self.origin else "",
+            f"⚑ {self.flag}" if self.flag else "",
+        ]
+        return " · ".join(p for p in parts if p)
 
     def index_of(self, hunk_id: str) -> int:
         return next((i for i, h in enumerate(self.hunks) if h.id == hunk_id), -1)
@@ -184,6 +195,7 @@ class ReviewService:
             stale=fr.stale,
             blocked=self.session.blocked(fr),
             flag=control_flag(fr.path) or (control_flag(fr.old_path) if fr.old_path else ""),
+            origin=fr.origin,
         )
 
     def _accepted_lines(self, fr: FileReview) -> list[str]:

@@ -267,6 +267,8 @@ class ReviewSession:
         if refused is not None:
             raise refused
         side, before, after = self._texts(op, fr, selection)
+        if fr.origin:
+            extra = {**(extra or {}), "origin": fr.origin}
         assert fr.patch is not None
         accepted_lines = len(self._lines(fr, fr.accepted))
         text = render_patch(filter_file_patch(fr.patch, selection, line_count=accepted_lines))

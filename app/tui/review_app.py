@@ -113,6 +113,8 @@ class ReviewApp(App[dict]):
     CSS_PATH = str(CSS_PATH)
     TITLE = "tether"
     BINDINGS = BINDINGS  # type: ignore[assignment]
+    # What the diff pane says while the review has no files.
+    EMPTY = "Nothing to review: no changes found."
 
     def __init__(self, service: ReviewService, *, label: str, theme: str = "dark") -> None:
         super().__init__()
@@ -317,7 +319,7 @@ class ReviewApp(App[dict]):
         None: where it was, when it is the file already on show)."""
         files = self.service.files
         if not files:
-            self.pane.show("", [], [], note="Nothing to review: no changes found.")
+            self.pane.show("", [], [], note=self.EMPTY)
             self._update_progress()
             return
         self.index = max(0, min(index, len(files) - 1))
@@ -329,7 +331,7 @@ class ReviewApp(App[dict]):
             note=view.note,
             notes=view.blocked,
             hunk=hunk,
-            banner=f"⚑ {view.flag}" if view.flag else "",
+            banner=view.banner,
         )
         file_list = self.query_one(FileList)
         file_list.update_entry(self.index, self._entry(files[self.index]))

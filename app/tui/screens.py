@@ -111,19 +111,23 @@ class ReasonScreen(ModalScreen[str | None]):
     }
     """
 
-    def __init__(self, question: str) -> None:
+    def __init__(
+        self,
+        question: str,
+        *,
+        hint: str = "enter: reject and regenerate only this part · esc: cancel",
+        placeholder: str = "e.g. keep the old error message; callers match on it",
+    ) -> None:
         super().__init__()
         self.question = question
+        self.hint = hint
+        self.placeholder = placeholder
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Static(Text(safe_text(self.question), style="bold"))
-            yield Input(
-                placeholder="e.g. keep the old error message; callers match on it", id="reason"
-            )
-            yield Static(
-                Text("enter: reject and regenerate only this part · esc: cancel", style="dim")
-            )
+            yield Input(placeholder=self.placeholder, id="reason")
+            yield Static(Text(self.hint, style="dim"))
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

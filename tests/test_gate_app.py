@@ -1,0 +1,60 @@
+"""``tether inbox`` through Textual's Pilot: an agent's hook call (a real
+``tether gate`` process over the real socket) shows as hunks with its
+origin, ``y`` and ``r`` decide them, and the hook answers the agent with
+exactly that (issue 12)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from test_gate_answers import BASE, EDIT, claude
+from test_gate_host import Arrivals, finish, start_gate
+from tui_helpers import written
+
+from app.core.locations import state_dir_for
+from app.gate.endpoint import GateServer
+from app.gate.host import open_gate
+from app.tui.gate_app import GateApp
+
+
+@pytest.fixture
+def repo(tmp_path: Path, isolated_home: Path) -> Path:
+    import subprocess
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    (root / "src").mkdir()
+    (root / "src/app.py").write_text(BASE)
+    return root
+
+
+async def test_y_and_r_answer_the_agent(repo: Path) -> None:
+    host = open_gate(repo)
+    app = GateApp(host)
+    arrivals = Arrivals(host)
+    with GateServer(state_dir_for(repo), host):
+        async with app.run_test(size=(120, 40)) as pilot:
+            assert "Waiting for an agent's edit" in app.pane.rows[0].text
+            proc = start_gate(claude(repo, "Edit", {**EDIT, "file_path": str(repo / "src/app.py")}))
+            await asyncio.to_thread(arrivals.wait)
+            await pilot.pause()
+            assert app.pane.path == "src/app.py" and len(app.pane.hunks) == 2
+            assert app.pane.rows[0].text == "from Claude Code Edit toolu_01ABC"
+            await pilot.press("y")
+            await written(pilot)
+            await pilot.press("r")
+            await pilot.press(*"keep line 20")
+            await pilot.press("enter")
+            await written(pilot)
+            out = await asyncio.to_thread(finish, proc)
+            specific = out["hookSpecificOutput"]
+            assert specific["permissionDecision"] == "allow"
+            assert "keep line 20" in specific["additionalContext"]
+            assert specific["updatedInput"]["new_string"].startswith("line five\n")
+            assert "line 20\n" in specific["updatedInput"]["new_string"]
+            assert (repo / "src/app.py").read_text() == BASE  # the agent writes, not Tether
+    host.close()
+    host.service.close()
