@@ -58,3 +58,23 @@ async def test_y_and_r_answer_the_agent(repo: Path) -> None:
             assert (repo / "src/app.py").read_text() == BASE  # the agent writes, not Tether
     host.close()
     host.service.close()
+
+
+async def test_a_file_the_list_has_not_heard_of_yet_can_be_shown(repo: Path) -> None:
+    # Seen in the gate benchmark: a call's file joined the review on the
+    # endpoint's thread while the UI was deciding another; the decision's
+    # "next file" was the new one before its FilesChanged event was handled,
+    # and drawing its row raised IndexError and ended the app.
+    from app.gate.calls import ProposedFile
+
+    host = open_gate(repo)
+    app = GateApp(host)
+    async with app.run_test(size=(120, 40)) as pilot:
+        host.backend.arrive(ProposedFile("src/app.py", BASE, BASE + "x = 1\n"), "test")
+        with app.batch_update():  # the event is queued, not handled yet
+            host.service.session.propose("src/app.py", BASE + "x = 1\n")
+            app.show_file(0)
+        await pilot.pause()
+        assert app.pane.path == "src/app.py" and len(app.pane.hunks) == 1
+    host.close()
+    host.service.close()

@@ -334,6 +334,10 @@ class ReviewApp(App[dict]):
             banner=view.banner,
         )
         file_list = self.query_one(FileList)
+        if file_list.entry_count <= self.index:
+            # The review gained files on another thread (a watcher, the
+            # gate's endpoint) whose event is still on its way: list them now.
+            self._sync_file_list()
         file_list.update_entry(self.index, self._entry(files[self.index]))
         if file_list.highlighted != self.index:
             file_list.highlighted = self.index
