@@ -1,7 +1,7 @@
 """``python -m bench [--quick] [BENCHMARK ...]``: measure Tether on this machine.
 
 Benchmarks (all by default, in this order): first-paint, keys, release,
-memory, diffing, profile. Prints a table and writes ``bench-out/results.json``
+memory, diffing, profile, long-line, linear. Prints a table and writes ``bench-out/results.json``
 (a run of some benchmarks keeps the other sections of an earlier file).
 See docs/performance.md for what each one measures and how.
 """
@@ -26,7 +26,16 @@ from typing import Any
 from bench.stats import mib, ms, secs
 from bench.workspace import Workspace
 
-BENCHMARKS = ("first-paint", "keys", "release", "memory", "diffing", "profile")
+BENCHMARKS = (
+    "first-paint",
+    "keys",
+    "release",
+    "memory",
+    "diffing",
+    "profile",
+    "long-line",
+    "linear",
+)
 KEY_BUDGET_S = 0.016
 JOURNAL = 10_000  # entries of the long journal the keys are also measured on
 
@@ -100,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         results = {}
     results["meta"] = _meta(quick)
 
-    from bench import diffing, paint, profiling
+    from bench import diffing, linear, long_line, paint, profiling
 
     jobs: dict[str, Callable[[], dict[str, object]]] = {
         "first-paint": lambda: paint.first_paint(ws, runs),
@@ -109,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         "memory": lambda: paint.memory(ws, 2 if quick else 3),
         "diffing": lambda: diffing.diffing(1 if quick else 5),
         "profile": lambda: profiling.profile(ws, quick=quick),
+        "long-line": lambda: long_line.long_line(5, 1 if quick else 5),
+        "linear": lambda: linear.linear(quick),
     }
     for name in BENCHMARKS:
         if name not in chosen:
@@ -331,6 +342,22 @@ def table(results: dict[str, Any], chosen: list[str]) -> str:
             ][:3]
             hot = "; ".join(f"{t['function']} {ms(t['cumulative_s'])}" for t in top)
             rows.append(("profile", name, f"busy {ms(p['busy_s_per'])}", hot))
+    if "long-line" in chosen and "long-line" in results:
+        for name, s in results["long-line"]["times_s"].items():
+            rows.append(("5 MB one-line file", name, f"median {secs(s['median'])}", ""))
+    if "linear" in chosen and "linear" in results:
+        for n, d in results["linear"]["many_hunks"].items():
+            rows.append(
+                (
+                    "one-line hunks",
+                    f"{int(n):,} (diff_texts)",
+                    f"median {secs(d['diff_texts_s']['median'])}"
+                    f"  {d['diff_texts_us_per_hunk']:.1f} µs/hunk",
+                    "",
+                )
+            )
+        for name, d in results["linear"]["long_reply"].items():
+            rows.append(("long reply", name, f"median {secs(d['seconds']['median'])}", ""))
     widths = [max(len(r[i]) for r in rows) for i in range(3)] if rows else [0, 0, 0]
     lines = []
     for r in rows:

@@ -26,7 +26,8 @@ def diffing(runs: int) -> dict[str, object]:
         b.write_text(new_text, encoding="utf-8")
 
         def git_raw() -> object:
-            return subprocess.run([*GIT_DIFF, str(a), str(b)], capture_output=True).stdout
+            cmd = [*GIT_DIFF, "--diff-algorithm=histogram", str(a), str(b)]
+            return subprocess.run(cmd, capture_output=True).stdout
 
         ways: dict[str, Callable[[], object]] = {
             "difflib.unified_diff": lambda: list(difflib.unified_diff(old, new, n=3)),

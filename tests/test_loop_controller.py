@@ -13,7 +13,7 @@ from conftest import REPORT, STOCK, decide_all, make_proposal_service
 from app.core.autonomy import Level
 from app.core.errors import LeashError
 from app.loop.controller import LoopController, View
-from app.loop.events import EditRefused, HunksArrived, PlanReady
+from app.loop.events import EditRefused, HunksArrived, PlanReady, PlanText
 from app.providers.base import Finished, TextDelta
 from app.providers.replay import Recording, ReplayProvider, Turn
 from app.review.events import ReviewEvent
@@ -127,3 +127,28 @@ def test_a_hunk_out_of_scope_is_refused_until_widened(service: ReviewService) ->
     assert loop.policy.widen(report, hunk)
     decide_all(service, "accept", report)
     assert service.file(REPORT).pending == 0
+
+
+def test_a_long_plan_is_shown_as_it_streams_at_linear_cost(service: ReviewService) -> None:
+    """4 MB of plan in 100-byte deltas: shown while it streams, but the text
+    handed to the UI in all grows geometrically (each time ⅛ longer), so the
+    showing costs a small multiple of the plan, not one copy per delta
+    (which was 40,000 copies averaging 2 MB)."""
+    held = turn(block(STOCK, COUNT_OLD, COUNT_NEW + WIDE))
+    pieces = [f"{i + 1:05d}. step " + "x" * 87 + "\n" for i in range(40_000)]
+    assert {len(p) for p in pieces} == {100}
+    long_plan = Turn(
+        prompt="Do not",
+        parse="search_replace",
+        events=[*((0.0, TextDelta(p)) for p in pieces), (0.0, Finished("end_turn"))],
+    )
+    loop = controller(service, [held, long_plan], level=int(Level.LINE))
+    run(loop, loop.ask("tidy", View(path=STOCK, cursor_line=14)))
+    events = heard(loop)
+    run(loop, loop.make_plan())
+    shown = [e.text for e in events if isinstance(e, PlanText)]
+    whole = "".join(pieces)
+    assert shown and all(whole.startswith(text) for text in shown)
+    assert sum(len(text) for text in shown) <= 10 * len(whole)
+    (ready,) = [e for e in events if isinstance(e, PlanReady)]
+    assert ready.plan.text == whole and len(ready.plan.steps) == 40_000

@@ -2,7 +2,8 @@
 
 The cursor and selection tell the autonomy slider's levels 1 and 2 which
 lines the model may change. Line API: only visible lines are drawn, and
-highlighting is done per 200-line block on first sight.
+highlighting is done per 200-line block on first sight; of a very long line
+only the visible columns (``highlight.WINDOW_OVER``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from textual.strip import Strip
 
 from app.core.text import split_lines, strip_eol
 from themes import palette_for
-from widgets.highlight import Tokens, colour_for, lex_lines, token_colours
+from widgets.highlight import WINDOW_OVER, Tokens, clip_tokens, colour_for, lex_lines, token_colours
 
 _BLOCK = 200
 
@@ -138,14 +139,20 @@ class CodeView(ScrollView, can_focus=True):
             Segment(f"{index + 1:>{gutter}} ", Style(color=pal.gutter, bgcolor=bg)),
         ]
         colours = token_colours(pal.pygments_style)
+        tokens = self._line_tokens(index)
+        long = len(self.lines[index]) > WINDOW_OVER
+        if long:  # only the columns on screen are built
+            tokens = clip_tokens(tokens, scroll_x, width)
         code = [
             Segment(
                 value.replace("\t", "    "),
                 Style(color=colour_for(colours, ttype) or pal.text, bgcolor=bg),
             )
-            for ttype, value in self._line_tokens(index)
+            for ttype, value in tokens
         ]
         body = Strip(code)
-        if scroll_x:
+        if long:
+            body = body.crop(0, width)
+        elif scroll_x:
             body = body.crop(scroll_x, scroll_x + width)
         return Strip.join([Strip(segs), body]).adjust_cell_length(width, Style(bgcolor=bg))

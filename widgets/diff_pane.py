@@ -36,7 +36,14 @@ from app.core.names import safe_text
 from app.core.text import strip_eol
 from themes import DiffPalette, palette_for
 from widgets.diff_rows import FOLD, HUNK, NOTE, BlockCache, Row, layout, pairs_in_hunk
-from widgets.highlight import Tokens, colour_for, lex_cached, token_colours
+from widgets.highlight import (
+    WINDOW_OVER,
+    Tokens,
+    clip_tokens,
+    colour_for,
+    lex_cached,
+    token_colours,
+)
 from widgets.intraline import Spans, word_spans
 
 if TYPE_CHECKING:
@@ -559,11 +566,17 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
             Segment(mark, Style(color=mark_fg, bgcolor=bg, bold=True)),
             Segment(" ", Style(bgcolor=bg)),
         ]
-        code = self._code(hunk, row.line, row.text, row.kind, bg, word_bg, pal)
         prefix = Strip(segs)
-        body = Strip(code)
-        if scroll_x:
-            body = body.crop(scroll_x, scroll_x + max(0, width - prefix.cell_length))
+        room = max(0, width - prefix.cell_length)
+        if len(row.text) > WINDOW_OVER:
+            # Only the columns on screen are built (a 5 MB line is one row).
+            window = (scroll_x, room)
+            code = self._code(hunk, row.line, row.text, row.kind, bg, word_bg, pal, window)
+            body = Strip(code).crop(0, room)
+        else:
+            body = Strip(self._code(hunk, row.line, row.text, row.kind, bg, word_bg, pal))
+            if scroll_x:
+                body = body.crop(scroll_x, scroll_x + room)
         return Strip.join([prefix, body]).adjust_cell_length(width, Style(bgcolor=bg))
 
     def _render_pair(
@@ -610,7 +623,8 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
                 ),
                 Segment(mark + " ", Style(color=mark_fg, bgcolor=bg, bold=True)),
             ]
-            code = self._code(hunk, idx, text, kind, bg, word_bg, pal)
+            window = (0, half) if len(text) > WINDOW_OVER else None
+            code = self._code(hunk, idx, text, kind, bg, word_bg, pal, window)
             parts.append(
                 Strip(segs + code).adjust_cell_length(half, Style(bgcolor=bg)).crop(0, half)
             )
@@ -627,15 +641,25 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
         bg: str | None,
         word_bg: str | None,
         pal: DiffPalette,
+        window: tuple[int, int] | None = None,
     ) -> list[Segment]:
         # The same text with the same highlights draws the same segments:
         # kept, so moving a row (a decision above it, its numbers shifting)
-        # costs a gutter, not a lexer pass and a word diff.
-        key = (hunk.id if hunk is not None else "", line_index, text, kind, bg, pal.pygments_style)
+        # costs a gutter, not a lexer pass and a word diff. ``window``
+        # (first character, count): only those characters are drawn.
+        key = (
+            hunk.id if hunk is not None else "",
+            line_index,
+            text,
+            kind,
+            bg,
+            pal.pygments_style,
+            window,
+        )
         cached = self._codes.get(key)
         if cached is not None:
             return cached
-        segs = self._code_segments(hunk, line_index, text, kind, bg, word_bg, pal)
+        segs = self._code_segments(hunk, line_index, text, kind, bg, word_bg, pal, window)
         self._codes[key] = segs
         if len(self._codes) > _STRIP_CACHE:
             self._codes.popitem(last=False)
@@ -650,6 +674,7 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
         bg: str | None,
         word_bg: str | None,
         pal: DiffPalette,
+        window: tuple[int, int] | None = None,
     ) -> list[Segment]:
         tokens = self._line_tokens(hunk, line_index, text, kind)
         spans: Spans = ()
@@ -661,6 +686,14 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
                     word_spans(text, other) if kind == REMOVED else word_spans(other, text)
                 )
                 spans = old_spans if kind == REMOVED else new_spans
+        if window is not None:
+            first, count = window
+            tokens = clip_tokens(tokens, first, count)
+            spans = tuple(
+                (max(0, s - first), min(count, e - first))
+                for s, e in spans
+                if e > first and s < first + count
+            )
         colours = token_colours(pal.pygments_style)
         segs: list[Segment] = []
         pos = 0

@@ -20,6 +20,15 @@ from pygments.util import ClassNotFound
 
 Tokens = list[tuple[_TokenType, str]]
 
+# A line is lexed up to here and the rest shown plain: pygments on a 5 MB
+# minified line takes tens of seconds and makes a segment of every token.
+# (A line cut here may leave a string open for the lines after it in the
+# same run; they colour as pygments reads them.)
+LEX_LIMIT = 2_000
+# A line longer than this is drawn from its visible columns only (a column
+# counted as a character there: a tab or a wide character shifts the rest).
+WINDOW_OVER = 1_000
+
 
 @lru_cache(maxsize=1)
 def _by_suffix() -> dict[str, str]:
@@ -53,10 +62,12 @@ def lexer_for(path: str) -> Lexer:
 
 
 def lex_lines(path: str, lines: tuple[str, ...]) -> list[Tokens]:
-    """Tokens for each line (lines have no terminators)."""
+    """Tokens for each line (lines have no terminators); past ``LEX_LIMIT``
+    characters a line's rest is one plain token."""
     lexer = lexer_for(path)
     out: list[Tokens] = [[]]
-    for ttype, value in lexer.get_tokens("\n".join(lines)):
+    heads = [line[:LEX_LIMIT] if len(line) > LEX_LIMIT else line for line in lines]
+    for ttype, value in lexer.get_tokens("\n".join(heads)):
         parts = value.split("\n")
         for k, part in enumerate(parts):
             if k:
@@ -65,7 +76,27 @@ def lex_lines(path: str, lines: tuple[str, ...]) -> list[Tokens]:
                 out[-1].append((ttype, part))
     while len(out) < len(lines):
         out.append([])
-    return out[: len(lines)]
+    out = out[: len(lines)]
+    for i, line in enumerate(lines):
+        if len(line) > LEX_LIMIT:
+            out[i].append((Token.Text, line[LEX_LIMIT:]))
+    return out
+
+
+def clip_tokens(tokens: Tokens, start: int, count: int) -> Tokens:
+    """The tokens' characters ``start`` to ``start + count``: what a window
+    onto a long line shows (see ``WINDOW_OVER``)."""
+    end = start + count
+    out: Tokens = []
+    pos = 0
+    for ttype, value in tokens:
+        after = pos + len(value)
+        if after > start and pos < end:
+            out.append((ttype, value[max(0, start - pos) : end - pos]))
+        if after >= end:
+            break
+        pos = after
+    return out
 
 
 _LEXED: OrderedDict[tuple[str, tuple[str, ...]], list[Tokens]] = OrderedDict()

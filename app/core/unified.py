@@ -18,6 +18,7 @@ from unidiff.errors import UnidiffParseError
 from unidiff.patch import Hunk as UHunk
 from unidiff.patch import PatchedFile
 
+from app.core.bulk import collector_paused
 from app.core.errors import PatchParseError
 from app.core.model import ADDED, CONTEXT, REMOVED, DiffLine, FilePatch, FileStatus, Hunk, Patch
 from app.core.text import split_lines
@@ -99,17 +100,20 @@ def parse_patch(data: str | bytes, source: str = "<patch>") -> Patch:
         # output) is read as if it had one; "\ No newline" says otherwise.
         lines[-1] += "\n"
     feed = _Feed(lines)
-    try:
-        patchset = PatchSet(feed)
-    except UnidiffParseError as exc:
-        raise _explain(str(exc), feed, source) from None
-    except Exception as exc:  # unidiff internals; never let a traceback out
-        raise PatchParseError(f"unreadable patch ({exc})", path=source, line=feed.n) from None
-    if not patchset:
-        raise _not_a_diff(lines, source)
-    files = [
-        _epoch_dates_mean_create_or_delete(pf, _convert_file(pf, lines, source)) for pf in patchset
-    ]
+    # Millions of small objects, no cycles: see app.core.bulk.
+    with collector_paused():
+        try:
+            patchset = PatchSet(feed)
+        except UnidiffParseError as exc:
+            raise _explain(str(exc), feed, source) from None
+        except Exception as exc:  # unidiff internals; never let a traceback out
+            raise PatchParseError(f"unreadable patch ({exc})", path=source, line=feed.n) from None
+        if not patchset:
+            raise _not_a_diff(lines, source)
+        files = [
+            _epoch_dates_mean_create_or_delete(pf, _convert_file(pf, lines, source))
+            for pf in patchset
+        ]
     _check_stray_headers(lines, patchset, source)
     return Patch(files)
 

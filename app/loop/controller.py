@@ -294,7 +294,9 @@ class LoopController:
         elif isinstance(out, StreamFailed):
             self._say(f"the stream failed: {out.message}; complete hunks are kept", error=True)
         elif isinstance(out, TextDelta) and generation.plan_only:
-            self._emit(PlanText(generation.text))
+            text = generation.plan_text()  # not per token once it is long
+            if text is not None:
+                self._emit(PlanText(text))
 
     def _after(self, generation: Generation, plan: Plan | None) -> Generation | None:
         """What follows a finished generation: a plan is read, failed edits go

@@ -74,6 +74,50 @@ class GenerationStats:
         return None if self.first_hunk is None else self.first_hunk - self.started
 
 
+class TextChunks:
+    """A reply's text as the deltas it came in, joined only when asked.
+
+    ``text += delta`` copies the whole text at every delta: a 4 MB reply in
+    100-byte deltas copies 80 GB. The pieces are kept in a list and joined
+    on demand, once (the joined text is kept for the next call).
+    """
+
+    # Below this many characters every delta is shown (a typical plan);
+    # above it, only once the text has grown by an eighth since last shown,
+    # so showing a long stream costs a bounded multiple of its length.
+    SHOW_EVERY_DELTA = 4096
+    SHOW_GROWTH = 8
+
+    def __init__(self) -> None:
+        self._joined = ""
+        self._pieces: list[str] = []
+        self._length = 0
+        self._shown = 0
+
+    def __len__(self) -> int:
+        return self._length
+
+    def append(self, piece: str) -> None:
+        self._pieces.append(piece)
+        self._length += len(piece)
+
+    def text(self) -> str:
+        if self._pieces:
+            self._joined = "".join([self._joined, *self._pieces])
+            self._pieces.clear()
+        return self._joined
+
+    def worth_showing(self) -> bool:
+        """True (and counted as shown) when the text should be shown again."""
+        if self._length == self._shown:
+            return False
+        grown = self._length - self._shown
+        if self._length > self.SHOW_EVERY_DELTA and grown < self._shown // self.SHOW_GROWTH:
+            return False
+        self._shown = self._length
+        return True
+
+
 class Generation:
     """Applies one generation's edits to a review's proposal.
 
@@ -99,7 +143,7 @@ class Generation:
         self.root = service.root
         self.rules = ModelRules(self.root)
         self.stats = GenerationStats()
-        self.text = ""
+        self._text = TextChunks()
         self.outcomes: list[ToolOutcome] = []
         self.failures: list[str] = []
         self.transcript: Transcript | None = None
@@ -115,7 +159,7 @@ class Generation:
         if isinstance(event, EditFailed):
             return [self._failed(event.error, event.call_id)]
         if isinstance(event, TextDelta):
-            self.text += event.text
+            self._text.append(event.text)
             return [event]
         if isinstance(event, Usage):
             self.stats.input_tokens = event.input_tokens
@@ -134,9 +178,19 @@ class Generation:
             self.stats.finished = time.monotonic()
             return [event]
         if isinstance(event, FallbackUsed):
-            self.text = ""
+            self._text = TextChunks()
             return [event]
         return []
+
+    @property
+    def text(self) -> str:
+        """The reply's text so far (joined once per call: not per token)."""
+        return self._text.text()
+
+    def plan_text(self) -> str | None:
+        """The plan's text to show after a delta, or None when the last one
+        shown is close enough (see ``TextChunks.worth_showing``)."""
+        return self._text.text() if self._text.worth_showing() else None
 
     def _view(self, path: str) -> str:
         # The same rules as the context packager: what is withheld from the
