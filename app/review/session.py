@@ -479,7 +479,7 @@ class ReviewSession:
         known = {fr.path for fr in self.files}
         root = Path(self.backend.root)
         for path in paths:
-            if path == ".git/index" or path not in known:
+            if path == ".git/index" or path not in known or _attributes_file(path):
                 return True
             try:
                 if not (root / path).is_file():
@@ -510,9 +510,13 @@ class ReviewSession:
                     touched.add(fresh.path)
             folders = tuple(p.rstrip("/") + "/" for p in paths)
             staged = self._index_changed() if index_changed else set()
+            # New attributes can change how git cleans any file (eol, filters).
+            every = any(_attributes_file(p) for p in paths)
             for fr in self.files:
                 # A folder moved in wholesale reports only the folder.
-                changed = fr.path in paths or fr.path.startswith(folders) or fr.path in staged
+                changed = (
+                    every or fr.path in paths or fr.path.startswith(folders) or fr.path in staged
+                )
                 if changed and self._loaded_now(fr) and self._reload_if_changed(fr):
                     touched.add(fr.path)
             return touched
@@ -618,6 +622,10 @@ class ReviewSession:
             "rejected": sum(f.rejected_count for f in self.files),
             "files": files,
         }
+
+
+def _attributes_file(path: str) -> bool:
+    return path == ".gitattributes" or path.endswith("/.gitattributes")
 
 
 def _hunk_text(hunk: Hunk) -> str:
