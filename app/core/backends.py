@@ -39,7 +39,7 @@ from app.core.errors import (
     UnsafePathError,
 )
 from app.core.gitfilters import NONE, Conversion, GitFilters
-from app.core.gitrepo import GitRepo
+from app.core.gitrepo import GitRepo, under_folder
 from app.core.model import FileReview, FileStatus, Patch, Side
 from app.core.patchapply import apply_file_patch
 from app.core.paths import resolve_in_root
@@ -145,7 +145,7 @@ class WorktreeBackend:
 
     def covers(self, path: str) -> bool:
         """Whether ``path`` is under the folder this review is limited to."""
-        return not self.folder or path.startswith(self.folder + "/")
+        return under_folder(path, self.folder)
 
     def _check_covered(self, path: str) -> None:
         if not self.covers(path):

@@ -102,6 +102,24 @@ def find_root(start: Path) -> Path | None:
     return Path(out.decode().strip())
 
 
+def inside_git_dir(start: Path) -> bool:
+    """Whether ``start`` is in a repository's git dir (``.git`` or below)."""
+    out = run_git(start, "rev-parse", "--is-inside-git-dir", check=False)
+    return out.strip() == b"true"
+
+
+def under_folder(path: str, folder: str) -> bool:
+    """Whether repository-relative ``path`` is inside ``folder`` ("" is the
+    whole repository): the one rule of what ``tether watch FOLDER`` reviews."""
+    return not folder or path.startswith(folder + "/")
+
+
+def attributes_file(path: str) -> bool:
+    """Whether ``path`` is a ``.gitattributes`` (it can change how git cleans
+    every file below its folder)."""
+    return path == ".gitattributes" or path.endswith("/.gitattributes")
+
+
 def folder_pathspec(folder: str) -> tuple[str, ...]:
     """The pathspec of everything under ``folder`` (repository-relative; "" is
     the whole repository), its name taken literally, not as a glob."""

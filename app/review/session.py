@@ -32,6 +32,7 @@ from app.core.errors import (
     TetherError,
     UndoError,
 )
+from app.core.gitrepo import attributes_file
 from app.core.journal import Journal, Op
 from app.core.lock import RepoLock, repo_lock
 from app.core.model import FileReview, FileStatus, Hunk, Side
@@ -479,7 +480,7 @@ class ReviewSession:
         known = {fr.path for fr in self.files}
         root = Path(self.backend.root)
         for path in paths:
-            if path == ".git/index" or path not in known or _attributes_file(path):
+            if path == ".git/index" or path not in known or attributes_file(path):
                 return True
             try:
                 if not (root / path).is_file():
@@ -511,7 +512,7 @@ class ReviewSession:
             folders = tuple(p.rstrip("/") + "/" for p in paths)
             staged = self._index_changed() if index_changed else set()
             # New attributes can change how git cleans any file (eol, filters).
-            every = any(_attributes_file(p) for p in paths)
+            every = any(attributes_file(p) for p in paths)
             for fr in self.files:
                 # A folder moved in wholesale reports only the folder.
                 changed = (
@@ -622,10 +623,6 @@ class ReviewSession:
             "rejected": sum(f.rejected_count for f in self.files),
             "files": files,
         }
-
-
-def _attributes_file(path: str) -> bool:
-    return path == ".gitattributes" or path.endswith("/.gitattributes")
 
 
 def _hunk_text(hunk: Hunk) -> str:
