@@ -8,7 +8,7 @@ service, as every front end does. The index entries, the index blobs and the
 file on disk must then be byte-identical. Before that, the hunks Tether shows
 must be git's own (``git diff``): the review compares like with like.
 
-The setups: ``text eol=crlf``; a clean filter that strips a secret
+The setups: ``text eol=crlf``; ``core.autocrlf=true`` with no attribute; a clean filter that strips a secret
 (``sed s/hunter2/REDACTED/``); ``export-subst`` (archive only: staging must
 leave ``$Format:…$`` alone); ``ident``; a line-wise clean/smudge pair (rot13);
 and an LFS-style pair storing contents outside git behind a pointer
@@ -79,6 +79,9 @@ class Setup:
 ROT13 = "tr A-Za-z N-ZA-Mn-za-m"
 SETUPS = {
     "eol-crlf": Setup("eol-crlf", "notes.txt", "*.txt text eol=crlf\n", crlf=True),
+    "autocrlf": Setup(
+        "autocrlf", "notes.md", "", crlf=True, config=(("core.autocrlf", "true"),), checkout=True
+    ),
     "clean-filter": Setup(
         "clean-filter",
         "app.cfg",
