@@ -119,7 +119,8 @@ class WorktreeBackend:
     disk (a filter that strips something, with no smudge to restore it):
     writing it would also lose what the filter stripped from lines no hunk
     named, so that is refused. The conversion a file is written with is the
-    one it was diffed with (its attributes are read when it is loaded).
+    one it was diffed with (its attributes are read when it is first loaded
+    after a listing: a .gitattributes edit always brings one).
 
     With ``folder`` only files under it are listed, diffed and written.
     """
@@ -159,6 +160,9 @@ class WorktreeBackend:
         return {path: (entries[path].sha if path in entries else None) for path in paths}
 
     def files(self) -> list[FileReview]:
+        # A listing is what follows a .gitattributes edit (a batch naming one
+        # always lists): the files loaded after it ask git for their rules again.
+        self._conversions.clear()
         out: list[FileReview] = []
         for change in self.repo.worktree_changes(self.folder):
             if not self.covers(change.path):
@@ -174,8 +178,13 @@ class WorktreeBackend:
 
     def load(self, fr: FileReview) -> None:
         self._check_covered(fr.path)
-        entry, attributes = self.repo.entry_and_attributes(fr.path)
-        conversion = self._conversions[fr.path] = self.filters.conversion(attributes)
+        conversion = self._conversions.get(fr.path)
+        if conversion is None:
+            entry, attributes = self.repo.entry_and_attributes(fr.path)
+            conversion = self._conversions[fr.path] = self.filters.conversion(attributes)
+        else:
+            # Its rules are known: one git command, as when nothing converts.
+            entry = self.repo.index_entries([fr.path]).get(fr.path)
         fr.mode = entry.mode if entry else _worktree_mode(self.root, fr.path)
         if (entry and entry.mode in ("120000", "160000")) or os.path.islink(self.root / fr.path):
             fr.note = "symlink or submodule; listed, not reviewed"
