@@ -56,7 +56,14 @@ async def test_only_the_folder_is_listed_and_decided(watch_repo: Path) -> None:
             assert listed(app) == {STOCK, NEW_INSIDE}
             assert not any(NEW_OUTSIDE in batch or OUTSIDE in batch for batch in batches)
             # d on every listed file: reverts them, and nothing outside.
-            while app.service.pending:
+            await wait_until(
+                pilot,
+                lambda: all(fr.loaded for fr in app.session.files) and app.service.pending == 2,
+                "both files diffed",
+            )
+            for path in (STOCK, NEW_INSIDE):
+                app.show_file(app.session.files.index(app.session.file(path)))
+                await wait_until(pilot, lambda p=path: app.pane.path == p, f"{path} shown")
                 await press(pilot, "d")
             assert app.service.pending == 0
     assert worktree_bytes(repo, STOCK) == git(repo, "show", f":{STOCK}")
