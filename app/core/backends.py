@@ -1,7 +1,8 @@
 """Where a review's two states live, per source (see BRIEF's core model).
 
-- ``WorktreeBackend``: accepted = the git index, proposed = the working tree.
-  Accept stages; reject reverts the working tree.
+- ``WorktreeBackend``: accepted = the git index, proposed = the working tree
+  as git cleans it (its index form). Accept stages; reject reverts the
+  working tree. It may be limited to one folder (``tether watch FOLDER``).
 - ``PatchBackend``: accepted = the working tree, proposed = memory (a patch
   file, stdin or a revision applied on top). Accept writes the working tree;
   reject only changes memory.
@@ -37,7 +38,8 @@ from app.core.errors import (
     StaleFileError,
     UnsafePathError,
 )
-from app.core.gitrepo import GitRepo
+from app.core.gitfilters import NONE, Conversion, GitFilters
+from app.core.gitrepo import GitRepo, under_folder
 from app.core.model import FileReview, FileStatus, Patch, Side
 from app.core.patchapply import apply_file_patch
 from app.core.paths import resolve_in_root
@@ -45,6 +47,8 @@ from app.core.text import decode_text, join_lines, split_lines
 
 # Files larger than this are listed and diffed only when opened.
 LARGE_FILE = 8 * 1024 * 1024
+# Working-tree texts a git review keeps per converted file, to write back exactly.
+REPLACED_KEPT = 64
 
 
 # The text a file had before this review first wrote it, given what it holds now.
@@ -102,26 +106,67 @@ def _worktree_mode(root: Path, path: str) -> str:
 
 
 class WorktreeBackend:
+    """The working tree against the index, compared as ``git add -p`` does.
+
+    Both sides are in index (clean) form: the index blob, and the working
+    tree's bytes cleaned by git for their path (``gitfilters``). So with
+    ``eol=crlf`` a one-line edit is one changed line, and a secret a clean
+    filter strips is never shown, nor staged. Accepting stores the new text
+    as is: it is already what ``git apply --cached`` (which ``git add -p``
+    runs) would store; cleaning it again could re-run a filter that is not
+    idempotent. Rejecting writes the new text smudged, as ``git checkout -p``
+    does, unless the file's filter driver would not give back what is on
+    disk (a filter that strips something, with no smudge to restore it):
+    writing it would also lose what the filter stripped from lines no hunk
+    named, so that is refused. The conversion a file is written with is the
+    one it was diffed with (its attributes are read when it is first loaded
+    after a listing: a .gitattributes edit always brings one).
+
+    With ``folder`` only files under it are listed, diffed and written.
+    """
+
     accepted_side = Side.INDEX
     proposed_side = Side.WORKTREE
     kind = "worktree"
     proposals: ProposalStore | None = None
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, folder: str = "") -> None:
         self.root = root
+        self.folder = folder.strip("/")
         self.repo = GitRepo(root)
+        self.filters = GitFilters(self.repo)
+        self._conversions: dict[str, Conversion] = {}
+        # Path -> sha1 of a clean text -> the bytes it was on disk before
+        # this review wrote over them (see _raw_for).
+        self._replaced: dict[str, dict[bytes, bytes]] = {}
         self.index: IndexView | None = self
 
     def set_original(self, lookup: OriginalLookup) -> None:
         pass  # the index is the accepted side: nothing to reopen
+
+    def covers(self, path: str) -> bool:
+        """Whether ``path`` is under the folder this review is limited to."""
+        return under_folder(path, self.folder)
+
+    def _check_covered(self, path: str) -> None:
+        if not self.covers(path):
+            raise UnsafePathError(
+                f"outside {self.folder}/, the folder this review is limited to; nothing was written",
+                path=path,
+            )
 
     def accepted_shas(self, paths: list[str]) -> dict[str, str | None]:
         entries = self.repo.index_entries(paths)
         return {path: (entries[path].sha if path in entries else None) for path in paths}
 
     def files(self) -> list[FileReview]:
+        # A listing is what follows a .gitattributes edit (a batch naming one
+        # always lists): the files loaded after it ask git for their rules again.
+        self._conversions.clear()
         out: list[FileReview] = []
-        for change in self.repo.worktree_changes():
+        for change in self.repo.worktree_changes(self.folder):
+            if not self.covers(change.path):
+                continue  # git's pathspec already limits it; a name never escapes
             status = {"A": FileStatus.ADDED, "D": FileStatus.DELETED}.get(
                 change.status, FileStatus.MODIFIED
             )
@@ -129,31 +174,50 @@ class WorktreeBackend:
         return out
 
     def file_for(self, path: str) -> FileReview | None:
-        return FileReview(path, FileStatus.MODIFIED)
+        return FileReview(path, FileStatus.MODIFIED) if self.covers(path) else None
 
     def load(self, fr: FileReview) -> None:
-        entry = self.repo.index_entries([fr.path]).get(fr.path)
+        self._check_covered(fr.path)
+        conversion = self._conversions.get(fr.path)
+        if conversion is None:
+            entry, attributes = self.repo.entry_and_attributes(fr.path)
+            conversion = self._conversions[fr.path] = self.filters.conversion(attributes)
+        else:
+            # Its rules are known: one git command, as when nothing converts.
+            entry = self.repo.index_entries([fr.path]).get(fr.path)
         fr.mode = entry.mode if entry else _worktree_mode(self.root, fr.path)
         if (entry and entry.mode in ("120000", "160000")) or os.path.islink(self.root / fr.path):
             fr.note = "symlink or submodule; listed, not reviewed"
             return
         try:
             fr.accepted = _decode(self.repo.read_blob(entry.sha) if entry else None, fr.path)
-            fr.proposed = _decode(read_bytes_in_root(self.root, fr.path), fr.path)
+            raw = read_bytes_in_root(self.root, fr.path)
+            clean = None if raw is None else self.filters.clean(fr.path, raw, conversion)
+            fr.proposed = _decode(clean, fr.path)
         except BinaryFileError as exc:
             fr.note = exc.message
 
+    def _conversion(self, path: str) -> Conversion:
+        found = self._conversions.get(path)
+        if found is None:
+            _entry, attributes = self.repo.entry_and_attributes(path)
+            found = self._conversions[path] = self.filters.conversion(attributes)
+        return found
+
     def read(self, side: Side, fr: FileReview) -> bytes | None:
+        """A side's bytes in index form (what the review's texts are)."""
         if side is Side.INDEX:
             entry = self.repo.index_entries([fr.path]).get(fr.path)
             return self.repo.read_blob(entry.sha) if entry else None
-        return read_bytes_in_root(self.root, fr.path)
+        raw = read_bytes_in_root(self.root, fr.path)
+        return None if raw is None else self.filters.clean(fr.path, raw, self._conversion(fr.path))
 
     def write(self, side: Side, fr: FileReview, before: str | None, after: str | None) -> None:
+        self._check_covered(fr.path)
         if side is Side.INDEX:
             self._write_index(fr, before, after)
         else:
-            _write_worktree(self.root, fr.path, before, after)
+            self._write_worktree(fr, before, after)
 
     def _write_index(self, fr: FileReview, before: str | None, after: str | None) -> None:
         entry = self.repo.index_entries([fr.path]).get(fr.path)
@@ -168,6 +232,56 @@ class WorktreeBackend:
         else:
             sha = self.repo.write_blob(after.encode("utf-8"))
             self.repo.set_index(fr.path, fr.mode or "100644", sha)
+
+    def _write_worktree(self, fr: FileReview, before: str | None, after: str | None) -> None:
+        conversion = self._conversion(fr.path)
+        if conversion is NONE or not conversion.converts:
+            _write_worktree(self.root, fr.path, before, after)
+            return
+        raw = read_bytes_in_root(self.root, fr.path)
+        now = None if raw is None else self.filters.clean(fr.path, raw, conversion)
+        if now != encode(before):
+            raise StaleFileError(
+                "changed on disk since it was shown; nothing was written", path=fr.path
+            )
+        if after is None:
+            atomic_delete(self.root, fr.path, expected=raw)
+            return
+        data = self._raw_for(fr.path, after.encode("utf-8"), conversion)
+        if raw is not None and now is not None:
+            self._check_round_trip(fr.path, raw, now, conversion)
+            self._remember(fr.path, now, raw)
+        atomic_write(self.root, fr.path, data, expected=raw)
+
+    def _check_round_trip(
+        self, path: str, raw: bytes, clean: bytes, conversion: Conversion
+    ) -> None:
+        """Refuse to rewrite a file whose filter driver does not give back what
+        is on disk: the lines no hunk named would lose what the filter strips
+        (a secret, a notebook's outputs). git's own eol and ident conversions
+        only normalise, so they are left to git's rule."""
+        if conversion.driver and self.filters.smudge(path, clean, conversion) != raw:
+            raise ApplyError(
+                f"not written: its filter ({conversion.driver}) does not give back what is on "
+                "disk (clean, then smudge, changes it), so writing any hunk would also lose "
+                "what the filter strips from the lines you keep (git checkout -p would). "
+                "Edit the file yourself",
+                path=path,
+            )
+
+    def _raw_for(self, path: str, clean: bytes, conversion: Conversion) -> bytes:
+        """The bytes to put on disk for ``clean``: what this review found there
+        for the same text, if it replaced such bytes (so undo gives back an
+        expanded $Id$ or a line ending exactly), else git's smudge of it."""
+        known = self._replaced.get(path, {}).get(hashlib.sha1(clean).digest())
+        return known if known is not None else self.filters.smudge(path, clean, conversion)
+
+    def _remember(self, path: str, clean: bytes, raw: bytes) -> None:
+        # In memory only, as a secret file's undo texts are; a few per file.
+        replaced = self._replaced.setdefault(path, {})
+        replaced[hashlib.sha1(clean).digest()] = raw
+        while len(replaced) > REPLACED_KEPT:
+            del replaced[next(iter(replaced))]
 
 
 def _write_worktree(root: Path, path: str, before: str | None, after: str | None) -> None:

@@ -3,18 +3,23 @@
 The index is written through git itself (``hash-object`` + ``update-index``),
 which takes git's lock file and renames it into place; the working tree is
 never written by git, only by ``app.core.atomic``.
+
+The user's ``core.autocrlf`` is git's, not overridden: what differs, and how a
+file is cleaned and smudged (``app.core.gitfilters``), is what ``git diff``
+and ``git add -p`` would say.
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.core.errors import GitError
 
-_BASE = ("git", "-c", "core.quotepath=false", "-c", "color.ui=false", "-c", "core.autocrlf=false")
+_BASE = ("git", "-c", "core.quotepath=false", "-c", "color.ui=false")
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,8 +36,14 @@ class Change:
     status: str  # "M", "A" (untracked), "D", "T" (type change)
 
 
-def run_git(root: Path, *args: str, input: bytes | None = None, check: bool = True) -> bytes:
-    env = dict(os.environ, GIT_OPTIONAL_LOCKS="0", LC_ALL="C")
+def run_git(
+    root: Path,
+    *args: str,
+    input: bytes | None = None,
+    check: bool = True,
+    env: Mapping[str, str] | None = None,
+) -> bytes:
+    env = dict(os.environ, GIT_OPTIONAL_LOCKS="0", LC_ALL="C", **(env or {}))
     try:
         proc = subprocess.run(
             [*_BASE, *args], cwd=root, input=input, capture_output=True, env=env, check=False
@@ -91,15 +102,41 @@ def find_root(start: Path) -> Path | None:
     return Path(out.decode().strip())
 
 
+def inside_git_dir(start: Path) -> bool:
+    """Whether ``start`` is in a repository's git dir (``.git`` or below)."""
+    out = run_git(start, "rev-parse", "--is-inside-git-dir", check=False)
+    return out.strip() == b"true"
+
+
+def under_folder(path: str, folder: str) -> bool:
+    """Whether repository-relative ``path`` is inside ``folder`` ("" is the
+    whole repository): the one rule of what ``tether watch FOLDER`` reviews."""
+    return not folder or path.startswith(folder + "/")
+
+
+def attributes_file(path: str) -> bool:
+    """Whether ``path`` is a ``.gitattributes`` (it can change how git cleans
+    every file below its folder)."""
+    return path == ".gitattributes" or path.endswith("/.gitattributes")
+
+
+def folder_pathspec(folder: str) -> tuple[str, ...]:
+    """The pathspec of everything under ``folder`` (repository-relative; "" is
+    the whole repository), its name taken literally, not as a glob."""
+    return ("--", f":(literal){folder}") if folder else ()
+
+
 class GitRepo:
     def __init__(self, root: Path) -> None:
         self.root = root
 
-    def worktree_changes(self) -> list[Change]:
-        """Tracked changes against the index, then untracked files. The two git
-        commands run at once: in a big repository each walks every file."""
-        diff_args = ("diff", "--name-status", "--no-renames", "-z")
-        other_args = ("ls-files", "--others", "--exclude-standard", "-z")
+    def worktree_changes(self, folder: str = "") -> list[Change]:
+        """Tracked changes against the index, then untracked files, under
+        ``folder`` (all of them by default). The two git commands run at once:
+        in a big repository each walks every file."""
+        spec = folder_pathspec(folder)
+        diff_args = ("diff", "--name-status", "--no-renames", "-z", *spec)
+        other_args = ("ls-files", "--others", "--exclude-standard", "-z", *spec)
         out, untracked = run_git_together(self.root, diff_args, other_args)
         parts = out.decode("utf-8", "surrogateescape").split("\0")
         changes: list[Change] = []
@@ -119,21 +156,23 @@ class GitRepo:
             if not paths:
                 return {}
             args += ["--", *paths]
-        out = run_git(self.root, *args)
-        entries: dict[str, IndexEntry] = {}
-        for record in out.decode("utf-8", "surrogateescape").split("\0"):
-            if not record:
-                continue
-            meta, path = record.split("\t", 1)
-            mode, sha, stage = meta.split()
-            if stage == "0":
-                entries[path] = IndexEntry(mode, sha)
-        return entries
+        return _parse_entries(run_git(self.root, *args))
+
+    def entry_and_attributes(self, path: str) -> tuple[IndexEntry | None, dict[str, str]]:
+        """The index entry of ``path`` and its conversion attributes (what
+        ``git check-attr`` says, unspecified ones left out), asked at once."""
+        listing, attrs = run_git_together(
+            self.root,
+            ("ls-files", "--stage", "-z", "--", path),
+            ("check-attr", "-z", *CONVERSION_ATTRIBUTES, "--", path),
+        )
+        return _parse_entries(listing).get(path), _parse_attributes(attrs).get(path, {})
 
     def read_blob(self, sha: str) -> bytes:
         return run_git(self.root, "cat-file", "blob", sha)
 
     def write_blob(self, data: bytes) -> str:
+        """Store ``data`` as a blob exactly as given (no filters: it is in index form)."""
         return run_git(self.root, "hash-object", "-w", "--stdin", input=data).decode().strip()
 
     def set_index(self, path: str, mode: str, sha: str) -> None:
@@ -141,6 +180,17 @@ class GitRepo:
 
     def remove_from_index(self, path: str) -> None:
         run_git(self.root, "update-index", "--force-remove", "--", path)
+
+    def config(self, key: str) -> str | None:
+        """A config value as git reads it (repository, global, system), or None."""
+        out = run_git(self.root, "config", "--get", key, check=False)
+        return out.decode("utf-8", "replace").strip() or None
+
+    def git_dirs(self) -> tuple[Path, Path]:
+        """The repository's git dir and its object directory, absolute."""
+        out = run_git(self.root, "rev-parse", "--absolute-git-dir", "--git-path", "objects")
+        git_dir, objects = out.decode("utf-8", "surrogateescape").splitlines()[:2]
+        return Path(git_dir), (self.root / objects).resolve()
 
     def patch_for(self, spec: str) -> bytes:
         """The diff named by a revision (its own changes) or a range ``A..B``."""
@@ -158,3 +208,33 @@ class GitRepo:
         except GitError:
             return False
         return True
+
+
+# The attributes that make git convert a file between the index and the
+# working tree (gitattributes(5), "Effects").
+CONVERSION_ATTRIBUTES = ("filter", "text", "eol", "crlf", "ident", "working-tree-encoding")
+
+
+def _parse_entries(out: bytes) -> dict[str, IndexEntry]:
+    entries: dict[str, IndexEntry] = {}
+    for record in out.decode("utf-8", "surrogateescape").split("\0"):
+        if not record:
+            continue
+        meta, path = record.split("\t", 1)
+        mode, sha, stage = meta.split()
+        if stage == "0":
+            entries[path] = IndexEntry(mode, sha)
+    return entries
+
+
+def _parse_attributes(out: bytes) -> dict[str, dict[str, str]]:
+    """``check-attr -z`` output (path, attribute, value triples) -> path ->
+    attribute -> value ("set", "unset" or the value), unspecified ones left out."""
+    parts = out.decode("utf-8", "surrogateescape").split("\0")
+    found: dict[str, dict[str, str]] = {}
+    for i in range(0, len(parts) - 2, 3):
+        path, name, value = parts[i : i + 3]
+        attrs = found.setdefault(path, {})
+        if value != "unspecified":
+            attrs[name] = value
+    return found

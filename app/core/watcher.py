@@ -17,6 +17,8 @@ from pathlib import Path
 
 import watchfiles
 
+from app.core.gitrepo import attributes_file, under_folder
+
 log = logging.getLogger(__name__)
 
 STEP_MS = 30
@@ -24,10 +26,23 @@ DEBOUNCE_MS = 400
 
 
 class Watcher:
-    """Calls ``on_batch(paths)`` (repo-relative, from the watcher's thread)."""
+    """Calls ``on_batch(paths)`` (repo-relative, from the watcher's thread).
 
-    def __init__(self, root: Path, on_batch: Callable[[set[str]], None], *, git: bool) -> None:
+    With ``folder`` (``tether watch FOLDER``) only events under it are
+    passed on, with the index and ``.gitattributes`` files (they change what
+    the folder's files are compared with); the review itself refuses any
+    other path, this only spares it the work."""
+
+    def __init__(
+        self,
+        root: Path,
+        on_batch: Callable[[set[str]], None],
+        *,
+        git: bool,
+        folder: str = "",
+    ) -> None:
         self.root = root.resolve()
+        self.folder = folder
         self._prefix = str(self.root).rstrip(os.sep) + os.sep
         self.on_batch = on_batch
         self.git = git
@@ -58,6 +73,9 @@ class Watcher:
         ):
             try:
                 paths = self._resolved({path for _change, path in changes})
+                if self.folder:
+                    # A symlink in the folder can resolve to a path outside it.
+                    paths = {p for p in paths if self._in_folder(p)}
                 paths -= self._ignored(paths - {".git/index"})
                 if paths:
                     self.on_batch(paths)
@@ -105,6 +123,8 @@ class Watcher:
             return True  # staged elsewhere: the accepted side changed
         if not rel or rel == ".git" or rel.startswith(".git/"):
             return False
+        if self.folder and not self._in_folder(rel):
+            return False
         name = rel.rsplit("/", 1)[-1]
         # Editors' swap and backup files, and Tether's own temp files (written
         # or set aside mid-write: hidden, with ".tether-" in the name).
@@ -112,6 +132,13 @@ class Watcher:
             name.endswith((".swp", ".swx", "~", ".tmp"))
             or name.startswith(".#")
             or (name.startswith(".") and ".tether-" in name)
+        )
+
+    def _in_folder(self, rel: str) -> bool:
+        # The folder itself or one above it: moved in wholesale, only it is reported.
+        above = rel == self.folder or self.folder.startswith(rel + "/")
+        return (
+            rel == ".git/index" or attributes_file(rel) or above or under_folder(rel, self.folder)
         )
 
     def _ignored(self, paths: set[str]) -> set[str]:

@@ -165,6 +165,11 @@ class ReviewService:
     def root(self) -> Path:
         return self.session.backend.root
 
+    @property
+    def folder(self) -> str:
+        """The folder of ``root`` this review is limited to ("" for all of it)."""
+        return str(getattr(self.session.backend, "folder", ""))
+
     def file(self, path: str) -> FileReview:
         return self.session.file(path)
 

@@ -32,6 +32,7 @@ from app.core.errors import (
     TetherError,
     UndoError,
 )
+from app.core.gitrepo import attributes_file
 from app.core.journal import Journal, Op
 from app.core.lock import RepoLock, repo_lock
 from app.core.model import FileReview, FileStatus, Hunk, Side
@@ -509,7 +510,7 @@ class ReviewSession:
         known = {fr.path for fr in self.files}
         root = Path(self.backend.root)
         for path in paths:
-            if path == ".git/index" or path not in known:
+            if path == ".git/index" or path not in known or attributes_file(path):
                 return True
             try:
                 if not (root / path).is_file():
@@ -540,9 +541,13 @@ class ReviewSession:
                     touched.add(fresh.path)
             folders = tuple(p.rstrip("/") + "/" for p in paths)
             staged = self._index_changed() if index_changed else set()
+            # New attributes can change how git cleans any file (eol, filters).
+            every = any(attributes_file(p) for p in paths)
             for fr in self.files:
                 # A folder moved in wholesale reports only the folder.
-                changed = fr.path in paths or fr.path.startswith(folders) or fr.path in staged
+                changed = (
+                    every or fr.path in paths or fr.path.startswith(folders) or fr.path in staged
+                )
                 if changed and self._loaded_now(fr) and self._reload_if_changed(fr):
                     touched.add(fr.path)
             return touched

@@ -19,7 +19,7 @@ from app.core.backends import Backend, PatchBackend, ProposalBackend, WorktreeBa
 from app.core.baseline import BaselineBackend
 from app.core.blobs import BlobStore
 from app.core.errors import GitError, PatchParseError, TetherError
-from app.core.gitrepo import GitRepo, find_root
+from app.core.gitrepo import GitRepo, find_root, inside_git_dir
 from app.core.journal import Journal
 from app.core.locations import state_dir_for
 from app.core.unified import parse_patch
@@ -84,12 +84,31 @@ def open_review(source: Source, *, context: int = 3, read_only: bool = False) ->
 
 def open_watch(target: Path) -> tuple[ReviewService, bool]:
     """``tether watch``: the working tree against the index in a git
-    repository (True), else against a baseline snapshot of ``target``."""
+    repository (True), limited to ``target`` when it is a folder of it, else
+    against a baseline snapshot of ``target``. The source stays "worktree"
+    either way: it is one index, so ``tether review`` can undo what a watch
+    of a folder decided (and a folder's watch refuses to undo elsewhere)."""
+    if inside_git_dir(target):
+        # Outside git's work tree but in its own files: no review writes there.
+        raise TetherError(f"{target} is inside a .git folder; give a folder of the working tree")
     root = find_root(target)
     if root is not None:
-        return ReviewService(_session(WorktreeBackend(root), "worktree")), True
+        worktree = WorktreeBackend(root, _folder_of(root, target))
+        return ReviewService(_session(worktree, "worktree")), True
     backend = BaselineBackend(target, state_dir_for(target))
     return ReviewService(_session(backend, "baseline")), False
+
+
+def _folder_of(root: Path, target: Path) -> str:
+    """``target`` as a folder of the repository at ``root`` ("" for the root)."""
+    try:
+        rel = target.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        raise TetherError(f"{target} is not inside the repository at {root}") from None
+    folder = "" if rel == "." else rel
+    if folder == ".git" or folder.startswith(".git/"):
+        raise TetherError(f"{target} is inside .git; give a folder of the working tree")
+    return folder
 
 
 def open_proposals(root: Path) -> ReviewService:

@@ -23,8 +23,11 @@ class WatchApp(WatchingMixin, ReviewApp):
         self, service: ReviewService, *, root: Path, git: bool, theme: str = "dark"
     ) -> None:
         where = "index" if git else "baseline snapshot"
+        # Limited to a folder of the repository (``tether watch FOLDER``), or not.
+        self.folder = service.folder
+        watching = f"{root.name}/{self.folder}" if self.folder else root.name
         super().__init__(
-            service, label=f"watching {root.name} · working tree vs {where}", theme=theme
+            service, label=f"watching {watching} · working tree vs {where}", theme=theme
         )
         self.root = root
         self.git = git
@@ -32,7 +35,7 @@ class WatchApp(WatchingMixin, ReviewApp):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.start_watching(self.root, git=self.git)
+        self.start_watching(self.root, git=self.git, folder=self.folder)
         self.status.say("watching for changes · autonomy 0 (off): review only, no model")
         # Whatever changed while Tether started, before the watcher was up.
         self.set_timer(0.5, self._catch_up_at_start)

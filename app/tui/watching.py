@@ -19,11 +19,11 @@ class WatchingMixin:
     watcher: Watcher | None = None
     service: ReviewService
 
-    def start_watching(self, root: Path, *, git: bool) -> None:
+    def start_watching(self, root: Path, *, git: bool, folder: str = "") -> None:
         def on_batch(paths: set[str]) -> None:
             self.catch_up(paths)
 
-        self.watcher = Watcher(root, on_batch, git=git)
+        self.watcher = Watcher(root, on_batch, git=git, folder=folder)
         self.watcher.start()
 
     def stop_watching(self) -> None:
