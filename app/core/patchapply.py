@@ -21,7 +21,12 @@ from app.core.text import strip_eol
 
 
 def _candidates(guess: int, low: int, high: int) -> Iterator[int]:
-    """Positions in [low, high], nearest to guess first, later before earlier."""
+    """Positions in [low, high], nearest to guess first, later before earlier.
+
+    A stated line far outside the file (``@@ -98765432109876543210``) is
+    clamped to it first, which keeps the order and makes the walk as long as
+    the window, not the stated number."""
+    guess = min(max(guess, low), high)
     for distance in range(max(guess - low, high - guess) + 1):
         if low <= guess + distance <= high:
             yield guess + distance

@@ -1,0 +1,114 @@
+"""`tether apply` beside real `git apply`: the same patch on two copies of
+the same tree must leave them byte for byte the same, and `--check` must
+say what the apply then does.
+
+Each case is a tree and a patch; git is the oracle. Where git refuses,
+Tether must refuse too, with a message naming the file or the patch line,
+a non-zero exit and nothing written. The cases come from git's
+documentation of `git apply` and the diff formats (traditional names,
+timestamps, `(revision 0)`, extended header lines) and from issue 11.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from app.cli import main
+
+GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
+
+
+@dataclass(frozen=True)
+class Case:
+    files: dict[str, str]
+    patch: str
+    # With git refusing: a text Tether's message must contain (the file or line).
+    names: str = ""
+
+
+ONE = {"one": "a\n"}
+TEN = {"ten": "".join(f"{i}\n" for i in range(1, 11))}
+PLAIN = "--- a/one\n+++ b/one\n"
+
+CASES: dict[str, Case] = {
+    # -- the control: ordinary patches git and Tether agree on --
+    "modify": Case(ONE, PLAIN + "@@ -1 +1 @@\n-a\n+b\n"),
+    "offset": Case(TEN, "--- a/ten\n+++ b/ten\n@@ -7,3 +7,3 @@\n 2\n-3\n+three\n 4\n"),
+    "create-dev-null": Case({}, "--- /dev/null\n+++ b/new\n@@ -0,0 +1 @@\n+x\n"),
+    "context-mismatch": Case(ONE, PLAIN + "@@ -1 +1 @@\n-zzz\n+b\n", names="one"),
+    # -- a stated line far outside the file (git's t4136 uses this number) --
+    "huge-line-number": Case(
+        ONE, PLAIN + "@@ -98765432109876543210 +98765432109876543210 @@\n-a\n+b\n"
+    ),
+    "hundred-million": Case(ONE, PLAIN + "@@ -100000000,1 +100000000,1 @@\n-a\n+b\n"),
+    "huge-line-number-no-match": Case(
+        ONE, PLAIN + "@@ -98765432109876543210 +98765432109876543210 @@\n-q\n+b\n", names="one"
+    ),
+}
+
+
+def _tree(root: Path, files: dict[str, str]) -> None:
+    root.mkdir()
+    subprocess.run([*GIT, "init", "-q"], cwd=root, check=True)
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(text.encode())
+    subprocess.run([*GIT, "add", "-A"], cwd=root, check=True)
+    subprocess.run([*GIT, "commit", "-q", "--allow-empty", "-m", "base"], cwd=root, check=True)
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".git" not in p.relative_to(root).parts
+    }
+
+
+def _git_apply(root: Path, patch: Path, *, check: bool) -> int:
+    args = ["git", "apply", *(["--check"] if check else []), str(patch)]
+    return subprocess.run(args, cwd=root, capture_output=True, check=False).returncode
+
+
+def _tether_apply(root: Path, patch: Path, *, check: bool, monkeypatch: pytest.MonkeyPatch) -> int:
+    monkeypatch.chdir(root)
+    return main(["apply", *(["--check"] if check else []), str(patch)])
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_apply_matches_git_apply(
+    name: str,
+    tmp_path: Path,
+    isolated_home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    case = CASES[name]
+    patch = tmp_path / "change.patch"
+    patch.write_bytes(case.patch.encode())
+    _tree(tmp_path / "git", case.files)
+    shutil.copytree(tmp_path / "git", tmp_path / "tether", symlinks=True)
+    before = _snapshot(tmp_path / "git")
+
+    git_check = _git_apply(tmp_path / "git", patch, check=True)
+    tether_check = _tether_apply(tmp_path / "tether", patch, check=True, monkeypatch=monkeypatch)
+    checked = capsys.readouterr()
+    assert _snapshot(tmp_path / "tether") == before, "--check wrote something"
+    git_rc = _git_apply(tmp_path / "git", patch, check=False)
+    tether_rc = _tether_apply(tmp_path / "tether", patch, check=False, monkeypatch=monkeypatch)
+    applied = capsys.readouterr()
+
+    assert (git_check == 0) == (git_rc == 0)  # the oracle is consistent with itself
+    assert (tether_check == 0) == (git_check == 0), checked.err
+    assert (tether_rc == 0) == (git_rc == 0), applied.err
+    assert _snapshot(tmp_path / "tether") == _snapshot(tmp_path / "git")
+    if git_rc != 0:
+        assert tether_rc == 1
+        assert _snapshot(tmp_path / "tether") == before
+        assert case.names and case.names in applied.err, applied.err
+        assert "Traceback" not in applied.err
