@@ -328,7 +328,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
             continue
         chosen = tuple(h.id for h in fr.hunks if wanted is None or h.id in wanted)
         found.update(chosen)
-        if chosen:
+        if chosen or (wanted is None and fr.empty_file_change):
             plan.append(Decide("accept", fr.path, chosen))
     if wanted is not None and (unknown := sorted(wanted - found)):
         problems.append(
@@ -338,7 +338,10 @@ def cmd_apply(args: argparse.Namespace) -> int:
         return _apply_report(args, False, problems, [])
     applied = []
     for command in plan:
-        if not args.check:
+        # --check asks the same refusal rule the apply meets, so it says what the apply does.
+        if args.check:
+            service.check(command)
+        else:
             service.execute(command)
         applied.append({"path": command.path, "hunks": list(command.hunks)})
     return _apply_report(args, True, [], applied)

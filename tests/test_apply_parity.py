@@ -49,6 +49,61 @@ CASES: dict[str, Case] = {
     "huge-line-number-no-match": Case(
         ONE, PLAIN + "@@ -98765432109876543210 +98765432109876543210 @@\n-q\n+b\n", names="one"
     ),
+    # -- empty files created and deleted: git's header with no hunk --
+    "empty-create": Case({}, "diff --git a/e b/e\nnew file mode 100644\nindex 0000000..e69de29\n"),
+    "empty-create-no-index": Case({}, "diff --git a/d/e b/d/e\nnew file mode 100644\n"),
+    "empty-create-exists": Case(
+        {"e": ""}, "diff --git a/e b/e\nnew file mode 100644\nindex 0000000..e69de29\n", names="e"
+    ),
+    "empty-delete": Case(
+        {"e": "", "keep": "k\n"},
+        "diff --git a/e b/e\ndeleted file mode 100644\nindex e69de29..0000000\n",
+    ),
+    "delete-without-hunk-leaves-content": Case(
+        ONE,
+        "diff --git a/one b/one\ndeleted file mode 100644\nindex e69de29..0000000\n",
+        names="one",
+    ),
+    "empty-create-beside-a-change": Case(
+        ONE,
+        "diff --git a/e b/e\nnew file mode 100644\nindex 0000000..e69de29\n"
+        "diff --git a/one b/one\n--- a/one\n+++ b/one\n@@ -1 +1 @@\n-a\n+b\n",
+    ),
+    # -- garbage: headers that change nothing --
+    "garbage-git-header-alone": Case(
+        ONE, "diff --git a/one b/one\n", names=":1: the header of one"
+    ),
+    "garbage-git-header-index": Case(
+        ONE, "diff --git a/one b/one\nindex 123..456 100644\n", names=":1:"
+    ),
+    "garbage-plain-headers": Case(ONE, PLAIN, names=":2: the header of one"),
+    "garbage-plain-headers-junk": Case(ONE, PLAIN + "garbage\n", names=":2: the header of one"),
+    "garbage-same-mode": Case(
+        ONE, "diff --git a/one b/one\nold mode 100644\nnew mode 100644\n", names=":1:"
+    ),
+    "garbage-entry-before-a-change": Case(
+        TEN,
+        "diff --git a/one b/one\nindex 123..456 100644\n"
+        "diff --git a/ten b/ten\n--- a/ten\n+++ b/ten\n@@ -1 +1 @@\n-1\n+one\n",
+        names=":1:",
+    ),
+    "only-garbage": Case(ONE, "hello\nworld\n", names=":1:"),
+    # -- malformed mode lines --
+    "old-mode-malformed": Case(
+        ONE, "diff --git a/one b/one\nold mode 10x644\nnew mode 100755\n", names=":2:"
+    ),
+    "old-mode-malformed-with-hunk": Case(
+        ONE,
+        "diff --git a/one b/one\nold mode 10x644\nnew mode 100755\n"
+        + PLAIN
+        + "@@ -1 +1 @@\n-a\n+b\n",
+        names=":2:",
+    ),
+    "new-file-mode-malformed": Case(
+        {},
+        "diff --git a/x b/x\nnew file mode 10x644\n--- /dev/null\n+++ b/x\n@@ -0,0 +1 @@\n+b\n",
+        names=":2:",
+    ),
 }
 
 

@@ -265,5 +265,13 @@ class FileReview:
     def hunks(self) -> list[Hunk]:
         return self.patch.hunks if self.patch else []
 
+    @property
+    def empty_file_change(self) -> bool:
+        """An empty file created or deleted: a change with no hunk, decided
+        for the whole file (a decision naming no hunks)."""
+        return (
+            not self.note and not self.hunks and (self.accepted is None) != (self.proposed is None)
+        )
+
     def hunk(self, hunk_id: str) -> Hunk | None:
         return self.patch.hunk_by_id(hunk_id) if self.patch else None

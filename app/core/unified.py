@@ -32,6 +32,7 @@ _PREFIX_RE = re.compile(r"^[abciow12]/")
 _TIMESTAMP_RE = re.compile(
     r"[ \t]+\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?: ?[+-]\d{4})?$"
 )
+_MODE_RE = re.compile(r"^[0-7]+$")
 _SVN_SUFFIX_RE = re.compile(r"\s*\((?:revision \d+|working copy|nonexistent)\)$")
 _ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
 _QUOTE_BYTES = {v: k for k, v in _ESCAPES.items()}
@@ -256,18 +257,27 @@ class _GitHeader:
     plus: str | None = None
 
 
-def _scan_git_header(lines: list[str], start: int) -> _GitHeader:
+def _mode(line: str, number: int, source: str) -> str:
+    """The octal mode ending a mode line; git refuses anything else."""
+    mode = line.rsplit(" ", 1)[1]
+    if not _MODE_RE.match(mode):
+        problem = f"invalid mode {mode!r} in {line!r} (expected octal digits, as 100644)"
+        raise PatchParseError(problem, path=source, line=number)
+    return mode
+
+
+def _scan_git_header(lines: list[str], start: int, source: str) -> _GitHeader:
     """Read git's extended header lines that follow ``diff --git`` at index start."""
     hdr = _GitHeader()
-    for raw in lines[start + 1 :]:
+    for number, raw in enumerate(lines[start + 1 :], start + 2):
         line = _chomp(raw)
         key, _, value = line.partition(" ")
         if line.startswith(("old mode ", "new mode ")):
-            setattr(hdr, f"{key}_mode", line.rsplit(" ", 1)[1])
+            setattr(hdr, f"{key}_mode", _mode(line, number, source))
         elif line.startswith("deleted file mode "):
-            hdr.deleted, hdr.old_mode = True, line.rsplit(" ", 1)[1]
+            hdr.deleted, hdr.old_mode = True, _mode(line, number, source)
         elif line.startswith("new file mode "):
-            hdr.created, hdr.new_mode = True, line.rsplit(" ", 1)[1]
+            hdr.created, hdr.new_mode = True, _mode(line, number, source)
         elif line.startswith("similarity index "):
             digits = line.rsplit(" ", 1)[1].rstrip("%")
             hdr.similarity = int(digits) if digits.isdigit() else None
@@ -294,7 +304,7 @@ def _convert_file(pf: PatchedFile, lines: list[str], source: str) -> FilePatch:
     start = (pf.diff_line_no or 1) - 1
     fp = FilePatch(old_path=None, new_path=None)
     if lines[start].startswith("diff --git "):
-        hdr = _scan_git_header(lines, start)
+        hdr = _scan_git_header(lines, start, source)
         names = _split_git_header(lines[start])
         old: str | None = _parse_name(names[0], plain=True)
         new: str | None = _parse_name(names[1], plain=True)
@@ -328,7 +338,22 @@ def _convert_file(pf: PatchedFile, lines: list[str], source: str) -> FilePatch:
     else:
         fp.hunks = [_convert_hunk(uh, lines, source) for uh in pf]
     fp.assign_ids()
+    _check_changes_something(fp, lines, start, source)
     return fp
+
+
+def _check_changes_something(fp: FilePatch, lines: list[str], start: int, source: str) -> None:
+    """A file header followed by no hunk and no change of its own (creation,
+    deletion, rename, copy, mode) is garbage, as git says; applying it would
+    report success and do nothing."""
+    whole_file = fp.status is not FileStatus.MODIFIED or fp.mode_changed
+    if fp.hunks or fp.binary or whole_file:
+        return
+    problem = (
+        f"the header of {fp.path} ({_chomp(lines[start])!r}) is followed by no hunk "
+        "and no change of the file (only garbage)"
+    )
+    raise PatchParseError(problem, path=source, line=start + 1)
 
 
 # --- hunks -------------------------------------------------------------------
