@@ -29,6 +29,9 @@ class Case:
     patch: str
     # With git refusing: a text Tether's message must contain (the file or line).
     names: str = ""
+    # Where Tether deliberately differs from git: the tree it writes instead
+    # (the cases say why), and git's tree is then the one it started from.
+    tether_writes: dict[str, str] | None = None
 
 
 ONE = {"one": "a\n"}
@@ -104,6 +107,73 @@ CASES: dict[str, Case] = {
         "diff --git a/x b/x\nnew file mode 10x644\n--- /dev/null\n+++ b/x\n@@ -0,0 +1 @@\n+b\n",
         names=":2:",
     ),
+    # -- traditional diffs name one file with two lines: git takes the shorter
+    # name when the other only adds to it, else the +++ name --
+    "plain-orig-to-file": Case({"file": "x\n"}, "--- file.orig\n+++ file\n@@ -1 +1 @@\n-x\n+y\n"),
+    "plain-file-to-new": Case(ONE, "--- one\n+++ one.new\n@@ -1 +1 @@\n-a\n+b\n"),
+    "plain-file1-plus": Case(
+        {"file1": "file1\n"}, "--- file1\n+++ file1+\n@@ -1 +1 @@\n-file1\n+y\n"
+    ),
+    "plain-tilde-backup": Case(ONE, "--- one~\n+++ one\n@@ -1 +1 @@\n-a\n+b\n"),
+    # git refuses when its choice is missing; GNU patch, and Tether, patch the
+    # name that exists (the brief's "whichever name exists").
+    "plain-orig-only-exists": Case(
+        {"file.orig": "x\n"},
+        "--- file.orig\n+++ file\n@@ -1 +1 @@\n-x\n+y\n",
+        tether_writes={"file.orig": "y\n"},
+    ),
+    "plain-unrelated-names": Case(
+        {"one": "a\n", "bar": "a\n"}, "--- a/one\n+++ b/bar\n@@ -1 +1 @@\n-a\n+b\n"
+    ),
+    "plain-unrelated-names-only-old-exists": Case(
+        ONE, "--- a/one\n+++ b/bar\n@@ -1 +1 @@\n-a\n+b\n", tether_writes={"one": "b\n"}
+    ),
+    "plain-unrelated-names-neither-exists": Case(
+        {}, "--- a/one\n+++ b/bar\n@@ -1 +1 @@\n-a\n+b\n", names="bar"
+    ),
+    "remove-every-line-keeps-empty-file": Case(ONE, PLAIN + "@@ -1 +0,0 @@\n-a\n"),
+    # -- @@ -0,0 on a missing file, no /dev/null: git creates it --
+    "svn-revision-0-creates": Case(
+        {},
+        "Index: new.txt\n===================================================================\n"
+        "--- new.txt\t(revision 0)\n+++ new.txt\t(working copy)\n@@ -0,0 +1,2 @@\n+a\n+b\n",
+    ),
+    "dated-header-creates": Case(
+        {},
+        "--- new.txt\t2024-01-01 10:00:00.000000000 -0800\n"
+        "+++ new.txt\t2024-01-01 10:00:00.000000000 -0800\n@@ -0,0 +1 @@\n+a\n",
+    ),
+    "zero-hunk-into-empty-file": Case({"e": ""}, "--- a/e\n+++ b/e\n@@ -0,0 +1 @@\n+a\n"),
+    "two-zero-hunks-missing-file": Case(
+        {}, "--- a/nf\n+++ b/nf\n@@ -0,0 +1 @@\n+x\n@@ -0,0 +2 @@\n+y\n", names="nf"
+    ),
+    "git-header-zero-hunk-missing-file": Case(
+        {}, "diff --git a/nf b/nf\n--- a/nf\n+++ b/nf\n@@ -0,0 +1 @@\n+x\n", names="nf"
+    ),
+    # -- timestamps: tab or spaces, zone +hhmm, +hh:mm or none --
+    "timestamp-space-colon-zone": Case(
+        ONE,
+        "--- one 2024-01-01 10:00:00 -08:00\n+++ one 2024-01-01 10:00:00 -08:00\n"
+        "@@ -1 +1 @@\n-a\n+b\n",
+    ),
+    "timestamp-tab-colon-zone": Case(
+        ONE,
+        "--- one\t2024-01-01 10:00:00 +05:30\n+++ one\t2024-01-01 10:00:00 +05:30\n"
+        "@@ -1 +1 @@\n-a\n+b\n",
+    ),
+    "timestamp-space-no-zone": Case(
+        ONE, "--- one 2024-01-01 10:00:00\n+++ one 2024-01-01 10:00:01\n@@ -1 +1 @@\n-a\n+b\n"
+    ),
+    "timestamp-space-fraction-zone": Case(
+        ONE,
+        "--- one  2024-01-01 10:00:00.123456789 +0100\n"
+        "+++ one  2024-01-01 10:00:00.987654321 +0100\n@@ -1 +1 @@\n-a\n+b\n",
+    ),
+    "name-with-space-then-date": Case(
+        {"my file": "a\n"},
+        "--- my file 2024-01-01 10:00:00 -08:00\n+++ my file 2024-01-01 10:00:00 -08:00\n"
+        "@@ -1 +1 @@\n-a\n+b\n",
+    ),
 }
 
 
@@ -159,6 +229,12 @@ def test_apply_matches_git_apply(
     applied = capsys.readouterr()
 
     assert (git_check == 0) == (git_rc == 0)  # the oracle is consistent with itself
+    if case.tether_writes is not None:
+        assert git_rc != 0 and _snapshot(tmp_path / "git") == before
+        assert tether_check == tether_rc == 0, applied.err
+        want = {k: v.encode() for k, v in case.tether_writes.items()}
+        assert _snapshot(tmp_path / "tether") == {**before, **want}
+        return
     assert (tether_check == 0) == (git_check == 0), checked.err
     assert (tether_rc == 0) == (git_rc == 0), applied.err
     assert _snapshot(tmp_path / "tether") == _snapshot(tmp_path / "git")

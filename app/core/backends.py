@@ -40,6 +40,7 @@ from app.core.errors import (
 from app.core.gitrepo import GitRepo
 from app.core.model import FileReview, FileStatus, Patch, Side
 from app.core.patchapply import apply_file_patch
+from app.core.patchnames import choose_name
 from app.core.paths import resolve_in_root
 from app.core.text import decode_text, join_lines, split_lines
 
@@ -194,9 +195,15 @@ class PatchBackend:
     def set_original(self, lookup: OriginalLookup) -> None:
         self.original = lookup
 
+    def _exists(self, name: str) -> bool:
+        try:
+            return resolve_in_root(self.root, name).is_file()
+        except (UnsafePathError, OSError):
+            return False  # refused by load, which checks every path it is given
+
     def files(self) -> list[FileReview]:
         out = []
-        for fp in self.patch.files:
+        for fp in (choose_name(parsed, self._exists) for parsed in self.patch.files):
             fr = FileReview(fp.path, fp.status, old_path=fp.old_path, source_patch=fp)
             if fp.binary:
                 fr.note = fp.note or "binary change; listed, not applied"
@@ -231,7 +238,9 @@ class PatchBackend:
             if fp.status is FileStatus.ADDED and fr.accepted is not None and original is None:
                 raise ApplyError("the patch creates this file, but it already exists", path=fp.path)
             if fp.status is not FileStatus.ADDED and fr.accepted is None and original is None:
-                raise ApplyError("the patch changes this file, but it does not exist", path=src)
+                if not fp.may_create:
+                    raise ApplyError("the patch changes this file, but it does not exist", path=src)
+                fr.status = FileStatus.ADDED  # @@ -0,0 on a missing file creates it, as in git
             try:
                 new_lines = apply_file_patch(split_lines(fr.accepted or ""), fp, path=fp.path)
             except ApplyError:

@@ -140,6 +140,13 @@ class FilePatch:
     similarity: int | None = None
     # Why the file is listed but not diffed (binary, not UTF-8, too large).
     note: str = ""
+    # How a traditional diff's header reads, not what it changes (so equality
+    # and a git-style rendering ignore them): its one hunk from nothing
+    # (``@@ -0,0``, no /dev/null) creates the file if absent, as in git (SVN's
+    # "(revision 0)", dated headers); and the two names it may mean, git's
+    # choice first (see app/core/patchnames.py).
+    may_create: bool = field(default=False, compare=False)
+    names: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def path(self) -> str:

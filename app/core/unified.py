@@ -28,9 +28,10 @@ _HUNK_RE = re.compile(r"^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@")
 _LOOSE_HUNK_RE = re.compile(r"^@@+ ?-\d")
 # A one-letter first component is a diff prefix (a/ b/, or git's mnemonic i/ w/ c/ o/).
 _PREFIX_RE = re.compile(r"^[abciow12]/")
-# Plain `diff -u` may separate the timestamp with spaces instead of a tab.
+# Plain `diff -u` may separate the timestamp with spaces instead of a tab;
+# the zone is +hhmm or, as git also reads, +hh:mm.
 _TIMESTAMP_RE = re.compile(
-    r"[ \t]+\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?: ?[+-]\d{4})?$"
+    r"[ \t]+\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?: ?[+-]\d\d:?\d\d)?$"
 )
 _MODE_RE = re.compile(r"^[0-7]+$")
 _SVN_SUFFIX_RE = re.compile(r"\s*\((?:revision \d+|working copy|nonexistent)\)$")
@@ -506,10 +507,12 @@ def _epoch_dates_mean_create_or_delete(pf: object, fp: FilePatch) -> FilePatch:
     """``diff -ruN`` writes a created or deleted file as a change against an
     empty file dated at the epoch; GNU patch reads that as a creation or a
     deletion, and so do we (the date is what tells it from a -U0 insertion)."""
-    if not any(
+    traditional = not any(
         str(line).startswith("diff --git ") for line in (getattr(pf, "patch_info", None) or [])
-    ):
+    )
+    if traditional:
         _strip_tree_names(fp)  # plain `diff -r old new` only; git names are exact
+        _name_choices(fp)
     if fp.status is not FileStatus.MODIFIED or not fp.hunks or fp.binary:
         return fp
     source_epoch = _is_epoch(getattr(pf, "source_timestamp", None))
@@ -520,7 +523,24 @@ def _epoch_dates_mean_create_or_delete(pf: object, fp: FilePatch) -> FilePatch:
     elif target_epoch and all(h.new_start == 0 and h.new_len == 0 for h in fp.hunks):
         fp.status, fp.new_path = FileStatus.DELETED, None
         fp.assign_ids()
+    else:
+        # git leaves "is it new?" open for a traditional diff whose one hunk
+        # starts from nothing, and decides by whether the file exists.
+        fp.may_create = traditional and len(fp.hunks) == 1 and fp.hunks[0].old_len == 0
     return fp
+
+
+def _name_choices(fp: FilePatch) -> None:
+    """A traditional diff patches one file, whatever its two lines say: git
+    takes the shorter name when the other only adds to it (``file`` for
+    ``--- file.orig`` / ``+++ file``, ``--- file1`` / ``+++ file1+``), else the
+    ``+++`` name; GNU patch takes the one that exists. Both are kept, git's
+    first, for the apply to choose by what is on disk."""
+    old, new = fp.old_path, fp.new_path
+    if old is None or new is None or old == new:
+        return
+    first = old if new.startswith(old) else new
+    fp.names = (first, old if first == new else new)
 
 
 def _strip_tree_names(fp: FilePatch) -> None:
