@@ -107,6 +107,17 @@ CASES: dict[str, Case] = {
         "diff --git a/x b/x\nnew file mode 10x644\n--- /dev/null\n+++ b/x\n@@ -0,0 +1 @@\n+b\n",
         names=":2:",
     ),
+    # -- one file in two sections of a patch: the second applies to the first's result --
+    "two-sections-one-file": Case(
+        ONE, PLAIN + "@@ -1 +1 @@\n-a\n+b\n" + PLAIN + "@@ -1 +1 @@\n-b\n+c\n"
+    ),
+    "two-sections-second-fails": Case(
+        ONE, PLAIN + "@@ -1 +1 @@\n-a\n+b\n" + PLAIN + "@@ -1 +1 @@\n-a\n+c\n", names="one"
+    ),
+    "create-then-change": Case(
+        {},
+        "--- /dev/null\n+++ b/n\n@@ -0,0 +1 @@\n+x\n--- a/n\n+++ b/n\n@@ -1 +1 @@\n-x\n+y\n",
+    ),
     # -- traditional diffs name one file with two lines: git takes the shorter
     # name when the other only adds to it, else the +++ name --
     "plain-orig-to-file": Case({"file": "x\n"}, "--- file.orig\n+++ file\n@@ -1 +1 @@\n-x\n+y\n"),
