@@ -381,7 +381,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
             continue
         chosen = tuple(h.id for h in fr.hunks if wanted is None or h.id in wanted)
         found.update(chosen)
-        if chosen:
+        if chosen or (wanted is None and fr.empty_file_change):
             plan.append(Decide("accept", fr.path, chosen))
     if wanted is not None and (unknown := sorted(wanted - found)):
         problems.append(

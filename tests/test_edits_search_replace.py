@@ -467,3 +467,44 @@ def test_corpus_streams_like_one_shot(corpus: tuple[list, list]) -> None:
         streamed = feed_in_chunks(content, seed)
         assert [i for i in streamed if isinstance(i, Edit)] == edits
         assert len([i for i in streamed if isinstance(i, EditError)]) == len(errors)
+
+
+# -- near-miss markers (issue 11): read as aider reads them, or refused --------
+
+READ_AS_AIDER_DOES = {
+    "eight-lt": ("<<<<<<<< SEARCH", "=======", ">>>>>>> REPLACE"),
+    "search-gt": ("<<<<<<< SEARCH>", "=======", ">>>>>>> REPLACE"),
+    "five-each": ("<<<<< SEARCH", "=====", ">>>>> REPLACE"),
+    "nine-each": ("<<<<<<<<< SEARCH", "=========", ">>>>>>>>> REPLACE"),
+    "padded": ("  <<<<<<< SEARCH  ", "\t=======", ">>>>>>> REPLACE   "),
+}
+
+
+@pytest.mark.parametrize("name", sorted(READ_AS_AIDER_DOES))
+def test_marker_variants_aider_reads_make_an_edit(name: str) -> None:
+    head, divider, updated = READ_AS_AIDER_DOES[name]
+    text = f"f.py\n```\n{head}\nold\n{divider}\nnew\n{updated}\n```\n"
+    edits, errors = parse_search_replace(text)
+    assert errors == []
+    assert [(e.path, e.old, e.new) for e in edits] == [("f.py", "old\n", "new\n")]
+    assert apply_edit("x\nold\n", edits[0]) == "x\nnew\n"
+
+
+NEAR_MISSES = {
+    "four-lt": ("<<<< SEARCH\nold\n=======\nnew\n>>>>>>> REPLACE\n", 2),
+    "ten-lt": ("<<<<<<<<<< SEARCH\nold\n=======\nnew\n>>>>>>> REPLACE\n", 2),
+    "lowercase": ("<<<<<<< search\nold\n=======\nnew\n>>>>>>> REPLACE\n", 2),
+    "no-space": ("<<<<<<<SEARCH\nold\n=======\nnew\n>>>>>>> REPLACE\n", 2),
+    "four-gt": ("<<<<<<< SEARCH\nold\n=======\nnew\n>>>> REPLACE\n", 6),
+    "ten-gt": ("<<<<<<< SEARCH\nold\n=======\nnew\n>>>>>>>>>> REPLACE\n", 6),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NEAR_MISSES))
+def test_near_miss_markers_are_errors_naming_the_line(name: str) -> None:
+    body, line = NEAR_MISSES[name]
+    edits, errors = parse_search_replace("f.py\n" + body)
+    assert edits == []
+    assert errors, "a near-miss marker must never be silently dropped"
+    assert errors[0].line == line
+    assert f"line {line}: " in str(errors[0])

@@ -433,3 +433,109 @@ def test_apply_patch_operation_errors(operation: dict, fragment: str) -> None:
 
 def test_crlf_model_output() -> None:
     assert parse_v4a(PATCH.replace("\n", "\r\n")) == PATCH_EDITS
+
+
+# -- the format as OpenAI's apply_patch guide defines it (issue 11) ------------
+
+SEARCH_PY = (
+    "class BaseClass:\n"
+    "    def search():\n"
+    "        pass\n"
+    "\n"
+    "class Subclass(BaseClass):\n"
+    "    def search():\n"
+    "        pass\n"
+)
+# The guide's example: two @@ lines stacked, the inner one (def search) is in
+# both classes, so it is sought after the outer one, not in the whole file.
+STACKED = (
+    "*** Begin Patch\n"
+    "*** Update File: search.py\n"
+    "@@ class BaseClass:\n"
+    "@@     def search():\n"
+    "-        pass\n"
+    "+        raise NotImplementedError()\n"
+    "\n"
+    "@@ class Subclass(BaseClass):\n"
+    "@@     def search():\n"
+    "-        pass\n"
+    "+        raise NotImplementedError()\n"
+    "*** End Patch\n"
+)
+
+
+def test_stacked_anchors_are_sought_in_order_from_the_previous_match() -> None:
+    (edit,) = parse_v4a(STACKED)
+    assert apply_edit(SEARCH_PY, edit) == SEARCH_PY.replace("pass", "raise NotImplementedError()")
+
+
+def test_stacked_anchors_reach_the_second_class_alone() -> None:
+    patch = STACKED.replace(
+        STACKED[STACKED.index("@@ class BaseClass:") : STACKED.index("@@ class Subclass(")], ""
+    )
+    (edit,) = parse_v4a(patch)
+    want = SEARCH_PY[: SEARCH_PY.rindex("pass")] + "raise NotImplementedError()\n"
+    assert apply_edit(SEARCH_PY, edit) == want
+
+
+def test_an_inner_anchor_missing_after_the_outer_one_is_an_error() -> None:
+    chunk = Chunk(
+        contexts=["class Subclass(BaseClass):", "    def other():"], lines=[("-", "        pass")]
+    )
+    with pytest.raises(EditError, match="no match for the @@ context line .* after line 5"):
+        apply_edit(SEARCH_PY, update(chunk, path="search.py"))
+
+
+def test_a_pure_addition_before_a_hunk_with_context_leaves_the_cursor() -> None:
+    chunks = [
+        Chunk(lines=[("+", "z")]),  # no @@ line, no old lines: appended at the end
+        Chunk(lines=[(" ", "a"), ("-", "b"), ("+", "B")]),
+    ]
+    assert apply_edit("a\nb\nc\n", update(*chunks)) == "a\nB\nc\nz\n"
+
+
+def test_two_pure_additions_at_the_end_keep_their_order() -> None:
+    chunks = [
+        Chunk(lines=[("+", "y")]),
+        Chunk(lines=[("+", "z")]),
+        Chunk(lines=[("-", "a"), ("+", "A")]),
+    ]
+    assert apply_edit("a\n", update(*chunks)) == "A\ny\nz\n"
+
+
+INDENTED_END = "*** Begin Patch\n*** Update File: a\n@@\n-x\n+y\n *** End Patch"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        INDENTED_END,  # the reply's last line, indented
+        INDENTED_END + "\n",
+        INDENTED_END + "\n\n   \n",
+        INDENTED_END + "\n\nThat is the whole change.\n",
+        "*** Begin Patch  \n*** Update File: a   \n@@\n-x\n+y\n*** End Patch   \n",
+        "  *** Begin Patch\n*** Update File: a\n@@\n-x\n+y\n\t*** End Patch\n",
+    ],
+)
+def test_whitespace_padded_markers_end_the_patch(text: str) -> None:
+    stream = V4AStream()
+    items = stream.feed(text) + stream.close()
+    assert not [item for item in items if isinstance(item, EditError)]
+    (edit,) = items
+    assert isinstance(edit, Edit)
+    assert apply_edit("x\n", edit) == "y\n"
+
+
+def test_an_indented_end_patch_followed_by_hunk_lines_is_context() -> None:
+    text = "*** Begin Patch\n*** Update File: a\n@@\n-x\n+y\n *** End Patch\n q\n*** End Patch\n"
+    (edit,) = parse_v4a(text)
+    assert apply_edit("x\n*** End Patch\nq\n", edit) == "y\n*** End Patch\nq\n"
+
+
+def test_an_indented_end_patch_in_a_stream_fed_line_by_line() -> None:
+    stream = V4AStream()
+    items: list[Edit | EditError] = []
+    for piece in INDENTED_END.splitlines(keepends=True):
+        items += stream.feed(piece)
+    items += stream.close()
+    assert [type(item) for item in items] == [Edit]

@@ -243,6 +243,10 @@ def texts(draw: st.DrawFn) -> list[str]:
 @settings(max_examples=300, deadline=None)
 @given(old=texts(), new=texts(), context=st.integers(0, 3))
 def test_difflib_diffs_apply_exactly(old: list[str], new: list[str], context: int) -> None:
+    if old == new:  # headers alone change nothing: git calls that garbage, so do we
+        with pytest.raises(PatchParseError, match="only garbage"):
+            parse_patch(make_diff(old, new, context))
+        return
     patch = parse_patch(make_diff(old, new, context))
     assert parse_patch(render_patch(patch)) == patch
     assert apply_file_patch(old, patch.files[0]) == new
@@ -339,3 +343,72 @@ def test_whatthepatch_lao_tzu(patch_name: str, old_name: str, new_name: str | No
             apply_file_patch(old, fp)
     else:
         assert join_lines(apply_file_patch(old, fp)) == (folder / new_name).read_text()
+
+
+# --- work bounded by the file, not by the stated line -------------------------------
+
+
+class _TooMuchWork(Exception):
+    pass
+
+
+def _lines_run_in_patchapply(limit: int, call: Any) -> int:
+    """Run ``call()`` counting the lines executed in patchapply.py; raise
+    _TooMuchWork past ``limit``, so a walk over a stated window fails the
+    test instead of hanging it (work is counted, never timed)."""
+    import sys
+
+    import app.core.patchapply as module
+
+    count = 0
+
+    def local(frame: Any, event: str, arg: Any) -> Any:
+        nonlocal count
+        if event == "line":
+            count += 1
+            if count > limit:
+                raise _TooMuchWork(f"over {limit} lines executed")
+        return local
+
+    def tracer(frame: Any, event: str, arg: Any) -> Any:
+        return local if frame.f_code.co_filename == module.__file__ else None
+
+    old = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        call()
+    finally:
+        sys.settrace(old)
+    return count
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "@@ -98765432109876543210 +98765432109876543210 @@",  # git's t4136: hung forever
+        "@@ -100000000,1 +100000000,1 @@",  # took 22 s
+        "@@ -0,1 +0,1 @@",
+    ],
+)
+def test_a_stated_line_far_outside_the_file_costs_no_more_than_the_file(header: str) -> None:
+    patch = f"{HDR}{header}\n-a\n+b\n"
+    for size in (1, 50):
+        old = "a\n" + "x\n" * (size - 1)
+        out: list[str] = []
+
+        def run(old: str = old, out: list[str] = out) -> None:
+            out.append(apply_text(old, patch))
+
+        work = _lines_run_in_patchapply(5_000 + 100 * size, run)
+        assert out == ["b\n" + "x\n" * (size - 1)]
+        assert work < 5_000 + 100 * size
+
+
+def test_candidates_are_the_window_nearest_first_whatever_the_guess() -> None:
+    from app.core.patchapply import _candidates
+
+    # Clamping keeps the order an unclamped walk had (before, 10**20 never ended).
+    assert list(_candidates(1000, 0, 4)) == [4, 3, 2, 1, 0]
+    assert list(_candidates(-1000, 0, 4)) == [0, 1, 2, 3, 4]
+    assert list(_candidates(2, 0, 4)) == [2, 3, 1, 4, 0]
+    assert list(_candidates(3, 0, -1)) == []

@@ -40,10 +40,11 @@ from app.core.errors import (
 )
 from app.core.gitfilters import NONE, Conversion, GitFilters
 from app.core.gitrepo import GitRepo, under_folder
-from app.core.model import FileReview, FileStatus, Patch, Side
-from app.core.patchapply import apply_file_patch
+from app.core.model import FilePatch, FileReview, FileStatus, Patch, Side
+from app.core.patchapply import apply_sections
+from app.core.patchnames import choose_name
 from app.core.paths import resolve_in_root
-from app.core.text import decode_text, join_lines, split_lines
+from app.core.text import decode_text
 
 # Files larger than this are listed and diffed only when opened.
 LARGE_FILE = 8 * 1024 * 1024
@@ -304,13 +305,28 @@ class PatchBackend:
         # Set by the session: the text a file had before this review's first
         # write to it, so a partly accepted patch can be reopened.
         self.original: OriginalLookup = lambda _path, _now: None
+        # Path -> the patch's sections for it, in order (files() fills it).
+        self.sections: dict[str, list[FilePatch]] = {}
 
     def set_original(self, lookup: OriginalLookup) -> None:
         self.original = lookup
 
+    def _exists(self, name: str) -> bool:
+        try:
+            return resolve_in_root(self.root, name).is_file()
+        except (UnsafePathError, OSError):
+            return False  # refused by load, which checks every path it is given
+
     def files(self) -> list[FileReview]:
         out = []
-        for fp in self.patch.files:
+        self.sections = {}
+        for fp in (choose_name(parsed, self._exists) for parsed in self.patch.files):
+            # git applies a file's later sections to what the earlier left:
+            # one file of the review, its sections applied in turn by load.
+            if fp.path in self.sections:
+                self.sections[fp.path].append(fp)
+                continue
+            self.sections[fp.path] = [fp]
             fr = FileReview(fp.path, fp.status, old_path=fp.old_path, source_patch=fp)
             if fp.binary:
                 fr.note = fp.note or "binary change; listed, not applied"
@@ -333,7 +349,8 @@ class PatchBackend:
             return
         try:
             # Every path the patch names is checked before anything is read or written.
-            for named in {fp.path, fp.old_path} - {None}:
+            sections = self.sections.get(fp.path, [fp])
+            for named in {n for part in sections for n in (part.path, part.old_path)} - {None}:
                 resolve_in_root(self.root, str(named))
             src = fp.path if fp.status is FileStatus.ADDED else (fp.old_path or fp.path)
             data = read_bytes_in_root(self.root, src)
@@ -342,17 +359,14 @@ class PatchBackend:
             # was accepted) applies against the text it had before; anything
             # else must be exactly as the patch expects.
             original = self.original(fp.path, fr.accepted)
-            if fp.status is FileStatus.ADDED and fr.accepted is not None and original is None:
-                raise ApplyError("the patch creates this file, but it already exists", path=fp.path)
-            if fp.status is not FileStatus.ADDED and fr.accepted is None and original is None:
-                raise ApplyError("the patch changes this file, but it does not exist", path=src)
             try:
-                new_lines = apply_file_patch(split_lines(fr.accepted or ""), fp, path=fp.path)
+                fr.proposed = apply_sections(fr.accepted, sections, path=fp.path)
             except ApplyError:
                 if original is None:
                     raise
-                new_lines = apply_file_patch(split_lines(original), fp, path=fp.path)
-            fr.proposed = None if fp.status is FileStatus.DELETED else join_lines(new_lines)
+                fr.proposed = apply_sections(original, sections, path=fp.path, existence=False)
+            if fr.accepted is None and fp.may_create:
+                fr.status = FileStatus.ADDED  # @@ -0,0 on a missing file creates it, as in git
             if fr.proposed is not None and "\0" in fr.proposed and "\0" not in (fr.accepted or ""):
                 fr.proposed = None
                 raise BinaryFileError(

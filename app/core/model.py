@@ -141,6 +141,13 @@ class FilePatch:
     similarity: int | None = None
     # Why the file is listed but not diffed (binary, not UTF-8, too large).
     note: str = ""
+    # How a traditional diff's header reads, not what it changes (so equality
+    # and a git-style rendering ignore them): its one hunk from nothing
+    # (``@@ -0,0``, no /dev/null) creates the file if absent, as in git (SVN's
+    # "(revision 0)", dated headers); and the two names it may mean, git's
+    # choice first (see app/core/patchnames.py).
+    may_create: bool = field(default=False, compare=False)
+    names: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def path(self) -> str:
@@ -268,6 +275,14 @@ class FileReview:
     @property
     def hunks(self) -> list[Hunk]:
         return self.patch.hunks if self.patch else []
+
+    @property
+    def empty_file_change(self) -> bool:
+        """An empty file created or deleted: a change with no hunk, decided
+        for the whole file (a decision naming no hunks)."""
+        return (
+            not self.note and not self.hunks and (self.accepted is None) != (self.proposed is None)
+        )
 
     def hunk(self, hunk_id: str) -> Hunk | None:
         return self.patch.hunk_by_id(hunk_id) if self.patch else None

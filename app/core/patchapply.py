@@ -13,15 +13,20 @@ than guessed at.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from app.core.errors import ApplyError
 from app.core.model import ADDED, REMOVED, FilePatch, FileStatus, Hunk
-from app.core.text import strip_eol
+from app.core.text import join_lines, split_lines, strip_eol
 
 
 def _candidates(guess: int, low: int, high: int) -> Iterator[int]:
-    """Positions in [low, high], nearest to guess first, later before earlier."""
+    """Positions in [low, high], nearest to guess first, later before earlier.
+
+    A stated line far outside the file (``@@ -98765432109876543210``) is
+    clamped to it first, which keeps the order and makes the walk as long as
+    the window, not the stated number."""
+    guess = min(max(guess, low), high)
     for distance in range(max(guess - low, high - guess) + 1):
         if low <= guess + distance <= high:
             yield guess + distance
@@ -156,3 +161,22 @@ def apply_file_patch(lines: list[str], fp: FilePatch, *, path: str | None = None
             f"the patch deletes this file, but {len(result)} line(s) would remain", path=name
         )
     return result
+
+
+def apply_sections(
+    text: str | None, sections: Sequence[FilePatch], *, path: str, existence: bool = True
+) -> str | None:
+    """A file's text (None: absent) after each section of a patch that names
+    it, in order, as git applies them: each to what the one before left.
+    ``existence=False``: the text is what the file held before this review
+    wrote it, which does not say whether it existed."""
+    for n, fp in enumerate(sections):
+        known = existence or n > 0
+        if known and fp.status is FileStatus.ADDED and text is not None:
+            raise ApplyError("the patch creates this file, but it already exists", path=path)
+        if known and fp.status is not FileStatus.ADDED and text is None and not fp.may_create:
+            where = fp.old_path or path
+            raise ApplyError("the patch changes this file, but it does not exist", path=where)
+        lines = apply_file_patch(split_lines(text or ""), fp, path=path)
+        text = None if fp.status is FileStatus.DELETED else join_lines(lines)
+    return text

@@ -29,10 +29,12 @@ _HUNK_RE = re.compile(r"^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@")
 _LOOSE_HUNK_RE = re.compile(r"^@@+ ?-\d")
 # A one-letter first component is a diff prefix (a/ b/, or git's mnemonic i/ w/ c/ o/).
 _PREFIX_RE = re.compile(r"^[abciow12]/")
-# Plain `diff -u` may separate the timestamp with spaces instead of a tab.
+# Plain `diff -u` may separate the timestamp with spaces instead of a tab;
+# the zone is +hhmm or, as git also reads, +hh:mm.
 _TIMESTAMP_RE = re.compile(
-    r"[ \t]+\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?: ?[+-]\d{4})?$"
+    r"[ \t]+\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?: ?[+-]\d\d:?\d\d)?$"
 )
+_MODE_RE = re.compile(r"^[0-7]+$")
 _SVN_SUFFIX_RE = re.compile(r"\s*\((?:revision \d+|working copy|nonexistent)\)$")
 _ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
 _QUOTE_BYTES = {v: k for k, v in _ESCAPES.items()}
@@ -260,18 +262,27 @@ class _GitHeader:
     plus: str | None = None
 
 
-def _scan_git_header(lines: list[str], start: int) -> _GitHeader:
+def _mode(line: str, number: int, source: str) -> str:
+    """The octal mode ending a mode line; git refuses anything else."""
+    mode = line.rsplit(" ", 1)[1]
+    if not _MODE_RE.match(mode):
+        problem = f"invalid mode {mode!r} in {line!r} (expected octal digits, as 100644)"
+        raise PatchParseError(problem, path=source, line=number)
+    return mode
+
+
+def _scan_git_header(lines: list[str], start: int, source: str) -> _GitHeader:
     """Read git's extended header lines that follow ``diff --git`` at index start."""
     hdr = _GitHeader()
-    for raw in lines[start + 1 :]:
+    for number, raw in enumerate(lines[start + 1 :], start + 2):
         line = _chomp(raw)
         key, _, value = line.partition(" ")
         if line.startswith(("old mode ", "new mode ")):
-            setattr(hdr, f"{key}_mode", line.rsplit(" ", 1)[1])
+            setattr(hdr, f"{key}_mode", _mode(line, number, source))
         elif line.startswith("deleted file mode "):
-            hdr.deleted, hdr.old_mode = True, line.rsplit(" ", 1)[1]
+            hdr.deleted, hdr.old_mode = True, _mode(line, number, source)
         elif line.startswith("new file mode "):
-            hdr.created, hdr.new_mode = True, line.rsplit(" ", 1)[1]
+            hdr.created, hdr.new_mode = True, _mode(line, number, source)
         elif line.startswith("similarity index "):
             digits = line.rsplit(" ", 1)[1].rstrip("%")
             hdr.similarity = int(digits) if digits.isdigit() else None
@@ -298,7 +309,7 @@ def _convert_file(pf: PatchedFile, lines: list[str], source: str) -> FilePatch:
     start = (pf.diff_line_no or 1) - 1
     fp = FilePatch(old_path=None, new_path=None)
     if lines[start].startswith("diff --git "):
-        hdr = _scan_git_header(lines, start)
+        hdr = _scan_git_header(lines, start, source)
         names = _split_git_header(lines[start])
         old: str | None = _parse_name(names[0], plain=True)
         new: str | None = _parse_name(names[1], plain=True)
@@ -332,7 +343,22 @@ def _convert_file(pf: PatchedFile, lines: list[str], source: str) -> FilePatch:
     else:
         fp.hunks = [_convert_hunk(uh, lines, source) for uh in pf]
     fp.assign_ids()
+    _check_changes_something(fp, lines, start, source)
     return fp
+
+
+def _check_changes_something(fp: FilePatch, lines: list[str], start: int, source: str) -> None:
+    """A file header followed by no hunk and no change of its own (creation,
+    deletion, rename, copy, mode) is garbage, as git says; applying it would
+    report success and do nothing."""
+    whole_file = fp.status is not FileStatus.MODIFIED or fp.mode_changed
+    if fp.hunks or fp.binary or whole_file:
+        return
+    problem = (
+        f"the header of {fp.path} ({_chomp(lines[start])!r}) is followed by no hunk "
+        "and no change of the file (only garbage)"
+    )
+    raise PatchParseError(problem, path=source, line=start + 1)
 
 
 # --- hunks -------------------------------------------------------------------
@@ -485,10 +511,12 @@ def _epoch_dates_mean_create_or_delete(pf: object, fp: FilePatch) -> FilePatch:
     """``diff -ruN`` writes a created or deleted file as a change against an
     empty file dated at the epoch; GNU patch reads that as a creation or a
     deletion, and so do we (the date is what tells it from a -U0 insertion)."""
-    if not any(
+    traditional = not any(
         str(line).startswith("diff --git ") for line in (getattr(pf, "patch_info", None) or [])
-    ):
+    )
+    if traditional:
         _strip_tree_names(fp)  # plain `diff -r old new` only; git names are exact
+        _name_choices(fp)
     if fp.status is not FileStatus.MODIFIED or not fp.hunks or fp.binary:
         return fp
     source_epoch = _is_epoch(getattr(pf, "source_timestamp", None))
@@ -499,7 +527,24 @@ def _epoch_dates_mean_create_or_delete(pf: object, fp: FilePatch) -> FilePatch:
     elif target_epoch and all(h.new_start == 0 and h.new_len == 0 for h in fp.hunks):
         fp.status, fp.new_path = FileStatus.DELETED, None
         fp.assign_ids()
+    else:
+        # git leaves "is it new?" open for a traditional diff whose one hunk
+        # starts from nothing, and decides by whether the file exists.
+        fp.may_create = traditional and len(fp.hunks) == 1 and fp.hunks[0].old_len == 0
     return fp
+
+
+def _name_choices(fp: FilePatch) -> None:
+    """A traditional diff patches one file, whatever its two lines say: git
+    takes the shorter name when the other only adds to it (``file`` for
+    ``--- file.orig`` / ``+++ file``, ``--- file1`` / ``+++ file1+``), else the
+    ``+++`` name; GNU patch takes the one that exists. Both are kept, git's
+    first, for the apply to choose by what is on disk."""
+    old, new = fp.old_path, fp.new_path
+    if old is None or new is None or old == new:
+        return
+    first = old if new.startswith(old) else new
+    fp.names = (first, old if first == new else new)
 
 
 def _strip_tree_names(fp: FilePatch) -> None:

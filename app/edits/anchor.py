@@ -1,4 +1,5 @@
-"""Finding where a model's quoted lines are in a file — exactly once, or an error.
+"""Finding where a model's quoted lines are in a file — exactly once, or an error
+(or, after a V4A ``@@`` line, the nearest: :func:`find_first`).
 
 Matching is tried at four levels of leniency, as Codex's ``seek_sequence``
 does: exact; ignoring trailing whitespace; ignoring leading and trailing
@@ -110,6 +111,26 @@ def find_match(
             path=path,
         )
     raise EditError(_no_match_message(needle_lines, what, start, at_end), path=path)
+
+
+def find_first(
+    haystack_lines: list[str],
+    needle_lines: list[str],
+    *,
+    path: str,
+    start: int = 0,
+    at_end: bool = False,
+    what: str = "search text",
+) -> tuple[int, int]:
+    """``(start index, level)`` of the nearest match at or after ``start``, or
+    :class:`EditError`: where a V4A hunk's ``@@`` line already says which
+    scope is meant, the first match in it is the one (as OpenAI's tool does)."""
+    if not needle_lines:
+        raise EditError(f"the {what} is empty", path=path)
+    level, found = find_all(haystack_lines, needle_lines, start=start, at_end=at_end)
+    if not found:
+        raise EditError(_no_match_message(needle_lines, what, start, at_end), path=path)
+    return found[0], level
 
 
 def _no_match_message(needle_lines: list[str], what: str, start: int, at_end: bool) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from app.core.text import dominant_eol, has_newline, split_lines, strip_eol
-from app.edits.anchor import STRIP, find_match, indent_shift, reindent
+from app.edits.anchor import STRIP, find_first, find_match, indent_shift, reindent
 from app.edits.model import (
     ADD_OP,
     CONTEXT_OP,
@@ -183,12 +183,15 @@ def _insert(current: str, edit: Edit) -> str:
 def apply_chunks(current: str, chunks: list[Chunk], *, path: str) -> str:
     """Apply V4A update hunks in order, each found after the previous one.
 
-    A hunk's ``@@`` context lines are found first (each after the last) and
-    its old lines are then looked for after them; every search must match
-    exactly once (a hunk may repeat its last ``@@`` line as its first line).
-    Context lines keep the file's own text; added lines get
-    the file's line ending. A hunk with no old lines goes right after its
-    ``@@`` context, or at the end of the file when it has none.
+    A hunk's first ``@@`` context line must match exactly once after the
+    previous hunk; each further ``@@`` line (stacked: ``@@ class B`` then
+    ``@@     def f():``) is the nearest match after the one before, and so
+    are the hunk's old lines after its last ``@@`` line, as OpenAI's tool
+    reads them. A hunk without ``@@`` lines must match exactly once (a hunk
+    may repeat its last ``@@`` line as its first line). Context lines keep
+    the file's own text; added lines get the file's line ending. A hunk with
+    no old lines goes right after its ``@@`` context, or at the end of the
+    file when it has none, and does not move where the next hunk is sought.
     """
     lines = split_lines(current)
     eol = dominant_eol(lines)
@@ -198,7 +201,8 @@ def apply_chunks(current: str, chunks: list[Chunk], *, path: str) -> str:
     for chunk in chunks:
         old_lines = chunk.old_lines
         for n, context in enumerate(chunk.contexts, start=1):
-            pos = find_match(lines, [context], path=path, start=pos, what="@@ context line")[0]
+            find = find_match if n == 1 else find_first
+            pos = find(lines, [context], path=path, start=pos, what="@@ context line")[0]
             # Models often repeat the @@ line as the hunk's first line: let it match there.
             repeated = bool(old_lines) and old_lines[0].strip() == context.strip()
             if not (repeated and n == len(chunk.contexts)):
@@ -207,9 +211,15 @@ def apply_chunks(current: str, chunks: list[Chunk], *, path: str) -> str:
         if not old_lines:
             at = len(lines) if chunk.end_of_file or not chunk.contexts else pos
             replacements.append((at, 0, [text + eol for _, text in ops]))
-            pos = at
             continue
-        start, level, ops = _locate(lines, ops, path=path, start=pos, at_end=chunk.end_of_file)
+        start, level, ops = _locate(
+            lines,
+            ops,
+            path=path,
+            start=pos,
+            at_end=chunk.end_of_file,
+            nearest=bool(chunk.contexts),
+        )
         size = sum(1 for op, _ in ops if op != ADD_OP)
         shift = None
         if level >= STRIP:
@@ -225,19 +235,29 @@ def apply_chunks(current: str, chunks: list[Chunk], *, path: str) -> str:
             k += op != ADD_OP
         replacements.append((start, size, new))
         pos = start + size
-    for start, size, new in reversed(replacements):
+    # An addition at the end of the file may precede hunks found earlier in
+    # it; the sort is stable, so additions at one place keep their order.
+    for start, size, new in reversed(sorted(replacements, key=lambda r: r[0])):
         lines[start : start + size] = new
     return _finish(lines, eol=eol, final_newline=final_newline)
 
 
 def _locate(
-    lines: list[str], ops: list[tuple[str, str]], *, path: str, start: int, at_end: bool
+    lines: list[str],
+    ops: list[tuple[str, str]],
+    *,
+    path: str,
+    start: int,
+    at_end: bool,
+    nearest: bool = False,
 ) -> tuple[int, int, list[tuple[str, str]]]:
-    """Find a hunk's old lines; if that fails and the hunk ends in blank
-    context lines (often a separator, not file content), retry without them."""
+    """Find a hunk's old lines (the nearest after ``start`` when ``nearest``,
+    else the only one); if that fails and the hunk ends in blank context
+    lines (often a separator, not file content), retry without them."""
+    find = find_first if nearest else find_match
     old = [text for op, text in ops if op != ADD_OP]
     try:
-        found, level = find_match(lines, old, path=path, start=start, at_end=at_end)
+        found, level = find(lines, old, path=path, start=start, at_end=at_end)
     except EditError as first:
         trimmed = list(ops)
         while trimmed and trimmed[-1][0] == CONTEXT_OP and not trimmed[-1][1].strip():
@@ -246,7 +266,7 @@ def _locate(
         if len(trimmed) == len(ops) or not old:
             raise
         try:
-            found, level = find_match(lines, old, path=path, start=start, at_end=at_end)
+            found, level = find(lines, old, path=path, start=start, at_end=at_end)
         except EditError:
             raise first from None
         return found, level, trimmed

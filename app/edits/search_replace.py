@@ -30,6 +30,13 @@ from app.edits.model import ORIGIN_SEARCH_REPLACE, Edit, EditError
 HEAD = "<<<<<<< SEARCH"
 DIVIDER = "======="
 UPDATED = ">>>>>>> REPLACE"
+# The markers as aider reads them: 5 to 9 marker characters, "SEARCH>" too.
+_HEAD_RE = re.compile(r"<{5,9} SEARCH>?")
+_DIVIDER_RE = re.compile(r"={5,9}")
+_UPDATED_RE = re.compile(r">{5,9} REPLACE")
+# Lines meant as a marker that it cannot be read as: refused, naming the line.
+_NEAR_HEAD_RE = re.compile(r"<{2,}\s*SEARCH\b", re.IGNORECASE)
+_NEAR_UPDATED_RE = re.compile(r">{2,}\s*REPLACE\b", re.IGNORECASE)
 
 _FENCES = ("```", "~~~")
 # Fences aider uses when the code itself contains triple backticks.
@@ -57,7 +64,7 @@ def clean_filename(line: str) -> str | None:
     name = name.rstrip(":").lstrip("#").strip().strip("`").strip("*").strip()
     if "\\" not in name.replace("\\_", ""):
         name = name.replace("\\_", "_")  # Markdown-escaped, unless a Windows path
-    if not name or name in (HEAD, DIVIDER, UPDATED) or not _plausible_path(name):
+    if not name or _is_marker(name) or not _plausible_path(name):
         return None
     return name
 
@@ -67,6 +74,10 @@ def _plausible_path(name: str) -> bool:
     if name.endswith((".", "!", "?", ",", ";")):
         return False
     return not (any(c.isspace() for c in name) and not any(c in name for c in "./\\"))
+
+
+def _is_marker(text: str) -> bool:
+    return any(r.fullmatch(text) for r in (_HEAD_RE, _DIVIDER_RE, _UPDATED_RE))
 
 
 def _is_fence(line: str) -> bool:
@@ -114,32 +125,46 @@ class SearchReplaceStream:
     def _line(self, raw: str, out: list[Edit | EditError]) -> None:
         self._line_no += 1
         marker = raw.strip()
+        head = _HEAD_RE.fullmatch(marker) is not None
         if self._state == _OUTSIDE:
-            if marker == HEAD:
+            if head:
                 self._begin(self._filename())
+            elif _NEAR_HEAD_RE.match(marker):
+                out.append(self._near_miss(marker, HEAD, "'<' (5 to 9)"))
             else:
                 self._recent = (self._recent + [raw])[-_LOOK_BACK:]
         elif self._state == _SEARCH:
-            if marker == DIVIDER:
+            if _DIVIDER_RE.fullmatch(marker):
                 self._state = _REPLACE
-            elif marker == HEAD:
+            elif head:
                 out.append(self._error(f"block at line {self._start} has no {DIVIDER} line"))
                 self._restart(self._search)
-            elif marker == UPDATED:
+            elif _UPDATED_RE.fullmatch(marker):
                 out.append(self._error(f"block at line {self._start} has no {DIVIDER} line"))
                 self._end()
             else:
                 self._search.append(raw)
-        elif marker in (UPDATED, DIVIDER):
+        elif _UPDATED_RE.fullmatch(marker) or _DIVIDER_RE.fullmatch(marker):
             # A second ======= also ends the block: models write it for
             # >>>>>>> REPLACE, and the format cannot carry it as content.
             out.append(self._finish())
             self._end()
-        elif marker == HEAD:
+        elif head:
             out.append(self._error(f"block at line {self._start} has no {UPDATED} line"))
             self._restart(self._replace)
+        elif _NEAR_UPDATED_RE.match(marker):
+            out.append(self._near_miss(marker, UPDATED, "'>' (5 to 9)"))
+            self._end()
         else:
             self._replace.append(raw)
+
+    def _near_miss(self, marker: str, meant: str, count: str) -> EditError:
+        """A line meant as a marker that cannot be read as one: said, never dropped."""
+        self._start = self._line_no
+        return self._error(
+            f"line {self._line_no}: {marker!r} is not read as {meant!r}; "
+            f"write {meant} ({count}, one space, then the word)"
+        )
 
     def _filename(self) -> str | None:
         """The file named just before this block, else the previous block's."""

@@ -110,6 +110,10 @@ class V4AStream:
         self._section: _Section | None = None
         self._index = 0
         self.seen_patch = False
+        # An indented "*** End Patch" in an update hunk, and the blank lines
+        # after it: context if more hunk lines follow, the end if the reply
+        # ends (models indent the last line too).
+        self._held: list[tuple[int, str]] = []
 
     @property
     def partial(self) -> Edit | None:
@@ -131,6 +135,10 @@ class V4AStream:
         last = self._lines.close()
         if last:
             self._line(last, out)
+        if self._held:
+            self._held = []
+            self._end_section(out)
+            self._in_patch = False
         if self._in_patch:
             self._section = None
             self._in_patch = False
@@ -148,6 +156,8 @@ class V4AStream:
     def _line(self, raw: str, out: list[Edit | EditError]) -> None:
         self._line_no += 1
         text = strip_eol(raw)
+        if self._held and self._release_held(text, out):
+            return
         if not self._in_patch:
             if text.strip() == BEGIN:
                 self._in_patch = self.seen_patch = True
@@ -156,9 +166,11 @@ class V4AStream:
         section = self._section
         # Inside a file section a marker must start its line: " *** x" is context.
         marker = text.rstrip() if section is not None else text.strip()
-        if marker == END:
+        if marker == END or (section is not None and section.kind == "add" and text.strip() == END):
             self._end_section(out)
             self._in_patch = False
+        elif section is not None and text.strip() == END:
+            self._held = [(self._line_no, text)]
         elif section is not None and section.kind == "update" and marker == END_OF_FILE:
             self._end_chunk(section, out, end_of_file=True)
         elif marker.startswith("*** "):
@@ -180,6 +192,25 @@ class V4AStream:
             self._add_line(section, text, out)
         else:
             self._update_line(section, text, out)
+
+    def _release_held(self, text: str, out: list[Edit | EditError]) -> bool:
+        """Decide what a held indented ``*** End Patch`` was, given the next
+        line; True when ``text`` is consumed (held as a blank after it)."""
+        if not text.strip():
+            self._held.append((self._line_no, text))
+            return True
+        held, self._held = self._held, []
+        if text[:1] in (CONTEXT_OP, REMOVE_OP, ADD_OP) or text.startswith(("@@", "*** ")):
+            now, section = self._line_no, self._section
+            assert section is not None
+            for number, line in held:  # the hunk goes on: they were its lines
+                self._line_no = number
+                self._update_line(section, line, out)
+            self._line_no = now
+        else:  # prose after the patch: the held line was its end
+            self._end_section(out)
+            self._in_patch = False
+        return False
 
     @staticmethod
     def _may_move(section: _Section) -> bool:

@@ -335,6 +335,8 @@ class ReviewService:
         """Raise what ``execute_all`` would refuse before its first byte
         (``tether apply --check``); reads only."""
         with self._locked():
+            for command in commands:
+                self._check(command)  # the same refusal rule the apply meets
             self._preflight(commands)
 
     def _preflight(self, commands: Sequence[Decide]) -> None:

@@ -200,6 +200,8 @@ class ReviewSession:
         have, is refused: the command was made for a state that is gone.
         """
         if not picks:
+            if fr.empty_file_change:
+                return {}  # the whole file: there is no hunk to name
             raise ApplyError("nothing selected", path=fr.path)
         hunks = fr.hunks
         index = {h.id: i for i, h in enumerate(hunks)}
