@@ -155,3 +155,29 @@ def test_an_agent_that_gives_up_withdraws_its_hunks(repo: Path, host: GateHost) 
     rejected = [e for e in host.service.journal.entries() if e.op is Op.REJECT]
     assert rejected and "withdrawn" in str(rejected[-1].extra.get("reason"))
     assert (repo / "notes.txt").read_text() == "alpha\nbeta\n"
+
+
+def test_an_agent_gone_before_it_hears_queued_withdraws_its_hunks(repo: Path) -> None:
+    # Seen on a busy machine: the hook was killed right after its proposal
+    # joined the review; telling it "queued" raised BrokenPipeError before the
+    # wait began, and its hunks stayed pending with nothing journaled.
+    from app.gate.calls import Origin, ProposedFile
+
+    gate_host = open_gate(repo)
+
+    def gone(_event: dict[str, Any]) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    with pytest.raises(OSError):
+        gate_host(
+            Origin("claude", "s", "t", "Write"),
+            [ProposedFile("notes.txt", "alpha\nbeta\n", "x\n")],
+            None,
+            gone,
+            lambda: True,
+        )
+    assert gate_host.service.pending == 0
+    rejected = [e for e in gate_host.service.journal.entries() if e.op is Op.REJECT]
+    assert rejected and "withdrawn" in str(rejected[-1].extra.get("reason"))
+    gate_host.close()
+    gate_host.service.close()

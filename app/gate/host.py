@@ -16,6 +16,7 @@ journal says of each hunk.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -31,6 +32,7 @@ from app.core.model import FileReview, FileStatus, Side
 from app.gate.answers import HunkVerdict, Verdict
 from app.gate.calls import Origin, ProposedFile
 from app.gate.endpoint import GateProtocolError
+from app.review.commands import Decide
 from app.review.events import ReviewEvent
 from app.review.service import ReviewService
 from app.review.session import ReviewSession
@@ -128,6 +130,7 @@ class GateHost:
                     f"{busy[0]}: another proposal for this file is waiting for review"
                 )
             self._waiting.update(paths)
+        answered = False
         try:
             journaled = self.service.journal.entries()
             start = journaled[-1].seq if journaled else 0
@@ -138,8 +141,14 @@ class GateHost:
             shown = {p: [(h.id, h.header()) for h in self._hunks(p)] for p in paths}
             say({"type": "queued", "hunks": sum(len(v) for v in shown.values())})
             self._wait(paths, deadline, alive)
-            return self._verdict(files, shown, start)
+            verdict = self._verdict(files, shown, start)
+            answered = True
+            return verdict
         finally:
+            if not answered:
+                # Whatever ended the call (the agent gone, its time up, Tether
+                # closing, an error): its hunks leave the queue, journaled.
+                self._withdraw(paths)
             with self._changed:
                 self._waiting.difference_update(paths)
 
@@ -158,22 +167,23 @@ class GateHost:
                 if self._closed:
                     raise GateProtocolError("Tether quit before the review decided")
                 if not alive():
-                    self._withdraw(paths, "the agent stopped waiting")
                     raise GateProtocolError("the agent stopped waiting")
                 if deadline is not None and time.time() >= deadline:
-                    self._withdraw(paths, "the agent's time limit passed")
                     raise GateProtocolError("the agent's time limit passed")
                 self._changed.wait(_CHECK_EVERY)
 
-    def _withdraw(self, paths: list[str], why: str) -> None:
-        """The call was given up: its pending hunks are rejected (journaled,
-        so they stay recoverable), with why."""
+    def _withdraw(self, paths: list[str]) -> None:
+        """The call ended unanswered: its pending hunks are rejected
+        (journaled, so they stay recoverable) and leave the queue."""
+        why = sys.exc_info()[1]
         for path in paths:
-            ids = self.service.all_hunks(path)
-            if ids:
-                from app.review.commands import Decide
-
-                self.service.execute(Decide("reject", path, ids, reason=f"withdrawn: {why}"))
+            try:
+                ids = self.service.all_hunks(path)
+                if ids:
+                    reason = f"withdrawn: {why or 'the call ended'}"
+                    self.service.execute(Decide("reject", path, ids, reason=reason))
+            except (TetherError, KeyError):
+                continue  # never loaded (a refused file): nothing is pending
 
     def _verdict(
         self, files: list[ProposedFile], shown: dict[str, list[tuple[str, str]]], start: int
