@@ -257,3 +257,12 @@ def test_the_entry_read_back_gates_the_edit_tools_within_its_own_limit(
     assert args.agent == agent
     unit = 1000 if agent == "gemini" else 1
     assert handler["timeout"] == timeout * unit == args.timeout * unit
+
+
+def test_uninstall_keeps_a_group_added_after_tethers() -> None:
+    installed = install("claude", '{"hooks": {}}', shown=SHOWN).new or ""
+    assert installed.endswith("]}]}}")
+    edited = installed[:-3] + ', {"matcher": "Bash", "hooks": []}' + installed[-3:]
+    assert json.loads(edited)["hooks"]["PreToolUse"][1] == {"matcher": "Bash", "hooks": []}
+    after = uninstall("claude", edited, shown=SHOWN).new
+    assert after == '{"hooks": {"PreToolUse": [{"matcher": "Bash", "hooks": []}]}}'

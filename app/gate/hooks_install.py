@@ -122,7 +122,8 @@ def location(agent: str, scope: str, *, root: Path, env: Mapping[str, str]) -> L
     if scope == "project":
         return Location(root, f"{spec.folder}/{spec.file}")
     if agent == CODEX and env.get("CODEX_HOME"):
-        return Location(Path(env["CODEX_HOME"]), spec.file)
+        codex_home = Path(env["CODEX_HOME"])  # written from its parent, so it may be made
+        return Location(codex_home.parent, f"{codex_home.name}/{spec.file}")
     home = env.get("HOME")
     if not home:
         raise SettingsError("$HOME is not set; cannot find the user's settings (try --project)")
@@ -410,8 +411,8 @@ def diff(change: Change, shown: str) -> str:
     lines = difflib.unified_diff(
         before,
         after,
-        fromfile=f"a/{shown}" if change.old is not None else "/dev/null",
-        tofile=f"b/{shown}" if change.new is not None else "/dev/null",
+        fromfile=shown if change.old is not None else "/dev/null",
+        tofile=shown if change.new is not None else "/dev/null",
     )
     return redact("".join(line if line.endswith("\n") else line + "\n" for line in lines))
 
