@@ -266,3 +266,11 @@ def test_uninstall_keeps_a_group_added_after_tethers() -> None:
     assert json.loads(edited)["hooks"]["PreToolUse"][1] == {"matcher": "Bash", "hooks": []}
     after = uninstall("claude", edited, shown=SHOWN).new
     assert after == '{"hooks": {"PreToolUse": [{"matcher": "Bash", "hooks": []}]}}'
+
+
+def test_install_again_after_the_user_added_a_handler_to_tethers_group_adds_nothing() -> None:
+    data = json.loads(install("claude", None, shown=SHOWN).new or "")
+    data["hooks"]["PreToolUse"][0]["hooks"].append({"type": "command", "command": "log.sh"})
+    edited = json.dumps(data, indent=2)
+    again = install("claude", edited, shown=SHOWN)
+    assert not again.changed and "already" in again.summary

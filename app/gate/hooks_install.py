@@ -331,7 +331,8 @@ def install(agent: str, old: str | None, *, timeout: int = DEFAULT_TIMEOUT, show
     ours = [h for h in handlers if _is_ours(h, spec)]
     warnings = tuple(_warnings(spec, root, handlers, shown))
     if ours:
-        if len(ours) == 1 and ours[0].group.value == group:
+        (want,) = group["hooks"]
+        if len(ours) == 1 and ours[0].value == want and ours[0].matcher == group["matcher"]:
             return Change(old, old, f"the Tether gate is already set up for {spec.name}", warnings)
         for handler in reversed(ours):  # later spans first, so earlier ones stay put
             text = _cut(text, handler, spec, shown, cascade=False)
