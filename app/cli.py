@@ -110,6 +110,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="when no Tether is running: let the agent ask (default) or deny",
     )
 
+    hooks = sub.add_parser(
+        "hooks", help="add or remove the tether gate hook in an agent's settings file"
+    )
+    hooks.add_argument("action", choices=["install", "uninstall"])
+    hooks.add_argument("agent", choices=["claude", "codex", "gemini"])
+    scope = hooks.add_mutually_exclusive_group()
+    scope.add_argument(
+        "--project",
+        dest="scope",
+        action="store_const",
+        const="project",
+        help="this repository's settings (the default)",
+    )
+    scope.add_argument(
+        "--user", dest="scope", action="store_const", const="user", help="your settings in $HOME"
+    )
+    hooks.set_defaults(scope="project")
+    hooks.add_argument(
+        "--timeout",
+        type=int,
+        default=3600,
+        help="seconds you have to decide (the hook's limit and tether gate's; default 3600)",
+    )
+    hooks.add_argument("--dry-run", action="store_true", help="show the change; write nothing")
+
     inbox = sub.add_parser(
         "inbox", help="review agents' edits before they touch disk (they arrive by tether gate)"
     )
@@ -123,7 +148,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-COMMANDS = ("review", "apply", "demo", "gate", "inbox", "journal", "loop", "trust", "watch")
+COMMANDS = (
+    "review",
+    "apply",
+    "demo",
+    "gate",
+    "hooks",
+    "inbox",
+    "journal",
+    "loop",
+    "trust",
+    "watch",
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -154,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_gate(args)
         if args.command == "inbox":
             return cmd_inbox(args)
+        if args.command == "hooks":
+            return cmd_hooks(args)
     except TetherError as exc:
         print(f"tether: {exc.title}: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -436,6 +474,45 @@ def cmd_gate(args: argparse.Namespace) -> int:
     sys.stdout.write(run.stdout)
     sys.stderr.write(run.stderr)
     return run.exit_code
+
+
+def cmd_hooks(args: argparse.Namespace) -> int:
+    from app.core.gitrepo import find_root
+    from app.gate import hooks_install as hooks
+    from app.gate.hook_command import MARGIN
+
+    if args.timeout <= MARGIN:
+        raise TetherError(
+            f"--timeout must be more than {MARGIN:g} seconds (the gate answers first)"
+        )
+    cwd = Path.cwd()
+    where = hooks.location(
+        args.agent, args.scope, root=find_root(cwd) or cwd.resolve(), env=os.environ
+    )
+    shown = str(where.path)
+    old = hooks.read_settings(where)
+    if args.action == "install":
+        change = hooks.install(args.agent, old, timeout=args.timeout, shown=shown)
+    else:
+        change = hooks.uninstall(args.agent, old, shown=shown)
+    for warning in change.warnings:
+        print(f"tether: warning: {safe_text(warning)}", file=sys.stderr)
+    if not change.changed:
+        print(safe_text(change.summary))
+        return EXIT_OK
+    for line in hooks.diff(change, shown).splitlines():
+        print(safe_text(line))
+    if args.dry_run:
+        print(f"dry run: nothing was written; without --dry-run: {change.summary} in {shown}")
+        return EXIT_OK
+    hooks.write_settings(where, change)
+    print(f"{change.summary} in {shown}")
+    if args.action == "install" and args.agent == "codex":
+        print(
+            "Codex runs a new hook only once you trust it (/hooks in Codex), and a project's"
+            " hooks only in a trusted project."
+        )
+    return EXIT_OK
 
 
 def cmd_inbox(args: argparse.Namespace) -> int:
