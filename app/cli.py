@@ -115,6 +115,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     inbox.add_argument("--theme", choices=["dark", "light"], help="colour theme")
 
+    mcp = sub.add_parser(
+        "mcp", help="an MCP server (stdio) whose edit tools wait for the review in tether inbox"
+    )
+    mcp.add_argument(
+        "--timeout", type=float, default=3600.0, help="longest a call waits, in seconds"
+    )
+
     journal = sub.add_parser("journal", help="list the decisions journaled in this repository")
     journal.add_argument("--json", action="store_true", help="print JSON lines")
     journal.add_argument(
@@ -123,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-COMMANDS = ("review", "apply", "demo", "gate", "inbox", "journal", "loop", "trust", "watch")
+COMMANDS = ("review", "apply", "demo", "gate", "inbox", "journal", "loop", "mcp", "trust", "watch")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -154,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_gate(args)
         if args.command == "inbox":
             return cmd_inbox(args)
+        if args.command == "mcp":
+            return cmd_mcp(args)
     except TetherError as exc:
         print(f"tether: {exc.title}: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -457,6 +466,15 @@ def cmd_inbox(args: argparse.Namespace) -> int:
         host.close()
         server.close()
         host.service.close()
+    return EXIT_OK
+
+
+def cmd_mcp(args: argparse.Namespace) -> int:
+    from app.core.gitrepo import find_root
+    from app.gate.mcp_server import serve
+
+    cwd = Path.cwd()
+    serve(find_root(cwd) or cwd.resolve(), timeout=args.timeout)
     return EXIT_OK
 
 
