@@ -336,7 +336,10 @@ def propose(
     with _connect(path, timeout=remaining) as sock:
         if on_connect is not None:
             on_connect(sock)
-        _send(sock, proposal_message(origin, files, deadline))
+        # The host may answer (a refusal) and close before reading it all:
+        # its answer is still ours to read below.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            _send(sock, proposal_message(origin, files, deadline))
         reader = sock.makefile("rb")
         while True:
             if deadline is not None:
