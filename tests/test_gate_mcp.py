@@ -244,3 +244,20 @@ async def test_a_call_the_client_cancels_is_withdrawn_from_the_review(
         await asyncio.wait_for(withdrawn.wait(), 60)
     assert host.service.pending == 0
     assert (repo / "notes.txt").read_text() == "alpha\nbeta\n"
+
+
+async def test_a_v4a_move_accepted_moves_the_file(repo: Path, host: GateHost) -> None:
+    patch = (
+        "*** Begin Patch\n*** Update File: notes.txt\n*** Move to: docs/notes.txt\n"
+        "@@\n alpha\n-beta\n+gamma\n*** End Patch\n"
+    )
+
+    def decide(service: Any) -> None:
+        service.execute(Decide("accept", "docs/notes.txt", service.all_hunks("docs/notes.txt")))
+
+    async with connect(repo) as client:
+        result, _ = await call_and_decide(client, host, "propose_patch", {"patch": patch}, decide)
+    out = result.structured_content
+    assert out is not None and out["applied"] == ["docs/notes.txt"], text_of(result)
+    assert (repo / "docs/notes.txt").read_text() == "alpha\ngamma\n"
+    assert not (repo / "notes.txt").exists()

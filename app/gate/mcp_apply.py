@@ -80,8 +80,8 @@ class Writer:
         steps = [(proposed.path, text, None if proposed.moved_from else proposed.before)]
         if proposed.moved_from:
             steps.append((proposed.moved_from, None, proposed.before))
-        session = self.session()
         try:
+            session = self.session()
             loaded = [session.propose(path, new) for path, new, _ in steps]
             changed = [
                 path

@@ -180,6 +180,9 @@ class _Gate:
             )
 
         call = asyncio.ensure_future(asyncio.to_thread(wait))
+        # A call given up still ends (its connection closed, below): collect
+        # its error so it is not reported as never retrieved.
+        call.add_done_callback(lambda done: done.cancelled() or done.exception())
         beats = 0
         message = "sent to the Tether review"
         try:
