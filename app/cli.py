@@ -140,6 +140,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     inbox.add_argument("--theme", choices=["dark", "light"], help="colour theme")
 
+    mcp = sub.add_parser(
+        "mcp", help="an MCP server (stdio) whose edit tools wait for the review in tether inbox"
+    )
+    mcp.add_argument(
+        "--timeout", type=float, default=3600.0, help="longest a call waits, in seconds"
+    )
+
     journal = sub.add_parser("journal", help="list the decisions journaled in this repository")
     journal.add_argument("--json", action="store_true", help="print JSON lines")
     journal.add_argument(
@@ -157,6 +164,7 @@ COMMANDS = (
     "inbox",
     "journal",
     "loop",
+    "mcp",
     "trust",
     "watch",
 )
@@ -192,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_inbox(args)
         if args.command == "hooks":
             return cmd_hooks(args)
+        if args.command == "mcp":
+            return cmd_mcp(args)
     except TetherError as exc:
         print(f"tether: {exc.title}: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -534,6 +544,15 @@ def cmd_inbox(args: argparse.Namespace) -> int:
         host.close()
         server.close()
         host.service.close()
+    return EXIT_OK
+
+
+def cmd_mcp(args: argparse.Namespace) -> int:
+    from app.core.gitrepo import find_root
+    from app.gate.mcp_server import serve
+
+    cwd = Path.cwd()
+    serve(find_root(cwd) or cwd.resolve(), timeout=args.timeout)
     return EXIT_OK
 
 

@@ -31,8 +31,11 @@ from pathlib import Path
 from typing import Any
 
 from app.core.errors import TetherError, UnsafePathError
+from app.core.patchapply import apply_file_patch
 from app.core.paths import normalize, resolve_in_root
 from app.core.secrets import secret_file
+from app.core.text import join_lines, split_lines
+from app.core.unified import parse_patch
 from app.edits.apply import apply_edit
 from app.edits.model import EditError
 from app.edits.v4a import parse_v4a
@@ -120,12 +123,13 @@ def read_call(payload: Mapping[str, Any], root: Path, agent: str | None = None) 
         str(payload.get("tool_use_id") or payload.get("tool_call_id") or ""),
         tool,
     )
-    reader = _Reader(root, cwd)
+    reader = Reader(root, cwd)
     if agent == CODEX:
         files = reader.patch(_text(tool_input, "command", tool))
     elif tool in ("Write", "write_file"):
-        path = reader.rel(tool_input.get("file_path"), tool)
-        files = [ProposedFile(path, reader.text(path), _text(tool_input, "content", tool))]
+        files = [
+            reader.write(tool_input.get("file_path"), _text(tool_input, "content", tool), tool)
+        ]
     elif tool == "MultiEdit":
         path = reader.rel(tool_input.get("file_path"), tool)
         edits = tool_input.get("edits")
@@ -139,14 +143,12 @@ def read_call(payload: Mapping[str, Any], root: Path, agent: str | None = None) 
             after = replace(after, one, path, count=None if one.get("replace_all") else 1)
         files = [ProposedFile(path, before, after)]
     else:  # Edit, replace
-        path = reader.rel(tool_input.get("file_path"), tool)
-        before = reader.existing(path)
         count: int | None = 1
         if agent == GEMINI:
             count = int(tool_input.get("expected_replacements") or 1)
         elif tool_input.get("replace_all"):
             count = None
-        files = [ProposedFile(path, before, replace(before, tool_input, path, count=count))]
+        files = [reader.edit(tool_input.get("file_path"), tool_input, tool, count=count)]
     return HookCall(
         agent,
         str(payload.get("hook_event_name") or ""),
@@ -188,8 +190,9 @@ def _text(tool_input: Mapping[str, Any], key: str, tool: str) -> str:
     return value
 
 
-class _Reader:
-    """Paths and file text under the repository, with Tether's rules."""
+class Reader:
+    """Paths and file text under the repository, with Tether's rules (the
+    gate's hook input and ``tether mcp``'s tools both read through it)."""
 
     def __init__(self, root: Path, cwd: Path) -> None:
         self.root, self.cwd = root.resolve(), cwd
@@ -246,6 +249,45 @@ class _Reader:
         if text is None:
             raise GateRefusal("does not exist, so it cannot be edited", path=rel)
         return text
+
+    def write(self, raw: object, content: str, tool: str) -> ProposedFile:
+        """A whole-file write of ``content`` to ``raw``."""
+        path = self.rel(raw, tool)
+        return ProposedFile(path, self.text(path), content)
+
+    def edit(
+        self, raw: object, edit: Mapping[str, Any], tool: str, *, count: int | None
+    ) -> ProposedFile:
+        """``old_string`` → ``new_string`` in the file at ``raw`` (see ``replace``)."""
+        path = self.rel(raw, tool)
+        before = self.existing(path)
+        return ProposedFile(path, before, replace(before, edit, path, count=count))
+
+    def unified(self, patch: str) -> list[ProposedFile]:
+        """The files a unified diff (``git diff``, ``diff -u``) would change."""
+        try:
+            parsed = parse_patch(patch)
+        except TetherError as exc:
+            raise GateRefusal(f"patch: {exc.message}") from None
+        if not parsed.files:
+            raise GateRefusal("patch: the patch changes no file")
+        files: list[ProposedFile] = []
+        for fp in parsed.files:
+            if fp.binary:
+                raise GateRefusal("is a binary change; Tether reviews text edits", path=fp.path)
+            source = self.check(fp.old_path) if fp.old_path is not None else None
+            target = self.check(fp.new_path) if fp.new_path is not None else None
+            before = self.text(source) if source is not None else None
+            if source is not None and before is None:
+                raise GateRefusal("does not exist, so the patch cannot change it", path=source)
+            try:
+                lines = apply_file_patch(split_lines(before or ""), fp, path=fp.path)
+            except TetherError as exc:
+                raise GateRefusal(exc.message, path=exc.path or fp.path) from None
+            after = None if target is None else join_lines(lines)
+            moved = source if source is not None and target not in (None, source) else None
+            files.append(ProposedFile(target or fp.path, before, after, moved_from=moved))
+        return files
 
     def patch(self, patch: str) -> list[ProposedFile]:
         try:

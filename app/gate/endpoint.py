@@ -14,6 +14,10 @@ connection:
     ← {"type": "verdict", "texts": {...}, "hunks": [...], "stale": [...]}
       or {"type": "error", "message": "..."}
 
+    → {"v": 1, "type": "status"}
+    ← {"type": "status", "pending": N, "decided": N, "queue": [{"path",
+       "origin", "pending"}]}                               (``tether mcp``)
+
 The client may close the connection at any time (the agent gave up); the
 host then drops the proposal. ``docs/agents.md`` documents the protocol.
 """
@@ -201,6 +205,9 @@ class GateServer:
                 request = _read_line(reader)
                 if request is None:
                     return
+                if request.get("type") == "status":
+                    _send(conn, self._status(request))
+                    return
                 origin, files, deadline = parse_proposal(request)
 
                 def say(event: dict[str, Any]) -> None:
@@ -216,6 +223,14 @@ class GateServer:
                     _send(conn, {"type": "error", "message": str(exc)})
             except OSError:
                 return  # the client went away
+
+    def _status(self, request: Mapping[str, Any]) -> dict[str, Any]:
+        # A host that can say where the review stands has a ``status()``
+        # (GateHost); the proposal handler alone is all the protocol needs.
+        report = getattr(self.handler, "status", None)
+        if request.get("v") != VERSION or report is None:
+            raise GateProtocolError("this Tether does not report its review's status")
+        return {"type": "status", **report()}
 
 
 def _peer_open(conn: socket.socket) -> bool:
@@ -305,18 +320,26 @@ def propose(
     deadline: float | None,
     on_event: Callable[[dict[str, Any]], None] | None = None,
     clock: Callable[[], float] | None = None,
+    on_connect: Callable[[socket.socket], None] | None = None,
 ) -> Verdict:
     """Send one proposal and wait for the human's verdict, at most until
     ``deadline`` (unix seconds). Raises GateUnavailable when no Tether runs,
     TimeoutError past the deadline, GateProtocolError when the review ends
-    without a verdict (Tether quit or was killed)."""
+    without a verdict (Tether quit or was killed). ``on_connect`` gets the
+    socket, so another thread can shut it down to give the call up (the
+    review withdraws it, as when a hook is killed)."""
     import time
 
     now = clock or time.time
     path = socket_path(state_dir)
     remaining = None if deadline is None else max(0.001, deadline - now())
     with _connect(path, timeout=remaining) as sock:
-        _send(sock, proposal_message(origin, files, deadline))
+        if on_connect is not None:
+            on_connect(sock)
+        # The host may answer (a refusal) and close before reading it all:
+        # its answer is still ours to read below.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            _send(sock, proposal_message(origin, files, deadline))
         reader = sock.makefile("rb")
         while True:
             if deadline is not None:
@@ -338,3 +361,18 @@ def propose(
                 raise GateProtocolError(str(message.get("message", "error")))
             if on_event is not None:
                 on_event(message)
+
+
+def review_status(state_dir: Path, *, timeout: float = 10.0) -> dict[str, Any]:
+    """Where the running review stands (its ``status`` answer). Raises
+    GateUnavailable when no Tether runs, GateProtocolError on a bad answer."""
+    with _connect(socket_path(state_dir), timeout=timeout) as sock:
+        _send(sock, {"v": VERSION, "type": "status"})
+        message = _read_line(sock.makefile("rb"))
+    if message is None:
+        raise GateProtocolError("Tether closed the connection without an answer")
+    if message.get("type") == "error":
+        raise GateProtocolError(str(message.get("message", "error")))
+    if message.get("type") != "status":
+        raise GateProtocolError(f"unexpected answer {message.get('type')!r} to a status request")
+    return {k: v for k, v in message.items() if k != "type"}

@@ -152,6 +152,17 @@ class GateHost:
             with self._changed:
                 self._waiting.difference_update(paths)
 
+    def status(self) -> dict[str, Any]:
+        """Where the review stands, for the endpoint's ``status`` request:
+        hunks pending and decided, and each file still waiting."""
+        service = self.service
+        queue = [
+            {"path": fr.path, "origin": fr.origin, "pending": service.pending_in(fr)}
+            for fr in list(service.files)
+            if fr.loaded and service.pending_in(fr)
+        ]
+        return {"pending": service.pending, "decided": service.decided, "queue": queue}
+
     def _hunks(self, path: str) -> list[Any]:
         fr = self.service.load(self.service.file(path))
         if fr.note:
