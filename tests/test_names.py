@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -154,3 +155,37 @@ async def test_the_status_line_draws_a_name_as_plain_escaped_text() -> None:
         drawn = "".join(segment.text for segment in status.render_line(0))
     assert not any(c in drawn for c in RAW)
     assert "[/]odd" in drawn and "\\033]0;pwned" in drawn
+
+
+# -- a file's *content* never reaches the terminal as escape sequences -------------------------
+
+HOSTILE = "b \x1b]52;c;cHduZWQ=\x07 \x1b]0;TITLE\x07 \x1b[2J \x9b31m \x7f c\n"
+
+
+def _controls(text: str) -> list[str]:
+    return [c for c in text if unicodedata.category(c) == "Cc"]
+
+
+async def test_file_content_is_drawn_with_controls_made_visible(
+    tmp_path: Path, isolated_home: Path
+) -> None:
+    # Found by hand: a changed line holding OSC 0 set the terminal's title
+    # from the diff pane (OSC 52 would have written the clipboard).
+    from conftest import build_app
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    (repo / "f.txt").write_text("a\n")
+    subprocess.run(["git", "add", "f.txt"], cwd=repo, check=True)
+    (repo / "f.txt").write_text("a\n" + HOSTILE)
+    app = build_app(repo)
+    async with app.run_test(size=(120, 20)) as pilot:
+        await pilot.pause()
+        for view in ("unified", "split"):
+            drawn = "".join(
+                seg.text for y in range(app.pane.size.height) for seg in app.pane.render_line(y)
+            )
+            assert "TITLE" in drawn and _controls(drawn) == [], (view, _controls(drawn))
+            await pilot.press("v")
+            await pilot.pause()

@@ -17,7 +17,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from app.core.text import split_lines, strip_eol
+from app.core.text import displayable, split_lines, strip_eol
 from themes import palette_for
 from widgets.highlight import WINDOW_OVER, Tokens, clip_tokens, colour_for, lex_lines, token_colours
 
@@ -145,7 +145,7 @@ class CodeView(ScrollView, can_focus=True):
             tokens = clip_tokens(tokens, scroll_x, width)
         code = [
             Segment(
-                value.replace("\t", "    "),
+                displayable(value),
                 Style(color=colour_for(colours, ttype) or pal.text, bgcolor=bg),
             )
             for ttype, value in tokens

@@ -33,7 +33,7 @@ from textual.strip import Strip
 
 from app.core.model import ADDED, CONTEXT, REMOVED, Hunk
 from app.core.names import safe_text
-from app.core.text import strip_eol
+from app.core.text import displayable, strip_eol
 from themes import DiffPalette, palette_for
 from widgets.diff_rows import FOLD, HUNK, NOTE, BlockCache, Row, layout, pairs_in_hunk
 from widgets.highlight import (
@@ -506,7 +506,10 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
             bg = pal.cursor_bg if is_cursor else pal.hunk_bg
             segs = [
                 cursor_seg,
-                Segment(" " + hunk.header(), Style(color=pal.hunk_fg, bgcolor=bg, bold=True)),
+                Segment(
+                    " " + displayable(hunk.header()),
+                    Style(color=pal.hunk_fg, bgcolor=bg, bold=True),
+                ),
                 Segment(info, Style(color=pal.fold_fg, bgcolor=bg)),
             ]
             blocked = self._notes.get(row.hunk)
@@ -704,7 +707,7 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
             pos = end
             cuts = sorted({start, end, *[c for s in spans for c in s if start < c < end]})
             for a, b in zip(cuts, cuts[1:], strict=False):
-                piece = value[a - start : b - start].replace("\t", "    ")
+                piece = displayable(value[a - start : b - start])
                 in_word = any(s <= a < e for s, e in spans)
                 segs.append(Segment(piece, Style(color=fg, bgcolor=word_bg if in_word else bg)))
         # Neighbouring tokens of one colour become one segment: every segment of

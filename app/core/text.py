@@ -64,3 +64,18 @@ def dominant_eol(lines: list[str]) -> str:
     crlf = sum(1 for line in lines if line.endswith("\r\n"))
     lf = sum(1 for line in lines if line.endswith("\n")) - crlf
     return "\r\n" if crlf > lf else "\n"
+
+
+# What a file's text may not send to the terminal: C0 controls and DEL are
+# drawn as Unicode control pictures (one cell each, so columns stay), C1
+# controls as U+FFFD, a tab as four spaces. Unfiltered, a line holding
+# ``ESC ] 52`` writes the clipboard, ``ESC ] 0`` the window title, ``ESC [ 2 J``
+# clears the screen.
+_DISPLAY: dict[int, str | int] = {i: 0x2400 + i for i in range(0x20)}
+_DISPLAY.update({0x7F: 0x2421, 0x09: "    "})
+_DISPLAY.update({i: 0xFFFD for i in range(0x80, 0xA0)})
+
+
+def displayable(text: str) -> str:
+    """``text`` as it is safe to draw: control characters made visible."""
+    return text.translate(_DISPLAY)

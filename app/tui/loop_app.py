@@ -20,6 +20,7 @@ from textual.widgets import ContentSwitcher, Footer, Header, Input, Static
 from app.core.autonomy import Level
 from app.core.errors import TetherError
 from app.core.names import quote_name
+from app.core.text import displayable
 from app.loop.controller import LoopController, View, first_tracked_file
 from app.loop.events import (
     ContextSent,
@@ -348,7 +349,9 @@ class LoopApp(WatchingMixin, ReviewApp):
             self._set_context_text("Nothing sent yet.")
 
     def _set_context_text(self, text: str) -> None:
-        self.query_one("#context-text", Static).update(Text(text))
+        # What was sent includes file contents: drawn with controls made visible.
+        lines = text.split("\n")
+        self.query_one("#context-text", Static).update(Text("\n".join(map(displayable, lines))))
 
     def action_code_view(self) -> None:
         if self.code.path:
