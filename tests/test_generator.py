@@ -928,4 +928,4 @@ def test_at_level_4_such_a_change_is_proposed_and_flagged(
         steps = run(Messages().provider(server), gen)
     assert rejected(steps) == []
     view = proposal.view(CI)
-    assert view.flag == "this file controls GitHub settings and CI: check what the change makes run"
+    assert view.flag == "this file controls CI: check what the change makes run"

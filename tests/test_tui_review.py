@@ -434,7 +434,7 @@ async def test_a_ci_file_is_flagged_above_its_hunks_and_y_still_decides(
         await settle(pilot)
         app.show_file(app.session.files.index(app.session.file(ci)))
         await pilot.pause()
-        assert app.pane.rows[0].text.startswith("⚑ this file controls GitHub settings and CI")
+        assert app.pane.rows[0].text.startswith("⚑ this file controls CI")
         assert app.pane.current_hunk_id() is not None  # the cursor is on the hunk
         await press(pilot, "y")
         assert index_bytes(sample_repo, ci) == (sample_repo / ci).read_bytes()

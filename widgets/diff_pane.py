@@ -110,6 +110,7 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
         self._by_id: dict[str, int] = {}
         self._old_lines: Sequence[str] = ()
         self._notes: Mapping[str, str] = {}
+        self._risks: Mapping[str, str] = {}
         self._marked: dict[str, set[int]] = {}
         self._blocks = BlockCache()
         self._strips: OrderedDict[tuple[object, ...], Strip] = OrderedDict()
@@ -148,11 +149,13 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
         notes: Mapping[str, str] | None = None,
         hunk: str | int | None = None,
         banner: str = "",
+        risks: Mapping[str, str] | None = None,
     ) -> None:
         """Show a file. The cursor goes to hunk ``hunk`` (an id, or an index,
         clamped); with None it stays on the hunk it was on, or the one now at
         its place. Re-showing the same file keeps open folds and marks.
-        ``banner`` is a line above the hunks about the whole file (a flag)."""
+        ``banner`` is a line above the hunks about the whole file (a flag);
+        ``risks`` what each hunk's header flags (``⚠ …``), by hunk id."""
         same_file = path == self.path
         before = self.current_hunk_id()
         before_index = max(self.current_hunk(), 0)
@@ -164,6 +167,7 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
         self._by_id = {h.id: i for i, h in enumerate(self._hunks)}
         self._old_lines = old_lines
         self._notes = {key: safe_text(text) for key, text in (notes or {}).items()}
+        self._risks = {key: safe_text(text) for key, text in (risks or {}).items()}
         if same_file:
             self._marked = {h: v for h, v in self._marked.items() if h in self._by_id}
             self._blocks.keep_only(self._by_id)
@@ -510,8 +514,13 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
                     " " + displayable(hunk.header()),
                     Style(color=pal.hunk_fg, bgcolor=bg, bold=True),
                 ),
-                Segment(info, Style(color=pal.fold_fg, bgcolor=bg)),
             ]
+            risk = self._risks.get(row.hunk)
+            if risk:  # before the counter: at 80 columns it is what must show
+                segs.append(
+                    Segment(f"  ⚠ {risk}", Style(color=pal.selected, bgcolor=bg, bold=True))
+                )
+            segs.append(Segment(info, Style(color=pal.fold_fg, bgcolor=bg)))
             blocked = self._notes.get(row.hunk)
             if blocked:
                 segs.append(

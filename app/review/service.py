@@ -46,6 +46,7 @@ from app.review.events import (
     HunksChanged,
     ReviewEvent,
 )
+from app.review.risks import Risk, hunk_risks
 from app.review.session import Outcome, Picks, ReviewSession, parse_line_id
 
 Listener = Callable[[ReviewEvent], None]
@@ -74,6 +75,8 @@ class FileView:
     flag: str = ""
     # Where the proposal came from (an agent's tool call), when known.
     origin: str = ""
+    # Each hunk's risk flags (``app.review.risks``), by hunk id; none: absent.
+    risks: Mapping[str, tuple[Risk, ...]] = field(default_factory=dict)
 
     @property
     def banner(self) -> str:
@@ -94,6 +97,7 @@ class ReviewService:
         self._lock = threading.RLock()
         self._depth = threading.local()
         self._outbox: list[ReviewEvent] = []
+        self._risk_cache: dict[tuple[str, str], tuple[Risk, ...]] = {}
         self._listeners: list[Listener] = []
         self._deciding: dict[str, set[str]] = {}
         self._lines_cache: dict[str, tuple[str | None, list[str]]] = {}
@@ -201,7 +205,21 @@ class ReviewService:
             blocked=self.session.blocked(fr),
             flag=control_flag(fr.path) or (control_flag(fr.old_path) if fr.old_path else ""),
             origin=fr.origin,
+            risks=self._risks(fr, hunks),
         )
+
+    def _risks(self, fr: FileReview, hunks: tuple[Hunk, ...]) -> dict[str, tuple[Risk, ...]]:
+        # A hunk's flags depend only on its path and lines, and its id hashes
+        # those: computed once per hunk, not once per redraw.
+        out: dict[str, tuple[Risk, ...]] = {}
+        for hunk in hunks:
+            key = (fr.path, hunk.id)
+            found = self._risk_cache.get(key)
+            if found is None:
+                found = self._risk_cache[key] = hunk_risks(fr.path, hunk)
+            if found:
+                out[hunk.id] = found
+        return out
 
     def _accepted_lines(self, fr: FileReview) -> list[str]:
         # Split once per accepted text, not once per key press.

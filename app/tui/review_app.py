@@ -42,6 +42,7 @@ from app.review.events import (
     HunksChanged,
     ReviewEvent,
 )
+from app.review.risks import describe
 from app.review.service import ReviewService
 from app.review.session import Outcome, ReviewSession
 from app.tui.screens import HelpScreen, SummaryScreen
@@ -332,6 +333,11 @@ class ReviewApp(App[dict]):
             notes=view.blocked,
             hunk=hunk,
             banner=view.banner,
+            # What controls a tool is said once, above the file (the banner).
+            risks={
+                h: describe(tuple(x for x in r if x.kind != "controls"))
+                for h, r in view.risks.items()
+            },
         )
         file_list = self.query_one(FileList)
         if file_list.entry_count <= self.index:
