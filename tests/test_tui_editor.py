@@ -93,7 +93,9 @@ def test_a_missing_editor_gives_the_screen_back(sample_repo: Path, isolated_home
         term.wait_for("inventory/report.py", STARTUP_TIMEOUT)
         term.wait_for("0 decided")
         term.send(b"e")
-        term.wait_for("the editor 'tether-no-such-editor' was")
+        # Wording aside: before, nothing at all was drawn after the key.
+        term.wait_for("'tether-no-such-editor'")
+        assert "the editor 'tether-no-such-editor' was" in term.text()
         # The app still takes keys: a decision, then quitting as usual.
         term.send(b"y")
         term.wait_for(f"accepted 11 lines of {REPORT}")
