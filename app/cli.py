@@ -16,15 +16,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app import __version__
-from app.core.errors import TetherError
+from app.core.errors import ConfigError, TetherError
 from app.core.names import quote_name, safe_text, shorten
 
 if TYPE_CHECKING:
-    from app.providers.base import Provider
+    from app.providers.base import Provider, ProviderError
     from app.review.service import ReviewService
     from app.review.sources import Source
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+# A closed pipe, as a process killed by SIGPIPE reports it (git's status there).
+EXIT_PIPE = 128 + 13
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -178,32 +180,19 @@ def main(argv: list[str] | None = None) -> int:
         argv = ["loop", *argv]
     args = parser.parse_args(argv)
     try:
-        if args.command == "review":
-            return cmd_review(args)
-        if args.command == "apply":
-            return cmd_apply(args)
-        if args.command == "demo":
-            from app.demo import run_demo
-
-            return run_demo(theme=args.theme, keep=args.keep, review=args.review, speed=args.speed)
-        if args.command == "loop":
-            return cmd_loop(args)
-        if args.command == "watch":
-            return cmd_watch(args)
-        if args.command == "journal":
-            return cmd_journal(args)
-        if args.command == "trust":
-            return cmd_trust(args)
-        if args.command == "gate":
-            return cmd_gate(args)
-        if args.command == "inbox":
-            return cmd_inbox(args)
-        if args.command == "hooks":
-            return cmd_hooks(args)
-        if args.command == "mcp":
-            return cmd_mcp(args)
+        code = _dispatch(parser, args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit as "Exception ignored"
+        return code
+    except BrokenPipeError:
+        # The reader went away (`tether review --list | head -1`): stop quietly,
+        # as git does. Python would still flush stdout at exit and complain,
+        # so stdout becomes /dev/null first.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return EXIT_PIPE
     except TetherError as exc:
-        print(f"tether: {exc.title}: {exc}", file=sys.stderr)
+        print(f"tether: {_headline(exc)}", file=sys.stderr)
         return EXIT_ERROR
     except OSError as exc:
         # The OS refused something not checked first (a name too long to
@@ -213,6 +202,44 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+
+
+def _headline(exc: TetherError) -> str:
+    """An error's one line: its title only when it adds something (a plain
+    TetherError's "Tether error" after "tether:" would say it twice)."""
+    return str(exc) if exc.title == TetherError.title else f"{exc.title}: {exc}"
+
+
+def _note(message: str) -> None:
+    """A word on stderr (an empty result said out loud), keeping stdout for data."""
+    print(f"tether: {message}", file=sys.stderr)
+
+
+def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if args.command == "review":
+        return cmd_review(args)
+    if args.command == "apply":
+        return cmd_apply(args)
+    if args.command == "demo":
+        from app.demo import run_demo
+
+        return run_demo(theme=args.theme, keep=args.keep, review=args.review, speed=args.speed)
+    if args.command == "loop":
+        return cmd_loop(args)
+    if args.command == "watch":
+        return cmd_watch(args)
+    if args.command == "journal":
+        return cmd_journal(args)
+    if args.command == "trust":
+        return cmd_trust(args)
+    if args.command == "gate":
+        return cmd_gate(args)
+    if args.command == "inbox":
+        return cmd_inbox(args)
+    if args.command == "hooks":
+        return cmd_hooks(args)
+    if args.command == "mcp":
+        return cmd_mcp(args)
     parser.print_help()
     return EXIT_USAGE
 
@@ -234,6 +261,9 @@ def cmd_review(args: argparse.Namespace) -> int:
     )
     if args.list:
         listing = list_hunks(service, source)
+        if not listing["files"]:
+            # An empty but valid result: exit 0, and say so (stdout stays data).
+            _note(f"no changes to review ({safe_text(source.label)})")
         if args.json:
             print(json.dumps(listing, indent=2))
         else:
@@ -307,14 +337,18 @@ def cmd_loop(args: argparse.Namespace) -> int:
     flags = {
         key: getattr(args, key, None) for key in ("provider", "model", "base_url", "recording")
     }
-    settings = settings_for(config.provider, flags)
-    if settings is None:
-        print(NO_PROVIDER, file=sys.stderr)
-        return EXIT_USAGE
     from app.core.config import host_of
+    from app.providers.base import ProviderError
     from app.providers.factory import create_provider
 
-    provider = create_provider(settings)
+    try:
+        settings = settings_for(config.provider, flags)
+        if settings is None:
+            print(NO_PROVIDER, file=sys.stderr)
+            return EXIT_USAGE
+        provider = create_provider(settings)
+    except ProviderError as exc:
+        raise _in_config(exc, root, from_flag=args.provider is not None) from None
     leash = {Level[name.upper()]: value for name, value in config.leash.items()}
     label = f"{settings.provider} · {settings.model or provider.model}"
     if settings.base_url:  # where the prompts go, always in sight
@@ -332,6 +366,19 @@ def cmd_loop(args: argparse.Namespace) -> int:
         level=level,
         leash=leash,
         intro="\n".join(config.notes),
+    )
+
+
+def _in_config(exc: ProviderError, root: Path, *, from_flag: bool) -> TetherError:
+    """A provider setting's error, naming the config file and line that set
+    it (when a file did, not --provider)."""
+    from app.core.config import line_of, origin_of
+
+    origin = None if from_flag else origin_of(root, "provider", "provider")
+    if origin is None:
+        return exc
+    return ConfigError(
+        f"[provider] {exc.detail}", path=str(origin), line=line_of(origin, "provider")
     )
 
 
@@ -431,10 +478,16 @@ def cmd_apply(args: argparse.Namespace) -> int:
         found.update(chosen)
         if chosen or (wanted is None and fr.empty_file_change):
             plan.append(Decide("accept", fr.path, chosen))
-    if wanted is not None and (unknown := sorted(wanted - found)):
-        problems.append(
-            f"unknown hunk id(s): {', '.join(unknown)} (see `tether review PATCH --list`)"
-        )
+    if wanted is not None and (missing := wanted - found):
+        # A hunk of the patch that is no longer pending was applied already
+        # (its change is in the file); any other id is not in the patch at all.
+        ours = _patch_hunk_ids(source)
+        if applied := sorted(missing & ours):
+            problems.append(f"hunk(s) already applied: {', '.join(applied)}")
+        if unknown := sorted(missing - ours):
+            problems.append(
+                f"unknown hunk id(s): {', '.join(unknown)} (see `tether review PATCH --list`)"
+            )
     if problems:
         return _apply_report(args, False, problems, [])
     # One write set: preflighted whole, and taken back whole if the OS
@@ -448,6 +501,15 @@ def cmd_apply(args: argparse.Namespace) -> int:
         return _apply_report(args, False, [f"{exc.title}: {exc}"], [])
     applied = [{"path": command.path, "hunks": list(command.hunks)} for command in plan]
     return _apply_report(args, True, [], applied)
+
+
+def _patch_hunk_ids(source: Source) -> set[str]:
+    from app.core.backends import PatchBackend
+
+    backend = source.backend
+    if not isinstance(backend, PatchBackend):
+        return set()
+    return {h.id for fp in backend.patch.files for h in fp.hunks}
 
 
 def _apply_report(
@@ -589,6 +651,17 @@ def cmd_journal(args: argparse.Namespace) -> int:
     root = find_root(Path.cwd()) or Path.cwd()
     journal = Journal(state_dir_for(root) / "journal.jsonl")
     entries = [*journal.archived(), *journal.entries()] if args.all else journal.entries()
+    if not entries:
+        # Empty but valid: exit 0, said on stderr, naming where it looked.
+        where = state_dir_for(root) / "journal.jsonl"
+        if find_root(Path.cwd()) is None:
+            _note(
+                f"the journal is empty: {Path.cwd()} is not in a git repository and no review"
+                f" of this folder was journaled (looked in {where})"
+            )
+        else:
+            _note(f"the journal is empty (no decisions journaled in {root})")
+        return EXIT_OK
     for entry in entries:
         if args.json:
             print(json.dumps(entry.to_json()))

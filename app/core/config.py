@@ -111,10 +111,54 @@ def _merge(config: Config, path: Path, *, trusted: bool) -> None:
             )
         expected = type(getattr(config, key))
         if not isinstance(value, expected) or isinstance(value, bool) != (expected is bool):
-            raise ConfigError(f"{key} must be a {expected.__name__}, not {value!r}", path=str(path))
+            raise ConfigError(
+                f"{key} must be {KIND_NAMES.get(expected, expected.__name__)} (got {value!r})",
+                path=str(path),
+                line=line_of(path, key),
+            )
         setattr(config, key, value)
     if config.theme not in ("dark", "light", "tether-dark", "tether-light"):
         raise ConfigError(f"theme must be 'dark' or 'light', not {config.theme!r}", path=str(path))
+
+
+# What a setting's type is called in a message (not Python's "a int").
+KIND_NAMES = {int: "a whole number", str: "text in quotes", bool: "true or false"}
+
+
+def line_of(path: Path, key: str) -> int | None:
+    """The line of ``path`` that sets ``key`` (its first), for a message; tomllib
+    says where a syntax error is, not where a wrong value was set."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    for number, text in enumerate(lines, start=1):
+        name, equals, _ = text.partition("=")
+        if equals and name.strip().strip("\"'") == key:
+            return number
+    return None
+
+
+def origin_of(root: Path | None, table: str, key: str) -> Path | None:
+    """The config file whose ``[table] key`` is in effect (the last one read
+    that sets it), to name it in an error about the value."""
+    found = None
+    for path in _files(root):
+        ignored = path.name == REPO_CONFIG and key not in REQUEST_KEYS and not is_trusted(path)
+        if table == "provider" and ignored:
+            continue  # an untrusted repository's routing key was not applied
+        section = _read(path).get(table)
+        if isinstance(section, dict) and key in section:
+            found = path
+    return found
+
+
+def _files(root: Path | None) -> list[Path]:
+    """The config files load_config reads, in order, those that exist."""
+    paths = [user_config_dir() / "config.toml"]
+    if root is not None:
+        paths.append(root / REPO_CONFIG)
+    return [path for path in paths if path.is_file()]
 
 
 def _read(path: Path) -> dict[str, object]:

@@ -50,8 +50,12 @@ def open_source(spec: str | None, cwd: Path, *, stdin: bytes | None = None) -> S
     candidate = path if path.is_absolute() else cwd / path
     if candidate.is_file():
         return _patch_source(candidate.read_bytes(), spec, root or cwd)
+    if candidate.is_dir():
+        raise TetherError(f"{spec!r} is a folder, not a patch file")
     if root is None:
-        raise TetherError(f"{spec!r} is not a file, and {cwd} is not a git repository")
+        raise TetherError(
+            f"no such file: {spec!r} (and {cwd} is not in a git repository, so not a revision)"
+        )
     repo = GitRepo(root)
     if ".." in spec or repo.is_revision(spec):
         try:
@@ -61,7 +65,14 @@ def open_source(spec: str | None, cwd: Path, *, stdin: bytes | None = None) -> S
         if not data.strip():
             raise TetherError(f"{spec!r} has no changes to review")
         return _patch_source(data, spec, root)
-    raise TetherError(f"{spec!r} is neither a patch file, a revision nor a range A..B")
+    if _looks_like_path(spec):
+        raise TetherError(f"no such file: {spec!r} (and not a revision either)")
+    raise TetherError(f"unknown revision: {spec!r} (and no such file in {cwd})")
+
+
+def _looks_like_path(spec: str) -> bool:
+    """Whether the user most likely meant a file: a folder in it or a patch's suffix."""
+    return "/" in spec or spec.endswith((".patch", ".diff"))
 
 
 def _patch_source(data: bytes, label: str, root: Path) -> Source:

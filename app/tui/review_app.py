@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import os
 import shlex
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -633,13 +634,15 @@ class ReviewApp(App[dict]):
         ) as tmp:
             tmp.write(region)
         try:
-            self._run_editor(editor, tmp.name)
-            edited = Path(tmp.name).read_bytes().decode("utf-8")
+            problem = self._run_editor(editor, tmp.name)
+            edited = Path(tmp.name).read_bytes().decode("utf-8") if problem is None else region
         except (OSError, UnicodeDecodeError) as exc:
-            self.status.say(f"editor failed: {exc}", error=True)
-            return
+            problem = f"could not read the edited hunk back: {exc}"
         finally:
             Path(tmp.name).unlink(missing_ok=True)
+        if problem is not None:
+            self.status.say(f"{problem}; the hunk is unchanged", error=True)
+            return
         if edited == region:
             self.status.say("hunk unchanged")
             return
@@ -648,15 +651,32 @@ class ReviewApp(App[dict]):
                 f"edited the proposed side of the hunk in {quote_name(fr.path)}; review it, then y/n"
             )
 
-    def _run_editor(self, editor: str, path: str) -> None:
-        command = [*shlex.split(editor), path]
+    def _run_editor(self, editor: str, path: str) -> str | None:
+        """Run ``editor`` on ``path``; what went wrong, or None. Nothing may
+        raise inside ``suspend()``: Textual resumes the screen only when its
+        block ends normally, so an exception there left a blank, raw terminal."""
+        try:
+            words = shlex.split(editor)
+        except ValueError as exc:
+            return f"cannot read $EDITOR {editor!r}: {exc}"
+        name = words[0] if words else editor
+        if not words or shutil.which(name) is None:
+            return f"the editor {name!r} was not found (from $VISUAL or $EDITOR)"
+        command = [*words, path]
+        outcome: int | str = 0
         try:
             with self.suspend():
-                subprocess.run(command, check=False)
+                outcome = _run_quietly(command, stdin=None)
         except SuspendNotSupported:
             # Headless (tests): run the editor without handing over the terminal.
-            subprocess.run(command, check=False, stdin=subprocess.DEVNULL)
+            outcome = _run_quietly(command, stdin=subprocess.DEVNULL)
         self.refresh()
+        if isinstance(outcome, str):
+            return outcome
+        if outcome != 0:
+            # As git does: an editor that failed may have left half an edit.
+            return f"the editor exited with status {outcome}"
+        return None
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(help_rows(self.all_bindings())))
@@ -695,3 +715,11 @@ def help_rows(bindings: list[Binding] | None = None) -> list[tuple[str, str]]:
         rows.append((key.replace("question_mark", "?"), binding.tooltip or binding.description))
     rows.append(("ctrl+p", "Command palette: every action by name"))
     return rows
+
+
+def _run_quietly(command: list[str], *, stdin: int | None) -> int | str:
+    """The command's exit status, or why it could not start (never raises)."""
+    try:
+        return subprocess.run(command, check=False, stdin=stdin).returncode
+    except OSError as exc:
+        return f"the editor {command[0]!r} could not start: {exc.strerror or exc}"
