@@ -434,6 +434,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
 def list_hunks(service: ReviewService, source: Source) -> dict[str, Any]:
     from app.core.controls import control_flag
+    from app.review.risks import hunk_risks
 
     files = []
     for fr in service.files:
@@ -446,7 +447,13 @@ def list_hunks(service: ReviewService, source: Source) -> dict[str, Any]:
                 "note": fr.note,
                 "flag": control_flag(fr.path),
                 "hunks": [
-                    {"id": h.id, "header": h.header(), "added": h.added, "removed": h.removed}
+                    {
+                        "id": h.id,
+                        "header": h.header(),
+                        "added": h.added,
+                        "removed": h.removed,
+                        "risks": [{"kind": r.kind, "why": r.why} for r in hunk_risks(fr.path, h)],
+                    }
                     for h in hunks
                 ],
             }

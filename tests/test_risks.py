@@ -4,6 +4,7 @@ hunk's lines, table-tested; and the flags shown beside the hunk's header."""
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -176,3 +177,22 @@ async def test_flags_show_beside_the_hunk_header(tmp_path: Path, isolated_home: 
         assert "⚠ adds `# noqa`" in drawn and "hunk 1/1" in drawn
         flags = app.service.view("app.py").risks[app.pane.hunks[0].id]
         assert Risk("suppression", "adds `# noqa`") in flags
+
+
+def test_flags_in_review_list_json(tmp_path: Path, isolated_home: Path) -> None:
+    import json
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    (repo / "app.py").write_text(PAD)
+    subprocess.run(["git", "add", "app.py"], cwd=repo, check=True)
+    (repo / "app.py").write_text(PAD + "subprocess.run(cmd, shell=True)\n")
+    tether = str(Path(sys.executable).with_name("tether"))
+    out = subprocess.run(
+        [tether, "review", "--list", "--json"], cwd=repo, capture_output=True, text=True, check=True
+    ).stdout
+    (hunk,) = json.loads(out)["files"][0]["hunks"]
+    assert hunk["risks"] == [
+        {"kind": "subprocess", "why": "adds a subprocess or eval call (`subprocess.run`)"}
+    ]
