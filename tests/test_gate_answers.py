@@ -33,14 +33,21 @@ EDITED_SPAN = SPAN.replace("line 5\n", "line five\n").replace("line 20\n", "line
 PLANTED = "sk-test-gate-planted-0123456789abcdef"
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
+def make_gate_repo(tmp_path: Path) -> Path:
+    """The repository every gate test edits: ``src/app.py`` (BASE) and
+    ``notes.txt``, in a fresh git repository."""
     root = tmp_path / "repo"
     root.mkdir()
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)
     (root / "src").mkdir()
     (root / "src/app.py").write_text(BASE)
     (root / "notes.txt").write_text("alpha\nbeta\n")
+    return root
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = make_gate_repo(tmp_path)
     (root / ".env").write_text(f"OPENAI_API_KEY={PLANTED}\n")
     return root
 

@@ -9,7 +9,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from test_gate_answers import BASE, EDIT, claude
+from test_gate_answers import BASE, EDIT, claude, make_gate_repo
 from test_gate_host import Arrivals, finish, start_gate
 from tui_helpers import written
 
@@ -21,13 +21,7 @@ from app.tui.gate_app import GateApp
 
 @pytest.fixture
 def repo(tmp_path: Path, isolated_home: Path) -> Path:
-    import subprocess
-
-    root = tmp_path / "repo"
-    root.mkdir()
-    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
-    (root / "src").mkdir()
-    (root / "src/app.py").write_text(BASE)
+    root = make_gate_repo(tmp_path)
     return root
 
 

@@ -20,7 +20,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_gate_answers import BASE, EDIT, NO, SPAN, YES, by_order, claude, codex, gemini
+from test_gate_answers import (
+    BASE,
+    EDIT,
+    NO,
+    SPAN,
+    YES,
+    by_order,
+    claude,
+    codex,
+    gemini,
+    make_gate_repo,
+)
 
 from app.core.locations import state_dir_for
 from app.gate.answers import Verdict
@@ -33,12 +44,7 @@ TETHER = str(Path(sys.executable).with_name("tether"))
 
 @pytest.fixture
 def repo(tmp_path: Path, isolated_home: Path) -> Path:
-    root = tmp_path / "repo"
-    root.mkdir()
-    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
-    (root / "src").mkdir()
-    (root / "src/app.py").write_text(BASE)
-    (root / "notes.txt").write_text("alpha\nbeta\n")
+    root = make_gate_repo(tmp_path)
     return root
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_gate_answers import BASE, EDIT, claude, codex
+from test_gate_answers import BASE, EDIT, claude, codex, make_gate_repo
 from test_gate_hook import TETHER, decision
 
 from app.core.journal import Op
@@ -30,12 +30,7 @@ REASON = "keep line 20: the report parses it"
 
 @pytest.fixture
 def repo(tmp_path: Path, isolated_home: Path) -> Path:
-    root = tmp_path / "repo"
-    root.mkdir()
-    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
-    (root / "src").mkdir()
-    (root / "src/app.py").write_text(BASE)
-    (root / "notes.txt").write_text("alpha\nbeta\n")
+    root = make_gate_repo(tmp_path)
     return root
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 from mcp.shared.exceptions import MCPError
 from mcp_types import CallToolResult, TextResourceContents
-from test_gate_answers import BASE, EDITED_SPAN, SPAN
+from test_gate_answers import BASE, EDITED_SPAN, SPAN, make_gate_repo
 from test_gate_hook import TETHER
 from test_gate_host import Arrivals
 
@@ -34,12 +33,7 @@ REASON = "keep line 20: the report parses it"
 
 @pytest.fixture
 def repo(tmp_path: Path, isolated_home: Path) -> Path:
-    root = tmp_path / "repo"
-    root.mkdir()
-    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
-    (root / "src").mkdir()
-    (root / "src/app.py").write_text(BASE)
-    (root / "notes.txt").write_text("alpha\nbeta\n")
+    root = make_gate_repo(tmp_path)
     (root / ".env").write_text("TOKEN=x\n")
     return root
 
