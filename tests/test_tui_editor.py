@@ -4,19 +4,12 @@ terminal the screen comes back (pty)."""
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import os
 import shlex
-import signal
-import struct
-import subprocess
-import termios
 from pathlib import Path
 
 import pytest
 from conftest import REPORT, AppFactory, worktree_bytes
-from test_tui_pty import COLUMNS, LINES, STARTUP_TIMEOUT, Terminal, tether_command
+from test_tui_pty import STARTUP_TIMEOUT, review_in_pty
 from tui_helpers import SIZE, hunk_texts, message, press, settle
 
 
@@ -60,36 +53,7 @@ async def test_an_editor_that_fails_leaves_the_hunk_unchanged(
 def test_a_missing_editor_gives_the_screen_back(sample_repo: Path, isolated_home: Path) -> None:
     """In a real terminal: before, the exception inside Textual's suspend()
     left the terminal blank and raw, keys echoed, and ctrl+c ended it with 0."""
-    command = tether_command()
-    master, slave = os.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", LINES, COLUMNS, 0, 0))
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("TEXTUAL", "PYTEST", "COLUMNS", "LINES", "NO_COLOR"))
-    }
-    env.update(
-        TERM="xterm-256color",
-        COLUMNS=str(COLUMNS),
-        LINES=str(LINES),
-        LANG="C.UTF-8",
-        EDITOR="tether-no-such-editor",
-    )
-    proc: subprocess.Popen[bytes] | None = None
-    try:
-        proc = subprocess.Popen(
-            [command, "review"],
-            cwd=sample_repo,
-            env=env,
-            stdin=slave,
-            stdout=slave,
-            stderr=slave,
-            start_new_session=True,
-            close_fds=True,
-        )
-        os.close(slave)
-        slave = -1
-        term = Terminal(master, proc)
+    with review_in_pty(sample_repo, EDITOR="tether-no-such-editor") as term:
         term.wait_for("inventory/report.py", STARTUP_TIMEOUT)
         term.wait_for("0 decided")
         term.send(b"e")
@@ -104,11 +68,3 @@ def test_a_missing_editor_gives_the_screen_back(sample_repo: Path, isolated_home
         term.send(b"\r")
         assert term.wait_exit() == 0
         assert "1 accepted" in term.text()
-    finally:
-        if slave >= 0:
-            os.close(slave)
-        if proc is not None and proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-        os.close(master)

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import termios
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -100,8 +101,10 @@ class Terminal:
         return self.proc.returncode
 
 
-def test_review_in_a_real_terminal(sample_repo: Path, isolated_home: Path) -> None:
-    command = tether_command()
+@contextlib.contextmanager
+def review_in_pty(repo: Path, **env_extra: str) -> Iterator[Terminal]:
+    """``tether review`` in ``repo`` in a real pty (its own session, as a
+    terminal emulator starts it); killed on the way out if still running."""
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", LINES, COLUMNS, 0, 0))
     env = {
@@ -110,11 +113,12 @@ def test_review_in_a_real_terminal(sample_repo: Path, isolated_home: Path) -> No
         if not key.startswith(("TEXTUAL", "PYTEST", "COLUMNS", "LINES", "NO_COLOR"))
     }
     env.update(TERM="xterm-256color", COLUMNS=str(COLUMNS), LINES=str(LINES), LANG="C.UTF-8")
+    env.update(env_extra)
     proc: subprocess.Popen[bytes] | None = None
     try:
         proc = subprocess.Popen(
-            [command, "review"],
-            cwd=sample_repo,
+            [tether_command(), "review"],
+            cwd=repo,
             env=env,
             stdin=slave,
             stdout=slave,
@@ -124,7 +128,19 @@ def test_review_in_a_real_terminal(sample_repo: Path, isolated_home: Path) -> No
         )
         os.close(slave)
         slave = -1
-        term = Terminal(master, proc)
+        yield Terminal(master, proc)
+    finally:
+        if slave >= 0:
+            os.close(slave)
+        if proc is not None and proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+        os.close(master)
+
+
+def test_review_in_a_real_terminal(sample_repo: Path, isolated_home: Path) -> None:
+    with review_in_pty(sample_repo) as term:
         term.wait_for("inventory/report.py", STARTUP_TIMEOUT)
         term.wait_for("0 decided", STEP_TIMEOUT)
 
@@ -140,11 +156,3 @@ def test_review_in_a_real_terminal(sample_repo: Path, isolated_home: Path) -> No
         assert f"{REPORT}: 1 accepted" in term.text()
         # Quitting does not undo anything: the hunk stays staged.
         assert git(sample_repo, "diff", "--cached", "--name-only").decode().split() == [REPORT]
-    finally:
-        if slave >= 0:
-            os.close(slave)
-        if proc is not None and proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-        os.close(master)
