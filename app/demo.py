@@ -63,8 +63,8 @@ def make_sample_repo(target: Path, *, with_change: bool = True) -> Path:
 def run_demo(
     *, theme: str | None = None, keep: bool = False, review: bool = False, speed: float = 1.0
 ) -> int:
-    from app.cli import run_loop_tui, run_review_tui
     from app.review.sources import open_review, open_source
+    from app.tui.launch import run_loop_tui, run_review_tui
 
     tmp = Path(tempfile.mkdtemp(prefix="tether-demo-"))
     repo = make_sample_repo(tmp / "inventory", with_change=review)

@@ -202,7 +202,7 @@ def open_watch(path: Path, *, theme: str = "dark") -> WatchApp:
     ``App.run`` stubbed out, so the test can run the app under Pilot instead)."""
     import argparse
 
-    from app import cli
+    from app.commands import watch as watch_command
     from app.tui.watch_app import WatchApp
 
     built: list[WatchApp] = []
@@ -213,7 +213,7 @@ def open_watch(path: Path, *, theme: str = "dark") -> WatchApp:
     original = WatchApp.run
     WatchApp.run = capture  # type: ignore[assignment,method-assign]
     try:
-        cli.cmd_watch(argparse.Namespace(path=str(path), theme=theme))
+        watch_command.cmd_watch(argparse.Namespace(path=str(path), theme=theme))
     finally:
         WatchApp.run = original  # type: ignore[method-assign]
     (app,) = built

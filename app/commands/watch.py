@@ -1,0 +1,35 @@
+"""``tether watch``: review the edits any agent makes on disk, live."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from app.commands.common import EXIT_ERROR, EXIT_OK
+from app.core.errors import TetherError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    watch = sub.add_parser("watch", help="review edits any agent makes on disk, live (no model)")
+    watch.add_argument("path", nargs="?", default=".", help="the folder to watch (default: here)")
+    watch.add_argument("--theme", choices=["dark", "light"], help="colour theme")
+    watch.set_defaults(run=cmd_watch)
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    from app.core.config import load_config
+    from app.review.sources import open_watch
+    from app.tui.screens import summary_text
+    from app.tui.watch_app import WatchApp
+
+    target = Path(args.path).resolve()
+    if not target.is_dir():
+        raise TetherError(f"{args.path} is not a folder")
+    service, git = open_watch(target)
+    root = service.root
+    config = load_config(root)
+    app = WatchApp(service, root=root, git=git, theme=args.theme or config.theme)
+    result = app.run()
+    if result:
+        print(summary_text(result))
+    return EXIT_OK if not app.return_code else EXIT_ERROR
