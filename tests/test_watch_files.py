@@ -376,3 +376,19 @@ async def test_a_file_arriving_after_everything_was_decided_is_shown_and_stays(
                 if len(calls) != last:
                     last, quiet_since = len(calls), time.monotonic()
             assert app.pane.path == STOCK
+
+
+def test_a_listing_during_an_editor_save_never_adds_its_backup(watch_repo: Path) -> None:
+    """Bug (seen under load): vim's save renames stock.py to stock.py~ first; a
+    batch that found stock.py missing asked git for the listing, which named the
+    backup (untracked), so the list showed ``stock.py~`` and, its deletion being
+    an ignored event, kept it for good."""
+    from app.review.sources import open_watch as open_watch_review
+
+    service, _git = open_watch_review(watch_repo)
+    (watch_repo / (STOCK + "~")).write_text("the backup\n", encoding="utf-8")
+    (watch_repo / "inventory" / "new.py").write_text("x = 1\n", encoding="utf-8")
+    batch = {"inventory/new.py"}
+    service.disk_changed(batch, service.list_changes(batch))
+    assert "inventory/new.py" in {fr.path for fr in service.files}
+    assert STOCK + "~" not in {fr.path for fr in service.files}

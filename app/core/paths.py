@@ -20,6 +20,18 @@ NAME_MAX = 255
 PATH_MAX = 4096
 
 
+def scratch_name(name: str) -> bool:
+    """Editors' swap and backup files, and Tether's own temp files (written
+    or set aside mid-write: hidden, with ".tether-" in the name): never a
+    change to review. Watching ignores their events, so a listing must not
+    add them either (their deletion would never be seen)."""
+    return (
+        name.endswith((".swp", ".swx", "~", ".tmp"))
+        or name.startswith(".#")
+        or (name.startswith(".") and ".tether-" in name)
+    )
+
+
 def _is_git_component(part: str) -> bool:
     # Case-insensitive filesystems (macOS, Windows) treat ".GIT" as ".git", and
     # Windows drops trailing dots and spaces, so ".git." is ".git" there too.

@@ -18,6 +18,7 @@ from pathlib import Path
 import watchfiles
 
 from app.core.gitrepo import attributes_file, under_folder
+from app.core.paths import scratch_name
 
 log = logging.getLogger(__name__)
 
@@ -125,14 +126,7 @@ class Watcher:
             return False
         if self.folder and not self._in_folder(rel):
             return False
-        name = rel.rsplit("/", 1)[-1]
-        # Editors' swap and backup files, and Tether's own temp files (written
-        # or set aside mid-write: hidden, with ".tether-" in the name).
-        return not (
-            name.endswith((".swp", ".swx", "~", ".tmp"))
-            or name.startswith(".#")
-            or (name.startswith(".") and ".tether-" in name)
-        )
+        return not scratch_name(rel.rsplit("/", 1)[-1])
 
     def _in_folder(self, rel: str) -> bool:
         # The folder itself or one above it: moved in wholesale, only it is reported.

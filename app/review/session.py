@@ -36,6 +36,7 @@ from app.core.gitrepo import attributes_file
 from app.core.journal import Journal, Op
 from app.core.lock import RepoLock, repo_lock
 from app.core.model import FileReview, FileStatus, Hunk, Side
+from app.core.paths import scratch_name
 from app.core.preflight import Target
 from app.core.text import join_lines, split_lines
 from app.core.textdiff import block_fingerprint, diff_texts
@@ -536,6 +537,8 @@ class ReviewSession:
             for fresh in listing if listing is not None else self.backend.files():
                 known = listed.get(fresh.path)
                 if known is None:
+                    if scratch_name(fresh.path.rsplit("/", 1)[-1]):
+                        continue  # an editor's backup mid-save: its removal is never seen
                     self.files.append(fresh)
                     touched.add(fresh.path)
                 elif known.status != fresh.status:
