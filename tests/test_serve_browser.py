@@ -143,6 +143,29 @@ def test_two_browser_seats_decide_a_hunk_once(sample_repo: Path, tmp_path: Path)
         )
 
 
+def test_edit_in_a_browser_seat_says_it_needs_a_terminal(sample_repo: Path, tmp_path: Path) -> None:
+    """A seat's stdout is textual-serve's pipe to the page, not a terminal:
+    an editor run there would write into the frames (and break the seat)."""
+    need_chromium()
+    editor = tmp_path / "editor.sh"
+    editor.write_text('#!/bin/sh\nprintf "\\033[2Jan editor drawing\\n"\necho edited >> "$1"\n')
+    editor.chmod(0o755)
+    with (
+        serving(sample_repo, EDITOR=str(editor), VISUAL=str(editor)) as served,
+        chromium(tmp_path / "profile") as browser,
+    ):
+        browser.get(served.url)
+        wait_for(
+            lambda: "0 decided" in screen_text(browser), "the review in the page", START_TIMEOUT
+        )
+        press(browser, "e")
+        wait_for(lambda: "needs a terminal" in screen_text(browser), "the seat to say so")
+        assert "an editor drawing" not in screen_text(browser)
+        # The seat still works: the next key decides.
+        press(browser, "y")
+        wait_for(lambda: staged_names(sample_repo) == [REPORT], "the hunk staged in the index")
+
+
 def _status(url: str, cookie: str | None = None) -> int:
     request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
     opener = urllib.request.build_opener(NoRedirect)
