@@ -137,6 +137,8 @@ def test_two_browser_seats_decide_a_hunk_once(sample_repo: Path, tmp_path: Path)
 
         served.proc.terminate()
         assert served.proc.wait(timeout=START_TIMEOUT) == 0
+        assert served.proc.stderr is not None
+        assert b"Traceback" not in served.proc.stderr.read(), "stopped cleanly"
         wait_for(
             lambda: not [pid for pid in seats if Path(f"/proc/{pid}").exists()],
             "both seats' app processes to end with the server",

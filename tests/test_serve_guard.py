@@ -5,8 +5,13 @@ refused request started one."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import gc
+import os
 import shlex
 import sys
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -34,13 +39,40 @@ async def served(mark: Path, *, host: str, token: str | None) -> TestServer:
     return test_server
 
 
+def unreaped_children() -> list[str]:
+    """This process's children, exited-but-unreaped ones too."""
+    mine = str(os.getpid())
+    found = []
+    for entry in os.listdir("/proc"):
+        with contextlib.suppress(OSError):
+            if (
+                entry.isdigit()
+                and Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1] == mine
+            ):
+                found.append(entry)
+    return found
+
+
+async def closed(server: TestServer) -> None:
+    """Close the server, then let asyncio reap the seats it started.
+    textual-serve never waits for a seat's process: without this its
+    transport is finalised after the test's loop closed, and complains."""
+    await server.close()
+    deadline = time.monotonic() + 60
+    while unreaped_children() and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)  # polling for the child watcher to reap it
+    for _ in range(10):
+        await asyncio.sleep(0)  # the watcher's callback runs on this loop
+    gc.collect()
+
+
 @pytest.fixture
 async def shared(tmp_path: Path) -> AsyncIterator[tuple[TestServer, Path]]:
     """As bound to a shared address: the token is required."""
     mark = tmp_path / "seat-started"
     server = await served(mark, host="192.0.2.1", token=TOKEN)
     yield server, mark
-    await server.close()
+    await closed(server)
 
 
 @pytest.fixture
@@ -49,7 +81,7 @@ async def local(tmp_path: Path) -> AsyncIterator[tuple[TestServer, Path]]:
     mark = tmp_path / "seat-started"
     server = await served(mark, host="127.0.0.1", token=None)
     yield server, mark
-    await server.close()
+    await closed(server)
 
 
 async def status(
@@ -133,3 +165,43 @@ async def test_a_websocket_from_another_site_is_refused(local: tuple[TestServer,
 def test_the_seat_command() -> None:
     assert seat_argv(read_only=False)[-1] == "review"
     assert seat_argv(read_only=True)[-2:] == ["review", "--read-only"]
+
+
+def test_a_port_in_use_is_one_clear_line(sample_repo: Path) -> None:
+    """Exit status 1 and one line naming the address; no URL printed."""
+    import socket
+    import subprocess
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = subprocess.run(
+            [sys.executable, "-c", "import sys; from app.cli import main; sys.exit(main())"]
+            + ["serve", "--port", str(port)],
+            cwd=sample_repo,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert proc.returncode == 1
+    assert proc.stdout == ""
+    assert proc.stderr.strip().splitlines()[-1] == (
+        f"tether: cannot listen on 127.0.0.1:{port}: Address already in use"
+    )
+
+
+def test_not_a_repository_is_said_before_serving(tmp_path: Path, isolated_home: Path) -> None:
+    import subprocess
+
+    proc = subprocess.run(
+        [sys.executable, "-c", "import sys; from app.cli import main; sys.exit(main())"]
+        + ["serve", "--port", "0"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 1
+    assert proc.stdout == ""
+    assert "not inside a git repository" in proc.stderr

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 from collections.abc import Callable
 from typing import Any
@@ -80,9 +81,9 @@ class TetherServer(Server):
             await web.TCPSite(runner, self.host, self.port).start()
         except OSError as exc:
             await runner.cleanup()
-            raise TetherError(
-                f"cannot listen on {self.host}:{self.port}: {exc.strerror or exc}"
-            ) from None
+            # asyncio's message repeats the address; the errno says it plainly.
+            reason = os.strerror(exc.errno) if exc.errno else str(exc)
+            raise TetherError(f"cannot listen on {self.host}:{self.port}: {reason}") from None
         # With --port 0 the OS picked a free port: the URL must name it.
         self.port = int(runner.addresses[0][1])
         stop = asyncio.Event()
