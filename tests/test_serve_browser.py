@@ -32,6 +32,8 @@ from serve_helpers import (
     wait_for,
 )
 
+from app.serve.guard import cookie_name
+
 SHARED = "127.0.0.2"  # a loopback address, but not the default: the token rule applies
 
 
@@ -198,10 +200,11 @@ def test_a_wrong_token_gets_403_and_starts_no_app(sample_repo: Path) -> None:
     with serving(sample_repo, "--host", shared_host()) as served:
         base, token = served.base, served.token
         assert token
+        name = cookie_name(base.split("/")[2])
         ws = base.replace("http://", "ws://") + "ws?width=80&height=24"
         for url in (base, f"{base}?token=wrong", f"{base}static/js/textual.js"):
             assert _status(url) == 403, url
-        assert _status(base, cookie="tether_token=wrong") == 403
+        assert _status(base, cookie=f"{name}=wrong") == 403
         assert asyncio.run(_ws_status(ws)) == 403
         assert asyncio.run(_ws_status(f"{ws}&token=not-{token}")) == 403
         # A refused websocket is answered before textual-serve's handler
@@ -210,12 +213,16 @@ def test_a_wrong_token_gets_403_and_starts_no_app(sample_repo: Path) -> None:
 
         # The right token: the page sets the cookie, and the cookie opens the rest.
         assert _status(f"{base}?token={token}") == 302
-        assert _status(f"{base}static/js/textual.js", cookie=f"tether_token={token}") == 200
-        asyncio.run(_seat_starts(ws, f"tether_token={token}", served.proc.pid))
+        assert _status(f"{base}static/js/textual.js", cookie=f"{name}={token}") == 200
+        seats = asyncio.run(_seat_starts(ws, f"{name}={token}", served.proc.pid))
+        # The seat's process was not given the token (environment, command line).
+        for pid, environ, cmdline in seats:
+            assert token.encode() not in environ + cmdline, pid
 
 
-async def _seat_starts(url: str, cookie: str, server: int) -> None:
-    """The positive control: a websocket with the token starts an app process."""
+async def _seat_starts(url: str, cookie: str, server: int) -> list[tuple[int, bytes, bytes]]:
+    """The positive control: a websocket with the token starts an app process.
+    Returns each seat process with its environment and command line."""
     async with (
         aiohttp.ClientSession() as session,
         session.ws_connect(url, headers={"Cookie": cookie}) as ws,
@@ -224,4 +231,21 @@ async def _seat_starts(url: str, cookie: str, server: int) -> None:
         await loop.run_in_executor(
             None, lambda: wait_for(lambda: children(server), "the seat's app process")
         )
+        seats = [
+            (
+                pid,
+                Path(f"/proc/{pid}/environ").read_bytes(),
+                Path(f"/proc/{pid}/cmdline").read_bytes(),
+            )
+            for pid in children(server)
+        ]
         await ws.close()
+    return seats
+
+
+def test_the_token_on_loopback_when_asked(sample_repo: Path) -> None:
+    """`--token`: a machine shared with other users needs it on 127.0.0.1 too."""
+    with serving(sample_repo, "--token") as served:
+        assert served.token and served.base.startswith("http://127.0.0.1:")
+        assert _status(served.base) == 403
+        assert _status(served.url) == 302

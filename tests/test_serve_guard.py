@@ -20,7 +20,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from app.serve.command import seat_argv
-from app.serve.guard import COOKIE, is_loopback, needs_token
+from app.serve.guard import cookie_name, is_loopback, needs_token
 from app.serve.server import TetherServer
 
 TOKEN = "s3cret-token-for-the-test"
@@ -94,6 +94,10 @@ async def status(
         return response.status, await response.text(), dict(response.headers)
 
 
+def cookie(server: TestServer) -> str:
+    return cookie_name(f"{server.host}:{server.port}")
+
+
 async def ws_status(server: TestServer, path: str, headers: dict[str, str]) -> int:
     async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as session:
         try:
@@ -117,7 +121,7 @@ async def test_no_token_wrong_token_nothing_but_403(shared: tuple[TestServer, Pa
     for path in ("/", "/?token=wrong", "/static/js/textual.js", "/download/x", "/ws"):
         code, body, _ = await status(server, path)
         assert (code, body) == (403, "403: Forbidden\n"), path
-    code, _, _ = await status(server, "/", headers={"Cookie": f"{COOKIE}=wrong"})
+    code, _, _ = await status(server, "/", headers={"Cookie": f"{cookie(server)}=wrong"})
     assert code == 403
     assert await ws_status(server, "/ws", {}) == 403
     assert await ws_status(server, f"/ws?token={TOKEN}x", {}) == 403
@@ -131,16 +135,20 @@ async def test_the_token_becomes_a_cookie_and_leaves_the_url(
     code, _, headers = await status(server, f"/?fontsize=12&token={TOKEN}")
     assert code == 302
     assert headers["Location"] == "/?fontsize=12"
-    cookie = headers["Set-Cookie"]
-    assert f"{COOKIE}={TOKEN}" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    set_cookie = headers["Set-Cookie"]
+    assert (
+        f"{cookie(server)}={TOKEN}" in set_cookie
+        and "HttpOnly" in set_cookie
+        and "SameSite=Strict" in set_cookie
+    )
 
-    code, page, _ = await status(server, "/", headers={"Cookie": f"{COOKIE}={TOKEN}"})
+    code, page, _ = await status(server, "/", headers={"Cookie": f"{cookie(server)}={TOKEN}"})
     assert code == 200
     # The page's websocket goes back to the address the browser used.
     assert f'data-session-websocket-url="ws://{server.host}:{server.port}/ws"' in page
     assert TOKEN not in page
     # A websocket with the cookie starts the seat's app.
-    assert await ws_status(server, "/ws", {"Cookie": f"{COOKIE}={TOKEN}"}) == 101
+    assert await ws_status(server, "/ws", {"Cookie": f"{cookie(server)}={TOKEN}"}) == 101
 
 
 async def test_loopback_refuses_other_host_names(local: tuple[TestServer, Path]) -> None:
@@ -205,3 +213,21 @@ def test_not_a_repository_is_said_before_serving(tmp_path: Path, isolated_home: 
     assert proc.returncode == 1
     assert proc.stdout == ""
     assert "not inside a git repository" in proc.stderr
+
+
+async def test_two_servers_on_one_host_keep_their_own_cookie(tmp_path: Path) -> None:
+    """Cookies are not kept apart by port: one browser opening two served
+    reviews (two repositories) must stay let in to both."""
+    first = await served(tmp_path / "a", host="192.0.2.1", token="first-token")
+    second = await served(tmp_path / "b", host="192.0.2.1", token="second-token")
+    try:
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as browser:
+            for server, token in ((first, "first-token"), (second, "second-token")):
+                async with browser.get(server.make_url(f"/?token={token}")) as response:
+                    assert response.status == 200  # redirected to the page, cookie kept
+            for server in (first, second):
+                async with browser.get(server.make_url("/")) as response:
+                    assert response.status == 200, f"port {server.port} lost its cookie"
+    finally:
+        await closed(first)
+        await closed(second)

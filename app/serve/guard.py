@@ -53,6 +53,14 @@ def _host_name(netloc: str) -> str:
     return (urlsplit(f"//{netloc}").hostname or "").lower()
 
 
+def cookie_name(host: str) -> str:
+    """The token's cookie for the server at ``host`` (a ``Host`` header).
+    Browsers keep cookies per host name, not per port, so two servers on one
+    host must not share a name: the second would overwrite the first's."""
+    port = urlsplit(f"//{host}").port or 80
+    return f"{COOKIE}_{port}"
+
+
 def _same(presented: str | None, token: str) -> bool:
     # Constant time: the comparison must not tell an attacker how much matched.
     return presented is not None and hmac.compare_digest(presented.encode(), token.encode())
@@ -82,7 +90,7 @@ def access_guard(
             return forbidden()
         if token is None:
             return await handler(request)
-        if _same(request.cookies.get(COOKIE), token):
+        if _same(request.cookies.get(cookie_name(request.host)), token):
             return await handler(request)
         if not _same(request.query.get("token"), token):
             return forbidden()
@@ -96,7 +104,9 @@ def access_guard(
         response = web.Response(
             status=302, headers={hdrs.LOCATION: str(request.rel_url.with_query(query))}
         )
-        response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", path="/")
+        response.set_cookie(
+            cookie_name(request.host), token, httponly=True, samesite="Strict", path="/"
+        )
         return response
 
     return guard
