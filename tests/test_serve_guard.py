@@ -231,3 +231,20 @@ async def test_two_servers_on_one_host_keep_their_own_cookie(tmp_path: Path) -> 
     finally:
         await closed(first)
         await closed(second)
+
+
+def test_a_host_that_does_not_resolve_is_named(sample_repo: Path) -> None:
+    import subprocess
+
+    proc = subprocess.run(
+        [sys.executable, "-c", "import sys; from app.cli import main; sys.exit(main())"]
+        + ["serve", "--host", "nosuch.invalid", "--port", "0"],
+        cwd=sample_repo,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 1
+    line = proc.stderr.strip().splitlines()[-1]
+    assert line.startswith("tether: cannot listen on nosuch.invalid:0: ")
+    assert "Unknown error" not in line, line

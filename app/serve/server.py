@@ -18,6 +18,7 @@ import contextlib
 import logging
 import os
 import signal
+import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -81,8 +82,12 @@ class TetherServer(Server):
             await web.TCPSite(runner, self.host, self.port).start()
         except OSError as exc:
             await runner.cleanup()
-            # asyncio's message repeats the address; the errno says it plainly.
-            reason = os.strerror(exc.errno) if exc.errno else str(exc)
+            # asyncio's bind message repeats the address; the errno says it
+            # plainly. A name that does not resolve has its own words.
+            if isinstance(exc, socket.gaierror) or not exc.errno:
+                reason = exc.strerror or str(exc)
+            else:
+                reason = os.strerror(exc.errno)
             raise TetherError(f"cannot listen on {self.host}:{self.port}: {reason}") from None
         # With --port 0 the OS picked a free port: the URL must name it.
         self.port = int(runner.addresses[0][1])
