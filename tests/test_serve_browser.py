@@ -79,6 +79,25 @@ def test_browser_seat_stages_a_hunk(sample_repo: Path, tmp_path: Path) -> None:
         # The decision is journaled like one made in a terminal.
         accepts = [e for e in journal(sample_repo) if e.get("op") == "accept"]
         assert [e["path"] for e in accepts] == [REPORT]
+
+        # Quitting the review ends that seat, not the server: the page says
+        # the session ended, and a reload starts a new seat on the review.
+        seats = children(served.proc.pid)
+        press(browser, "q")
+        wait_for(lambda: "enter/q quit" in screen_text(browser), "the summary in the page")
+        press(browser, "\ue007")  # enter
+        wait_for(
+            lambda: "-closed" in browser.execute_script("return document.body.className"),
+            "the page to show the session ended",
+        )
+        wait_for(lambda: not set(seats) & set(children(served.proc.pid)), "the seat to end")
+        assert served.proc.poll() is None
+        assert staged_names(sample_repo) == [REPORT]  # quitting undoes nothing
+        browser.refresh()
+        wait_for(
+            lambda: "0 decided · 2 pending" in screen_text(browser),
+            "a new seat on the same review (the staged hunk no longer pending)",
+        )
     # The token was printed once, on stdout, for the user to share; never on stderr.
     stderr = served.proc.stderr.read() if served.proc.stderr else b""
     assert served.token.encode() not in stderr
