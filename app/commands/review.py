@@ -28,6 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     review.add_argument("--json", action="store_true", help="with --list: print JSON")
     review.add_argument("--theme", choices=["dark", "light"], help="colour theme")
     review.add_argument("--context", type=int, help="context lines around each hunk (default 3)")
+    review.add_argument(
+        "--read-only", action="store_true", help="watch the review: decisions are refused"
+    )
     review.set_defaults(run=cmd_review)
 
     apply = sub.add_parser("apply", help="apply a patch (or some of its hunks) to the working tree")
@@ -57,7 +60,7 @@ def cmd_review(args: argparse.Namespace) -> int:
     service = open_review(
         source,
         context=args.context if args.context is not None else config.context,
-        read_only=args.list,
+        read_only=args.list or args.read_only,
     )
     if args.list:
         listing = list_hunks(service, source)

@@ -106,7 +106,9 @@ class History:
     @contextmanager
     def step(self, what: str) -> Iterator[None]:
         if self.read_only:
-            raise ReadOnlyError("this review was opened read-only (a listing); nothing was written")
+            raise ReadOnlyError(
+                "this review is read-only (a listing or a watching seat); nothing was written"
+            )
         with self.lock.hold(what):
             yield
 

@@ -623,6 +623,11 @@ class ReviewApp(App[dict]):
         hunk = fr.hunk(hunk_id)
         if hunk is None:
             return
+        if self.is_web:
+            # A browser seat's stdout is textual-serve's pipe to the page: an
+            # editor run there would draw into it, and the page would freeze.
+            self.status.say("editing in $EDITOR needs a terminal, not a browser seat", error=True)
+            return
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
         if not editor:
             self.status.say("set $EDITOR (or $VISUAL) to edit a hunk", error=True)

@@ -1,0 +1,56 @@
+"""``tether serve`` (the browser seat): check the review opens, make the
+token, print the URL, run the server until stopped."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import socket
+import sys
+from pathlib import Path
+
+from app.serve.command import seat_command
+from app.serve.guard import needs_token
+
+EXIT_OK = 0
+
+
+def url_for(host: str, port: int, token: str | None) -> str:
+    """The address to open (and to give the other seat)."""
+    if host in ("0.0.0.0", "::", ""):
+        # Every interface: the machine's name is what another machine can reach.
+        host = socket.gethostname()
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
+
+
+def serve_review(
+    *, host: str, port: int, read_only: bool, seat: str | None, require_token: bool
+) -> int:
+    from app.review.sources import open_source
+    from app.serve.server import TetherServer
+
+    # Each browser connection starts its own app in this folder: a folder the
+    # review cannot open is said now, once, not in every browser tab.
+    open_source(None, Path.cwd())
+    # A token is made for every bind but 127.0.0.1/localhost/::1 (or when asked); it lives in
+    # this process's memory and the printed URL only, never a log or a file.
+    token = secrets.token_urlsafe(24) if require_token or needs_token(host) else None
+    server = TetherServer(
+        seat_command(read_only=read_only, seat=seat),
+        host=host,
+        port=port,
+        token=token,
+        title="tether review" + (" (read-only)" if read_only else ""),
+    )
+
+    def ready() -> None:
+        kind = "read-only seat" if read_only else "seat"
+        print(
+            f"tether: serving the review ({kind}) at {url_for(host, server.port, token)}",
+            flush=True,
+        )
+        print("tether: each browser tab is its own seat; ctrl+c stops", file=sys.stderr)
+
+    asyncio.run(server.run(ready))
+    return EXIT_OK
