@@ -40,6 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="autonomy: 0 off, 1 line, 2 chunk, 3 file, 4 repo",
     )
     loop.add_argument("--theme", choices=["dark", "light"], help="colour theme")
+    loop.add_argument("--coach", action="store_true", help="coaching hints (or coach = true)")
     loop.set_defaults(run=cmd_loop)
 
 
@@ -114,6 +115,8 @@ def cmd_loop(args: argparse.Namespace) -> int:
         level=level,
         leash=leash,
         intro="\n".join(config.notes),
+        coach=args.coach or config.coach,
+        plan_file=config.plan,
     )
 
 

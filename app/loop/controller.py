@@ -38,7 +38,8 @@ from app.loop.events import (
 )
 from app.loop.generation import EditRejected, Generation, HunksReady
 from app.loop.leash import LeashPolicy
-from app.loop.plan import Plan, parse_plan
+from app.loop.plan import Decided, Plan, PlanStep, parse_plan
+from app.loop.planstore import PLAN_FILE, PlanStore
 from app.loop.prompts import SYSTEM_PROMPT, plan_prompt, reason_prompt, step_prompt
 from app.providers.base import (
     Finished,
@@ -51,7 +52,7 @@ from app.providers.base import (
 )
 from app.providers.prompts import user_text
 from app.review.commands import Decide
-from app.review.events import ReviewEvent
+from app.review.events import DecisionMade, ReviewEvent
 from app.review.service import ReviewService
 
 Listener = Callable[[ReviewEvent], None]
@@ -80,6 +81,7 @@ class LoopController:
         label: str,
         level: int = int(Level.FILE),
         leash: dict[Level, int] | None = None,
+        plan_file: str = PLAN_FILE,
     ) -> None:
         self.service = service
         self.provider = provider
@@ -99,6 +101,15 @@ class LoopController:
         self._thread: threading.Thread | None = None
         self._running = False
         service.set_policy(self.policy)
+        # The plan file (relative to the root) and the step whose hunks are live.
+        self.plan_file = plan_file
+        self.plan_note = ""  # what to say at the start about a plan found there
+        self._step: int | None = None
+        self._stepping = False  # a step's generation (or its regeneration) is running
+        self._plans = PlanStore(service.root, plan_file)
+        self._note: dict[str, object] = {}  # journaled with decisions on this generation
+        self._stop_review = service.subscribe(self._on_review)
+        self._load_plan()
 
     # -- events --------------------------------------------------------------
 
@@ -165,7 +176,7 @@ class LoopController:
         if not self._may_start():
             return False
         self.goal = prompt
-        self.plan = None
+        self.plan, self._step = None, None  # the plan file stays: a restart offers it again
         self._start(prompt, view)
         return True
 
@@ -251,6 +262,9 @@ class LoopController:
                 + user_text(request)
             )
             self._emit(ContextSent(self.sent))
+            self._note = {"prompt": prompt, "context": "\n".join([head, *summary[1:]])}
+            if self._stepping and self._step is not None:
+                self._note["plan_step"] = self._step + 1
             plan_only = plan is not None
             if plan is None:
                 self.policy.scope = scope
@@ -265,6 +279,8 @@ class LoopController:
                 self._stream(generation)
                 generation = self._after(generation, plan)
         finally:
+            if self._stepping:
+                self._step_generated()
             self._running = False
             self._emit(StatusChanged())
 
@@ -287,6 +303,8 @@ class LoopController:
 
     def _show(self, generation: Generation, out: object) -> None:
         if isinstance(out, HunksReady):
+            # Decisions on these hunks are journaled with what asked for them.
+            self.policy.notes[out.path] = dict(self._note)
             self._emit(HunksArrived(out.path))
         elif isinstance(out, EditRejected):
             self.errors.append(out.message)
@@ -324,6 +342,7 @@ class LoopController:
             self._say(f"cancelled; {kept} complete hunk(s) kept for review")
 
     def close(self, timeout: float = 10.0) -> None:
+        self._stop_review()
         self.provider.cancel()
         if self._thread is not None:
             self._thread.join(timeout)
@@ -354,7 +373,13 @@ class LoopController:
         )
         last = max(changed) if changed else first
         text = hunk.header() + "\n" + "".join(ln.kind + ln.raw for ln in hunk.lines)
-        self.service.execute(Decide("reject", path, (hunk_id,), reason=reason))
+        # A step's hunk regenerated stays the step's: not ticked in between.
+        self._stepping = self._step is not None
+        try:
+            self.service.execute(Decide("reject", path, (hunk_id,), reason=reason))
+        except TetherError:
+            self._stepping = False
+            raise
         prompt = reason_prompt(path, text.rstrip("\n"), first, last, reason)
         self._start(
             prompt,
@@ -386,7 +411,7 @@ class LoopController:
         )
         self.service.reject_all(reason=f"held: {size} lines over the leash of {self.limit}")
         plan = Plan(goal=self.goal, scope=scope)
-        self.plan = plan
+        self.plan, self._step = plan, None
         self._start(
             plan_prompt(size, self.limit, self.goal),
             View(path=path),
@@ -397,40 +422,146 @@ class LoopController:
 
     def _plan_ready(self, plan: Plan, text: str) -> None:
         plan.text = text
-        plan.steps = parse_plan(text)
-        if not plan.steps:
+        plan.items = [PlanStep(step) for step in parse_plan(text)]
+        if not plan.items:
             self._say(
                 "the model sent no numbered plan; ask again with p or a new prompt", error=True
             )
             return
         self._emit(PlanReady(plan))
+        saved = self._write_plan()
+        where = f"written to {self.plan_file} (E edits it); " if saved else ""
         self._say(
             f"plan of {len(plan.steps)} steps, each within {plan.scope.path} and the leash of "
-            f"{plan.scope.limit} lines; g carries out step 1"
+            f"{plan.scope.limit} lines; {where}g carries out step 1"
         )
 
-    def next_step(self) -> bool:
-        """Carry out the plan's next step: the plan's file may change, by at
-        most the leash the plan was made for (the slider moves back to that
-        level, visibly, if it was moved since); the model sees the whole file."""
-        plan = self.plan
-        if plan is None or plan.remaining <= 0:
-            self._say("no plan step left")
-            return False
+    def next_step(self, fallback_path: str | None = None) -> bool:
+        """Carry out the plan's first step not ticked off (the file is read
+        again first: the user may have edited it). A plan made for a held
+        proposal runs in its scope: its files, by at most the leash it was
+        made for (the slider moves back to that level, visibly, if it was
+        moved since); the model sees the whole file. A plan written by hand
+        runs at the slider's level on ``fallback_path`` (the file on show)."""
         if not self._may_start():
             return False
-        if self.level != plan.scope.level:
+        self._reload_plan()
+        plan = self.plan
+        index = plan.next_index() if plan is not None else None
+        if plan is None or index is None:
+            self._say("no plan step left" if plan is None else "every step of the plan is done")
+            return False
+        if index == self._step and self.service.pending:
+            self._say(f"step {index + 1}'s hunks are still pending: decide them first (y/n)")
+            return False
+        if plan.fixed and self.level != plan.scope.level:
             self.set_level(int(plan.scope.level))
-        plan.done += 1
-        files = tuple(sorted(plan.scope.paths))
-        self._start(
-            step_prompt(plan.done, plan.steps, plan.goal),
-            View(path=plan.scope.path, extra=tuple(f for f in files if f != plan.scope.path)),
+        item = plan.items[index]
+        item.prompt = step_prompt(index + 1, plan.steps, plan.goal)
+        item.hunks = []
+        self._step, self._stepping = index, True
+        self._write_plan()
+        if plan.fixed:
+            files = tuple(sorted(plan.scope.paths))
+            path = plan.scope.path
+            view = View(path=path, extra=tuple(f for f in files if f != path))
             # The whole file (several: the repo map and those files) as context.
-            context_level=Level.REPO if files else max(plan.scope.level, Level.FILE),
-            scope=plan.scope.fresh(),
-        )
+            context = Level.REPO if files else max(plan.scope.level, Level.FILE)
+            self._start(item.prompt, view, context_level=context, scope=plan.scope.fresh())
+        else:
+            view = View(path=fallback_path)
+            self._start(item.prompt, view, context_level=max(self.level, Level.FILE))
         return True
+
+    # -- the plan file -------------------------------------------------------------------
+
+    def plan_path(self) -> Path:
+        """The plan file's place (checked to be inside the repository)."""
+        return self._plans.path()
+
+    def save_plan(self) -> bool:
+        return self._write_plan()
+
+    def reload_plan(self) -> None:
+        self._reload_plan()
+
+    def _read_plan(self) -> Plan | None:
+        plan = self._plans.read(Scope(level=self.level, leash=dict(self.leash)))
+        if plan is None and self._plans.problem:
+            self.plan_note = self._plans.problem
+        return plan
+
+    def _load_plan(self) -> None:
+        """An unfinished plan in the file (from before a restart, or written
+        by hand) becomes the plan; ``g`` resumes it."""
+        plan = self._read_plan()
+        if plan is not None and plan.remaining:
+            self.plan, self.goal = plan, plan.goal
+            self.plan_note = (
+                f"an unfinished plan in {self.plan_file}: {plan.done} of {len(plan.items)} "
+                f"steps done; g carries out step {(plan.next_index() or 0) + 1}, E edits the plan"
+            )
+
+    def _reload_plan(self) -> None:
+        """Take the user's edits of the plan file (steps changed, ticked, added);
+        a file gone or emptied leaves the plan in memory (saved again later)."""
+        plan = self._read_plan()
+        if plan is None or not plan.items:
+            return
+        if self.plan is not None:
+            plan.text = self.plan.text
+            if self.plan.fixed and not plan.fixed:  # the comment line was deleted
+                plan.scope, plan.fixed = self.plan.scope, True
+        self.plan = plan
+        self.goal = plan.goal or self.goal
+
+    def _write_plan(self) -> bool:
+        """Save the plan atomically; an error is said, and the plan goes on in memory."""
+        if self.plan is None:
+            return False
+        if not self._plans.write(self.plan):
+            self._say(self._plans.problem, error=True)
+            return False
+        return True
+
+    def _step_generated(self) -> None:
+        """A step's generation ended: its hunks go into the plan's record."""
+        plan, index = self.plan, self._step
+        self._stepping = False
+        if plan is None or index is None or index >= len(plan.items):
+            return
+        item = plan.items[index]
+        for fr in self.service.files:
+            if fr.loaded:
+                for hunk in fr.hunks:
+                    if (fr.path, hunk.id) not in item.hunks:
+                        item.hunks.append((fr.path, hunk.id))
+        self._write_plan()
+        if not self.service.pending:
+            self._say(
+                f"step {index + 1} produced no change; g sends it again, or E ticks it off",
+                error=True,
+            )
+
+    def _on_review(self, event: ReviewEvent) -> None:
+        """A decision on a step's hunks is recorded; when none is pending, the
+        step is ticked off in the plan file."""
+        if not isinstance(event, DecisionMade) or event.outcome.op not in ("accept", "reject"):
+            return
+        plan, index = self.plan, self._step
+        if plan is None or index is None or index >= len(plan.items):
+            return
+        item = plan.items[index]
+        outcome = event.outcome
+        for hunk in outcome.hunk_ids:
+            item.decisions.append(Decided(outcome.op, outcome.path, hunk, event.reason))
+        if not self._stepping and not self.service.pending:
+            item.done = True
+            self._step = None
+            left = plan.next_index()
+            after = f"g carries out step {left + 1}" if left is not None else "the plan is done"
+            self._say(f"step {index + 1} done, ticked off in {self.plan_file}; {after}")
+        self._write_plan()
 
     # -- what the status line says -------------------------------------------------------
 
