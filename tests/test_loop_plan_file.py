@@ -186,3 +186,18 @@ def test_the_loop_table_of_the_config(loop_repo: Path, isolated_home: Path) -> N
     with pytest.raises(ConfigError) as caught:
         load_config(loop_repo)
     assert caught.value.line == 2 and "coach = true/false" in str(caught.value)
+
+
+def test_g_right_after_y_waits_for_the_decision_in_flight(service: ReviewService) -> None:
+    """Bug (found by the teaching demo's pty test): y hands the decision to the
+    writer thread; a g pressed before it ran saw nothing pending, the step not
+    yet ticked, and sent step 1 again. g now waits for decisions in flight."""
+    from app.review.commands import Decide
+
+    loop = held_then_plan(service)
+    run(loop, loop.next_step())
+    ids = tuple(service.all_hunks(STOCK))
+    service.submit(Decide("accept", STOCK, ids), defer=True)  # as a key press does
+    run(loop, loop.next_step())
+    assert "\nCarry out step 2 of the plan only: Retitle the report.\n" in loop.sent
+    assert loop.plan is not None and loop.plan.items[0].done

@@ -145,6 +145,9 @@ def test_tether_export_writes_a_real_loop_session(loop_repo: Path, tmp_path: Pat
     assert "### Accepted inventory/stock.py (hunk " in text
     assert "Reason: held: " in text  # the held proposal set aside, with its reason
     assert "```diff\ndiff --git a/inventory/stock.py b/inventory/stock.py\n" in text
+    # The repository's plan file comes with its own journal, as the course's artifact.
+    assert text.endswith("- [ ] Retitle the report.\n```\n")
+    assert "## The plan\n\n```markdown\n# Plan: tidy up\n" in text
     printed = tether(loop_repo, "export", "--markdown")
     assert printed.returncode == 0 and printed.stdout == text
 

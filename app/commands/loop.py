@@ -22,6 +22,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--review", action="store_true", help="review a sample change instead (tether review)"
     )
     demo.add_argument("--speed", type=float, default=1.0, help="replay speed factor (0 = instant)")
+    demo.add_argument(
+        "--teach", action="store_true", help="a teaching walk-through: plan, steps, coach"
+    )
+    demo.add_argument("--coach", action="store_true", help="coaching hints in the demo")
     demo.set_defaults(run=cmd_demo)
 
     loop = sub.add_parser("loop", help="prompt a model and review its edits (the default command)")
@@ -47,7 +51,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 def cmd_demo(args: argparse.Namespace) -> int:
     from app.demo import run_demo
 
-    return run_demo(theme=args.theme, keep=args.keep, review=args.review, speed=args.speed)
+    return run_demo(
+        theme=args.theme,
+        keep=args.keep,
+        review=args.review,
+        speed=args.speed,
+        teach=args.teach,
+        coach=args.coach,
+    )
 
 
 NO_PROVIDER = """tether: no model provider is configured.

@@ -42,6 +42,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     export.add_argument("--markdown", action="store_true", help="Markdown (the one format)")
     export.add_argument("--recording", help="also the model's turns from this recording")
+    export.add_argument(
+        "--plan", help="also this plan file (default: the repository's, for its own journal)"
+    )
     export.add_argument("-o", "--output", help="write to this file (default: standard output)")
     export.set_defaults(run=cmd_export)
 
@@ -84,7 +87,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         turns = recording_session(load_recording(Path(args.recording)), source=args.recording)
         session = Session(session.source, session.kind, session.frames + turns.frames)
     title = f"A Tether session: {Path(session.source).name}" if args.session else "A Tether session"
-    text = session_markdown(session, title=title)
+    text = session_markdown(session, title=title, plan=_plan_text(args))
     if not args.output:
         sys.stdout.write(text)
         return EXIT_OK
@@ -95,6 +98,30 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise TetherError(f"cannot write: {exc.strerror or exc}", path=str(out)) from None
     print(f"tether: wrote {out} ({len(session.frames)} steps)", file=sys.stderr)
     return EXIT_OK
+
+
+def _plan_text(args: argparse.Namespace) -> str | None:
+    """The plan to add: --plan, else (for the repository's own journal) its plan file."""
+    if args.plan:
+        path = Path(args.plan)
+    elif args.session:
+        return None
+    else:
+        from app.core.config import load_config
+        from app.core.gitrepo import find_root
+        from app.core.paths import resolve_in_root
+
+        root = find_root(Path.cwd())
+        if root is None:
+            return None
+        path = resolve_in_root(root, load_config(root).plan)
+        if not path.is_file():
+            return None
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        cause = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise TetherError(f"cannot read the plan: {cause}", path=str(path)) from None
 
 
 def cmd_replay(args: argparse.Namespace) -> int:

@@ -56,6 +56,8 @@ from app.review.events import DecisionMade, ReviewEvent
 from app.review.service import ReviewService
 
 Listener = Callable[[ReviewEvent], None]
+# The reason a held proposal is set aside with (not a reviewer's own decision).
+SET_ASIDE = "held: "
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,6 +329,12 @@ class LoopController:
         if plan is not None:
             self._plan_ready(plan, generation.text)
             return None
+        stats = generation.stats
+        if not stats.edits_applied and not stats.edits_failed and generation.failed is None:
+            # A reply without an edit (a question back, say) would go unseen otherwise.
+            words = " ".join(generation.text.split())
+            if words:
+                self._say(f"the model made no edit; it wrote: {words[:300]}")
         follow = generation.retry()
         if follow is not None:
             self._say(
@@ -409,7 +417,7 @@ class LoopController:
             paths=frozenset(held) if len(held) > 1 else frozenset(),
             leash=dict(self.leash),
         )
-        self.service.reject_all(reason=f"held: {size} lines over the leash of {self.limit}")
+        self.service.reject_all(reason=f"{SET_ASIDE}{size} lines over the leash of {self.limit}")
         plan = Plan(goal=self.goal, scope=scope)
         self.plan, self._step = plan, None
         self._start(
@@ -445,6 +453,9 @@ class LoopController:
         runs at the slider's level on ``fallback_path`` (the file on show)."""
         if not self._may_start():
             return False
+        # A decision just keyed may still be on the writer thread: once it has
+        # run, the step it finished is ticked and the next one is chosen.
+        self.service.flush()
         self._reload_plan()
         plan = self.plan
         index = plan.next_index() if plan is not None else None

@@ -78,6 +78,14 @@ class Coach:
             self.dismissed.add(hint.rule)
         return hint
 
+    def withdraw(self, rule: str) -> bool:
+        """The hint on show of ``rule`` no longer holds (the proposal is no
+        longer held): take it down without muting the rule."""
+        if self.current is not None and self.current.rule == rule:
+            self.current = None
+            return True
+        return False
+
     # -- facts ----------------------------------------------------------------
 
     def prompt_sent(self, prompt: str) -> Hint | None:

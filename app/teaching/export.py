@@ -12,7 +12,10 @@ from app.teaching.session import Frame, Session
 _TICKS = re.compile(r"`{3,}")
 
 
-def session_markdown(session: Session, *, title: str = "A Tether session") -> str:
+def session_markdown(
+    session: Session, *, title: str = "A Tether session", plan: str | None = None
+) -> str:
+    """``plan``: the plan file's text, shown at the end as the course's artifact."""
     out = [f"# {title}", "", _summary(session), ""]
     number = 0
     for frame in session.frames:
@@ -32,6 +35,8 @@ def session_markdown(session: Session, *, title: str = "A Tether session") -> st
             out += [*_fenced(frame.diff, "diff"), ""]
         if frame.kind == "decision":
             out += [f"Reason: {frame.reason}" if frame.reason else "No reason given.", ""]
+    if plan:
+        out += ["## The plan", "", *_fenced(plan, "markdown"), ""]
     text = "\n".join(out)
     return "\n".join(_safe(line) for line in text.split("\n")).rstrip() + "\n"
 

@@ -22,7 +22,7 @@ from app.core.autonomy import Level
 from app.core.errors import TetherError
 from app.core.names import quote_name
 from app.core.text import displayable
-from app.loop.controller import LoopController, View, first_tracked_file
+from app.loop.controller import SET_ASIDE, LoopController, View, first_tracked_file
 from app.loop.events import (
     ContextSent,
     EditRefused,
@@ -287,6 +287,8 @@ class LoopApp(WatchingMixin, ReviewApp):
                     self._show_plan("Plan (g carries out the next step, E edits it)")
         if isinstance(event, StatusChanged | HunksArrived) and self.coach is not None:
             self._hint(self.coach.proposal(self.loop.proposal_size(), self.loop.limit))
+            if not self.loop.held and self.coach.withdraw("leash"):
+                self.query_one("#coach", Static).display = False
         self._update_loop_status()
         self.update_keys()
 
@@ -406,6 +408,8 @@ class LoopApp(WatchingMixin, ReviewApp):
     def _coach_decision(self, event: DecisionMade) -> None:
         if self.coach is None or event.outcome.op not in ("accept", "reject"):
             return
+        if event.reason.startswith(SET_ASIDE):
+            return  # the held proposal set aside by p: no reviewer read it
         self._hint(self.coach.decided(event.outcome.op, event.outcome.lines, event.reason))
         if not self.service.pending:
             self.coach.idle()

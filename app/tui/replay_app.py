@@ -31,8 +31,8 @@ MAX_PAUSE = 3.0
 BINDINGS = [
     Binding("right,n,l", "step(1)", "Next", key_display="→/n", tooltip="The next step"),
     Binding("left,p,h", "step(-1)", "Back", key_display="←/p", tooltip="The step before"),
-    Binding("home,g", "first", "First", show=False, tooltip="The first step"),
-    Binding("end,G", "last", "Last", show=False, tooltip="The last step"),
+    Binding("g", "first", "First", show=False, tooltip="The first step"),
+    Binding("G", "last", "Last", key_display="G", show=False, tooltip="The last step"),
     Binding("space", "play", "Play/pause", tooltip="Play from here at the speed, or pause"),
     Binding(
         "plus,equals_sign", "speed(2)", "Faster", key_display="+", tooltip="Play twice as fast"
@@ -74,6 +74,8 @@ class ReplayApp(App[None]):
         self.theme = self._theme_name if self._theme_name in THEMES else "tether-dark"
         self.sub_title = f"{self.session.kind}: {self.session.source}"
         self.show(0)
+        # ↑↓, page keys, home and end scroll a long step.
+        self.query_one("#frame-scroll", VerticalScroll).focus()
 
     @property
     def frame(self) -> Frame:
@@ -175,6 +177,9 @@ def render_frame(frame: Frame) -> Text:
     """A frame as the screen shows it: the title, the text, the diff in colour."""
     out = Text()
     out.append(safe_text(frame.title) + "\n\n", style="bold")
+    if frame.kind == "decision":  # the reason first: it is what a class discusses
+        why = "Reason: " + _visible(frame.reason) if frame.reason else "No reason given."
+        out.append(why + "\n\n", style="italic")
     if frame.body:
         label = {"prompt": "Prompt:\n", "stream": ""}.get(frame.kind, "")
         out.append(label, style="italic")
@@ -186,8 +191,6 @@ def render_frame(frame: Frame) -> Text:
         style = "green" if line.startswith("+") else "red" if line.startswith("-") else ""
         style = "cyan" if line.startswith("@@") else style
         out.append(_visible(line) + "\n", style=style)
-    if frame.kind == "decision":
-        out.append("\nReason: " + _visible(frame.reason) if frame.reason else "\nNo reason given.")
     return out
 
 
