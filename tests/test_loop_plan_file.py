@@ -201,3 +201,17 @@ def test_g_right_after_y_waits_for_the_decision_in_flight(service: ReviewService
     run(loop, loop.next_step())
     assert "\nCarry out step 2 of the plan only: Retitle the report.\n" in loop.sent
     assert loop.plan is not None and loop.plan.items[0].done
+
+
+def test_a_key_typed_into_the_task_never_reaches_the_plan_file(
+    service: ReviewService, loop_repo: Path
+) -> None:
+    """The plan file sits in the working tree (and may be committed): a
+    credential in the prompt is masked there, as the journal masks it."""
+    key = "sk-ant-api03-AbCdEf0123456789AbCdEf0123456789"
+    held = turn(block(STOCK, COUNT_OLD, COUNT_NEW + WIDE))
+    loop = controller(service, [held, turn(PLAN, prompt="Do not")], level=int(Level.LINE))
+    run(loop, loop.ask(f"tidy up, my key is {key}", View(path=STOCK, cursor_line=14)))
+    run(loop, loop.make_plan())
+    text = (loop_repo / PLAN_FILE).read_text(encoding="utf-8")
+    assert key not in text and "# Plan: tidy up, my key is [redacted]" in text

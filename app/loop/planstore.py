@@ -10,6 +10,7 @@ from app.core.atomic import atomic_write
 from app.core.autonomy import Scope
 from app.core.errors import TetherError
 from app.core.paths import resolve_in_root
+from app.core.secrets import redact
 from app.loop.plan import Plan
 from app.loop.planfile import parse_plan_file, render_plan
 
@@ -42,7 +43,9 @@ class PlanStore:
     def write(self, plan: Plan) -> bool:
         with self._lock:
             try:
-                atomic_write(self.root, self.rel, render_plan(plan).encode("utf-8"))
+                # A key pasted into a prompt is masked, as the journal masks it.
+                text = redact(render_plan(plan))
+                atomic_write(self.root, self.rel, text.encode("utf-8"))
             except (OSError, TetherError) as exc:
                 self.problem = f"could not save the plan to {self.rel}: {_cause(exc)}"
                 return False

@@ -168,7 +168,8 @@ def recording_session(recording: Recording, *, source: str = "recording") -> Ses
             Frame(
                 "prompt",
                 f"turn {index + 1}: prompt",
-                body=turn.prompt or "(whatever the user typed: this turn answers any prompt)",
+                body=redact(turn.prompt)
+                or "(whatever the user typed: this turn answers any prompt)",
                 at=offset,
             )
         )
