@@ -102,3 +102,46 @@ async def test_the_plan_file_is_edited_in_the_editor_between_steps(
         await answered(pilot, app, spy, 3)
         assert "3. Bold the total." in spy.requests[-1].user_prompt
         assert app.loop.level is Level.LINE
+
+
+async def test_an_unfinished_plan_is_offered_on_start_and_g_resumes_it(
+    session: ReviewService, loop_repo: Path
+) -> None:
+    (loop_repo / ".tether").mkdir()
+    (loop_repo / PLAN_FILE).write_text(
+        "# Plan: align the report\n\n- [x] Compute the width of the longest item name.\n"
+        "- [ ] Align each item line to that width.\n"
+    )
+    spy = later_turns(6)  # the demo's answer to step 2
+    app = teach_app(session, spy, REPORT)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.status.message == (
+            "an unfinished plan in .tether/plan.md: 1 of 2 steps done; "
+            "g carries out step 2, E edits the plan"
+        )
+        context = str(app.query_one("#context-text", Static).content)
+        assert context.startswith("Unfinished plan (g carries out the next step, E edits it)")
+        assert app.check_action("next_step", ()) is True
+        await pilot.press("g")
+        await answered(pilot, app, spy, 1)
+        assert spy.requests[0].user_prompt.startswith(
+            "Carry out step 2 of the plan only: Align each item line to that width."
+        )
+
+
+async def test_the_leash_hint_goes_when_the_proposal_is_no_longer_held(
+    session: ReviewService,
+) -> None:
+    spy = later_turns(3)
+    app = teach_app(session, spy, REPORT)
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "minus", "minus")
+        await prompt(pilot, "align the report columns")
+        await answered(pilot, app, spy, 1)
+        assert hint(app).startswith("coach: this is")
+        await pilot.press("p")
+        await answered(pilot, app, spy, 2)
+        assert hint(app) == ""  # set aside: nothing is held any more
+        assert app.coach is not None and app.coach.dismissed == set()
+        assert app.coach._decisions == []  # setting the proposal aside is no review
