@@ -38,8 +38,8 @@ from app.loop.events import (
 )
 from app.loop.generation import EditRejected, Generation, HunksReady
 from app.loop.leash import LeashPolicy
-from app.loop.plan import Decided, Plan, PlanStep, parse_plan
-from app.loop.planstore import PLAN_FILE, PlanStore
+from app.loop.plan import Plan, PlanStep, parse_plan
+from app.loop.planstore import PLAN_FILE, PlanRecord
 from app.loop.prompts import SYSTEM_PROMPT, plan_prompt, reason_prompt, step_prompt
 from app.providers.base import (
     Finished,
@@ -95,7 +95,6 @@ class LoopController:
         )
         self.generation: Generation | None = None
         self.goal = ""
-        self.plan: Plan | None = None
         self.sent = ""
         self.tokens_done = (0, 0)
         self.errors: list[str] = []
@@ -103,15 +102,28 @@ class LoopController:
         self._thread: threading.Thread | None = None
         self._running = False
         service.set_policy(self.policy)
-        # The plan file (relative to the root) and the step whose hunks are live.
+        # The plan, the step whose hunks are live, and the file recording them.
         self.plan_file = plan_file
-        self.plan_note = ""  # what to say at the start about a plan found there
-        self._step: int | None = None
-        self._stepping = False  # a step's generation (or its regeneration) is running
-        self._plans = PlanStore(service.root, plan_file)
+        self._plans = PlanRecord(service.root, plan_file, lambda m, e: self._say(m, error=e))
         self._note: dict[str, object] = {}  # journaled with decisions on this generation
         self._stop_review = service.subscribe(self._on_review)
-        self._load_plan()
+        self._plans.load(self._default_scope())
+        if self.plan is not None:
+            self.goal = self.plan.goal
+
+    # -- the plan (its record is app/loop/planstore.py) ---------------------------
+
+    @property
+    def plan(self) -> Plan | None:
+        return self._plans.plan
+
+    @plan.setter
+    def plan(self, plan: Plan | None) -> None:
+        self._plans.plan = plan
+
+    @property
+    def plan_note(self) -> str:
+        return self._plans.note
 
     # -- events --------------------------------------------------------------
 
@@ -178,7 +190,7 @@ class LoopController:
         if not self._may_start():
             return False
         self.goal = prompt
-        self.plan, self._step = None, None  # the plan file stays: a restart offers it again
+        self.plan, self._plans.step = None, None  # the plan file stays: a restart offers it again
         self._start(prompt, view)
         return True
 
@@ -265,8 +277,8 @@ class LoopController:
             )
             self._emit(ContextSent(self.sent))
             self._note = {"prompt": prompt, "context": "\n".join([head, *summary[1:]])}
-            if self._stepping and self._step is not None:
-                self._note["plan_step"] = self._step + 1
+            if self._plans.stepping and self._plans.step is not None:
+                self._note["plan_step"] = self._plans.step + 1
             plan_only = plan is not None
             if plan is None:
                 self.policy.scope = scope
@@ -281,7 +293,7 @@ class LoopController:
                 self._stream(generation)
                 generation = self._after(generation, plan)
         finally:
-            if self._stepping:
+            if self._plans.stepping:
                 self._step_generated()
             self._running = False
             self._emit(StatusChanged())
@@ -382,11 +394,11 @@ class LoopController:
         last = max(changed) if changed else first
         text = hunk.header() + "\n" + "".join(ln.kind + ln.raw for ln in hunk.lines)
         # A step's hunk regenerated stays the step's: not ticked in between.
-        self._stepping = self._step is not None
+        self._plans.stepping = self._plans.step is not None
         try:
             self.service.execute(Decide("reject", path, (hunk_id,), reason=reason))
         except TetherError:
-            self._stepping = False
+            self._plans.stepping = False
             raise
         prompt = reason_prompt(path, text.rstrip("\n"), first, last, reason)
         self._start(
@@ -419,7 +431,7 @@ class LoopController:
         )
         self.service.reject_all(reason=f"{SET_ASIDE}{size} lines over the leash of {self.limit}")
         plan = Plan(goal=self.goal, scope=scope)
-        self.plan, self._step = plan, None
+        self.plan, self._plans.step = plan, None
         self._start(
             plan_prompt(size, self.limit, self.goal),
             View(path=path),
@@ -462,7 +474,7 @@ class LoopController:
         if plan is None or index is None:
             self._say("no plan step left" if plan is None else "every step of the plan is done")
             return False
-        if index == self._step and self.service.pending:
+        if index == self._plans.step and self.service.pending:
             self._say(f"step {index + 1}'s hunks are still pending: decide them first (y/n)")
             return False
         if plan.fixed and self.level != plan.scope.level:
@@ -470,7 +482,7 @@ class LoopController:
         item = plan.items[index]
         item.prompt = step_prompt(index + 1, plan.steps, plan.goal)
         item.hunks = []
-        self._step, self._stepping = index, True
+        self._plans.step, self._plans.stepping = index, True
         self._write_plan()
         if plan.fixed:
             files = tuple(sorted(plan.scope.paths))
@@ -488,7 +500,7 @@ class LoopController:
 
     def plan_path(self) -> Path:
         """The plan file's place (checked to be inside the repository)."""
-        return self._plans.path()
+        return self._plans.store.path()
 
     def save_plan(self) -> bool:
         return self._write_plan()
@@ -496,83 +508,30 @@ class LoopController:
     def reload_plan(self) -> None:
         self._reload_plan()
 
-    def _read_plan(self) -> Plan | None:
-        plan = self._plans.read(Scope(level=self.level, leash=dict(self.leash)))
-        if plan is None and self._plans.problem:
-            self.plan_note = self._plans.problem
-        return plan
-
-    def _load_plan(self) -> None:
-        """An unfinished plan in the file (from before a restart, or written
-        by hand) becomes the plan; ``g`` resumes it."""
-        plan = self._read_plan()
-        if plan is not None and plan.remaining:
-            self.plan, self.goal = plan, plan.goal
-            self.plan_note = (
-                f"an unfinished plan in {self.plan_file}: {plan.done} of {len(plan.items)} "
-                f"steps done; g carries out step {(plan.next_index() or 0) + 1}, E edits the plan"
-            )
-
     def _reload_plan(self) -> None:
-        """Take the user's edits of the plan file (steps changed, ticked, added);
-        a file gone or emptied leaves the plan in memory (saved again later)."""
-        plan = self._read_plan()
-        if plan is None or not plan.items:
-            return
+        self._plans.reload(self._default_scope())
         if self.plan is not None:
-            plan.text = self.plan.text
-            if self.plan.fixed and not plan.fixed:  # the comment line was deleted
-                plan.scope, plan.fixed = self.plan.scope, True
-        self.plan = plan
-        self.goal = plan.goal or self.goal
+            self.goal = self.plan.goal or self.goal
+
+    def _default_scope(self) -> Scope:
+        """The scope of a plan that names none (written by hand): the slider's."""
+        return Scope(level=self.level, leash=dict(self.leash))
 
     def _write_plan(self) -> bool:
-        """Save the plan atomically; an error is said, and the plan goes on in memory."""
-        if self.plan is None:
-            return False
-        if not self._plans.write(self.plan):
-            self._say(self._plans.problem, error=True)
-            return False
-        return True
+        return self._plans.save()
 
     def _step_generated(self) -> None:
-        """A step's generation ended: its hunks go into the plan's record."""
-        plan, index = self.plan, self._step
-        self._stepping = False
-        if plan is None or index is None or index >= len(plan.items):
-            return
-        item = plan.items[index]
-        for fr in self.service.files:
-            if fr.loaded:
-                for hunk in fr.hunks:
-                    if (fr.path, hunk.id) not in item.hunks:
-                        item.hunks.append((fr.path, hunk.id))
-        self._write_plan()
-        if not self.service.pending:
-            self._say(
-                f"step {index + 1} produced no change; g sends it again, or E ticks it off",
-                error=True,
-            )
+        hunks = [(fr.path, h.id) for fr in self.service.files if fr.loaded for h in fr.hunks]
+        self._plans.generated(hunks, self.service.pending)
 
     def _on_review(self, event: ReviewEvent) -> None:
-        """A decision on a step's hunks is recorded; when none is pending, the
-        step is ticked off in the plan file."""
-        if not isinstance(event, DecisionMade) or event.outcome.op not in ("accept", "reject"):
-            return
-        plan, index = self.plan, self._step
-        if plan is None or index is None or index >= len(plan.items):
-            return
-        item = plan.items[index]
-        outcome = event.outcome
-        for hunk in outcome.hunk_ids:
-            item.decisions.append(Decided(outcome.op, outcome.path, hunk, event.reason))
-        if not self._stepping and not self.service.pending:
-            item.done = True
-            self._step = None
-            left = plan.next_index()
-            after = f"g carries out step {left + 1}" if left is not None else "the plan is done"
-            self._say(f"step {index + 1} done, ticked off in {self.plan_file}; {after}")
-        self._write_plan()
+        """A decision on a step's hunks is recorded (and the step ticked when
+        none is pending)."""
+        if isinstance(event, DecisionMade) and event.outcome.op in ("accept", "reject"):
+            outcome = event.outcome
+            self._plans.decided(
+                outcome.op, outcome.path, outcome.hunk_ids, event.reason, self.service.pending
+            )
 
     # -- what the status line says -------------------------------------------------------
 
