@@ -167,3 +167,9 @@ def test_export_errors_name_what_and_where(loop_repo: Path, tmp_path: Path) -> N
     )
     assert nowhere.returncode == 1
     assert not (tmp_path / "no").exists()
+    backwards = tether(loop_repo, "replay", "--speed", "-1", str(garbage))
+    assert backwards.returncode == 2 and "--speed must be 0 or more" in backwards.stderr
+    nothing = tether(loop_repo, "replay")  # a fresh repository: no journal yet
+    assert (
+        nothing.returncode == 1 and "journal.jsonl: no such journal or recording" in nothing.stderr
+    )
