@@ -61,7 +61,13 @@ def make_sample_repo(target: Path, *, with_change: bool = True) -> Path:
 
 
 def run_demo(
-    *, theme: str | None = None, keep: bool = False, review: bool = False, speed: float = 1.0
+    *,
+    theme: str | None = None,
+    keep: bool = False,
+    review: bool = False,
+    speed: float = 1.0,
+    teach: bool = False,
+    coach: bool = False,
 ) -> int:
     from app.review.sources import open_review, open_source
     from app.tui.launch import run_loop_tui, run_review_tui
@@ -73,6 +79,15 @@ def run_demo(
         if review:
             source = open_source(None, repo)
             code = run_review_tui(open_review(source), source, theme=theme)
+        elif teach:  # the teaching walk-through: app/teaching/teach_demo.py
+            from app.providers.replay import ReplayProvider
+            from app.teaching.teach_demo import TEACH_RECORDING, teach_epilogue, teach_options
+
+            provider = ReplayProvider(TEACH_RECORDING, speed=speed)
+            code = run_loop_tui(
+                repo, provider, "replay · demo-model", theme=theme, **teach_options()
+            )
+            print(teach_epilogue(repo, keep))
         else:
             from app.providers.replay import ReplayProvider
 
@@ -84,6 +99,7 @@ def run_demo(
                 start_file="inventory/stock.py",
                 theme=theme,
                 intro=DEMO_INTRO,
+                coach=coach,
             )
         status = subprocess.run(
             ["git", "status", "--short"], cwd=repo, capture_output=True, text=True, check=False

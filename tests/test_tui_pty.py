@@ -105,6 +105,13 @@ class Terminal:
 def review_in_pty(repo: Path, **env_extra: str) -> Iterator[Terminal]:
     """``tether review`` in ``repo`` in a real pty (its own session, as a
     terminal emulator starts it); killed on the way out if still running."""
+    with tether_in_pty(repo, "review", **env_extra) as term:
+        yield term
+
+
+@contextlib.contextmanager
+def tether_in_pty(cwd: Path, *args: str, **env_extra: str) -> Iterator[Terminal]:
+    """``tether ARGS`` in ``cwd`` in a real pty, as ``review_in_pty``."""
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", LINES, COLUMNS, 0, 0))
     env = {
@@ -117,8 +124,8 @@ def review_in_pty(repo: Path, **env_extra: str) -> Iterator[Terminal]:
     proc: subprocess.Popen[bytes] | None = None
     try:
         proc = subprocess.Popen(
-            [tether_command(), "review"],
-            cwd=repo,
+            [tether_command(), *args],
+            cwd=cwd,
             env=env,
             stdin=slave,
             stdout=slave,

@@ -22,6 +22,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--review", action="store_true", help="review a sample change instead (tether review)"
     )
     demo.add_argument("--speed", type=float, default=1.0, help="replay speed factor (0 = instant)")
+    demo.add_argument(
+        "--teach", action="store_true", help="a teaching walk-through: plan, steps, coach"
+    )
+    demo.add_argument("--coach", action="store_true", help="coaching hints in the demo")
     demo.set_defaults(run=cmd_demo)
 
     loop = sub.add_parser("loop", help="prompt a model and review its edits (the default command)")
@@ -40,13 +44,21 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="autonomy: 0 off, 1 line, 2 chunk, 3 file, 4 repo",
     )
     loop.add_argument("--theme", choices=["dark", "light"], help="colour theme")
+    loop.add_argument("--coach", action="store_true", help="coaching hints (or coach = true)")
     loop.set_defaults(run=cmd_loop)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from app.demo import run_demo
 
-    return run_demo(theme=args.theme, keep=args.keep, review=args.review, speed=args.speed)
+    return run_demo(
+        theme=args.theme,
+        keep=args.keep,
+        review=args.review,
+        speed=args.speed,
+        teach=args.teach,
+        coach=args.coach,
+    )
 
 
 NO_PROVIDER = """tether: no model provider is configured.
@@ -114,6 +126,8 @@ def cmd_loop(args: argparse.Namespace) -> int:
         level=level,
         leash=leash,
         intro="\n".join(config.notes),
+        coach=args.coach or config.coach,
+        plan_file=config.plan,
     )
 
 

@@ -39,6 +39,9 @@ class Config:
     provider: dict[str, object] = field(default_factory=dict)
     # The [leash] table: level name -> maximum changed lines per proposal.
     leash: dict[str, int] = field(default_factory=dict)
+    # The [loop] table: where the plan file is (inside the repository), coaching on.
+    plan: str = ".tether/plan.md"
+    coach: bool = False
     # What was not applied, and why (shown to the user).
     notes: list[str] = field(default_factory=list)
 
@@ -70,7 +73,7 @@ def routing_keys(provider: dict[str, object]) -> list[str]:
 
 def _merge(config: Config, path: Path, *, trusted: bool) -> None:
     data = _read(path)
-    known = {f.name for f in fields(config) if f.name not in ("provider", "leash", "notes")}
+    known = {f.name for f in fields(config) if f.name not in ("provider", "leash", "notes", "plan")}
     provider = data.get("provider", {})
     if not isinstance(provider, dict):
         raise ConfigError("[provider] must be a table", path=str(path))
@@ -99,6 +102,7 @@ def _merge(config: Config, path: Path, *, trusted: bool) -> None:
                 f"[leash] {name} = {value!r}: use line/chunk/file/repo = a number", path=str(path)
             )
         config.leash[name] = value
+    _merge_loop(config, data.get("loop", {}), path)
     review = data.get("review", data)
     if not isinstance(review, dict):
         raise ConfigError("[review] must be a table", path=str(path))
@@ -119,6 +123,23 @@ def _merge(config: Config, path: Path, *, trusted: bool) -> None:
         setattr(config, key, value)
     if config.theme not in ("dark", "light", "tether-dark", "tether-light"):
         raise ConfigError(f"theme must be 'dark' or 'light', not {config.theme!r}", path=str(path))
+
+
+def _merge_loop(config: Config, loop: object, path: Path) -> None:
+    if not isinstance(loop, dict):
+        raise ConfigError("[loop] must be a table", path=str(path))
+    for key, value in loop.items():
+        if key == "plan" and isinstance(value, str) and value.strip():
+            config.plan = value.strip()
+        elif key == "coach" and isinstance(value, bool):
+            config.coach = value
+        else:
+            raise ConfigError(
+                f'[loop] {key} = {value!r}: use plan = "a path in the repository" '
+                "or coach = true/false",
+                path=str(path),
+                line=line_of(path, key),
+            )
 
 
 # What a setting's type is called in a message (not Python's "a int").

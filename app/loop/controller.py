@@ -38,7 +38,8 @@ from app.loop.events import (
 )
 from app.loop.generation import EditRejected, Generation, HunksReady
 from app.loop.leash import LeashPolicy
-from app.loop.plan import Plan, parse_plan
+from app.loop.plan import Plan, PlanStep, parse_plan
+from app.loop.planstore import PLAN_FILE, PlanRecord
 from app.loop.prompts import SYSTEM_PROMPT, plan_prompt, reason_prompt, step_prompt
 from app.providers.base import (
     Finished,
@@ -51,10 +52,12 @@ from app.providers.base import (
 )
 from app.providers.prompts import user_text
 from app.review.commands import Decide
-from app.review.events import ReviewEvent
+from app.review.events import DecisionMade, ReviewEvent
 from app.review.service import ReviewService
 
 Listener = Callable[[ReviewEvent], None]
+# The reason a held proposal is set aside with (not a reviewer's own decision).
+SET_ASIDE = "held: "
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +83,7 @@ class LoopController:
         label: str,
         level: int = int(Level.FILE),
         leash: dict[Level, int] | None = None,
+        plan_file: str = PLAN_FILE,
     ) -> None:
         self.service = service
         self.provider = provider
@@ -91,7 +95,6 @@ class LoopController:
         )
         self.generation: Generation | None = None
         self.goal = ""
-        self.plan: Plan | None = None
         self.sent = ""
         self.tokens_done = (0, 0)
         self.errors: list[str] = []
@@ -99,6 +102,28 @@ class LoopController:
         self._thread: threading.Thread | None = None
         self._running = False
         service.set_policy(self.policy)
+        # The plan, the step whose hunks are live, and the file recording them.
+        self.plan_file = plan_file
+        self._plans = PlanRecord(service.root, plan_file, lambda m, e: self._say(m, error=e))
+        self._note: dict[str, object] = {}  # journaled with decisions on this generation
+        self._stop_review = service.subscribe(self._on_review)
+        self._plans.load(self._default_scope())
+        if self.plan is not None:
+            self.goal = self.plan.goal
+
+    # -- the plan (its record is app/loop/planstore.py) ---------------------------
+
+    @property
+    def plan(self) -> Plan | None:
+        return self._plans.plan
+
+    @plan.setter
+    def plan(self, plan: Plan | None) -> None:
+        self._plans.plan = plan
+
+    @property
+    def plan_note(self) -> str:
+        return self._plans.note
 
     # -- events --------------------------------------------------------------
 
@@ -165,7 +190,7 @@ class LoopController:
         if not self._may_start():
             return False
         self.goal = prompt
-        self.plan = None
+        self.plan, self._plans.step = None, None  # the plan file stays: a restart offers it again
         self._start(prompt, view)
         return True
 
@@ -251,6 +276,9 @@ class LoopController:
                 + user_text(request)
             )
             self._emit(ContextSent(self.sent))
+            self._note = {"prompt": prompt, "context": "\n".join([head, *summary[1:]])}
+            if self._plans.stepping and self._plans.step is not None:
+                self._note["plan_step"] = self._plans.step + 1
             plan_only = plan is not None
             if plan is None:
                 self.policy.scope = scope
@@ -265,6 +293,8 @@ class LoopController:
                 self._stream(generation)
                 generation = self._after(generation, plan)
         finally:
+            if self._plans.stepping:
+                self._step_generated()
             self._running = False
             self._emit(StatusChanged())
 
@@ -287,6 +317,8 @@ class LoopController:
 
     def _show(self, generation: Generation, out: object) -> None:
         if isinstance(out, HunksReady):
+            # Decisions on these hunks are journaled with what asked for them.
+            self.policy.notes[out.path] = dict(self._note)
             self._emit(HunksArrived(out.path))
         elif isinstance(out, EditRejected):
             self.errors.append(out.message)
@@ -309,6 +341,12 @@ class LoopController:
         if plan is not None:
             self._plan_ready(plan, generation.text)
             return None
+        stats = generation.stats
+        if not stats.edits_applied and not stats.edits_failed and generation.failed is None:
+            # A reply without an edit (a question back, say) would go unseen otherwise.
+            words = " ".join(generation.text.split())
+            if words:
+                self._say(f"the model made no edit; it wrote: {words[:300]}")
         follow = generation.retry()
         if follow is not None:
             self._say(
@@ -324,6 +362,7 @@ class LoopController:
             self._say(f"cancelled; {kept} complete hunk(s) kept for review")
 
     def close(self, timeout: float = 10.0) -> None:
+        self._stop_review()
         self.provider.cancel()
         if self._thread is not None:
             self._thread.join(timeout)
@@ -354,7 +393,13 @@ class LoopController:
         )
         last = max(changed) if changed else first
         text = hunk.header() + "\n" + "".join(ln.kind + ln.raw for ln in hunk.lines)
-        self.service.execute(Decide("reject", path, (hunk_id,), reason=reason))
+        # A step's hunk regenerated stays the step's: not ticked in between.
+        self._plans.stepping = self._plans.step is not None
+        try:
+            self.service.execute(Decide("reject", path, (hunk_id,), reason=reason))
+        except TetherError:
+            self._plans.stepping = False
+            raise
         prompt = reason_prompt(path, text.rstrip("\n"), first, last, reason)
         self._start(
             prompt,
@@ -384,9 +429,9 @@ class LoopController:
             paths=frozenset(held) if len(held) > 1 else frozenset(),
             leash=dict(self.leash),
         )
-        self.service.reject_all(reason=f"held: {size} lines over the leash of {self.limit}")
+        self.service.reject_all(reason=f"{SET_ASIDE}{size} lines over the leash of {self.limit}")
         plan = Plan(goal=self.goal, scope=scope)
-        self.plan = plan
+        self.plan, self._plans.step = plan, None
         self._start(
             plan_prompt(size, self.limit, self.goal),
             View(path=path),
@@ -397,40 +442,96 @@ class LoopController:
 
     def _plan_ready(self, plan: Plan, text: str) -> None:
         plan.text = text
-        plan.steps = parse_plan(text)
-        if not plan.steps:
+        plan.items = [PlanStep(step) for step in parse_plan(text)]
+        if not plan.items:
             self._say(
                 "the model sent no numbered plan; ask again with p or a new prompt", error=True
             )
             return
         self._emit(PlanReady(plan))
+        saved = self._write_plan()
+        where = f"written to {self.plan_file} (E edits it); " if saved else ""
         self._say(
             f"plan of {len(plan.steps)} steps, each within {plan.scope.path} and the leash of "
-            f"{plan.scope.limit} lines; g carries out step 1"
+            f"{plan.scope.limit} lines; {where}g carries out step 1"
         )
 
-    def next_step(self) -> bool:
-        """Carry out the plan's next step: the plan's file may change, by at
-        most the leash the plan was made for (the slider moves back to that
-        level, visibly, if it was moved since); the model sees the whole file."""
-        plan = self.plan
-        if plan is None or plan.remaining <= 0:
-            self._say("no plan step left")
-            return False
+    def next_step(self, fallback_path: str | None = None) -> bool:
+        """Carry out the plan's first step not ticked off (the file is read
+        again first: the user may have edited it). A plan made for a held
+        proposal runs in its scope: its files, by at most the leash it was
+        made for (the slider moves back to that level, visibly, if it was
+        moved since); the model sees the whole file. A plan written by hand
+        runs at the slider's level on ``fallback_path`` (the file on show)."""
         if not self._may_start():
             return False
-        if self.level != plan.scope.level:
+        # A decision just keyed may still be on the writer thread: once it has
+        # run, the step it finished is ticked and the next one is chosen.
+        self.service.flush()
+        self._reload_plan()
+        plan = self.plan
+        index = plan.next_index() if plan is not None else None
+        if plan is None or index is None:
+            self._say("no plan step left" if plan is None else "every step of the plan is done")
+            return False
+        if index == self._plans.step and self.service.pending:
+            self._say(f"step {index + 1}'s hunks are still pending: decide them first (y/n)")
+            return False
+        if plan.fixed and self.level != plan.scope.level:
             self.set_level(int(plan.scope.level))
-        plan.done += 1
-        files = tuple(sorted(plan.scope.paths))
-        self._start(
-            step_prompt(plan.done, plan.steps, plan.goal),
-            View(path=plan.scope.path, extra=tuple(f for f in files if f != plan.scope.path)),
+        item = plan.items[index]
+        item.prompt = step_prompt(index + 1, plan.steps, plan.goal)
+        item.hunks = []
+        self._plans.step, self._plans.stepping = index, True
+        self._write_plan()
+        if plan.fixed:
+            files = tuple(sorted(plan.scope.paths))
+            path = plan.scope.path
+            view = View(path=path, extra=tuple(f for f in files if f != path))
             # The whole file (several: the repo map and those files) as context.
-            context_level=Level.REPO if files else max(plan.scope.level, Level.FILE),
-            scope=plan.scope.fresh(),
-        )
+            context = Level.REPO if files else max(plan.scope.level, Level.FILE)
+            self._start(item.prompt, view, context_level=context, scope=plan.scope.fresh())
+        else:
+            view = View(path=fallback_path)
+            self._start(item.prompt, view, context_level=max(self.level, Level.FILE))
         return True
+
+    # -- the plan file -------------------------------------------------------------------
+
+    def plan_path(self) -> Path:
+        """The plan file's place (checked to be inside the repository)."""
+        return self._plans.store.path()
+
+    def save_plan(self) -> bool:
+        return self._write_plan()
+
+    def reload_plan(self) -> None:
+        self._reload_plan()
+
+    def _reload_plan(self) -> None:
+        self._plans.reload(self._default_scope())
+        if self.plan is not None:
+            self.goal = self.plan.goal or self.goal
+
+    def _default_scope(self) -> Scope:
+        """The scope of a plan that names none (written by hand): the slider's."""
+        return Scope(level=self.level, leash=dict(self.leash))
+
+    def _write_plan(self) -> bool:
+        return self._plans.save()
+
+    def _step_generated(self) -> None:
+        hunks = [(fr.path, h.id) for fr in self.service.files if fr.loaded for h in fr.hunks]
+        self._plans.generated(hunks, self.service.pending)
+
+    def _on_review(self, event: ReviewEvent) -> None:
+        """A decision on a step's hunks is recorded (and the step ticked when
+        none is pending)."""
+        if isinstance(event, DecisionMade) and event.outcome.op in ("accept", "reject"):
+            outcome = event.outcome
+            self._plans.decided(
+                outcome.op, outcome.path, outcome.hunk_ids, event.reason, self.service.pending
+            )
 
     # -- what the status line says -------------------------------------------------------
 

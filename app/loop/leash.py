@@ -28,6 +28,9 @@ class LeashPolicy:
         self.leash = dict(leash) if leash else dict(scope.leash if scope else DEFAULT_LEASH)
         self.level = Level(level)
         self.scope = scope if scope is not None else Scope(level=self.level, leash=self.leash)
+        # Per file, what asked for its hunks (the prompt, the context's summary,
+        # the plan step): journaled with each decision on them.
+        self.notes: dict[str, dict[str, object]] = {}
         self._size_key: tuple[object, ...] = ()
         self._size = 0
 
@@ -67,3 +70,7 @@ class LeashPolicy:
             return False
         self.scope.widened.add(hunk.id)
         return True
+
+    def journal_extra(self, fr: FileReview) -> dict[str, object]:
+        """What goes into the journal entry of a decision on ``fr``'s hunks."""
+        return dict(self.notes.get(fr.path, {}))

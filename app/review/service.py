@@ -279,6 +279,8 @@ class ReviewService:
     def set_policy(self, policy: Policy | None) -> None:
         self.policy = policy
         self.session.guard = policy.blocked if policy is not None else None
+        # Optional: what the policy's owner journals with each decision (the loop's prompt).
+        self.session.tags = getattr(policy, "journal_extra", None)
 
     # -- commands ------------------------------------------------------------
 

@@ -120,6 +120,8 @@ class ReviewSession:
         self.history.reconcile(self._reconcile_file)
         self.history.maybe_compact()
         self.guard: Guard | None = None
+        # Extra journal fields for a decision on a file (the loop: what asked for its hunks).
+        self.tags: Callable[[FileReview], Mapping[str, object]] | None = None
         self._replay_memory_decisions()
 
     # -- files -------------------------------------------------------------------
@@ -271,6 +273,8 @@ class ReviewSession:
         if refused is not None:
             raise refused
         side, before, after = self._texts(op, fr, selection)
+        if self.tags is not None:
+            extra = {**self.tags(fr), **(extra or {})}
         if fr.origin:
             extra = {**(extra or {}), "origin": fr.origin}
         assert fr.patch is not None

@@ -51,6 +51,8 @@ def run_loop_tui(
     level: int = 3,
     leash: dict | None = None,
     intro: str = "",
+    coach: bool = False,
+    plan_file: str | None = None,
 ) -> int:
     from app.review.sources import open_proposals
     from app.tui.loop_app import LoopApp
@@ -65,6 +67,8 @@ def run_loop_tui(
         leash=leash or None,
         theme=theme,
         intro=intro,
+        coach=coach,
+        plan_file=plan_file,
     )
     result = app.run()
     if result:

@@ -8,6 +8,7 @@ cursor's place, and renders what the controller and the review say.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 from rich.text import Text
@@ -21,7 +22,7 @@ from app.core.autonomy import Level
 from app.core.errors import TetherError
 from app.core.names import quote_name
 from app.core.text import displayable
-from app.loop.controller import LoopController, View, first_tracked_file
+from app.loop.controller import SET_ASIDE, LoopController, View, first_tracked_file
 from app.loop.events import (
     ContextSent,
     EditRefused,
@@ -36,6 +37,8 @@ from app.loop.events import (
 from app.providers.base import Provider
 from app.review.events import DecisionMade, ReviewEvent
 from app.review.service import ReviewService
+from app.teaching.coach import Hint
+from app.teaching.coaching import Coach, repo_names
 from app.tui.review_app import BINDINGS as REVIEW_BINDINGS
 from app.tui.review_app import ReviewApp
 from app.tui.screens import ReasonScreen
@@ -70,6 +73,12 @@ LOOP_BINDINGS = [
         key_display="+",
         tooltip="Move the autonomy slider right",
     ),
+    Binding(
+        "E", "edit_plan", "Edit plan", key_display="E", tooltip="Edit the plan file in $EDITOR"
+    ),
+    Binding(
+        "x", "dismiss_hint", "Dismiss hint", tooltip="Dismiss the coaching hint (not shown again)"
+    ),
     Binding("c", "context", "Context", tooltip="Show or hide exactly what was sent to the model"),
     Binding("o", "code_view", "Code", tooltip="Back to the code view (pick lines for levels 1-2)"),
     Binding(
@@ -100,6 +109,15 @@ class LoopApp(WatchingMixin, ReviewApp):
     """Prompt the model, review its hunks as they stream, keep it on a leash."""
 
     BINDINGS = REVIEW_BINDINGS + LOOP_BINDINGS  # type: ignore[assignment]
+    CSS = """
+    #coach {
+        height: auto;
+        max-height: 4;
+        padding: 0 1;
+        background: $warning 20%;
+        display: none;
+    }
+    """
 
     def __init__(
         self,
@@ -112,12 +130,21 @@ class LoopApp(WatchingMixin, ReviewApp):
         leash: dict[Level, int] | None = None,
         theme: str = "dark",
         intro: str = "",
+        coach: bool = False,
+        plan_file: str | None = None,
     ) -> None:
         super().__init__(service, label=f"{provider_label} · {service.root.name}", theme=theme)
         self.root = service.root
         self.loop = LoopController(
-            service, provider, label=provider_label, level=level, leash=leash
+            service,
+            provider,
+            label=provider_label,
+            level=level,
+            leash=leash,
+            **({"plan_file": plan_file} if plan_file else {}),
         )
+        # Coaching hints, when asked for (--coach, or coach = true in the config).
+        self.coach = Coach() if coach else None
         self.start_file = start_file
         self.intro = intro
         self._stop_loop: Callable[[], None] | None = None
@@ -134,6 +161,7 @@ class LoopApp(WatchingMixin, ReviewApp):
                 yield DiffPane(id="diff")
             with VerticalScroll(id="context"):
                 yield Static(id="context-text")
+        yield Static(id="coach")
         yield Input(placeholder="i: ask the model (enter sends, esc leaves)", id="prompt")
         yield StatusLine(id="status")
         yield Footer(compact=True)
@@ -154,6 +182,18 @@ class LoopApp(WatchingMixin, ReviewApp):
             self._find_first_file()
         self._update_loop_status()
         self.start_watching(self.root, git=True)
+        if self.loop.plan_note:
+            self.status.say(self.loop.plan_note, error=self.loop.plan is None)
+            if self.loop.plan is not None:
+                self._show_plan("Unfinished plan (g carries out the next step, E edits it)")
+        if self.coach is not None:
+            self._learn_names()
+
+    @work(thread=True, group="coach-names")
+    def _learn_names(self) -> None:
+        names = repo_names(self.root)  # git ls-files and outlines, off the UI thread
+        if self.coach is not None:
+            self.coach.names |= names
 
     @work(thread=True, group="first-file")
     def _find_first_file(self) -> None:
@@ -224,6 +264,8 @@ class LoopApp(WatchingMixin, ReviewApp):
         elif isinstance(event, HunksArrived):
             if not self.reviewing:
                 self.show_review(event.path)
+            if self.coach is not None:
+                self.coach.hunks_shown()
         elif isinstance(event, EditRefused):
             self.notify(event.message, title="Edit not applied", severity="warning")
             self.status.say(f"edit not applied: {event.message}", error=True)
@@ -239,6 +281,14 @@ class LoopApp(WatchingMixin, ReviewApp):
             super().on_review_event(event)
             if isinstance(event, DecisionMade) and self.reviewing and not self.service.pending:
                 self.open_code(self.code.path or None)  # all decided: back to the code
+            if isinstance(event, DecisionMade):
+                self._coach_decision(event)
+                if self.loop.plan is not None and not self.service.pending:
+                    self._show_plan("Plan (g carries out the next step, E edits it)")
+        if isinstance(event, StatusChanged | HunksArrived) and self.coach is not None:
+            self._hint(self.coach.proposal(self.loop.proposal_size(), self.loop.limit))
+            if not self.loop.held and self.coach.withdraw("leash"):
+                self.query_one("#coach", Static).display = False
         self._update_loop_status()
         self.update_keys()
 
@@ -285,6 +335,8 @@ class LoopApp(WatchingMixin, ReviewApp):
         if not event.value.strip():
             return
         if self.loop.ask(event.value, self._view()):
+            if self.coach is not None:
+                self._hint(self.coach.prompt_sent(event.value))
             event.input.value = ""
             (self.pane if self.reviewing else self.code).focus()
 
@@ -316,7 +368,65 @@ class LoopApp(WatchingMixin, ReviewApp):
         self.loop.make_plan(self.code.path or None)
 
     def action_next_step(self) -> None:
-        self.loop.next_step()
+        self.loop.next_step(self.code.path or None)
+
+    def _show_plan(self, title: str) -> None:
+        plan = self.loop.plan
+        if plan is None:
+            return
+        from app.loop.planfile import render_plan
+
+        self._set_context_text(f"{title}:\n\n{render_plan(plan)}")
+        self.query_one("#context").display = True
+
+    def action_edit_plan(self) -> None:
+        """The plan file in $EDITOR; the next g reads it as it was left."""
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+        if not editor:
+            self.status.say("set $EDITOR (or $VISUAL) to edit the plan", error=True)
+            return
+        if self.loop.plan is None:
+            self.status.say("no plan yet: p asks for one when a proposal is held", error=True)
+            return
+        if not self.loop.save_plan():
+            return
+        problem = self._run_editor(editor, str(self.loop.plan_path()))
+        if problem is not None:
+            self.status.say(f"{problem}; the plan file was not read back", error=True)
+            return
+        self.loop.reload_plan()
+        plan = self.loop.plan
+        if plan is not None:
+            self.status.say(
+                f"plan read back: {len(plan.items)} steps, {plan.done} done; g carries out the next"
+            )
+            self._show_plan("Plan (g carries out the next step)")
+        self.update_keys()
+
+    # -- coaching ------------------------------------------------------------------------
+
+    def _coach_decision(self, event: DecisionMade) -> None:
+        if self.coach is None or event.outcome.op not in ("accept", "reject"):
+            return
+        if event.reason.startswith(SET_ASIDE):
+            return  # the held proposal set aside by p: no reviewer read it
+        self._hint(self.coach.decided(event.outcome.op, event.outcome.lines, event.reason))
+        if not self.service.pending:
+            self.coach.idle()
+
+    def _hint(self, hint: Hint | None) -> None:
+        if hint is None:
+            return
+        panel = self.query_one("#coach", Static)
+        panel.update(Text(f"coach: {hint.text()} · x dismisses"))
+        panel.display = True
+        self.update_keys()
+
+    def action_dismiss_hint(self) -> None:
+        if self.coach is not None:
+            self.coach.dismiss()
+        self.query_one("#coach", Static).display = False
+        self.update_keys()
 
     def action_reject_reason(self) -> None:
         hunk = self._hunk_here()
@@ -376,6 +486,10 @@ class LoopApp(WatchingMixin, ReviewApp):
             return self.loop.held
         if action == "next_step":
             return bool(self.loop.plan and self.loop.plan.remaining > 0)
+        if action == "edit_plan":
+            return self.loop.plan is not None
+        if action == "dismiss_hint":
+            return self.coach is not None and self.coach.current is not None
         if action in ("widen", "reject_reason"):
             return self.reviewing and bool(self.pane.hunks)
         if action == "select_lines":

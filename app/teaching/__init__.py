@@ -1,0 +1,1 @@
+"""Teaching small-chunk work: coaching hints, session export and replay (no UI)."""
