@@ -18,6 +18,11 @@ connection:
     ← {"type": "status", "pending": N, "decided": N, "queue": [{"path",
        "origin", "pending"}]}                               (``tether mcp``)
 
+    → {"v": 1, "type": "subscribe", "seat": "…", "read_only": false}
+    ← {"type": "state", ...}, then a message per change, while commands
+      (decide, undo, redo, comment, look, view) go the other way
+      (``app.gate.seat_hub``: other seats on this review)
+
 The client may close the connection at any time (the agent gave up); the
 host then drops the proposal. ``docs/agents.md`` documents the protocol.
 """
@@ -38,6 +43,7 @@ from typing import Any
 from app.core.errors import TetherError
 from app.gate.answers import HunkVerdict, Verdict
 from app.gate.calls import Origin, ProposedFile
+from app.gate.seat_hub import SEAT_REQUESTS, SeatHub
 
 VERSION = 1
 SOCKET_NAME = "gate.sock"
@@ -118,9 +124,18 @@ class GateServer:
     """Listens on the socket and hands each proposal to ``handler`` on its
     own thread (a proposal blocks until the human decides; others queue)."""
 
-    def __init__(self, state_dir: Path, handler: Handler, *, uid: int | None = None) -> None:
+    def __init__(
+        self,
+        state_dir: Path,
+        handler: Handler | None,
+        *,
+        uid: int | None = None,
+        seats: SeatHub | None = None,
+    ) -> None:
         self.path = socket_path(state_dir)
+        # None: this review takes no agents' proposals (it is not the gate's).
         self.handler = handler
+        self.seats = seats
         self.uid = os.getuid() if uid is None else uid
         self.refused: list[str] = []  # why connections were turned away (for the UI, tests)
         self._sock: socket.socket | None = None
@@ -164,6 +179,8 @@ class GateServer:
 
     def close(self) -> None:
         self._closed.set()
+        if self.seats is not None:
+            self.seats.close()
         if self._sock is not None:
             with contextlib.suppress(OSError):
                 self._sock.shutdown(socket.SHUT_RDWR)
@@ -205,10 +222,19 @@ class GateServer:
                 request = _read_line(reader)
                 if request is None:
                     return
-                if request.get("type") == "status":
+                kind = request.get("type")
+                if kind == "status":
                     _send(conn, self._status(request))
                     return
+                if kind in SEAT_REQUESTS:
+                    self._seat(conn, reader, request)
+                    return
                 origin, files, deadline = parse_proposal(request)
+                if self.handler is None:
+                    raise GateProtocolError(
+                        "this Tether's review does not take agents' proposals;"
+                        " run tether inbox or tether serve --headless for the gate"
+                    )
 
                 def say(event: dict[str, Any]) -> None:
                     _send(conn, event)
@@ -223,6 +249,15 @@ class GateServer:
                     _send(conn, {"type": "error", "message": str(exc)})
             except OSError:
                 return  # the client went away
+
+    def _seat(self, conn: socket.socket, reader: Any, request: Mapping[str, Any]) -> None:
+        if request.get("v") != VERSION:
+            raise GateProtocolError(
+                f"unsupported request (v={request.get('v')!r}); this Tether speaks version {VERSION}"
+            )
+        if self.seats is None:
+            raise GateProtocolError("this Tether does not serve its review to other seats")
+        self.seats.serve(conn, reader, request, _send, _read_line)
 
     def _status(self, request: Mapping[str, Any]) -> dict[str, Any]:
         # A host that can say where the review stands has a ``status()``

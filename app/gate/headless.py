@@ -15,9 +15,12 @@ import threading
 from pathlib import Path
 from types import FrameType
 
+from app.core.config import load_config
 from app.core.locations import state_dir_for
 from app.gate.endpoint import GateServer
 from app.gate.host import open_gate
+from app.gate.seat_hub import SeatHub
+from app.review.seats import default_seat
 
 
 def serve_headless(root: Path, *, ready: threading.Event | None = None) -> int:
@@ -28,7 +31,9 @@ def serve_headless(root: Path, *, ready: threading.Event | None = None) -> int:
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     host = open_gate(root)
-    server = GateServer(state_dir_for(root), host)
+    host.service.seat = default_seat(load_config(root).seat)
+    hub = SeatHub(host.service, label="agents' proposals (tether gate)")
+    server = GateServer(state_dir_for(root), host, seats=hub)
     try:
         server.start()  # refuses when another Tether already listens here
         print(

@@ -49,6 +49,9 @@ class History:
     lock: RepoLock
     source: str
     read_only: bool = False
+    # Who makes this review's entries when a command names no seat (the
+    # owning process's seat: config ``seat``, default the OS user).
+    seat: str = ""
     _secrets: dict[str, bytes] = field(default_factory=dict)
     _scanned: dict[str, bool] = field(default_factory=dict)
 
@@ -122,6 +125,7 @@ class History:
         extra: dict[str, Any] | None = None,
     ) -> Entry:
         """Journal a decision, then write it; a failed write is aborted."""
+        seat, extra = self._seat(extra)
         with self.step(f"{op} {fr.path}"):
             secret = self.is_secret((fr.path, fr.old_path), (before, after, hunk))
             entry = self.journal.append(
@@ -134,7 +138,8 @@ class History:
                     hunk_id=",".join(ids),
                     before=self.keep(before, secret),
                     after=self.keep(after, secret),
-                    extra=extra or {},
+                    seat=seat,
+                    extra=extra,
                 )
             )
             try:
@@ -156,14 +161,47 @@ class History:
                     hunk=SECRET_HUNK if secret else hunk,
                     hunk_id=hunk_id,
                     before=self.keep(before, secret),
+                    seat=self.seat,
                 )
             )
+
+    def record_comment(
+        self, path: str, hunk_id: str, text: str, *, line: str = "", seat: str = ""
+    ) -> Entry:
+        """Journal a seat's comment on a hunk (redacted like any free text)."""
+        with self.step(f"comment {path}"):
+            extra: dict[str, Any] = {"text": text}
+            if line:
+                extra["line"] = line
+            return self.journal.append(
+                Entry(
+                    Op.COMMENT,
+                    self.source,
+                    path=path,
+                    hunk_id=hunk_id,
+                    seat=seat or self.seat,
+                    extra=extra,
+                )
+            )
+
+    def _seat(self, extra: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
+        """The seat a command named (in its extra), else this review's; and
+        the rest of the extra."""
+        rest = dict(extra or {})
+        return str(rest.pop("seat", "") or self.seat), rest
 
     def _abort(self, entry: Entry, aborted: str) -> None:
         # An undo or redo is taken back by naming the decision it moved.
         target = entry.target if aborted in ("undo", "redo") else entry.seq
         self.journal.append(
-            Entry(Op.ABORT, self.source, path=entry.path, target=target, aborted=aborted)
+            Entry(
+                Op.ABORT,
+                self.source,
+                path=entry.path,
+                target=target,
+                aborted=aborted,
+                seat=entry.seat,
+            )
         )
 
     # -- undo / redo ---------------------------------------------------------------
@@ -179,7 +217,9 @@ class History:
     ) -> tuple[Entry, Entry, FileReview, str | None]:
         """Undo (or redo) the newest decision (or undone one): returns the step's
         entry, the decision it moved, the file and the text now on that side.
-        ``extra`` goes into the step's entry (why: a write set's rollback)."""
+        ``extra`` goes into the step's entry (why: a write set's rollback;
+        ``seat``: who asked)."""
+        seat, extra = self._seat(extra)
         with self.step(f"{op}"):
             entry = (
                 self.journal.next_undo(self.source)
@@ -203,7 +243,13 @@ class History:
             # Write-ahead, as for decisions: a failed or interrupted write is aborted.
             step = self.journal.append(
                 Entry(
-                    op, self.source, path=entry.path, side=side, target=entry.seq, extra=extra or {}
+                    op,
+                    self.source,
+                    path=entry.path,
+                    side=side,
+                    target=entry.seq,
+                    seat=seat,
+                    extra=extra,
                 )
             )
             try:
