@@ -70,3 +70,18 @@ def run_loop_tui(
     if result:
         print(summary_text(result))
     return EXIT_OK if not app.return_code else EXIT_ERROR
+
+
+def run_attach_tui(state_dir: Path, *, seat: str, read_only: bool, theme: str) -> int:
+    """``tether attach``: connect first (a clear error when nothing runs),
+    then the review app over the owner's review."""
+    from app.gate.remote import RemoteService
+    from app.tui.attach_app import AttachApp
+    from app.tui.screens import summary_text
+
+    remote = RemoteService(state_dir, seat, read_only=read_only).open()
+    app = AttachApp(remote, theme=theme)
+    result = app.run()
+    if result:
+        print(summary_text(result))
+    return EXIT_OK if not app.return_code else EXIT_ERROR
