@@ -238,3 +238,24 @@ def test_a_repositorys_config_may_not_name_your_seat(repo: Path) -> None:
     (repo / ".tether.toml").write_text('seat = "mallory"\n')
     config = load_config(repo)
     assert config.seat == "" and any("may not name your seat" in n for n in config.notes)
+
+
+def test_a_seats_comment_goes_to_the_agent_with_the_reject_reason(
+    repo: Path, host: GateHost
+) -> None:
+    state = state_dir_for(repo)
+    arrivals = Arrivals(host)
+    proc = start_gate(claude(repo, "Edit", {**EDIT, "file_path": str(repo / PATH)}))
+    arrivals.wait()
+    eve = Seat(state, "eve", read_only=True)
+    try:
+        first, second = eve.hunks(PATH)
+        eve.link.request(
+            {"type": "comment", "path": PATH, "hunk": second, "text": "the report parses line 20"}
+        )
+    finally:
+        eve.close()
+    host.service.execute(Decide("accept", PATH, (first,)))
+    host.service.execute(Decide("reject", PATH, (second,), reason="keep it"))
+    context = finish(proc)["hookSpecificOutput"]["additionalContext"]
+    assert "keep it; eve: the report parses line 20" in context
