@@ -138,7 +138,9 @@ def cmd_inbox(args: argparse.Namespace) -> int:
     server = GateServer(state_dir_for(root), host, seats=hub)
     try:
         server.start()  # refuses when another Tether already listens here
-        GateApp(host, theme=args.theme or config.theme).run()
+        app = GateApp(host, theme=args.theme or config.theme)
+        app.label += f" · seat {host.service.seat}"
+        app.run()
     finally:
         host.close()
         server.close()

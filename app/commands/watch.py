@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from app.commands.common import EXIT_ERROR, EXIT_OK
@@ -18,6 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_watch(args: argparse.Namespace) -> int:
     from app.core.config import load_config
+    from app.gate.hosting import hosting
+    from app.review.seats import default_seat
     from app.review.sources import open_watch
     from app.tui.screens import summary_text
     from app.tui.watch_app import WatchApp
@@ -28,8 +31,14 @@ def cmd_watch(args: argparse.Namespace) -> int:
     service, git = open_watch(target)
     root = service.root
     config = load_config(root)
+    service.seat = default_seat(config.seat)
     app = WatchApp(service, root=root, git=git, theme=args.theme or config.theme)
-    result = app.run()
+    app.label += f" · seat {service.seat}"
+    # Other seats (tether attach) reach this review through the endpoint.
+    with hosting(root, service, label=app.label) as unshared:
+        result = app.run()
     if result:
         print(summary_text(result))
+    if unshared:
+        print(f"tether: note: {unshared}", file=sys.stderr)
     return EXIT_OK if not app.return_code else EXIT_ERROR

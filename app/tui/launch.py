@@ -5,6 +5,7 @@ came on stdin, the summary printed after, the exit status)."""
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -52,12 +53,17 @@ def run_loop_tui(
     leash: dict | None = None,
     intro: str = "",
 ) -> int:
+    from app.core.config import load_config
+    from app.gate.hosting import hosting
+    from app.review.seats import default_seat
     from app.review.sources import open_proposals
     from app.tui.loop_app import LoopApp
     from app.tui.screens import summary_text
 
+    service = open_proposals(root)
+    service.seat = default_seat(load_config(root).seat)
     app = LoopApp(
-        open_proposals(root),
+        service,
         provider=provider,
         provider_label=label,
         start_file=start_file,
@@ -66,9 +72,14 @@ def run_loop_tui(
         theme=theme,
         intro=intro,
     )
-    result = app.run()
+    app.label += f" · seat {service.seat}"
+    # Other seats (tether attach) reach this review through the endpoint.
+    with hosting(root, service, label=app.label) as unshared:
+        result = app.run()
     if result:
         print(summary_text(result))
+    if unshared:
+        print(f"tether: note: {unshared}", file=sys.stderr)
     return EXIT_OK if not app.return_code else EXIT_ERROR
 
 
