@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from app.commands.common import EXIT_ERROR, EXIT_OK
 from app.core.errors import TetherError
 
 
@@ -19,10 +17,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_watch(args: argparse.Namespace) -> int:
     from app.core.config import load_config
-    from app.gate.hosting import hosting
     from app.review.seats import default_seat
     from app.review.sources import open_watch
-    from app.tui.screens import summary_text
+    from app.tui.inbox import with_inbox
+    from app.tui.launch import run_owning
     from app.tui.watch_app import WatchApp
 
     target = Path(args.path).resolve()
@@ -32,13 +30,6 @@ def cmd_watch(args: argparse.Namespace) -> int:
     root = service.root
     config = load_config(root)
     service.seat = default_seat(config.seat)
-    app = WatchApp(service, root=root, git=git, theme=args.theme or config.theme)
-    app.label += f" · seat {service.seat}"
-    # Other seats (tether attach) reach this review through the endpoint.
-    with hosting(root, service, label=app.label) as unshared:
-        result = app.run()
-    if result:
-        print(summary_text(result))
-    if unshared:
-        print(f"tether: note: {unshared}", file=sys.stderr)
-    return EXIT_OK if not app.return_code else EXIT_ERROR
+    app = with_inbox(WatchApp)(service, root=root, git=git, theme=args.theme or config.theme)
+    # Other seats (tether attach) and agents' gated proposals reach it by the endpoint.
+    return run_owning(root, app, service)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from app.core.errors import TetherError
 
@@ -54,15 +54,15 @@ def run_loop_tui(
     intro: str = "",
 ) -> int:
     from app.core.config import load_config
-    from app.gate.hosting import hosting
+    from app.gate.gate_scope import GateScope
     from app.review.seats import default_seat
     from app.review.sources import open_proposals
+    from app.tui.inbox import with_inbox
     from app.tui.loop_app import LoopApp
-    from app.tui.screens import summary_text
 
     service = open_proposals(root)
     service.seat = default_seat(load_config(root).seat)
-    app = LoopApp(
+    app = with_inbox(LoopApp)(
         service,
         provider=provider,
         provider_label=label,
@@ -72,10 +72,37 @@ def run_loop_tui(
         theme=theme,
         intro=intro,
     )
+    assert isinstance(app, LoopApp)
+
+    def where() -> tuple[Any, Any, str | None]:
+        # The slider now, and the file on the loop's screen (read, never changed).
+        files = service.files
+        path = files[app.index].path if files and app.index < len(files) else None
+        return app.loop.level, app.loop.leash, path
+
+    return run_owning(root, app, service, policy=GateScope(where))
+
+
+def run_owning(root: Path, app: Any, service: ReviewService, *, policy: Any = None) -> int:
+    """Run ``app`` (a watch or a loop over ``service``) as the owner of the
+    repository's endpoint: other seats attach to its review, and agents'
+    gated proposals go to its inbox (``I``), limited by ``policy``."""
+    from app.gate.host import open_gate
+    from app.gate.hosting import hosting
+    from app.tui.screens import summary_text
+
+    host = open_gate(root)
+    host.service.seat = service.seat
+    if policy is not None:
+        host.service.set_policy(policy)
+    app.attach_inbox(host)
     app.label += f" · seat {service.seat}"
-    # Other seats (tether attach) reach this review through the endpoint.
-    with hosting(root, service, label=app.label) as unshared:
-        result = app.run()
+    try:
+        with hosting(root, service, label=app.label, handler=host) as unshared:
+            result = app.run()
+    finally:
+        host.close()  # a call still waiting is answered now, never left to time out
+        host.service.close()
     if result:
         print(summary_text(result))
     if unshared:
