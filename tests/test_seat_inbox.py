@@ -93,3 +93,14 @@ def test_the_sliders_level_limits_what_a_proposal_may_touch(repo: Path) -> None:
     finally:
         host.close()
         host.service.close()
+
+
+def test_level_off_says_it_allows_nothing_not_the_file_on_screen() -> None:
+    """Bug: at level 0 under a leash that lets the size through, the refusal
+    said "level off allows changes to <the file on screen>"."""
+    from app.core.autonomy import Scope
+    from app.core.model import DiffLine, Hunk
+
+    hunk = Hunk(1, 1, 1, 1, [DiffLine("-", "a\n", 1, None), DiffLine("+", "b\n", None, 1)])
+    scope = Scope(level=Level.OFF, path="a.py", leash={Level.OFF: 100})
+    assert "allows changes to nothing" in (scope.blocked("a.py", hunk, 2) or "")
