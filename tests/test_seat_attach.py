@@ -164,3 +164,34 @@ def test_attach_with_no_tether_running_says_what_to_start(repo: Path) -> None:
     run = subprocess.run([TETHER, "attach"], cwd=repo, capture_output=True, text=True)
     assert run.returncode == 1 and run.stdout == ""
     assert "no Tether is listening" in run.stderr and "tether serve --headless" in run.stderr
+
+
+async def test_the_owners_screen_marks_the_other_seat_and_shows_its_comment(
+    repo: Path, host: GateHost
+) -> None:
+    from app.tui.gate_app import GateApp
+
+    arrivals = Arrivals(host)
+    proc = start_gate(claude(repo, "Edit", {**EDIT, "file_path": str(repo / PATH)}))
+    arrivals.wait()
+    app = GateApp(host)
+    bob = Seat(state_dir_for(repo), "bob")
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_until(pilot, lambda: len(app.pane.hunks) == 2, "the proposal's hunks")
+            first = app.pane.hunks[0].id
+            bob.link.send({"type": "look", "path": PATH, "hunk": first})
+            await wait_until(pilot, lambda: "◆ bob is on this hunk" in app.status.message, "◆")
+            bob.link.request({"type": "comment", "path": PATH, "hunk": first, "text": "why?"})
+            await wait_until(pilot, lambda: "bob on src/app.py: why?" in app.status.message, "it")
+            # The owner's comment (m) reaches bob.
+            await pilot.press("m")
+            await pilot.press(*"because", "enter")
+            heard = bob.wait_for(
+                lambda m: m["type"] == "comment" and m["comment"]["seat"] == "owner", "m"
+            )
+            assert heard["comment"]["text"] == "because"
+    finally:
+        bob.close()
+        proc.kill()
+        proc.wait()

@@ -36,7 +36,7 @@ from app.review.events import (
     ReviewEvent,
 )
 from app.review.risks import hunk_risks
-from app.review.seats import Look
+from app.review.seats import Look, Presence
 from app.review.service import FileView
 from app.review.session import Outcome
 
@@ -66,7 +66,7 @@ class RemoteService:
         self.root = state_dir
         self.folder = ""
         self.files: list[FileReview] = []
-        self.presence: tuple[Look, ...] = ()
+        self.presence = Presence()
         self.comment_log: list[CommentAdded] = []
         self.gone = ""
         self._views: dict[str, Mapping[str, Any]] = {}
@@ -160,9 +160,11 @@ class RemoteService:
         return path
 
     def _apply_presence(self, message: Mapping[str, Any]) -> None:
-        self.presence = tuple(
-            Look(str(p["seat"]), str(p["path"]), str(p["hunk"]))
-            for p in message.get("presence", ())
+        self.presence.replace(
+            tuple(
+                Look(str(p["seat"]), str(p["path"]), str(p["hunk"]))
+                for p in message.get("presence", ())
+            )
         )
 
     # -- what the review app reads ------------------------------------------------------
@@ -316,19 +318,11 @@ class RemoteService:
         if answer.get("type") == "refused":
             raise _refusal(answer)
 
-    def look(self, path: str, hunk_id: str) -> None:
-        """Tell the other seats where this one is (best effort)."""
+    def look(self, seat: str, path: str, hunk_id: str) -> None:
+        """Tell the other seats where this one (``seat``) is (best effort)."""
         if not self.gone:
             with contextlib.suppress(TetherError, OSError):
                 self.link.send({"type": "look", "path": path, "hunk": hunk_id})
-
-    def others_on(self, path: str, hunk_id: str) -> list[str]:
-        """The other seats looking at this hunk now."""
-        return [
-            look.seat
-            for look in self.presence
-            if look.seat != self.seat and look.path == path and look.hunk == hunk_id
-        ]
 
     def release(self) -> None:
         """Nothing waits here: the owner writes as soon as it hears."""

@@ -101,6 +101,11 @@ class Presence:
             self._seats[seat] = look
             return True
 
+    def replace(self, looks: tuple[Look, ...]) -> None:
+        """Everyone's place at once (a seat's mirror of the owner's)."""
+        with self._lock:
+            self._seats = {look.seat: look for look in looks}
+
     def leave(self, seat: str) -> bool:
         with self._lock:
             return self._seats.pop(seat, None) is not None

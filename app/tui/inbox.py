@@ -28,6 +28,7 @@ from app.review.commands import Command, Decide, Undo, Widen
 from app.review.events import FilesChanged, HunksChanged, ReviewEvent
 from app.tui.review_app import help_rows
 from app.tui.screens import HelpScreen, ReasonScreen
+from app.tui.seating import COMMENT_KEY, SeatsMixin
 from widgets.diff_pane import CURSOR_BINDINGS, DiffPane
 from widgets.status_line import StatusLine
 
@@ -267,7 +268,8 @@ AppT = TypeVar("AppT", bound=App[dict])
 
 
 def with_inbox(cls: type[AppT]) -> type[AppT]:
-    """``cls`` (WatchApp, LoopApp) with the agents' inbox and its key."""
-    bindings = [*cls.BINDINGS, INBOX_KEY]
-    made = type(f"{cls.__name__}WithInbox", (InboxMixin, cls), {"BINDINGS": bindings})
+    """``cls`` (WatchApp, LoopApp) with the agents' inbox (``I``) and the
+    other seats (presence, their decisions and comments; ``m``)."""
+    bindings = [*cls.BINDINGS, COMMENT_KEY, INBOX_KEY]
+    made = type(f"{cls.__name__}WithInbox", (InboxMixin, SeatsMixin, cls), {"BINDINGS": bindings})
     return cast(type[AppT], made)
