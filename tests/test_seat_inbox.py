@@ -104,3 +104,25 @@ def test_level_off_says_it_allows_nothing_not_the_file_on_screen() -> None:
     hunk = Hunk(1, 1, 1, 1, [DiffLine("-", "a\n", 1, None), DiffLine("+", "b\n", None, 1)])
     scope = Scope(level=Level.OFF, path="a.py", leash={Level.OFF: 100})
     assert "allows changes to nothing" in (scope.blocked("a.py", hunk, 2) or "")
+
+
+def test_a_seats_comment_goes_to_the_model_with_the_next_request(
+    loop_repo: Path, tmp_path: Path
+) -> None:
+    from conftest import STOCK, make_proposal_service
+    from test_loop_controller import COUNT_NEW, COUNT_OLD, block, controller, run, turn
+
+    from app.loop.controller import View
+
+    service = make_proposal_service(loop_repo, tmp_path / "state")
+    first = turn(block(STOCK, COUNT_OLD, COUNT_NEW))
+    second = turn(block(STOCK, COUNT_OLD, COUNT_NEW))
+    loop = controller(service, [first, second], level=int(Level.FILE))
+    run(loop, loop.ask("make count safe", View(path=STOCK, cursor_line=14)))
+    (hunk,) = service.all_hunks(STOCK)
+    service.comment(STOCK, hunk, "use a default of 0, not None", seat="bob")
+    service.execute(Decide("reject", STOCK, (hunk,)))
+    run(loop, loop.ask("again", View(path=STOCK, cursor_line=14)))
+    assert f"- bob on {STOCK} (hunk {hunk}): use a default of 0, not None" in loop.sent
+    run(loop, loop.ask("once more", View(path=STOCK, cursor_line=14)))
+    assert "use a default of 0" not in loop.sent  # each comment goes once
