@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -259,3 +260,17 @@ def test_a_seats_comment_goes_to_the_agent_with_the_reject_reason(
     host.service.execute(Decide("reject", PATH, (second,), reason="keep it"))
     context = finish(proc)["hookSpecificOutput"]["additionalContext"]
     assert "keep it; eve: the report parses line 20" in context
+
+
+def test_the_hook_does_not_import_the_review_to_speak_the_seat_protocol() -> None:
+    """``tether gate`` runs once per agent edit: its start-up is every call's
+    floor, so the endpoint it imports must not pull in the review service
+    (the seat side is imported only by the owner)."""
+    code = (
+        "import sys, app.gate.hook_command; "
+        "print(sorted(m for m in sys.modules if m.startswith(('app.review', 'app.gate.seat'))))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"

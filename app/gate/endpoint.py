@@ -38,14 +38,18 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.core.errors import TetherError
 from app.gate.answers import HunkVerdict, Verdict
 from app.gate.calls import Origin, ProposedFile
-from app.gate.seat_hub import SEAT_REQUESTS, SeatHub
+
+if TYPE_CHECKING:  # the hook (tether gate) imports this module: it stays light
+    from app.gate.seat_hub import SeatHub
 
 VERSION = 1
+# What another seat may ask (``app.gate.seat_hub``; docs/agents.md).
+SEAT_REQUESTS = frozenset({"subscribe", "decide", "undo", "redo", "comment", "look", "view"})
 SOCKET_NAME = "gate.sock"
 # Longer socket paths do not fit sockaddr_un; they are reached through
 # /proc/self/fd/N/NAME (an O_PATH descriptor of the folder) instead.

@@ -35,8 +35,6 @@ from app.review.events import (
 )
 from app.review.service import ReviewService
 
-# What a seat may ask (protocol v1 additions; ``docs/agents.md``).
-SEAT_REQUESTS = frozenset({"subscribe", "decide", "undo", "redo", "comment", "look", "view"})
 DECIDING = frozenset({"decide", "undo", "redo"})
 
 Send = Callable[[socket.socket, Mapping[str, Any]], None]
