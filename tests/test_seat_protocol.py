@@ -274,3 +274,20 @@ def test_the_hook_does_not_import_the_review_to_speak_the_seat_protocol() -> Non
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_a_review_with_one_seat_journals_the_os_user(sample_repo: Path) -> None:
+    import getpass
+
+    from conftest import REPORT
+
+    from app.review.sources import open_review, open_source
+
+    service = open_review(open_source(None, sample_repo))
+    try:
+        hunk = service.view(REPORT).hunks[0]
+        service.execute(Decide("accept", REPORT, (hunk.id,)))
+    finally:
+        service.close()
+    (entry,) = [e for e in service.journal.entries() if e.op is Op.ACCEPT]
+    assert entry.seat == getpass.getuser()

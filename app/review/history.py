@@ -26,6 +26,7 @@ from app.core.journal import DECISIONS, Entry, Journal, Op
 from app.core.lock import RepoLock
 from app.core.model import FileReview, Side
 from app.core.secrets import secret_file, secret_text
+from app.review.seats import default_seat
 
 SECRET_HUNK = "<secret file: content not journaled>"
 
@@ -50,8 +51,9 @@ class History:
     source: str
     read_only: bool = False
     # Who makes this review's entries when a command names no seat (the
-    # owning process's seat: config ``seat``, default the OS user).
-    seat: str = ""
+    # owning process's seat: config ``seat`` where a command sets it, else
+    # the OS user).
+    seat: str = field(default_factory=default_seat)
     _secrets: dict[str, bytes] = field(default_factory=dict)
     _scanned: dict[str, bool] = field(default_factory=dict)
 
