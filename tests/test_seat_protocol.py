@@ -291,3 +291,23 @@ def test_a_review_with_one_seat_journals_the_os_user(sample_repo: Path) -> None:
         service.close()
     (entry,) = [e for e in service.journal.entries() if e.op is Op.ACCEPT]
     assert entry.seat == getpass.getuser()
+
+
+def test_headless_serve_refuses_a_second_owner_and_browser_flags(
+    repo: Path, host: GateHost
+) -> None:
+    second = subprocess.run(
+        [TETHER, "serve", "--headless"], cwd=repo, capture_output=True, text=True, timeout=60
+    )
+    assert second.returncode == 1
+    assert "another Tether is already listening" in second.stderr
+    assert "one review per repository" in second.stderr
+    flags = subprocess.run(
+        [TETHER, "serve", "--headless", "--host", "0.0.0.0"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert flags.returncode == 1 and "--host and --port are for the browser seat" in flags.stderr
+    assert socket_path(state_dir_for(repo)).is_socket()  # the first owner still serves

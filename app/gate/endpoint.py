@@ -185,11 +185,14 @@ class GateServer:
         self._closed.set()
         if self.seats is not None:
             self.seats.close()
-        if self._sock is not None:
-            with contextlib.suppress(OSError):
-                self._sock.shutdown(socket.SHUT_RDWR)
-            self._sock.close()
-            self._sock = None
+        if self._sock is None:
+            # Never started, or refused (another Tether listens): the socket
+            # there is someone else's, and stays.
+            return
+        with contextlib.suppress(OSError):
+            self._sock.shutdown(socket.SHUT_RDWR)
+        self._sock.close()
+        self._sock = None
         with contextlib.suppress(FileNotFoundError):
             self.path.unlink()
         if self._thread is not None:
