@@ -195,3 +195,25 @@ async def test_the_owners_screen_marks_the_other_seat_and_shows_its_comment(
         bob.close()
         proc.kill()
         proc.wait()
+
+
+async def test_the_owner_going_away_is_said_and_keys_send_nothing(repo: Path) -> None:
+    gate_host = open_gate(repo)
+    server = GateServer(state_dir_for(repo), gate_host, seats=SeatHub(gate_host.service))
+    server.start()
+    arrivals = Arrivals(gate_host)
+    proc = start_gate(claude(repo, "Edit", {**EDIT, "file_path": str(repo / PATH)}))
+    arrivals.wait()
+    remote = RemoteService(state_dir_for(repo), "bob").open()
+    app = AttachApp(remote)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_until(pilot, lambda: len(app.pane.hunks) == 2, "the proposal's hunks")
+            gate_host.close()  # the owner quits: its waiting call is answered, seats dropped
+            server.close()
+            await wait_until(pilot, lambda: "owner is gone" in app.status.message, "said")
+            await pilot.press("y")
+            await wait_until(pilot, lambda: "nothing was sent" in app.status.message, "refused")
+    finally:
+        gate_host.service.close()
+    assert decision(finish(proc)) == "deny"  # the agent was answered, not left waiting
