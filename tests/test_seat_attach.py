@@ -16,7 +16,7 @@ from seat_helpers import Seat
 from test_gate_answers import EDIT, claude, make_gate_repo
 from test_gate_hook import TETHER, decision
 from test_gate_host import Arrivals, finish, start_gate
-from test_tui_pty import STARTUP_TIMEOUT, review_in_pty
+from test_tui_pty import STARTUP_TIMEOUT, tether_in_pty
 
 from app.core.journal import Op
 from app.core.locations import state_dir_for
@@ -136,7 +136,7 @@ def test_attach_in_a_real_terminal_on_a_headless_review(repo: Path) -> None:
     try:
         assert serve.stderr is not None and "serving" in serve.stderr.readline()
         proc = start_gate(claude(repo, "Edit", {**EDIT, "file_path": str(repo / PATH)}))
-        with review_in_pty(repo, command=("attach", "--seat", "bob")) as term:
+        with tether_in_pty(repo, "attach", "--seat", "bob") as term:
             term.wait_for("seat bob", STARTUP_TIMEOUT)
             term.wait_for("0 decided · 2 pending", STARTUP_TIMEOUT)
             term.send(b"y")

@@ -102,12 +102,16 @@ class Terminal:
 
 
 @contextlib.contextmanager
-def review_in_pty(
-    repo: Path, *, command: tuple[str, ...] = ("review",), **env_extra: str
-) -> Iterator[Terminal]:
-    """``tether review`` (or ``tether COMMAND…``) in ``repo`` in a real pty
-    (its own session, as a terminal emulator starts it); killed on the way
-    out if still running."""
+def review_in_pty(repo: Path, **env_extra: str) -> Iterator[Terminal]:
+    """``tether review`` in ``repo`` in a real pty (its own session, as a
+    terminal emulator starts it); killed on the way out if still running."""
+    with tether_in_pty(repo, "review", **env_extra) as term:
+        yield term
+
+
+@contextlib.contextmanager
+def tether_in_pty(cwd: Path, *args: str, **env_extra: str) -> Iterator[Terminal]:
+    """``tether ARGS`` in ``cwd`` in a real pty, as ``review_in_pty``."""
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", LINES, COLUMNS, 0, 0))
     env = {
@@ -120,8 +124,8 @@ def review_in_pty(
     proc: subprocess.Popen[bytes] | None = None
     try:
         proc = subprocess.Popen(
-            [tether_command(), *command],
-            cwd=repo,
+            [tether_command(), *args],
+            cwd=cwd,
             env=env,
             stdin=slave,
             stdout=slave,
