@@ -309,5 +309,5 @@ def test_headless_serve_refuses_a_second_owner_and_browser_flags(
         text=True,
         timeout=60,
     )
-    assert flags.returncode == 1 and "--host and --port are for the browser seat" in flags.stderr
+    assert flags.returncode == 1 and "--host: for the browser seat, not --headless" in flags.stderr
     assert socket_path(state_dir_for(repo)).is_socket()  # the first owner still serves

@@ -45,7 +45,8 @@ def _serve_headless(args: argparse.Namespace) -> int:
     from app.core.gitrepo import find_root
     from app.gate.headless import serve_headless
 
-    if args.host or args.port is not None:
-        raise TetherError("--host and --port are for the browser seat, not --headless")
+    browser = [flag for flag, given in (("--host", args.host), ("--port", args.port)) if given]
+    if browser:
+        raise TetherError(f"{', '.join(browser)}: for the browser seat, not --headless")
     cwd = Path.cwd()
     return serve_headless(find_root(cwd) or cwd.resolve())
