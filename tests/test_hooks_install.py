@@ -13,6 +13,7 @@ import pytest
 
 from app.cli import build_parser
 from app.gate.hooks_install import (
+    AFTER,
     AGENTS,
     MARK,
     SettingsError,
@@ -77,14 +78,17 @@ def test_install_keeps_everything_and_uninstall_restores_bytes(
     new = loads(agent, change.new)
     assert json.loads(change.new) == new  # plain JSON the agent reads
     before = loads(agent, old) if old and old.strip() else {}
-    # Every other key and hook is still there, unchanged; ours is the last group.
-    event = AGENTS[agent].event
-    groups = new["hooks"][event]
-    assert groups[-1] == entry(agent)
+    # Every other key and hook is still there, unchanged; ours is the last
+    # group (of each event Tether needs: Gemini's AfterTool too).
     rest = dict(new)
-    rest["hooks"] = {k: v for k, v in new["hooks"].items() if k != event}
-    if groups[:-1] or event in before.get("hooks", {}):
-        rest["hooks"][event] = groups[:-1]
+    rest["hooks"] = dict(new["hooks"])
+    specs = [AGENTS[agent], *([AFTER[agent]] if agent in AFTER else [])]
+    for spec in specs:
+        groups = new["hooks"][spec.event]
+        assert groups[-1] == entry(agent, spec=spec)
+        del rest["hooks"][spec.event]
+        if groups[:-1] or spec.event in before.get("hooks", {}):
+            rest["hooks"][spec.event] = groups[:-1]
     if not rest["hooks"] and "hooks" not in before:
         del rest["hooks"]
     assert rest == before

@@ -103,7 +103,7 @@ def test_events_follow_a_decision_and_its_undo(sample_repo: Path) -> None:
     hunk = service.view(REPORT).hunks[0]
     outcome = service.execute(Decide("accept", REPORT, (hunk.id,)))
     assert [type(e) for e in events] == [HunksChanged, DecisionMade, HistoryChanged]
-    assert events[1] == DecisionMade(outcome)
+    assert events[1] == DecisionMade(outcome, seat=service.seat)  # the review's own seat
     assert events[2] == HistoryChanged(can_undo=True, can_redo=False)
     events.clear()
     service.execute(Undo())

@@ -125,15 +125,22 @@ def cmd_inbox(args: argparse.Namespace) -> int:
     from app.core.locations import state_dir_for
     from app.gate.endpoint import GateServer
     from app.gate.host import open_gate
+    from app.gate.seat_hub import SeatHub
+    from app.review.seats import default_seat
     from app.tui.gate_app import GateApp
 
     cwd = Path.cwd()
     root = find_root(cwd) or cwd.resolve()
+    config = load_config(root)
     host = open_gate(root)
-    server = GateServer(state_dir_for(root), host)
+    host.service.seat = default_seat(config.seat)
+    hub = SeatHub(host.service, label="agents' proposals (tether gate)")
+    server = GateServer(state_dir_for(root), host, seats=hub)
     try:
         server.start()  # refuses when another Tether already listens here
-        GateApp(host, theme=args.theme or load_config(root).theme).run()
+        app = GateApp(host, theme=args.theme or config.theme)
+        app.label += f" · seat {host.service.seat}"
+        app.run()
     finally:
         host.close()
         server.close()

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from app.commands.common import EXIT_OK, note
-from app.core.names import quote_name
+from app.core.names import quote_name, safe_text
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -47,5 +47,6 @@ def cmd_journal(args: argparse.Namespace) -> int:
                 target += " rollback"
             side = str(entry.side) if entry.side is not None else ""
             path = quote_name(entry.path)
-            print(f"#{entry.seq:<5} {entry.ts}  {entry.op:<6} {side:<8} {path}{target}")
+            seat = f"  by {safe_text(entry.seat)}" if entry.seat else ""
+            print(f"#{entry.seq:<5} {entry.ts}  {entry.op:<6} {side:<8} {path}{target}{seat}")
     return EXIT_OK

@@ -50,6 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def cmd_review(args: argparse.Namespace) -> int:
     from app.core.config import load_config
     from app.core.gitrepo import find_root
+    from app.review.seats import default_seat
     from app.review.sources import open_review, open_source
 
     cwd = Path.cwd()
@@ -62,6 +63,7 @@ def cmd_review(args: argparse.Namespace) -> int:
         context=args.context if args.context is not None else config.context,
         read_only=args.list or args.read_only,
     )
+    service.seat = default_seat(config.seat)  # every journal entry says who
     if args.list:
         listing = list_hunks(service, source)
         if not listing["files"]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from app.commands.common import EXIT_ERROR, EXIT_OK
 from app.core.errors import TetherError
 
 
@@ -18,8 +17,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_watch(args: argparse.Namespace) -> int:
     from app.core.config import load_config
+    from app.review.seats import default_seat
     from app.review.sources import open_watch
-    from app.tui.screens import summary_text
+    from app.tui.inbox import with_inbox
+    from app.tui.launch import run_owning
     from app.tui.watch_app import WatchApp
 
     target = Path(args.path).resolve()
@@ -28,8 +29,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
     service, git = open_watch(target)
     root = service.root
     config = load_config(root)
-    app = WatchApp(service, root=root, git=git, theme=args.theme or config.theme)
-    result = app.run()
-    if result:
-        print(summary_text(result))
-    return EXIT_OK if not app.return_code else EXIT_ERROR
+    service.seat = default_seat(config.seat)
+    app = with_inbox(WatchApp)(service, root=root, git=git, theme=args.theme or config.theme)
+    # Other seats (tether attach) and agents' gated proposals reach it by the endpoint.
+    return run_owning(root, app, service)

@@ -191,6 +191,8 @@ class Scope:
                 where = ", ".join(sorted(self.paths))
             if self.lines is not None:
                 where = f"{self.path} lines {self.lines[0]}–{self.lines[1]}"
+            if self.level is Level.OFF:
+                where = "nothing"
             return (
                 f"out of leash: level {LEVEL_NAMES[self.level]} allows changes to {where}; w widens"
             )

@@ -34,6 +34,9 @@ REQUEST_KEYS = frozenset({"model", "max_retries", "read_timeout", "connect_timeo
 class Config:
     theme: str = "dark"
     context: int = 3
+    # Who you are in a review several seats drive (journaled with each
+    # decision); "" is the OS user. Only your own or a trusted config sets it.
+    seat: str = ""
     # The [provider] table, kept raw: app.providers.factory reads it, so the
     # config module stays independent of the provider layer.
     provider: dict[str, object] = field(default_factory=dict)
@@ -113,6 +116,13 @@ def _merge(config: Config, path: Path, *, trusted: bool) -> None:
             raise ConfigError(
                 f"unknown setting {key!r} (known: {', '.join(sorted(known))})", path=str(path)
             )
+        if key == "seat" and not trusted:
+            # A repository may not choose whose name your decisions carry.
+            config.notes.append(
+                f"ignored seat in {path}: a repository's config may not name your seat;"
+                " set it in your own config, or `tether trust` this exact file"
+            )
+            continue
         expected = type(getattr(config, key))
         if not isinstance(value, expected) or isinstance(value, bool) != (expected is bool):
             raise ConfigError(

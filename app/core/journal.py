@@ -57,10 +57,15 @@ class Op(StrEnum):
     STALE = "stale"
     # Written by ``compact``: the undo stacks of one source, by seq.
     CHECKPOINT = "checkpoint"
+    # Kept, not a decision (undo skips it): a seat's comment on a hunk
+    # (``text``, and ``line`` when it is on one line), shown to every seat.
+    COMMENT = "comment"
 
 
 DECISIONS = frozenset({Op.ACCEPT, Op.REJECT, Op.EDIT})
-RECORDS = frozenset({Op.STALE, Op.CHECKPOINT})
+RECORDS = frozenset({Op.STALE, Op.CHECKPOINT, Op.COMMENT})
+# Records kept per file that no undo stack holds.
+NOTES = frozenset({Op.STALE, Op.COMMENT})
 # What an abort takes back.
 ABORTED = frozenset({"decision", "undo", "redo"})
 EXACT_FIELDS = ("path", "hunk", "hunk_id", "before", "after")
@@ -81,7 +86,9 @@ class Entry:
     ``before``/``after`` (blob shas, or None for an absent file). Undo, redo
     and abort carry ``target``, the seq they act on; abort also says what it
     took back (``aborted``). ``extra`` holds any other metadata (a reason,
-    the seat, where a proposal came from), redacted.
+    where a proposal came from), redacted. ``seat`` names who made the entry
+    (``tether attach --seat``, config ``seat``; "" in journals written before
+    seats, which read as before).
     """
 
     op: Op
@@ -98,6 +105,7 @@ class Entry:
     aborted: str = ""
     done: tuple[int, ...] = ()
     undone: tuple[int, ...] = ()
+    seat: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -107,7 +115,9 @@ class Entry:
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"seq": self.seq, "ts": self.ts, "op": str(self.op)}
         out["source"] = self.source
-        if self.op in DECISIONS or self.op is Op.STALE:
+        if self.op is Op.COMMENT:
+            out.update(path=self.path, hunk_id=self.hunk_id)
+        elif self.op in DECISIONS or self.op is Op.STALE:
             out.update(path=self.path, hunk=self.hunk)
             if self.op is not Op.STALE:
                 out.update(
@@ -126,6 +136,8 @@ class Entry:
                 out["side"] = str(self.side)
             if self.op is Op.ABORT:
                 out["aborted"] = self.aborted
+        if self.seat:
+            out["seat"] = self.seat
         for key, value in self.extra.items():
             out.setdefault(key, value)
         return out
@@ -164,6 +176,7 @@ def entry_from_json(obj: Mapping[str, Any]) -> Entry:
         aborted=str(obj.get("aborted", "decision" if op is Op.ABORT else "")),
         done=tuple(obj.get("done", ())),
         undone=tuple(obj.get("undone", ())),
+        seat=str(obj.get("seat") or ""),
         extra={k: v for k, v in obj.items() if k not in _KNOWN},
     )
 
@@ -186,7 +199,7 @@ def _draft(entry: Entry | Mapping[str, Any]) -> Entry:
         extra = json.loads(json.dumps(dict(entry.extra)))
     except (TypeError, ValueError) as exc:
         raise JournalError(f"entry cannot be stored as JSON: {exc}") from None
-    return replace(entry, seq=0, ts="", extra=_redact_value(extra))
+    return replace(entry, seq=0, ts="", seat=redact(entry.seat), extra=_redact_value(extra))
 
 
 def _from_mapping(data: Mapping[str, Any]) -> Entry:
@@ -203,6 +216,9 @@ def _from_mapping(data: Mapping[str, Any]) -> Entry:
         missing = [k for k in ("side", *EXACT_FIELDS) if k not in data]
         if missing:
             raise JournalError(f"{op} entry is missing {', '.join(missing)}")
+    elif op is Op.COMMENT:
+        if not data.get("path"):
+            raise JournalError("a comment entry needs the 'path' it is on")
     elif op is Op.STALE:
         missing = [k for k in ("path", "hunk") if k not in data]
         if missing:
@@ -277,7 +293,7 @@ class _Index:
 
     def problem(self, entry: Entry) -> str | None:
         """Why ``entry`` cannot follow what is here, or None."""
-        if entry.op in DECISIONS or entry.op is Op.STALE:
+        if entry.op in DECISIONS or entry.op in NOTES:
             return None
         stacks = self.stacks(entry.source)
         if entry.op is Op.CHECKPOINT:
@@ -302,7 +318,7 @@ class _Index:
         self.by_seq[entry.seq] = entry
         self.last_seq = max(self.last_seq, entry.seq)
         stacks = self.stacks(entry.source)
-        if entry.op is Op.STALE:
+        if entry.op in NOTES:
             return
         if entry.op is Op.CHECKPOINT:
             stacks.done = [self.by_seq[s] for s in entry.done]

@@ -17,7 +17,9 @@ Where each agent takes what (research §1.3, §2.1, §2.2):
   V4A patch in ``command``.
 - Gemini CLI: top-level ``decision`` allow/deny and ``reason`` (sent to the
   agent as a tool error); ``hookSpecificOutput.tool_input`` merges over the
-  model's arguments; ``systemMessage`` is shown to the user.
+  model's arguments; ``systemMessage`` is shown to the user. What a partial
+  accept (or a note) tells the model goes in the ``AfterTool`` answer
+  (``hookSpecificOutput.additionalContext``; ``app.gate.after_notes``).
 """
 
 from __future__ import annotations
@@ -92,6 +94,8 @@ def _allow(call: HookCall, verdict: Verdict) -> Answer:
     summary = f"accepted in Tether review ({_count(verdict.hunks, 'hunk')})"
     if call.agent == GEMINI:
         out: dict[str, Any] = {"decision": "allow", "systemMessage": summary}
+        # Gemini takes words for the model only after the tool ran (AfterTool).
+        return Answer(out, message=summary, kind="allow", notes=[notes] if notes else [])
     else:
         out = _pre_tool("allow", summary)
         if call.agent == CODEX:  # Codex honours allow only with a rewrite

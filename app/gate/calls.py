@@ -100,7 +100,7 @@ class HookCall:
 
 def detect_agent(payload: Mapping[str, Any]) -> str:
     """Which agent sent ``payload`` (their inputs share most field names)."""
-    if payload.get("hook_event_name") == "BeforeTool":
+    if payload.get("hook_event_name") in ("BeforeTool", "AfterTool"):
         return GEMINI
     if payload.get("tool_name") == "apply_patch":
         return CODEX

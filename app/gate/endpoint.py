@@ -18,6 +18,11 @@ connection:
     ← {"type": "status", "pending": N, "decided": N, "queue": [{"path",
        "origin", "pending"}]}                               (``tether mcp``)
 
+    → {"v": 1, "type": "subscribe", "seat": "…", "read_only": false}
+    ← {"type": "state", ...}, then a message per change, while commands
+      (decide, undo, redo, comment, look, view) go the other way
+      (``app.gate.seat_hub``: other seats on this review)
+
 The client may close the connection at any time (the agent gave up); the
 host then drops the proposal. ``docs/agents.md`` documents the protocol.
 """
@@ -33,13 +38,18 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.core.errors import TetherError
 from app.gate.answers import HunkVerdict, Verdict
 from app.gate.calls import Origin, ProposedFile
 
+if TYPE_CHECKING:  # the hook (tether gate) imports this module: it stays light
+    from app.gate.seat_hub import SeatHub
+
 VERSION = 1
+# What another seat may ask (``app.gate.seat_hub``; docs/agents.md).
+SEAT_REQUESTS = frozenset({"subscribe", "decide", "undo", "redo", "comment", "look", "view"})
 SOCKET_NAME = "gate.sock"
 # Longer socket paths do not fit sockaddr_un; they are reached through
 # /proc/self/fd/N/NAME (an O_PATH descriptor of the folder) instead.
@@ -118,9 +128,18 @@ class GateServer:
     """Listens on the socket and hands each proposal to ``handler`` on its
     own thread (a proposal blocks until the human decides; others queue)."""
 
-    def __init__(self, state_dir: Path, handler: Handler, *, uid: int | None = None) -> None:
+    def __init__(
+        self,
+        state_dir: Path,
+        handler: Handler | None,
+        *,
+        uid: int | None = None,
+        seats: SeatHub | None = None,
+    ) -> None:
         self.path = socket_path(state_dir)
+        # None: this review takes no agents' proposals (it is not the gate's).
         self.handler = handler
+        self.seats = seats
         self.uid = os.getuid() if uid is None else uid
         self.refused: list[str] = []  # why connections were turned away (for the UI, tests)
         self._sock: socket.socket | None = None
@@ -164,11 +183,16 @@ class GateServer:
 
     def close(self) -> None:
         self._closed.set()
-        if self._sock is not None:
-            with contextlib.suppress(OSError):
-                self._sock.shutdown(socket.SHUT_RDWR)
-            self._sock.close()
-            self._sock = None
+        if self.seats is not None:
+            self.seats.close()
+        if self._sock is None:
+            # Never started, or refused (another Tether listens): the socket
+            # there is someone else's, and stays.
+            return
+        with contextlib.suppress(OSError):
+            self._sock.shutdown(socket.SHUT_RDWR)
+        self._sock.close()
+        self._sock = None
         with contextlib.suppress(FileNotFoundError):
             self.path.unlink()
         if self._thread is not None:
@@ -205,10 +229,19 @@ class GateServer:
                 request = _read_line(reader)
                 if request is None:
                     return
-                if request.get("type") == "status":
+                kind = request.get("type")
+                if kind == "status":
                     _send(conn, self._status(request))
                     return
+                if kind in SEAT_REQUESTS:
+                    self._seat(conn, reader, request)
+                    return
                 origin, files, deadline = parse_proposal(request)
+                if self.handler is None:
+                    raise GateProtocolError(
+                        "this Tether's review does not take agents' proposals;"
+                        " run tether inbox or tether serve --headless for the gate"
+                    )
 
                 def say(event: dict[str, Any]) -> None:
                     _send(conn, event)
@@ -223,6 +256,15 @@ class GateServer:
                     _send(conn, {"type": "error", "message": str(exc)})
             except OSError:
                 return  # the client went away
+
+    def _seat(self, conn: socket.socket, reader: Any, request: Mapping[str, Any]) -> None:
+        if request.get("v") != VERSION:
+            raise GateProtocolError(
+                f"unsupported request (v={request.get('v')!r}); this Tether speaks version {VERSION}"
+            )
+        if self.seats is None:
+            raise GateProtocolError("this Tether does not serve its review to other seats")
+        self.seats.serve(conn, reader, request, _send, _read_line)
 
     def _status(self, request: Mapping[str, Any]) -> dict[str, Any]:
         # A host that can say where the review stands has a ``status()``
@@ -310,6 +352,16 @@ def _connect(path: Path, *, timeout: float | None) -> Iterator[socket.socket]:
         yield sock
     finally:
         sock.close()
+
+
+def listening(state_dir: Path, *, timeout: float = 5.0) -> bool:
+    """Whether a Tether owns a review here and listens (a connection that
+    sends nothing is simply closed by the owner)."""
+    try:
+        with _connect(socket_path(state_dir), timeout=timeout):
+            return True
+    except (GateUnavailable, OSError):
+        return False
 
 
 def propose(

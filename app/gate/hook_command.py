@@ -18,8 +18,18 @@ from pathlib import Path
 
 from app.core.gitrepo import find_root
 from app.core.locations import state_dir_for
+from app.gate.after_notes import save_note, take_note
 from app.gate.answers import answer, refusal
-from app.gate.calls import AGENT_NAMES, GateRefusal, NotAnEdit, detect_agent, read_call
+from app.gate.calls import (
+    AGENT_NAMES,
+    EDIT_TOOLS,
+    GEMINI,
+    GateRefusal,
+    NotAnEdit,
+    Reader,
+    detect_agent,
+    read_call,
+)
 from app.gate.endpoint import GateProtocolError, GateUnavailable, propose
 
 # Each agent's default hook timeout (seconds): Claude Code and Codex 600,
@@ -59,6 +69,8 @@ def run_gate(
     if not start.is_dir():
         return _deny(agent, f"the hook's cwd {start} is not a folder")
     root = find_root(start) or start.resolve()
+    if payload.get("hook_event_name") == "AfterTool":
+        return _after_tool(payload, root, start)
     try:
         call = read_call(payload, root, agent)
     except NotAnEdit:
@@ -89,7 +101,40 @@ def run_gate(
             verdict.texts, verdict.hunks, tuple(set(stale) | set(verdict.stale))
         )
     out = answer(call, verdict)
+    if agent == GEMINI and out.notes:
+        # Gemini hears these words from the AfterTool hook, once the tool ran.
+        try:
+            save_note(
+                state_dir_for(root),
+                call.origin.session_id,
+                call.tool_name,
+                call.files[0].path,
+                "\n".join(out.notes),
+            )
+        except OSError as exc:
+            return GateRun(
+                json.dumps(out.output) + "\n",
+                f"tether gate: the reasons for the agent could not be kept: {exc.strerror}\n",
+            )
     return GateRun(json.dumps(out.output) + "\n" if out.output else "", "")
+
+
+def _after_tool(payload: dict[str, object], root: Path, cwd: Path) -> GateRun:
+    """Gemini CLI's AfterTool: the words a BeforeTool answer kept for the
+    model (rejected hunks and why, notes), appended to the tool's result."""
+    tool = str(payload.get("tool_name") or "")
+    tool_input = payload.get("tool_input")
+    if tool not in EDIT_TOOLS[GEMINI] or not isinstance(tool_input, dict):
+        return GateRun("", "")  # not an edit the gate answered: no opinion
+    try:
+        path = Reader(root, cwd).rel(tool_input.get("file_path"), tool)
+        note = take_note(state_dir_for(root), str(payload.get("session_id") or ""), tool, path)
+    except (GateRefusal, OSError):
+        return GateRun("", "")
+    if note is None:
+        return GateRun("", "")
+    out = {"hookSpecificOutput": {"hookEventName": "AfterTool", "additionalContext": note}}
+    return GateRun(json.dumps(out) + "\n", "")
 
 
 def _now(root: Path, rel: str) -> str | None:

@@ -89,11 +89,26 @@ AGENTS = {
     ),
 }  # fmt: skip
 
+# A second entry some agents need. Gemini CLI's BeforeTool answer cannot tell
+# the model why hunks were rejected; its AfterTool answer can
+# (``app.gate.after_notes``), so ``tether gate`` runs there too.
+AFTER = {
+    GEMINI: AgentHooks(
+        GEMINI, "AfterTool", ".gemini", "settings.json", 1000, "name", f"{GEMINI_MARK}-after",
+        True, (),
+    ),
+}  # fmt: skip
+AFTER_TIMEOUT = 10  # seconds: it only reads what the BeforeTool answer kept
 
-def entry(agent: str, timeout: int = DEFAULT_TIMEOUT) -> dict[str, Any]:
+
+def entry(
+    agent: str, timeout: int = DEFAULT_TIMEOUT, *, spec: AgentHooks | None = None
+) -> dict[str, Any]:
     """The matcher group Tether adds: its edit tools, ``tether gate`` with the
     same limit it is given (in the agent's unit)."""
-    spec = AGENTS[agent]
+    spec = spec or AGENTS[agent]
+    if spec.event == "AfterTool":
+        timeout = AFTER_TIMEOUT
     handler: dict[str, Any] = {
         "type": "command",
         "command": f"tether gate --agent {agent} --timeout {timeout}",
@@ -322,24 +337,36 @@ def _remove(text: str, container: Node, child: Node) -> str:
 
 
 def install(agent: str, old: str | None, *, timeout: int = DEFAULT_TIMEOUT, shown: str) -> Change:
-    """``old`` with Tether's entry merged in (``shown`` names the file in messages)."""
-    spec = AGENTS[agent]
+    """``old`` with Tether's entry (entries) merged in (``shown`` names the file in messages)."""
+    change = _install(AGENTS[agent], old, timeout=timeout, shown=shown)
+    after = AFTER.get(agent)
+    if after is None:
+        return change
+    more = _install(after, change.new, timeout=timeout, shown=shown)
+    summary = change.summary if change.changed or not more.changed else more.summary
+    return Change(old, more.new, summary, change.warnings + more.warnings)
+
+
+def _install(
+    spec: AgentHooks, old: str | None, *, timeout: int = DEFAULT_TIMEOUT, shown: str
+) -> Change:
+    agent = spec.agent
     text = old if old is not None and old.strip() else "{}\n"
     root, hooks, event = _load(text, spec, shown)
     handlers = _handlers(event)
-    group = entry(agent, timeout)
+    group = entry(agent, timeout, spec=spec)
     ours = [h for h in handlers if _is_ours(h, spec)]
-    warnings = tuple(_warnings(spec, root, handlers, shown))
+    warnings = tuple(_warnings(spec, root, handlers, shown)) if spec.clash_tools else ()
     if ours:
         (want,) = group["hooks"]
         if len(ours) == 1 and ours[0].value == want and ours[0].matcher == group["matcher"]:
             return Change(old, old, f"the Tether gate is already set up for {spec.name}", warnings)
         for handler in reversed(ours):  # later spans first, so earlier ones stay put
             text = _cut(text, handler, spec, shown, cascade=False)
-        updated = install(agent, text, timeout=timeout, shown=shown)
+        updated = _install(spec, text, timeout=timeout, shown=shown)
         return Change(old, updated.new, f"updated the Tether gate for {spec.name}", warnings)
     by_hand = [h for h in handlers if _is_gate(h)]
-    if by_hand:
+    if by_hand and spec.event != "AfterTool":
         return Change(
             old,
             old,
@@ -358,7 +385,17 @@ def install(agent: str, old: str | None, *, timeout: int = DEFAULT_TIMEOUT, show
 
 def uninstall(agent: str, old: str | None, *, shown: str) -> Change:
     """``old`` without the entries ``install`` added; the rest untouched."""
-    spec = AGENTS[agent]
+    after = AFTER.get(agent)
+    if after is None:
+        return _uninstall(AGENTS[agent], old, shown=shown)
+    # In the reverse order of install: the file comes back byte for byte.
+    first = _uninstall(after, old, shown=shown)
+    second = _uninstall(AGENTS[agent], first.new, shown=shown)
+    summary = second.summary if second.changed or not first.changed else first.summary
+    return Change(old, second.new, summary)
+
+
+def _uninstall(spec: AgentHooks, old: str | None, *, shown: str) -> Change:
     nothing = f"no Tether gate added by tether hooks install in {shown}; nothing changed"
     if old is None or not old.strip():
         return Change(old, old, nothing)

@@ -207,8 +207,11 @@ class GateHost:
         hunks: list[HunkVerdict] = []
         for path, listed in shown.items():
             fates = _fates(entries, path)
+            comments = _comments(entries, path)
             for hunk_id, header in listed:
                 accepted, words = fates.get(hunk_id, _mixed(entries, path))
+                # Seats' comments on the hunk go to the agent with the answer.
+                words = "; ".join(filter(None, (words, *comments.get(hunk_id, ()))))
                 hunks.append(
                     HunkVerdict(
                         path,
@@ -235,6 +238,16 @@ def _fates(entries: list[Entry], path: str) -> dict[str, tuple[bool, str]]:
         words = str(e.extra.get("reason") or e.extra.get("note") or "")
         for hunk_id in filter(None, e.hunk_id.split(",")):
             out[hunk_id] = (e.op is Op.ACCEPT, words)
+    return out
+
+
+def _comments(entries: list[Entry], path: str) -> dict[str, list[str]]:
+    """Each hunk's comments, as "<seat>: <text>", oldest first."""
+    out: dict[str, list[str]] = {}
+    for e in entries:
+        if e.op is Op.COMMENT and e.path == path:
+            who = f"{e.seat}: " if e.seat else ""
+            out.setdefault(e.hunk_id, []).append(f"{who}{e.extra.get('text', '')}")
     return out
 
 

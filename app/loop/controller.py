@@ -101,6 +101,8 @@ class LoopController:
         self._listeners: list[Listener] = []
         self._thread: threading.Thread | None = None
         self._running = False
+        # Seats' comments already sent to the model (each goes once).
+        self._comments_sent = len(service.comments())
         service.set_policy(self.policy)
         # The plan, the step whose hunks are live, and the file recording them.
         self.plan_file = plan_file
@@ -216,6 +218,7 @@ class LoopController:
         scope: Scope | None = None,
     ) -> None:
         """Build the context and stream, on a thread of the loop's own."""
+        prompt = self._with_comments(prompt)
         self._running = True
         self._emit(StatusChanged())
         level = self.level
@@ -374,6 +377,21 @@ class LoopController:
             thread.join(timeout)
             return not thread.is_alive()
         return True
+
+    def _with_comments(self, prompt: str) -> str:
+        """The prompt and the seats' comments made since the last request (journaled,
+        so redacted: a secret in a comment never reaches the model)."""
+        comments = self.service.comments()
+        new, self._comments_sent = comments[self._comments_sent :], len(comments)
+        if not new:
+            return prompt
+        said = [
+            f"- {c.seat or 'a reviewer'} on {c.path}"
+            + (f" (hunk {c.hunk_id})" if c.hunk_id else "")
+            + f": {c.text}"
+            for c in new
+        ]
+        return prompt + "\n\nReviewers' comments since your last proposal:\n" + "\n".join(said)
 
     # -- reject with a reason ------------------------------------------------------
 

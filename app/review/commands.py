@@ -19,7 +19,8 @@ DecideOp = Literal["accept", "reject"]
 class Decide:
     """Accept or reject hunks of one file; ``lines`` restricts a hunk to the
     line ids given for it (a hunk none of whose lines is named goes whole).
-    ``reason`` (a reject's why) is journaled and goes to the model."""
+    ``reason`` (a reject's why) is journaled and goes to the model.
+    ``seat`` names who decides ("": the review's own seat)."""
 
     op: DecideOp
     path: str
@@ -27,6 +28,7 @@ class Decide:
     lines: tuple[str, ...] = ()
     reason: str = ""
     extra: dict[str, object] = field(default_factory=dict, compare=False)
+    seat: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,12 +50,17 @@ class Edit:
 
 @dataclass(frozen=True, slots=True)
 class Undo:
-    """Take back the newest decision of this review (it survives restarts)."""
+    """Take back the newest decision of this review (it survives restarts);
+    a seat takes back only its own (``seat`` "": the review's own seat)."""
+
+    seat: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class Redo:
-    """Redo what undo took back."""
+    """Redo what undo took back (the seat that undid it)."""
+
+    seat: str = ""
 
 
 @dataclass(frozen=True, slots=True)

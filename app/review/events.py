@@ -40,10 +40,12 @@ class HunksChanged(ReviewEvent):
 
 @dataclass(frozen=True, slots=True)
 class DecisionMade(ReviewEvent):
-    """A decision (or an undo or redo of one) is journaled and written."""
+    """A decision (or an undo or redo of one) is journaled and written;
+    ``seat`` made it ("": the review's own)."""
 
     outcome: Outcome
     reason: str = ""
+    seat: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,3 +70,21 @@ class FileStale(ReviewEvent):
 
     path: str
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class CommentAdded(ReviewEvent):
+    """A seat commented on a hunk (journaled; shown to every seat)."""
+
+    path: str
+    hunk_id: str
+    seat: str
+    text: str
+    line: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PresenceChanged(ReviewEvent):
+    """A seat moved to another hunk, or left the review."""
+
+    seat: str

@@ -26,6 +26,7 @@ from app.core.journal import DECISIONS, Entry, Journal, Op
 from app.core.lock import RepoLock
 from app.core.model import FileReview, Side
 from app.core.secrets import secret_file, secret_text
+from app.review.seats import default_seat
 
 SECRET_HUNK = "<secret file: content not journaled>"
 
@@ -49,6 +50,10 @@ class History:
     lock: RepoLock
     source: str
     read_only: bool = False
+    # Who makes this review's entries when a command names no seat (the
+    # owning process's seat: config ``seat`` where a command sets it, else
+    # the OS user).
+    seat: str = field(default_factory=default_seat)
     _secrets: dict[str, bytes] = field(default_factory=dict)
     _scanned: dict[str, bool] = field(default_factory=dict)
 
@@ -124,6 +129,7 @@ class History:
         extra: dict[str, Any] | None = None,
     ) -> Entry:
         """Journal a decision, then write it; a failed write is aborted."""
+        seat, extra = self._seat(extra)
         with self.step(f"{op} {fr.path}"):
             secret = self.is_secret((fr.path, fr.old_path), (before, after, hunk))
             entry = self.journal.append(
@@ -136,7 +142,8 @@ class History:
                     hunk_id=",".join(ids),
                     before=self.keep(before, secret),
                     after=self.keep(after, secret),
-                    extra=extra or {},
+                    seat=seat,
+                    extra=extra,
                 )
             )
             try:
@@ -158,14 +165,47 @@ class History:
                     hunk=SECRET_HUNK if secret else hunk,
                     hunk_id=hunk_id,
                     before=self.keep(before, secret),
+                    seat=self.seat,
                 )
             )
+
+    def record_comment(
+        self, path: str, hunk_id: str, text: str, *, line: str = "", seat: str = ""
+    ) -> Entry:
+        """Journal a seat's comment on a hunk (redacted like any free text)."""
+        with self.step(f"comment {path}"):
+            extra: dict[str, Any] = {"text": text}
+            if line:
+                extra["line"] = line
+            return self.journal.append(
+                Entry(
+                    Op.COMMENT,
+                    self.source,
+                    path=path,
+                    hunk_id=hunk_id,
+                    seat=seat or self.seat,
+                    extra=extra,
+                )
+            )
+
+    def _seat(self, extra: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
+        """The seat a command named (in its extra), else this review's; and
+        the rest of the extra."""
+        rest = dict(extra or {})
+        return str(rest.pop("seat", "") or self.seat), rest
 
     def _abort(self, entry: Entry, aborted: str) -> None:
         # An undo or redo is taken back by naming the decision it moved.
         target = entry.target if aborted in ("undo", "redo") else entry.seq
         self.journal.append(
-            Entry(Op.ABORT, self.source, path=entry.path, target=target, aborted=aborted)
+            Entry(
+                Op.ABORT,
+                self.source,
+                path=entry.path,
+                target=target,
+                aborted=aborted,
+                seat=entry.seat,
+            )
         )
 
     # -- undo / redo ---------------------------------------------------------------
@@ -181,7 +221,9 @@ class History:
     ) -> tuple[Entry, Entry, FileReview, str | None]:
         """Undo (or redo) the newest decision (or undone one): returns the step's
         entry, the decision it moved, the file and the text now on that side.
-        ``extra`` goes into the step's entry (why: a write set's rollback)."""
+        ``extra`` goes into the step's entry (why: a write set's rollback;
+        ``seat``: who asked)."""
+        seat, extra = self._seat(extra)
         with self.step(f"{op}"):
             entry = (
                 self.journal.next_undo(self.source)
@@ -205,7 +247,13 @@ class History:
             # Write-ahead, as for decisions: a failed or interrupted write is aborted.
             step = self.journal.append(
                 Entry(
-                    op, self.source, path=entry.path, side=side, target=entry.seq, extra=extra or {}
+                    op,
+                    self.source,
+                    path=entry.path,
+                    side=side,
+                    target=entry.seq,
+                    seat=seat,
+                    extra=extra,
                 )
             )
             try:

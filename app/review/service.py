@@ -31,19 +31,22 @@ from typing import Protocol
 
 from app.core.controls import control_flag
 from app.core.errors import ApplyError, HunkGoneError, TetherError, WriteError, write_failed
-from app.core.journal import Journal
+from app.core.journal import Journal, Op
 from app.core.model import FileReview, Hunk
 from app.core.names import quote_name
 from app.core.preflight import preflight
 from app.core.text import split_lines
+from app.review import seats
 from app.review.commands import Command, Decide, Edit, Redo, Reload, Split, Undo, Widen
 from app.review.events import (
     CommandFailed,
+    CommentAdded,
     DecisionMade,
     FilesChanged,
     FileStale,
     HistoryChanged,
     HunksChanged,
+    PresenceChanged,
     ReviewEvent,
 )
 from app.review.risks import Risk, hunk_risks
@@ -111,6 +114,7 @@ class ReviewService:
         self._go = threading.Event()
         self._go.set()
         self.policy: Policy | None = None
+        self.presence = seats.Presence()
         if policy is not None:
             self.set_policy(policy)
 
@@ -282,6 +286,52 @@ class ReviewService:
         # Optional: what the policy's owner journals with each decision (the loop's prompt).
         self.session.tags = getattr(policy, "journal_extra", None)
 
+    # -- seats ---------------------------------------------------------------
+
+    @property
+    def seat(self) -> str:
+        """This review's own seat (what its entries record when a command names none)."""
+        return self.session.history.seat
+
+    @seat.setter
+    def seat(self, name: str) -> None:
+        self.session.history.seat = name
+
+    def comment(
+        self, path: str, hunk_id: str, text: str, *, line: str = "", seat: str = ""
+    ) -> None:
+        """A seat's comment on a hunk: journaled, then every seat hears it."""
+        if not text.strip():
+            raise ApplyError("an empty comment was not kept", path=path)
+        with self._locked():
+            self.session.loaded(path)  # a file this review has
+            entry = self.session.history.record_comment(path, hunk_id, text, line=line, seat=seat)
+            self._emit(CommentAdded(path, hunk_id, entry.seat, str(entry.extra["text"]), line))
+
+    def comments(self, path: str | None = None) -> list[CommentAdded]:
+        """This review's comments (of ``path``), oldest first."""
+        source = self.session.source
+        return [
+            CommentAdded(
+                e.path,
+                e.hunk_id,
+                e.seat,
+                str(e.extra.get("text", "")),
+                str(e.extra.get("line", "")),
+            )
+            for e in self.journal.entries()
+            if e.op is Op.COMMENT and e.source == source and (path is None or e.path == path)
+        ]
+
+    def look(self, seat: str, path: str, hunk_id: str) -> None:
+        """Where ``seat`` is now (every seat marks the hunk another looks at)."""
+        if self.presence.set(seat, path, hunk_id):
+            self._emit_now(PresenceChanged(seat))
+
+    def leave(self, seat: str) -> None:
+        if self.presence.leave(seat):
+            self._emit_now(PresenceChanged(seat))
+
     # -- commands ------------------------------------------------------------
 
     def check(self, command: Command) -> None:
@@ -297,7 +347,7 @@ class ReviewService:
                 raise HunkGoneError(
                     f"hunk {sorted(busy)[0]} is being decided already", path=command.path
                 )
-            selection = self.session.selection(fr, _picks(command))
+            selection = self._selection(fr, command)
             refused = self.session.refusal(command.op, fr, [fr.hunks[i] for i in selection])
             if refused is not None:
                 raise refused
@@ -306,6 +356,23 @@ class ReviewService:
             self.session.selection(fr, {command.hunk: None})
         elif isinstance(command, Reload):
             self.session.loaded(command.path)
+        elif isinstance(command, Undo | Redo):
+            self._check_own(command)
+
+    def _selection(self, fr: FileReview, command: Decide) -> dict[int, frozenset[int]]:
+        try:
+            return self.session.selection(fr, _picks(command))
+        except HunkGoneError as exc:
+            journal, source = self.session.journal, self.session.source
+            raise seats.who_decided(exc, journal, source, fr.path, command.hunks) from None
+
+    def _check_own(self, command: Undo | Redo) -> None:
+        seats.check_own(
+            self.session.journal,
+            self.session.source,
+            redo=isinstance(command, Redo),
+            seat=command.seat or self.seat,
+        )
 
     def execute(self, command: Command) -> Outcome:
         """Run ``command`` now; raises its refusal (nothing written) if any."""
@@ -412,25 +479,32 @@ class ReviewService:
     def _execute(self, command: Command) -> Outcome:
         session = self.session
         if isinstance(command, Decide):
+            self._selection(session.loaded(command.path), command)  # says who, when gone
             picks = _picks(command)
             extra = dict(command.extra)
             if command.reason:
                 extra["reason"] = command.reason
+            if command.seat:
+                extra["seat"] = command.seat
             if command.op == "accept":
                 outcome = session.accept(command.path, picks, extra=extra or None)
             else:
                 outcome = session.reject(command.path, picks, extra=extra or None)
             self._changed(command.path, "decided")
-            self._emit(DecisionMade(outcome, command.reason))
+            self._emit(DecisionMade(outcome, command.reason, command.seat or self.seat))
             self._history()
             return outcome
         if isinstance(command, Undo | Redo):
+            self._check_own(command)
             known = len(session.files)
-            outcome = session.undo() if isinstance(command, Undo) else session.redo()
+            who: dict[str, object] | None = {"seat": command.seat} if command.seat else None
+            outcome = (
+                session.undo(extra=who) if isinstance(command, Undo) else session.redo(extra=who)
+            )
             if len(session.files) != known:
                 self._emit(FilesChanged((outcome.path,)))
             self._changed(outcome.path, outcome.op)
-            self._emit(DecisionMade(outcome))
+            self._emit(DecisionMade(outcome, seat=command.seat or self.seat))
             self._history()
             return outcome
         if isinstance(command, Split):

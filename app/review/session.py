@@ -384,8 +384,8 @@ class ReviewSession:
     def undo(self, *, extra: dict[str, object] | None = None) -> Outcome:
         return self._swing(Op.UNDO, extra)
 
-    def redo(self) -> Outcome:
-        return self._swing(Op.REDO)
+    def redo(self, *, extra: dict[str, object] | None = None) -> Outcome:
+        return self._swing(Op.REDO, extra)
 
     def _swing(self, op: Op, extra: dict[str, object] | None = None) -> Outcome:
         step, entry, fr, text = self.history.swing(op, self._file_for_undo, extra)

@@ -1,11 +1,13 @@
-"""The app each browser connection runs: one place, so the seat it starts
-can change (``tether review`` today; ``tether attach`` once a running
-Tether owns the review) without touching the server."""
+"""The app each browser connection runs, in one place: ``tether attach``,
+a seat on the review a running Tether owns (``tether serve`` owns one
+itself when no other Tether runs in the repository)."""
 
 from __future__ import annotations
 
 import shlex
 import sys
+
+DEFAULT_SEAT = "browser"
 
 # The interpreter running `tether serve`, so each seat runs the same Tether
 # whatever PATH the server was started with.
@@ -13,12 +15,9 @@ _TETHER = (sys.executable, "-c", "import sys; from app.cli import main; sys.exit
 
 
 def seat_argv(*, read_only: bool, seat: str | None = None) -> list[str]:
-    """The command line of one browser seat, run in the server's folder.
-
-    ``seat`` names the seat once the app is ``tether attach`` (the review app
-    has no seats yet, so it is not passed on).
-    """
-    argv = [*_TETHER, "review"]
+    """The command line of one browser seat, run in the server's folder: a
+    ``tether attach`` to the review the running Tether owns."""
+    argv = [*_TETHER, "attach", "--seat", seat or DEFAULT_SEAT]
     if read_only:
         argv.append("--read-only")
     return argv

@@ -1,9 +1,11 @@
 """``tether inbox``: the review of what agents propose through ``tether gate``,
 before any of it touches disk. The review app, over a gate review: files
 arrive as the agent's hook calls do, and each call is answered as soon as
-its last hunk is decided."""
+its last hunk is decided. Other seats (``tether attach``) may share it."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from textual.binding import Binding
 
@@ -13,6 +15,7 @@ from app.review.commands import Decide
 from app.tui.review_app import BINDINGS as REVIEW_BINDINGS
 from app.tui.review_app import ReviewApp
 from app.tui.screens import ReasonScreen
+from app.tui.seating import COMMENT_KEY, SeatsMixin
 
 GATE_BINDINGS = [
     Binding("r", "reject_reason", "Reject+why", tooltip="Reject the hunk; the agent sees why"),
@@ -26,13 +29,8 @@ GATE_BINDINGS = [
 ]
 
 
-class GateApp(ReviewApp):
-    BINDINGS = REVIEW_BINDINGS + GATE_BINDINGS  # type: ignore[assignment]
-    EMPTY = "Waiting for an agent's edit (the hook is tether gate: docs/agents.md)"
-
-    def __init__(self, host: GateHost, *, theme: str = "dark") -> None:
-        super().__init__(host.service, label="agents' proposals (tether gate)", theme=theme)
-        self.host = host
+class GateKeys:
+    """``r`` (reject, saying why) and ``Y`` (accept, and a note): words the agent sees."""
 
     def action_reject_reason(self) -> None:
         self._ask("reject", "Why reject this hunk of {}?", "enter: reject; the agent sees why")
@@ -43,15 +41,25 @@ class GateApp(ReviewApp):
         )
 
     def _ask(self, op: str, question: str, hint: str) -> None:
-        hunk = self._hunk_here()
+        app: Any = self
+        hunk = app._hunk_here()
         if hunk is None:
             return
-        path = self.current.path
+        path = app.current.path
 
         def done(words: str | None) -> None:
             if words:
-                self._submit(Decide(op, path, (hunk,), reason=words))  # type: ignore[arg-type]
+                app._submit(Decide(op, path, (hunk,), reason=words))  # type: ignore[arg-type]
 
-        self.push_screen(
+        app.push_screen(
             ReasonScreen(question.format(quote_name(path)), hint=hint, placeholder=""), done
         )
+
+
+class GateApp(SeatsMixin, GateKeys, ReviewApp):
+    BINDINGS = REVIEW_BINDINGS + GATE_BINDINGS + [COMMENT_KEY]  # type: ignore[assignment]
+    EMPTY = "Waiting for an agent's edit (the hook is tether gate: docs/agents.md)"
+
+    def __init__(self, host: GateHost, *, theme: str = "dark") -> None:
+        super().__init__(host.service, label="agents' proposals (tether gate)", theme=theme)
+        self.host = host

@@ -5,8 +5,9 @@ came on stdin, the summary printed after, the exit status)."""
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from app.core.errors import TetherError
 
@@ -54,12 +55,17 @@ def run_loop_tui(
     coach: bool = False,
     plan_file: str | None = None,
 ) -> int:
+    from app.core.config import load_config
+    from app.gate.gate_scope import GateScope
+    from app.review.seats import default_seat
     from app.review.sources import open_proposals
+    from app.tui.inbox import with_inbox
     from app.tui.loop_app import LoopApp
-    from app.tui.screens import summary_text
 
-    app = LoopApp(
-        open_proposals(root),
+    service = open_proposals(root)
+    service.seat = default_seat(load_config(root).seat)
+    app = with_inbox(LoopApp)(
+        service,
         provider=provider,
         provider_label=label,
         start_file=start_file,
@@ -70,6 +76,53 @@ def run_loop_tui(
         coach=coach,
         plan_file=plan_file,
     )
+    assert isinstance(app, LoopApp)
+
+    def where() -> tuple[Any, Any, str | None]:
+        # The slider now, and the file on the loop's screen (read, never changed).
+        files = service.files
+        path = files[app.index].path if files and app.index < len(files) else None
+        return app.loop.level, app.loop.leash, path
+
+    return run_owning(root, app, service, policy=GateScope(where))
+
+
+def run_owning(root: Path, app: Any, service: ReviewService, *, policy: Any = None) -> int:
+    """Run ``app`` (a watch or a loop over ``service``) as the owner of the
+    repository's endpoint: other seats attach to its review, and agents'
+    gated proposals go to its inbox (``I``), limited by ``policy``."""
+    from app.gate.host import open_gate
+    from app.gate.hosting import hosting
+    from app.tui.screens import summary_text
+
+    host = open_gate(root)
+    host.service.seat = service.seat
+    if policy is not None:
+        host.service.set_policy(policy)
+    app.attach_inbox(host)
+    app.label += f" · seat {service.seat}"
+    try:
+        with hosting(root, service, label=app.label, handler=host) as unshared:
+            result = app.run()
+    finally:
+        host.close()  # a call still waiting is answered now, never left to time out
+        host.service.close()
+    if result:
+        print(summary_text(result))
+    if unshared:
+        print(f"tether: note: {unshared}", file=sys.stderr)
+    return EXIT_OK if not app.return_code else EXIT_ERROR
+
+
+def run_attach_tui(state_dir: Path, *, seat: str, read_only: bool, theme: str) -> int:
+    """``tether attach``: connect first (a clear error when nothing runs),
+    then the review app over the owner's review."""
+    from app.gate.remote import RemoteService
+    from app.tui.attach_app import AttachApp
+    from app.tui.screens import summary_text
+
+    remote = RemoteService(state_dir, seat, read_only=read_only).open()
+    app = AttachApp(remote, theme=theme)
     result = app.run()
     if result:
         print(summary_text(result))

@@ -1,0 +1,42 @@
+"""``tether attach``: a second seat on the review a running Tether owns.
+
+The review app, over a ``RemoteService``: it draws what the owner's review
+holds and sends this seat's keys to it by hunk id. The owner decides what
+is allowed (the first decision of a hunk wins; a seat undoes only its own;
+a read-only seat only watches and comments), and this screen says so.
+"""
+
+from __future__ import annotations
+
+from app.gate.remote import OwnerGone, RemoteService
+from app.review.events import ReviewEvent
+from app.tui.gate_app import GATE_BINDINGS, GateKeys
+from app.tui.review_app import BINDINGS as REVIEW_BINDINGS
+from app.tui.review_app import ReviewApp
+from app.tui.seating import COMMENT_KEY, SeatsMixin
+
+
+class AttachApp(SeatsMixin, GateKeys, ReviewApp):
+    BINDINGS = REVIEW_BINDINGS + GATE_BINDINGS + [COMMENT_KEY]  # type: ignore[assignment]
+    EMPTY = "Nothing pending in the review this seat is attached to (yet)"
+
+    def __init__(self, remote: RemoteService, *, theme: str = "dark") -> None:
+        mode = " (read-only)" if remote.read_only else ""
+        label = f"seat {remote.seat}{mode} · {remote.label or remote.root}"
+        super().__init__(remote, label=label, theme=theme)  # type: ignore[arg-type]
+        self.remote = remote
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        owner = f" (owned by {self.remote.owner})" if self.remote.owner else ""
+        self.status.say(f"attached as {self.remote.seat}{owner}; m comments")
+        self.tell_where()
+
+    def on_review_event(self, event: ReviewEvent) -> None:
+        if isinstance(event, OwnerGone):
+            if self._alive():
+                message = f"the review's owner is gone ({event.message}); q leaves"
+                self.status.say(message, error=True)
+                self.notify(message, title="Review closed", severity="error")
+            return
+        super().on_review_event(event)
