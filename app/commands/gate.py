@@ -125,6 +125,7 @@ def cmd_inbox(args: argparse.Namespace) -> int:
     from app.core.locations import state_dir_for
     from app.gate.endpoint import GateServer
     from app.gate.host import open_gate
+    from app.review.checks import load_checks
     from app.tui.gate_app import GateApp
 
     cwd = Path.cwd()
@@ -133,7 +134,9 @@ def cmd_inbox(args: argparse.Namespace) -> int:
     server = GateServer(state_dir_for(root), host)
     try:
         server.start()  # refuses when another Tether already listens here
-        GateApp(host, theme=args.theme or load_config(root).theme).run()
+        app = GateApp(host, theme=args.theme or load_config(root).theme)
+        app.checks_config = load_checks(root)
+        app.run()
     finally:
         host.close()
         server.close()

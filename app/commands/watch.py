@@ -18,6 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_watch(args: argparse.Namespace) -> int:
     from app.core.config import load_config
+    from app.review.checks import load_checks
     from app.review.sources import open_watch
     from app.tui.screens import summary_text
     from app.tui.watch_app import WatchApp
@@ -29,6 +30,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
     root = service.root
     config = load_config(root)
     app = WatchApp(service, root=root, git=git, theme=args.theme or config.theme)
+    app.checks_config = load_checks(root)
     result = app.run()
     if result:
         print(summary_text(result))

@@ -68,3 +68,10 @@ class FileStale(ReviewEvent):
 
     path: str
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChecksChanged(ReviewEvent):
+    """What the checks say of ``path``'s hunks changed (started, passed, failed)."""
+
+    path: str

@@ -30,10 +30,11 @@ def run_review_tui(service: ReviewService, source: Source, *, theme: str) -> int
             ) from None
         os.dup2(tty, 0)
         os.close(tty)
+    from app.review.checks import load_checks
     from app.tui.review_app import ReviewApp
     from app.tui.screens import summary_text
 
-    app = ReviewApp(service, label=source.label, theme=theme)
+    app = ReviewApp(service, label=source.label, theme=theme, checks=load_checks(service.root))
     result = app.run()
     if result:
         print(summary_text(result))
@@ -52,6 +53,8 @@ def run_loop_tui(
     leash: dict | None = None,
     intro: str = "",
 ) -> int:
+    from app.review.autoaccept import load_auto_rule
+    from app.review.checks import load_checks
     from app.review.sources import open_proposals
     from app.tui.loop_app import LoopApp
     from app.tui.screens import summary_text
@@ -66,6 +69,8 @@ def run_loop_tui(
         theme=theme,
         intro=intro,
     )
+    app.checks_config = load_checks(root)
+    app.auto_rule = load_auto_rule(root)
     result = app.run()
     if result:
         print(summary_text(result))
