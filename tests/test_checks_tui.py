@@ -51,3 +51,41 @@ async def test_badge_then_r_prefills_the_message_then_the_fix_passes(
             pilot, lambda: app.pane.hunk_badges.get(0, "").startswith("✓"), "the ✓ badge", 30
         )
         assert app.pane.hunk_badges == {0: "✓ ruff, py_compile"}
+
+
+async def test_auto_accepted_hunks_are_listed_and_one_key_undoes(
+    loop_repo: Path, tmp_path: Path
+) -> None:
+    from app.core.autonomy import Level
+    from app.review.autoaccept import AutoRule
+    from app.tui.autoaccept_view import AutoAcceptedScreen
+
+    service = make_proposal_service(loop_repo, tmp_path / "state")
+    app = LoopApp(
+        service,
+        provider=ReplayProvider(RECORDING, speed=0.0),
+        provider_label="replay",
+        start_file=STOCK,
+        level=int(Level.REPO),
+    )
+    app.checks_config = ChecksConfig(tuple(builtin_specs()))
+    app.auto_rule = AutoRule({Level.REPO: 10})
+    text = (loop_repo / STOCK).read_text()
+    async with app.run_test(size=SIZE) as pilot:
+        service.propose(STOCK, "# a note\n" + text)
+        await wait_until(
+            pilot,
+            lambda: (loop_repo / STOCK).read_text().startswith("# a note"),
+            "the auto-accept",
+            30,
+        )
+        await wait_until(pilot, lambda: "auto-accepted" in app.status.message, "the message")
+        await pilot.press("A")
+        await wait_until(pilot, lambda: isinstance(app.screen, AutoAcceptedScreen), "the view")
+        assert [entry.path for entry, _ in app.screen.rows] == [STOCK]
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: (loop_repo / STOCK).read_text() == text, "the undo")
+        assert "undid auto-accepted" in app.status.message
+        await pilot.press("A")
+        await wait_until(pilot, lambda: isinstance(app.screen, AutoAcceptedScreen), "the view")
+        assert app.screen.rows == []

@@ -11,13 +11,14 @@ A hunk is accepted by the rule only when every one of these holds, and
 ``refusal`` says which did not: the rule is on at the slider's level; the
 hunk changes fewer lines than the level's number (long lines weigh by their
 length, ``autonomy.changed_lines``); the file has not changed on disk since
-it was diffed (not stale; the write's compare-and-swap refuses a change made
-in the last instant too); the review's own guard (scope, leash) allows it;
+the proposal (not stale, no watcher event since; the write's compare-and-swap
+refuses a change made in the last instant too); the review's own guard (scope, leash) allows it;
 at least one check ran on it and every check passed; and it carries no risk
 flag (``app.review.risks``). The decision goes through the review service,
 journaled with ``auto: true`` and the rule that allowed it, so it is undone
 like any other, listed in the app's auto-accepted view, and counted apart in
-the figures.
+the figures. A hunk the rule accepted and the user undid is never accepted
+by the rule again: it came back for the user to decide.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from app.core.errors import ConfigError, TetherError
 from app.core.model import Hunk
 from app.review.checks import HunkCheck
 from app.review.commands import Decide
-from app.review.events import ChecksChanged, ReviewEvent
+from app.review.events import ChecksChanged, HunksChanged, ReviewEvent
 from app.review.risks import Risk, describe
 from app.review.service import ReviewService
 from app.review.session import Outcome
@@ -90,6 +91,7 @@ def refusal(
     risks: tuple[Risk, ...],
     blocked: str | None,
     stale: str,
+    user_changed: bool = False,
 ) -> str | None:
     """Why the rule does not accept ``hunk`` now, or None when it does."""
     limit = rule.limits.get(level)
@@ -100,6 +102,8 @@ def refusal(
         return f"it changes {size} lines, not under {limit}"
     if stale:
         return f"the file changed on disk: {stale}"
+    if user_changed:
+        return "the file was changed on disk since the proposal"
     if blocked:
         return blocked
     if check is None:
@@ -130,13 +134,24 @@ class AutoAccepter:
         self.level = level
         self.on_accept = on_accept
         self._lock = threading.Lock()
+        # Files changed on disk (by the user) since their proposal: hands off
+        # until a new proposal, made on what the user left there.
+        self._touched: set[str] = set()
+        # Hunks the rule accepted once: one the user undid is theirs to decide.
+        self._accepted: set[tuple[str, str]] = set()
         self._unsubscribe = service.subscribe(self._on_event)
 
     def close(self) -> None:
         self._unsubscribe()
 
     def _on_event(self, event: ReviewEvent) -> None:
-        if isinstance(event, ChecksChanged):
+        if isinstance(event, HunksChanged) and event.why in ("disk", "proposal"):
+            with self._lock:
+                if event.why == "disk":
+                    self._touched.add(event.path)
+                else:
+                    self._touched.discard(event.path)
+        elif isinstance(event, ChecksChanged):
             self.apply(event.path)
 
     def apply(self, path: str) -> list[Outcome]:
@@ -151,6 +166,8 @@ class AutoAccepter:
             except KeyError:
                 return []
             for hunk in view.hunks:
+                if (path, hunk.id) in self._accepted:
+                    continue
                 why = refusal(
                     self.rule,
                     level,
@@ -159,6 +176,7 @@ class AutoAccepter:
                     risks=view.risks.get(hunk.id, ()),
                     blocked=view.blocked.get(hunk.id),
                     stale=view.stale,
+                    user_changed=path in self._touched,
                 )
                 if why is not None:
                     continue
@@ -167,6 +185,7 @@ class AutoAccepter:
                     outcome = self.service.execute(Decide("accept", path, (hunk.id,), extra=extra))
                 except TetherError:
                     continue  # refused (changed meanwhile): it stays for the reviewer
+                self._accepted.add((path, hunk.id))
                 done.append(outcome)
                 if self.on_accept is not None:
                     self.on_accept(outcome)

@@ -75,6 +75,12 @@ class AutoAcceptedScreen(ModalScreen[int | None]):
                 yield OptionList(*options, id="auto-list")
             yield Static(Text("\nenter: undo it (U redoes) · esc: close", style="dim"))
 
+    def on_mount(self) -> None:
+        if self.rows:
+            options = self.query_one(OptionList)
+            options.highlighted = 0
+            options.focus()
+
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(int(event.option.id or 0))
 
