@@ -221,6 +221,10 @@ def run_check(
         data = text.encode("utf-8", "surrogateescape")
         copy.write_bytes(data)
         argv = [word.replace("{file}", str(copy)).replace("{path}", path) for word in spec.argv]
+        if shutil.which(argv[0]) is None:  # said here: under nice it would be an exit status
+            return CheckResult(
+                spec.name, "error", problem=f"{spec.name} could not start: {argv[0]} not found"
+            )
         if _NICE:  # background work: the reviewer's keys come first on a busy machine
             argv = [_NICE, "-n", "10", *argv]
         try:
