@@ -200,3 +200,16 @@ async def test_the_terminal_report_draws_its_charts() -> None:
         await pilot.press("escape")
         await pilot.press("q")
     assert app.return_code == 0
+
+
+def test_the_terminal_report_in_a_real_terminal(repo: Path, isolated_home: Path) -> None:
+    from test_tui_pty import STARTUP_TIMEOUT, review_in_pty
+
+    with review_in_pty(repo, command=("report",)) as term:
+        term.wait_for("18 decided", STARTUP_TIMEOUT)
+        term.wait_for("Decisions per file")
+        term.send(b"?")
+        term.wait_for("Close the report")
+        term.send(b"q")  # closes the help (an escape right before q would read as alt+q)
+        term.send(b"q")  # quits
+        assert term.wait_exit() == 0

@@ -20,7 +20,7 @@ from app.review.metrics import Metrics, live, measure, since
 from app.review.service import ReviewService
 
 ROWS = (
-    ("decisions", lambda m: f"{m.decisions} ({m.accepted} accepted, {m.rejected} rejected)"),
+    ("decisions (acc./rej.)", lambda m: f"{m.decisions} ({m.accepted}/{m.rejected})"),
     ("accept rate", lambda m: "–" if m.accept_rate is None else f"{m.accept_rate:.0%}"),
     (
         "seconds per decision",

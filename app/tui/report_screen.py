@@ -23,7 +23,7 @@ from themes import ALIASES, THEMES
 
 BINDINGS = [
     Binding("question_mark", "help", "Help", key_display="?", tooltip="Show all keys"),
-    Binding("q,escape", "quit", "Quit", tooltip="Close the report"),
+    Binding("q,escape", "quit", "Quit", key_display="q", tooltip="Close the report (q or esc)"),
 ]
 
 
