@@ -283,3 +283,30 @@ def test_no_check_runs_when_none_applies(loop_repo: Path, tmp_path: Path) -> Non
         assert runs == ["web/app.js"] and not service.view("inventory/stock.py").checks
     finally:
         runner.close()
+
+
+def test_key_shaped_text_is_never_checked_and_messages_are_redacted(
+    loop_repo: Path, tmp_path: Path
+) -> None:
+    service = make_proposal_service(loop_repo, tmp_path / "state")
+    runs: list[str] = []
+
+    def run(spec: CheckSpec, path: str, text: str, **kw: object) -> CheckResult | None:
+        runs.append(path)
+        return CheckResult(spec.name, "pass")
+
+    runner = CheckRunner(service, ChecksConfig((CheckSpec("py", "*.py", ("x",)),)), run=run)
+    runner.start()
+    key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n"
+    try:
+        service.propose("inventory/keys.py", f'KEY = """\n{key}"""\n')
+        service.propose("inventory/plain.py", "x = 1\n")
+        wait_for(lambda: service.view("inventory/plain.py").checks, "the plain file's badge")
+        assert runs == ["inventory/plain.py"]
+        assert not service.view("inventory/keys.py").checks
+    finally:
+        runner.close()
+    token = "ghp_" + "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA1"
+    leaked = CheckResult("ruff", "fail", (Finding(1, f"F821 Undefined name `{token}`"),))
+    (verdict,) = verdicts([hunk("a", 1, 1)], [(None, leaked)]).values()
+    assert token not in verdict.message and token not in verdict.reason

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.core.model import Hunk
+from app.core.secrets import is_secret_file, secret_text
 from app.review.checks import (
     CheckResult,
     ChecksConfig,
@@ -126,7 +127,7 @@ class CheckRunner:
             _revision, accepted, proposed, hunks = self.service.texts(path)
         except KeyError:
             hunks, proposed, accepted = (), None, None
-        if not specs or proposed is None or not hunks:
+        if not specs or proposed is None or not hunks or self._secret(path, accepted, proposed):
             self._set(path, {}, None)
             return
         key = (path, text_key(accepted or ""), text_key(proposed))
@@ -143,6 +144,11 @@ class CheckRunner:
             self._pool.submit(self._work, job, specs, accepted, proposed)
         except RuntimeError:  # shut down meanwhile
             return
+
+    def _secret(self, path: str, accepted: str | None, proposed: str) -> bool:
+        """A secret file (its name, a link to one, or key-shaped text in either
+        side) is never checked: its text goes to no process."""
+        return is_secret_file(self.root, path, proposed) or bool(secret_text(accepted))
 
     def _work(self, job: _Job, specs: list[CheckSpec], accepted: str | None, proposed: str) -> None:
         path = job.key[0]

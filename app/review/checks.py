@@ -44,7 +44,7 @@ from typing import Literal
 from app.core.config import load_config, origin_of
 from app.core.errors import ConfigError
 from app.core.model import Hunk
-from app.core.secrets import is_secret_path
+from app.core.secrets import is_secret_path, redact
 
 DEFAULT_TIMEOUT = 10.0
 State = Literal["running", "pass", "fail", "error"]
@@ -342,7 +342,9 @@ def verdicts(
         if mine:
             check, first = mine[0]
             where = f" (line {first.line})" if first.line is not None else ""
-            out[hunk.id] = HunkCheck("fail", names, f"{check}: {first.text}{where}")
+            # Redacted: the message goes to the screen, the journal and (r) the model.
+            message = redact(f"{check}: {first.text}{where}")
+            out[hunk.id] = HunkCheck("fail", names, message)
         elif problems:
             out[hunk.id] = HunkCheck("error", names, problems[0])
         else:
