@@ -203,6 +203,12 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
         else:
             self.cursor = self.cursor  # on a fold row: stay there (clamped)
 
+    def set_badges(self, badges: Mapping[str, str]) -> None:
+        """New check verdicts for the hunks on show: only their header rows
+        change (the strip cache is keyed by the badge), nothing is laid out."""
+        self._badges = {key: safe_text(text) for key, text in badges.items()}
+        self.refresh()
+
     def _relayout(self) -> None:
         laid = layout(
             self._hunks,

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from app.review.check_runner import CheckRunner
 from app.review.checks import ChecksConfig
 from app.review.service import FileView, ReviewService
+from widgets.diff_pane import DiffPane
 
 
 class ChecksMixin:
@@ -33,6 +34,15 @@ class ChecksMixin:
         """The file on show: check it (files arriving are checked as they come)."""
         if self._checks is not None and path:
             self._checks.schedule(path)
+
+    def show_badges(self, pane: DiffPane) -> None:
+        """A check result for the file on show: redraw the headers' badges
+        only (the hunks are the same ones; a re-show would lay out the file)."""
+        view = self.service.view(pane.path)
+        if [h.id for h in view.hunks] == [h.id for h in pane.hunks]:
+            pane.set_badges(self.badges(view))
+        else:
+            self._reshow()  # type: ignore[attr-defined]
 
     @staticmethod
     def badges(view: FileView) -> Mapping[str, str]:

@@ -256,7 +256,7 @@ class ReviewApp(ChecksMixin, MetricsMixin, AutoAcceptMixin, App[dict]):
         elif isinstance(event, HistoryChanged):
             self.update_keys()
         elif isinstance(event, ChecksChanged) and self.pane.path == event.path:
-            self._reshow()
+            self.show_badges(self.pane)
 
     def _hunks_changed(self, event: HunksChanged) -> None:
         index = self._index_of(event.path)
