@@ -310,3 +310,84 @@ def test_key_shaped_text_is_never_checked_and_messages_are_redacted(
     leaked = CheckResult("ruff", "fail", (Finding(1, f"F821 Undefined name `{token}`"),))
     (verdict,) = verdicts([hunk("a", 1, 1)], [(None, leaked)]).values()
     assert token not in verdict.message and token not in verdict.reason
+
+
+# -- the opt-in tests check ---------------------------------------------------------------
+
+
+def test_tests_that_import_the_module_are_found(tmp_path: Path) -> None:
+    from app.review.check_tests import module_names, tests_for
+
+    assert module_names("src/pkg/mod.py") == ("pkg.mod", "mod")
+    assert module_names("pkg/__init__.py") == ("pkg", "pkg")
+    files = {
+        "tests/test_a.py": "import pkg.mod\n",
+        "tests/test_b.py": "from pkg.mod import add\n",
+        "tests/test_c.py": "from pkg import other, mod\n",
+        "tests/test_d.py": "from pkg import other\n",
+        "tests/test_e.py": "import pkg.module\n",
+        "pkg/helper.py": "import pkg.mod\n",  # not a test file
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    found = tests_for(tmp_path, "pkg/mod.py", sorted(files))
+    assert found == ["tests/test_a.py", "tests/test_b.py", "tests/test_c.py"]
+
+
+def test_the_tests_check_runs_the_projects_tests_on_a_copy(tmp_path: Path) -> None:
+    import subprocess as sp
+
+    from app.core.backends import ProposalBackend
+    from app.core.blobs import BlobStore
+    from app.core.journal import Journal
+    from app.review.service import ReviewService
+    from app.review.session import ReviewSession
+
+    repo = tmp_path / "repo"
+    (repo / "pkg").mkdir(parents=True)
+    (repo / "tests").mkdir()
+    (repo / "pkg" / "__init__.py").write_text("")
+    (repo / "pkg" / "mod.py").write_text("def add(a, b):\n    return a + b\n")
+    (repo / "tests" / "test_mod.py").write_text(
+        "from pkg.mod import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n"
+    )
+    for args in (
+        ["init", "-q"],
+        ["add", "-A"],
+        ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base"],
+    ):
+        sp.run(["git", *args], cwd=repo, check=True)
+    before = {p: p.read_bytes() for p in repo.rglob("*") if p.is_file()}
+    service = ReviewService(
+        ReviewSession(
+            ProposalBackend(repo),
+            journal=Journal(tmp_path / "state" / "journal.jsonl"),
+            blobs=BlobStore(tmp_path / "state" / "blobs"),
+            source="proposal:test",
+        )
+    )
+    config = parse_checks({"builtins": False, "tests": True, "timeout": WAIT})
+    assert [s.name for s in config.specs] == ["tests"]
+    runner = CheckRunner(service, config).start()
+    path = "pkg/mod.py"
+    try:
+        service.propose(path, "def add(a, b):\n    return a - b\n")
+        wait_for(lambda: [c.state for c in service.view(path).checks.values()] == ["fail"], "✗")
+        (check,) = service.view(path).checks.values()
+        assert check.message == "tests: FAILED tests/test_mod.py::test_add"
+        service.propose(path, "def add(a, b):\n    return b + a\n")
+        wait_for(lambda: [c.state for c in service.view(path).checks.values()] == ["pass"], "✓")
+    finally:
+        runner.close()
+    after = {p: p.read_bytes() for p in repo.rglob("*") if p.is_file()}
+    assert after == before  # no cache, no __pycache__, nothing in .git
+
+
+def test_a_repository_config_runs_tests_only_when_trusted(
+    tmp_path: Path, isolated_home: Path
+) -> None:
+    (tmp_path / ".tether.toml").write_text("[checks]\ntests = true\n")
+    assert "tests" not in load_config(tmp_path).checks
+    trust(tmp_path / ".tether.toml")
+    assert load_config(tmp_path).checks["tests"] is True

@@ -147,7 +147,8 @@ def _merge_checks(config: Config, path: Path, checks: object, *, trusted: bool) 
     config may set one only when the user trusted that exact file."""
     if not isinstance(checks, dict):
         raise ConfigError("[checks] must be a table", path=str(path))
-    commands = sorted(k for k, v in checks.items() if isinstance(v, dict))
+    # Running the project's tests runs the repository's code: the same rule.
+    commands = sorted(k for k, v in checks.items() if isinstance(v, dict) or k == "tests")
     if commands and not trusted:
         config.notes.append(
             f"ignored [checks] {', '.join(commands)} in {path}: a repository's config may not "

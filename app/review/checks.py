@@ -64,6 +64,7 @@ class CheckSpec:
     argv: tuple[str, ...]
     stdin: bool = False
     in_root: bool = False
+    kind: str = "command"  # or "tests" (app.review.check_tests)
 
     def applies(self, path: str) -> bool:
         name = PurePosixPath(path).name
@@ -141,8 +142,15 @@ def parse_checks(table: Mapping[str, object], *, where: str = "") -> ChecksConfi
     if not isinstance(builtins, bool):
         raise ConfigError(f"[checks] builtins = {builtins!r}: use true or false", path=where)
     specs = builtin_specs() if builtins else []
+    tests = table.get("tests", False)
+    if not isinstance(tests, bool):
+        raise ConfigError(f"[checks] tests = {tests!r}: use true or false", path=where)
+    if tests:
+        from app.review.check_tests import TESTS
+
+        specs.append(TESTS)
     for name, value in table.items():
-        if name in ("timeout", "builtins"):
+        if name in ("timeout", "builtins", "tests"):
             continue
         if not isinstance(value, dict):
             raise ConfigError(
@@ -214,6 +222,10 @@ def run_check(
     cancel: threading.Event | None = None,
 ) -> CheckResult | None:
     """Run one check on ``text`` (as ``path``); None when cancelled."""
+    if spec.kind == "tests":
+        from app.review.check_tests import run_tests
+
+        return run_tests(path, text, root=root, timeout=timeout, cancel=cancel)
     start = time.monotonic()
     name = PurePosixPath(path).name
     with tempfile.TemporaryDirectory(prefix="tether-check-") as tmp:
@@ -239,7 +251,7 @@ def run_check(
         except OSError as exc:
             problem = f"{spec.name} could not start: {exc.strerror or exc}"
             return CheckResult(spec.name, "error", problem=problem)
-        out = _communicate(proc, data if spec.stdin else None, timeout, cancel)
+        out = communicate(proc, data if spec.stdin else None, timeout, cancel)
         seconds = time.monotonic() - start
         if out is None:
             return None
@@ -254,7 +266,7 @@ def run_check(
     return CheckResult(spec.name, "fail", findings, seconds)
 
 
-def _communicate(
+def communicate(
     proc: subprocess.Popen[bytes],
     data: bytes | None,
     timeout: float,
