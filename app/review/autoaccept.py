@@ -133,7 +133,8 @@ class AutoAccepter:
         self.rule = rule
         self.level = level
         self.on_accept = on_accept
-        self._lock = threading.Lock()
+        # Re-entrant: a decision's events come back on this thread while it is held.
+        self._lock = threading.RLock()
         # Files changed on disk (by the user) since their proposal: hands off
         # until a new proposal, made on what the user left there.
         self._touched: set[str] = set()
