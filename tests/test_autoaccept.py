@@ -14,12 +14,12 @@ from conftest import make_proposal_service
 from app.core.autonomy import Level, Scope
 from app.core.config import load_config, trust
 from app.core.errors import ConfigError
-from app.core.journal import Op
 from app.core.textdiff import diff_texts
 from app.loop.leash import LeashPolicy
 from app.review.autoaccept import AutoAccepter, AutoRule, load_auto_rule, refusal
 from app.review.check_runner import CheckRunner
 from app.review.checks import ChecksConfig, HunkCheck, builtin_specs
+from app.review.events import DecisionMade
 from app.review.risks import hunk_risks, scope_risk
 
 PAD = "".join(f"x{n} = {n}\n" for n in range(8))
@@ -159,6 +159,8 @@ def test_accepts_only_what_it_should(loop_repo: Path, tmp_path: Path) -> None:
     service.set_policy(LeashPolicy.for_scope(service, Scope(level=Level.FILE, path=STOCK)))
     runner = CheckRunner(service, ChecksConfig(tuple(builtin_specs()))).start()
     auto = AutoAccepter(service, RULE, lambda: Level.FILE)
+    decided: list[DecisionMade] = []
+    service.subscribe(lambda e: decided.append(e) if isinstance(e, DecisionMade) else None)
     stock = (loop_repo / STOCK).read_text()
     report_before = (loop_repo / REPORT).read_bytes()
     lines = stock.splitlines(keepends=True)
@@ -169,12 +171,8 @@ def test_accepts_only_what_it_should(loop_repo: Path, tmp_path: Path) -> None:
         text = "".join(clean) + "\n\nimport subprocess\nsubprocess.run(['true'])\n"
         service.propose(STOCK, text + "\n\ndef broken():\n    return undefined_name\n")
         service.propose(REPORT, (loop_repo / REPORT).read_text() + "\n# more\n")
-        wait_for(
-            lambda: any(
-                e.op is Op.ACCEPT and e.extra.get("auto") for e in service.journal.entries()
-            ),
-            "the auto-accept",
-        )
+        # Its journal entry comes before its write: wait for the decision's event.
+        wait_for(lambda: decided, "the auto-accept written")
         wait_for(
             lambda: all(
                 c.state != "running"
