@@ -533,6 +533,22 @@ async def test_e_with_no_change_writes_nothing(
         assert not app.check_action("undo", ())
 
 
+async def test_capital_m_shows_the_review_figures_from_the_journal(make_app: AppFactory) -> None:
+    from app.tui.metrics_view import MetricsScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "s", "y", "n")
+        await press(pilot, "M")
+        assert isinstance(app.screen, MetricsScreen)
+        columns = dict(app.screen.columns)
+        assert (columns["this session"].accepted, columns["this session"].rejected) == (1, 1)
+        assert columns["this session"].accept_rate == 0.5
+        await press(pilot, "escape")
+        assert not isinstance(app.screen, MetricsScreen)
+
+
 # -- every key above has a test -------------------------------------------------------------------
 
 KEY_TESTS = {
@@ -559,6 +575,7 @@ KEY_TESTS = {
     "end": "test_home_and_end_go_to_the_first_and_last_row",
     "R": "test_capital_r_reloads_after_an_external_change",
     "question_mark": "test_question_mark_opens_help_listing_every_binding",
+    "M": "test_capital_m_shows_the_review_figures_from_the_journal",
     "q": "test_q_shows_the_summary_and_enter_exits_with_it",
 }
 

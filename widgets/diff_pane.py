@@ -111,6 +111,7 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
         self._old_lines: Sequence[str] = ()
         self._notes: Mapping[str, str] = {}
         self._risks: Mapping[str, str] = {}
+        self._badges: Mapping[str, str] = {}
         self._marked: dict[str, set[int]] = {}
         self._blocks = BlockCache()
         self._strips: OrderedDict[tuple[object, ...], Strip] = OrderedDict()
@@ -133,6 +134,11 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
         return {self._by_id[h]: note for h, note in self._notes.items() if h in self._by_id}
 
     @property
+    def hunk_badges(self) -> dict[int, str]:
+        """What each hunk's checks say, by its index on show."""
+        return {self._by_id[h]: badge for h, badge in self._badges.items() if h in self._by_id}
+
+    @property
     def selected(self) -> dict[int, set[int]]:
         """Marked lines (indices into the hunk's lines), by hunk index."""
         return {self._by_id[h]: set(v) for h, v in self._marked.items() if h in self._by_id}
@@ -150,12 +156,14 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
         hunk: str | int | None = None,
         banner: str = "",
         risks: Mapping[str, str] | None = None,
+        badges: Mapping[str, str] | None = None,
     ) -> None:
         """Show a file. The cursor goes to hunk ``hunk`` (an id, or an index,
         clamped); with None it stays on the hunk it was on, or the one now at
         its place. Re-showing the same file keeps open folds and marks.
         ``banner`` is a line above the hunks about the whole file (a flag);
-        ``risks`` what each hunk's header flags (``⚠ …``), by hunk id."""
+        ``risks`` what each hunk's header flags (``⚠ …``), by hunk id;
+        ``badges`` what its checks say (``✓ ruff``, ``✗ …``, ``⋯ checking``)."""
         same_file = path == self.path
         before = self.current_hunk_id()
         before_index = max(self.current_hunk(), 0)
@@ -168,6 +176,7 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
         self._old_lines = old_lines
         self._notes = {key: safe_text(text) for key, text in (notes or {}).items()}
         self._risks = {key: safe_text(text) for key, text in (risks or {}).items()}
+        self._badges = {key: safe_text(text) for key, text in (badges or {}).items()}
         if same_file:
             self._marked = {h: v for h, v in self._marked.items() if h in self._by_id}
             self._blocks.keep_only(self._by_id)
@@ -193,6 +202,12 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
             self.move_to_hunk(before_index)  # the hunk that took its place (or the first)
         else:
             self.cursor = self.cursor  # on a fold row: stay there (clamped)
+
+    def set_badges(self, badges: Mapping[str, str]) -> None:
+        """New check verdicts for the hunks on show: only their header rows
+        change (the strip cache is keyed by the badge), nothing is laid out."""
+        self._badges = {key: safe_text(text) for key, text in badges.items()}
+        self.refresh()
 
     def _relayout(self) -> None:
         laid = layout(
@@ -449,6 +464,7 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
             row.key,
             numbers,
             self._notes.get(row.hunk) if row.kind == HUNK else None,
+            self._badges.get(row.hunk) if row.kind == HUNK else None,
             width,
             scroll_x,
             is_cursor,
@@ -520,6 +536,12 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
                 segs.append(
                     Segment(f"  ⚠ {risk}", Style(color=pal.selected, bgcolor=bg, bold=True))
                 )
+            badge = self._badges.get(row.hunk)
+            if badge:  # a check's verdict: ✓ passed, ✗ and its first message, ⋯ running
+                color = pal.added_mark if badge[0] == "✓" else pal.removed_mark
+                if badge[0] == "⋯":
+                    color = pal.fold_fg
+                segs.append(Segment(f"  {badge}", Style(color=color, bgcolor=bg, bold=True)))
             segs.append(Segment(info, Style(color=pal.fold_fg, bgcolor=bg)))
             blocked = self._notes.get(row.hunk)
             if blocked:

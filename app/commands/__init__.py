@@ -6,4 +6,15 @@ the command, so ``tether --help`` and the headless commands stay light."""
 from __future__ import annotations
 
 # The order commands are listed in `tether --help`.
-MODULES = ("review", "loop", "watch", "trust", "gate", "journal", "teach", "serve", "seat")
+MODULES = (
+    "review",
+    "loop",
+    "watch",
+    "trust",
+    "gate",
+    "journal",
+    "report",
+    "teach",
+    "serve",
+    "seat",
+)

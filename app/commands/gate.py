@@ -126,6 +126,7 @@ def cmd_inbox(args: argparse.Namespace) -> int:
     from app.gate.endpoint import GateServer
     from app.gate.host import open_gate
     from app.gate.seat_hub import SeatHub
+    from app.review.checks import load_checks
     from app.review.seats import default_seat
     from app.tui.gate_app import GateApp
 
@@ -140,6 +141,7 @@ def cmd_inbox(args: argparse.Namespace) -> int:
         server.start()  # refuses when another Tether already listens here
         app = GateApp(host, theme=args.theme or config.theme)
         app.label += f" · seat {host.service.seat}"
+        app.checks_config = load_checks(root)
         app.run()
     finally:
         host.close()

@@ -17,6 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_watch(args: argparse.Namespace) -> int:
     from app.core.config import load_config
+    from app.review.checks import load_checks
     from app.review.seats import default_seat
     from app.review.sources import open_watch
     from app.tui.inbox import with_inbox
@@ -31,5 +32,6 @@ def cmd_watch(args: argparse.Namespace) -> int:
     config = load_config(root)
     service.seat = default_seat(config.seat)
     app = with_inbox(WatchApp)(service, root=root, git=git, theme=args.theme or config.theme)
+    app.checks_config = load_checks(root)
     # Other seats (tether attach) and agents' gated proposals reach it by the endpoint.
     return run_owning(root, app, service)

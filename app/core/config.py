@@ -45,6 +45,11 @@ class Config:
     # The [loop] table: where the plan file is (inside the repository), coaching on.
     plan: str = ".tether/plan.md"
     coach: bool = False
+    # The [checks] table, kept raw (app.review.checks reads it); from an
+    # untrusted repository config without the checks that name a command.
+    checks: dict[str, object] = field(default_factory=dict)
+    # The [autonomy] table, kept raw (app.review.autoaccept reads it).
+    autonomy: dict[str, object] = field(default_factory=dict)
     # What was not applied, and why (shown to the user).
     notes: list[str] = field(default_factory=list)
 
@@ -76,7 +81,11 @@ def routing_keys(provider: dict[str, object]) -> list[str]:
 
 def _merge(config: Config, path: Path, *, trusted: bool) -> None:
     data = _read(path)
-    known = {f.name for f in fields(config) if f.name not in ("provider", "leash", "notes", "plan")}
+    known = {
+        f.name
+        for f in fields(config)
+        if f.name not in ("provider", "leash", "notes", "plan", "checks", "autonomy")
+    }
     provider = data.get("provider", {})
     if not isinstance(provider, dict):
         raise ConfigError("[provider] must be a table", path=str(path))
@@ -106,6 +115,18 @@ def _merge(config: Config, path: Path, *, trusted: bool) -> None:
             )
         config.leash[name] = value
     _merge_loop(config, data.get("loop", {}), path)
+    _merge_checks(config, path, data.get("checks", {}), trusted=trusted)
+    autonomy = data.get("autonomy", {})
+    if not isinstance(autonomy, dict):
+        raise ConfigError("[autonomy] must be a table", path=str(path))
+    if autonomy and not trusted:
+        # Accepting without a key press is the user's to allow, not a clone's.
+        config.notes.append(
+            f"ignored [autonomy] in {path}: a repository's config may not turn on "
+            "auto-accept; if you wrote it, `tether trust` allows this exact file"
+        )
+        autonomy = {}
+    config.autonomy.update(autonomy)
     review = data.get("review", data)
     if not isinstance(review, dict):
         raise ConfigError("[review] must be a table", path=str(path))
@@ -150,6 +171,22 @@ def _merge_loop(config: Config, loop: object, path: Path) -> None:
                 path=str(path),
                 line=line_of(path, key),
             )
+
+
+def _merge_checks(config: Config, path: Path, checks: object, *, trusted: bool) -> None:
+    """A check names a command to run: like a routing key, a repository's
+    config may set one only when the user trusted that exact file."""
+    if not isinstance(checks, dict):
+        raise ConfigError("[checks] must be a table", path=str(path))
+    # Running the project's tests runs the repository's code: the same rule.
+    commands = sorted(k for k, v in checks.items() if isinstance(v, dict) or k == "tests")
+    if commands and not trusted:
+        config.notes.append(
+            f"ignored [checks] {', '.join(commands)} in {path}: a repository's config may not "
+            "name a command to run; if you wrote it, `tether trust` allows this exact file"
+        )
+        checks = {k: v for k, v in checks.items() if k not in commands}
+    config.checks.update(checks)
 
 
 # What a setting's type is called in a message (not Python's "a int").

@@ -88,3 +88,10 @@ class PresenceChanged(ReviewEvent):
     """A seat moved to another hunk, or left the review."""
 
     seat: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChecksChanged(ReviewEvent):
+    """What the checks say of ``path``'s hunks changed (started, passed, failed)."""
+
+    path: str

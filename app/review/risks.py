@@ -6,8 +6,9 @@ list them. A flag says what it saw ("adds `# noqa`", "deletes test_parse"),
 never only that something is risky. What the flags cover (issue 14): tests
 deleted or skipped, CI and tool-controlling files, packaging and dependency
 files, secret-looking files or text, suppressed checks, large deletions, new
-network or subprocess calls. (Changes outside the slider's scope are already
-marked by the review's guard.)
+network or subprocess calls, and changes outside the slider's scope
+(``scope_risk``, asking ``Scope`` — the one scope rule — when the review has
+one: the loop's).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from app.core.autonomy import LEVEL_NAMES, Scope
 from app.core.controls import controls
 from app.core.model import ADDED, REMOVED, Hunk
 from app.core.secrets import is_secret_path, secret_text
@@ -26,7 +28,9 @@ LARGE_DELETION = 50  # removed lines, when they also outnumber the added 3 to 1
 
 @dataclass(frozen=True, slots=True)
 class Risk:
-    kind: str  # tests, skip, controls, dependencies, secret, suppression, deletion, network, subprocess
+    # tests, skip, controls, dependencies, secret, suppression, deletion, network,
+    # subprocess, scope
+    kind: str
     why: str
 
 
@@ -173,6 +177,15 @@ def hunk_risks(path: str, hunk: Hunk) -> tuple[Risk, ...]:
     if net:
         out.append(Risk("network", f"adds a network call (`{net}`)"))
     return tuple(out)
+
+
+def scope_risk(path: str, hunk: Hunk, scope: Scope) -> Risk | None:
+    """The flag of a hunk outside what the slider's level allows (None: inside,
+    or the user widened it)."""
+    if hunk.id in scope.widened or scope.hunk_in_scope(path, hunk):
+        return None
+    where = scope.describe_where()
+    return Risk("scope", f"changes outside {where} (level {LEVEL_NAMES[scope.level]})")
 
 
 def describe(risks: tuple[Risk, ...]) -> str:

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from app.core.autonomy import Scope
 from app.core.controls import control_flag
 from app.core.errors import ApplyError, HunkGoneError, TetherError, WriteError, write_failed
 from app.core.journal import Journal, Op
@@ -37,6 +38,7 @@ from app.core.names import quote_name
 from app.core.preflight import preflight
 from app.core.text import split_lines
 from app.review import seats
+from app.review.checks import HunkCheck
 from app.review.commands import Command, Decide, Edit, Redo, Reload, Split, Undo, Widen
 from app.review.events import (
     CommandFailed,
@@ -49,7 +51,7 @@ from app.review.events import (
     PresenceChanged,
     ReviewEvent,
 )
-from app.review.risks import Risk, hunk_risks
+from app.review.risks import Risk, hunk_risks, scope_risk
 from app.review.session import Outcome, Picks, ReviewSession, parse_line_id
 
 Listener = Callable[[ReviewEvent], None]
@@ -80,6 +82,8 @@ class FileView:
     origin: str = ""
     # Each hunk's risk flags (``app.review.risks``), by hunk id; none: absent.
     risks: Mapping[str, tuple[Risk, ...]] = field(default_factory=dict)
+    # What the checks say of each hunk (``app.review.check_runner``), by hunk id.
+    checks: Mapping[str, HunkCheck] = field(default_factory=dict)
 
     @property
     def banner(self) -> str:
@@ -115,6 +119,8 @@ class ReviewService:
         self._go.set()
         self.policy: Policy | None = None
         self.presence = seats.Presence()
+        # Set by a CheckRunner: each hunk's check verdict, by path.
+        self.check_results: Callable[[str], Mapping[str, HunkCheck]] | None = None
         if policy is not None:
             self.set_policy(policy)
 
@@ -210,7 +216,22 @@ class ReviewService:
             flag=control_flag(fr.path) or (control_flag(fr.old_path) if fr.old_path else ""),
             origin=fr.origin,
             risks=self._risks(fr, hunks),
+            checks=self.check_results(fr.path) if self.check_results is not None else {},
         )
+
+    def texts(self, path: str) -> tuple[int, str | None, str | None, tuple[Hunk, ...]]:
+        """The file's revision, accepted and proposed texts and pending hunks,
+        read together (what a check runs on)."""
+        with self._locked():
+            fr = self.session.file(path)
+            if not fr.loaded:
+                return fr.revision, None, None, ()
+            return fr.revision, fr.accepted, fr.proposed, tuple(fr.hunks)
+
+    def publish(self, event: ReviewEvent) -> None:
+        """Deliver an event about the review made outside it (a check's result)."""
+        with self._locked():
+            self._emit(event)
 
     def _risks(self, fr: FileReview, hunks: tuple[Hunk, ...]) -> dict[str, tuple[Risk, ...]]:
         # A hunk's flags depend only on its path and lines, and its id hashes
@@ -221,9 +242,23 @@ class ReviewService:
             found = self._risk_cache.get(key)
             if found is None:
                 found = self._risk_cache[key] = hunk_risks(fr.path, hunk)
+            scope = getattr(self.policy, "scope", None)
+            if isinstance(scope, Scope):  # the loop's: outside it is a flag too
+                outside = scope_risk(fr.path, hunk, scope)
+                found = (*found, outside) if outside is not None else found
             if found:
                 out[hunk.id] = found
         return out
+
+    def _check_states(self, command: Decide) -> dict[str, str]:
+        if self.check_results is None:
+            return {}
+        found = self.check_results(command.path)
+        return {
+            h: c.state if c.state != "fail" else f"fail: {c.message}"
+            for h in command.hunks
+            if (c := found.get(h)) is not None
+        }
 
     def _accepted_lines(self, fr: FileReview) -> list[str]:
         # Split once per accepted text, not once per key press.
@@ -486,6 +521,9 @@ class ReviewService:
                 extra["reason"] = command.reason
             if command.seat:
                 extra["seat"] = command.seat
+            checks = self._check_states(command)
+            if checks:
+                extra["checks"] = checks  # what the checks said when it was decided (the report)
             if command.op == "accept":
                 outcome = session.accept(command.path, picks, extra=extra or None)
             else:

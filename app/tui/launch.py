@@ -31,10 +31,11 @@ def run_review_tui(service: ReviewService, source: Source, *, theme: str) -> int
             ) from None
         os.dup2(tty, 0)
         os.close(tty)
+    from app.review.checks import load_checks
     from app.tui.review_app import ReviewApp
     from app.tui.screens import summary_text
 
-    app = ReviewApp(service, label=source.label, theme=theme)
+    app = ReviewApp(service, label=source.label, theme=theme, checks=load_checks(service.root))
     result = app.run()
     if result:
         print(summary_text(result))
@@ -57,6 +58,8 @@ def run_loop_tui(
 ) -> int:
     from app.core.config import load_config
     from app.gate.gate_scope import GateScope
+    from app.review.autoaccept import load_auto_rule
+    from app.review.checks import load_checks
     from app.review.seats import default_seat
     from app.review.sources import open_proposals
     from app.tui.inbox import with_inbox
@@ -76,6 +79,8 @@ def run_loop_tui(
         coach=coach,
         plan_file=plan_file,
     )
+    app.checks_config = load_checks(root)
+    app.auto_rule = load_auto_rule(root)
     assert isinstance(app, LoopApp)
 
     def where() -> tuple[Any, Any, str | None]:

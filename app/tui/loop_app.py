@@ -79,6 +79,14 @@ LOOP_BINDINGS = [
     Binding(
         "x", "dismiss_hint", "Dismiss hint", tooltip="Dismiss the coaching hint (not shown again)"
     ),
+    Binding(
+        "A",
+        "auto_accepted",
+        "Auto-acc.",
+        key_display="A",
+        show=False,
+        tooltip="List the hunks the auto-accept rule accepted (enter undoes one)",
+    ),
     Binding("c", "context", "Context", tooltip="Show or hide exactly what was sent to the model"),
     Binding("o", "code_view", "Code", tooltip="Back to the code view (pick lines for levels 1-2)"),
     Binding(
@@ -442,7 +450,9 @@ class LoopApp(WatchingMixin, ReviewApp):
             except TetherError as exc:
                 self._error(exc)
 
-        self.push_screen(ReasonScreen(f"Why reject this hunk of {quote_name(path)}?"), done)
+        # A failing check's message is the reason already: enter sends it.
+        question = f"Why reject this hunk of {quote_name(path)}?"
+        self.push_screen(ReasonScreen(question, value=self.check_reason(path, hunk)), done)
 
     # -- the slider and the views ------------------------------------------------------
 

@@ -34,8 +34,10 @@ from textual.worker import get_current_worker
 from app.core.errors import TetherError
 from app.core.model import FileReview
 from app.core.names import quote_name, safe_text
+from app.review.checks import ChecksConfig
 from app.review.commands import Command, Decide, Edit, Redo, Reload, Split, Undo
 from app.review.events import (
+    ChecksChanged,
     CommandFailed,
     DecisionMade,
     FilesChanged,
@@ -46,6 +48,9 @@ from app.review.events import (
 from app.review.risks import describe
 from app.review.service import ReviewService
 from app.review.session import Outcome, ReviewSession
+from app.tui.autoaccept_view import AutoAcceptMixin
+from app.tui.checks_view import ChecksMixin
+from app.tui.metrics_view import MetricsMixin
 from app.tui.screens import HelpScreen, SummaryScreen
 from themes import ALIASES, CSS_PATH, THEMES
 from widgets.diff_pane import CURSOR_BINDINGS, DiffPane
@@ -96,6 +101,14 @@ BINDINGS = [
     Binding(
         "R", "reload", "Reload", show=False, key_display="R", tooltip="Reload the file from disk"
     ),
+    Binding(
+        "M",
+        "metrics",
+        "Metrics",
+        show=False,
+        key_display="M",
+        tooltip="Show your review's figures: seconds per decision, accept rate, lines/hour",
+    ),
     Binding("question_mark", "help", "Help", key_display="?", tooltip="Show all keys"),
     Binding("q", "quit_review", "Quit", tooltip="Quit with a summary of the decisions"),
 ]
@@ -109,7 +122,7 @@ class ServiceEvent(Message):
         self.event = event
 
 
-class ReviewApp(App[dict]):
+class ReviewApp(ChecksMixin, MetricsMixin, AutoAcceptMixin, App[dict]):
     """Review one source hunk by hunk."""
 
     CSS_PATH = str(CSS_PATH)
@@ -118,9 +131,17 @@ class ReviewApp(App[dict]):
     # What the diff pane says while the review has no files.
     EMPTY = "Nothing to review: no changes found."
 
-    def __init__(self, service: ReviewService, *, label: str, theme: str = "dark") -> None:
+    def __init__(
+        self,
+        service: ReviewService,
+        *,
+        label: str,
+        theme: str = "dark",
+        checks: ChecksConfig | None = None,
+    ) -> None:
         super().__init__()
         self.service = service
+        self.checks_config = checks
         self.label = label
         self.index = 0
         self._theme_name = ALIASES.get(theme, theme)
@@ -160,6 +181,9 @@ class ReviewApp(App[dict]):
         self._main_screen = self.screen
         self._screen_up = True
         self._unsubscribe = self.service.subscribe(self._deliver)
+        self.start_checks()
+        self.start_auto_accept()
+        self.metrics_started()
         self._sync_file_list()
         self.show_file(self._first_pending(0))
         self.pane.focus()
@@ -172,6 +196,8 @@ class ReviewApp(App[dict]):
         self._screen_up = False
         if self._unsubscribe is not None:
             self._unsubscribe()
+        self.stop_auto_accept()
+        self.stop_checks()
         self.service.close()  # every decision already shown is written before exit
 
     @property
@@ -229,6 +255,8 @@ class ReviewApp(App[dict]):
             self._failed(event)
         elif isinstance(event, HistoryChanged):
             self.update_keys()
+        elif isinstance(event, ChecksChanged) and self.pane.path == event.path:
+            self.show_badges(self.pane)
 
     def _hunks_changed(self, event: HunksChanged) -> None:
         index = self._index_of(event.path)
@@ -268,7 +296,8 @@ class ReviewApp(App[dict]):
                 message += f" · {unopened} large file{plural} not diffed yet: ] to open"
             else:
                 message += " · all hunks decided; q for the summary"
-        self.status.say(message)
+        warning = self.metrics_warning()
+        self.status.say(f"{message} · {warning}" if warning else message)
 
     def _failed(self, event: CommandFailed) -> None:
         """A decision shown at once could not be written: its hunks are back;
@@ -334,12 +363,16 @@ class ReviewApp(App[dict]):
             notes=view.blocked,
             hunk=hunk,
             banner=view.banner,
-            # What controls a tool is said once, above the file (the banner).
+            # What controls a tool is said once, above the file (the banner);
+            # a hunk outside the scope has its ⊘ note.
             risks={
-                h: describe(tuple(x for x in r if x.kind != "controls"))
+                h: describe(tuple(x for x in r if x.kind not in ("controls", "scope")))
                 for h, r in view.risks.items()
             },
+            badges=self.badges(view),
         )
+        if not view.checks:  # not checked yet (files that arrive are checked as they come)
+            self.check_file(view.path)
         file_list = self.query_one(FileList)
         if file_list.entry_count <= self.index:
             # The review gained files on another thread (a watcher, the

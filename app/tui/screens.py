@@ -117,16 +117,18 @@ class ReasonScreen(ModalScreen[str | None]):
         *,
         hint: str = "enter: reject and regenerate only this part · esc: cancel",
         placeholder: str = "e.g. keep the old error message; callers match on it",
+        value: str = "",
     ) -> None:
         super().__init__()
         self.question = question
+        self.value = value  # pre-filled (a failing check's message): enter sends it
         self.hint = hint
         self.placeholder = placeholder
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Static(Text(safe_text(self.question), style="bold"))
-            yield Input(placeholder=self.placeholder, id="reason")
+            yield Input(self.value, placeholder=self.placeholder, id="reason")
             yield Static(Text(self.hint, style="dim"))
 
     def on_mount(self) -> None:
