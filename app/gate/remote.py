@@ -21,6 +21,7 @@ from typing import Any
 
 from app.core.controls import control_flag
 from app.core.errors import ApplyError, HunkGoneError, ReadOnlyError, TetherError, UndoError
+from app.core.journal import Journal
 from app.core.model import FilePatch, FileReview, FileStatus
 from app.gate import seat_wire as wire
 from app.gate.seat_link import SeatLink
@@ -77,6 +78,9 @@ class RemoteService:
         self._inflight = 0
         self._idle = threading.Condition()
         self.link = SeatLink(state_dir, seat, read_only=read_only, on_message=self._hear)
+        # The owner's journal, read only (the figures `M` shows, the rate warning):
+        # the same file on the same machine, as `tether journal` reads it.
+        self.journal = Journal(state_dir / "journal.jsonl")
 
     def open(self) -> RemoteService:
         state = self.link.open()

@@ -41,7 +41,7 @@ def provider_of(entry: Entry) -> str:
 
 
 def seat_of(entry: Entry) -> str:
-    seat = entry.extra.get("seat")
+    seat = entry.seat or entry.extra.get("seat")  # extra: before seats were a field
     return seat if isinstance(seat, str) and seat else "local"
 
 
