@@ -30,6 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
+from app.core import wholefile, wholepatch
 from app.core.atomic import atomic_delete, atomic_write, read_bytes_in_root
 from app.core.errors import (
     ApplyError,
@@ -45,6 +46,7 @@ from app.core.patchapply import apply_sections
 from app.core.patchnames import choose_name
 from app.core.paths import resolve_in_root
 from app.core.text import decode_text
+from app.core.wholepatch import is_whole, refusal
 
 # Files larger than this are listed and diffed only when opened.
 LARGE_FILE = 8 * 1024 * 1024
@@ -86,8 +88,11 @@ class Backend(Protocol):
     def set_original(self, lookup: OriginalLookup) -> None: ...
 
 
-def encode(text: str | None) -> bytes | None:
-    return None if text is None else text.encode("utf-8")
+def encode(text: str | bytes | None) -> bytes | None:
+    """A side's content as bytes (whole-file changes carry bytes already)."""
+    if text is None or isinstance(text, bytes):
+        return text
+    return text.encode("utf-8")
 
 
 def git_blob_sha(data: bytes) -> str:
@@ -285,11 +290,13 @@ class WorktreeBackend:
             del replaced[next(iter(replaced))]
 
 
-def _write_worktree(root: Path, path: str, before: str | None, after: str | None) -> None:
+def _write_worktree(
+    root: Path, path: str, before: str | None, after: str | None, *, mode: int | None = None
+) -> None:
     if after is None:
         atomic_delete(root, path, expected=encode(before))
     else:
-        atomic_write(root, path, after.encode("utf-8"), expected=encode(before))
+        atomic_write(root, path, after.encode("utf-8"), mode=mode, expected=encode(before))
 
 
 class PatchBackend:
@@ -307,6 +314,8 @@ class PatchBackend:
         self.original: OriginalLookup = lambda _path, _now: None
         # Path -> the patch's sections for it, in order (files() fills it).
         self.sections: dict[str, list[FilePatch]] = {}
+        # Path -> its text when first read (a mode change is undone with it).
+        self._first_text: dict[str, str | None] = {}
 
     def set_original(self, lookup: OriginalLookup) -> None:
         self.original = lookup
@@ -328,14 +337,8 @@ class PatchBackend:
                 continue
             self.sections[fp.path] = [fp]
             fr = FileReview(fp.path, fp.status, old_path=fp.old_path, source_patch=fp)
-            if fp.binary:
-                fr.note = fp.note or "binary change; listed, not applied"
-            elif not fp.hunks and fp.status is FileStatus.RENAMED:
-                fr.note = f"a rename from {fp.old_path} with no changes; Tether does not apply pure renames (use git mv)"
-            elif not fp.hunks and fp.mode_changed:
-                fr.note = (
-                    f"a mode change only ({fp.old_mode} → {fp.new_mode}); not applied (use chmod)"
-                )
+            if is_whole(fp):
+                fr.note = refusal(fp)
             out.append(fr)
         return out
 
@@ -347,6 +350,10 @@ class PatchBackend:
         assert fp is not None
         if fr.note:
             return
+        sections = self.sections.get(fp.path, [fp])
+        if any(is_whole(part) for part in sections):
+            self._load_whole(fr, sections)
+            return
         try:
             # Every path the patch names is checked before anything is read or written.
             sections = self.sections.get(fp.path, [fp])
@@ -355,6 +362,12 @@ class PatchBackend:
             src = fp.path if fp.status is FileStatus.ADDED else (fp.old_path or fp.path)
             data = read_bytes_in_root(self.root, src)
             fr.accepted = None if data is None else decode_text(data, src)
+            self._first_text.setdefault(fp.path, fr.accepted)
+            if fp.status is FileStatus.COPIED:
+                # A copy with changes is a new file: all of its lines are shown.
+                fr.proposed = apply_sections(fr.accepted, sections, path=fp.path)
+                fr.accepted, fr.status = None, FileStatus.ADDED
+                return
             # A file this review already wrote (a patch reopened after some of it
             # was accepted) applies against the text it had before; anything
             # else must be exactly as the patch expects.
@@ -376,7 +389,28 @@ class PatchBackend:
         except (ApplyError, BinaryFileError, PatchParseError, UnsafePathError) as exc:
             fr.note = str(exc)
 
+    def _load_whole(self, fr: FileReview, sections: list[FilePatch]) -> None:
+        if len(sections) > 1:
+            fr.note = (
+                "more than one section of the patch names this file, one of them a change "
+                "of the whole file (a type change?); not applied"
+            )
+            return
+        try:
+            fr.whole = wholepatch.build(self.root, sections[0])
+        except (ApplyError, BinaryFileError, UnsafePathError, OSError) as exc:
+            fr.note = (
+                str(exc) if not isinstance(exc, OSError) else f"cannot be read: {exc.strerror}"
+            )
+
     def read(self, side: Side, fr: FileReview) -> bytes | None:
+        if fr.whole is not None:
+            done = fr.whole.state == "accepted"
+            if side is Side.MEMORY:
+                return fr.whole.old.data if fr.whole.state == "rejected" else fr.whole.new.data
+            return wholefile.read_state_bytes(
+                self.root, (fr.whole.new if done else fr.whole.old).path
+            )
         if side is Side.MEMORY:
             return encode(fr.proposed)
         return read_bytes_in_root(self.root, self._accepted_path(fr))
@@ -391,13 +425,33 @@ class PatchBackend:
     def write(self, side: Side, fr: FileReview, before: str | None, after: str | None) -> None:
         if side is Side.MEMORY:
             return
+        if fr.whole is not None:
+            # Accept (and redo) move the disk to the new state; undo moves it back.
+            change = fr.whole
+            back = change.state == "accepted"
+            wholefile.write(
+                self.root, *((change.new, change.old) if back else (change.old, change.new))
+            )
+            return
         src = self._accepted_path(fr)
+        mode = self._mode_for(fr, after)
         if src != fr.path:
             # The first accept of a renamed file performs the rename.
-            _write_worktree(self.root, fr.path, None, after)
+            _write_worktree(self.root, fr.path, None, after, mode=mode)
             atomic_delete(self.root, src, expected=encode(before))
             return
-        _write_worktree(self.root, fr.path, before, after)
+        _write_worktree(self.root, fr.path, before, after, mode=mode)
+
+    def _mode_for(self, fr: FileReview, after: str | None) -> int | None:
+        """A mode change that comes with text hunks is written with them: the
+        new mode once any is accepted, the old one back when the text is."""
+        fp = fr.source_patch
+        if fp is not None and fp.status is FileStatus.ADDED and after is not None:
+            return wholefile.file_mode(fp.new_mode) if fp.new_mode == wholefile.EXECUTABLE else None
+        if fp is None or not fp.mode_changed or after is None:
+            return None
+        back = after == self._first_text.get(fr.path)
+        return wholefile.file_mode(fp.old_mode if back else fp.new_mode)
 
 
 class ProposalBackend:

@@ -194,7 +194,7 @@ class GitRepo:
 
     def patch_for(self, spec: str) -> bytes:
         """The diff named by a revision (its own changes) or a range ``A..B``."""
-        common = ("--no-color", "--no-ext-diff", "-M", "--full-index")
+        common = ("--no-color", "--no-ext-diff", "-M", "--full-index", "--binary")
         if ".." in spec:
             left, _, right = spec.partition("...") if "..." in spec else spec.partition("..")
             if "..." in spec:

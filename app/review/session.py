@@ -48,6 +48,7 @@ from app.core.transform import (
 )
 from app.core.unified import render_patch
 from app.review.history import History
+from app.review.wholefiles import whole_patch, whole_targets
 
 # Hunk id -> the ordinals of its chosen changed lines (None or empty: all of them).
 Picks = Mapping[str, Collection[int] | None]
@@ -168,6 +169,9 @@ class ReviewSession:
         if fr.note:
             fr.patch = None
             return
+        if fr.whole is not None:
+            fr.patch = whole_patch(fr)
+            return
         fr.patch, fr.blocks = diff_texts(
             fr.accepted,
             fr.proposed,
@@ -269,6 +273,8 @@ class ReviewSession:
         refused = self.refusal(str(op), fr, [hunks[i] for i in selection])
         if refused is not None:
             raise refused
+        if fr.whole is not None:
+            return self._decide_whole(op, fr, extra)
         side, before, after = self._texts(op, fr, selection)
         if fr.origin:
             extra = {**(extra or {}), "origin": fr.origin}
@@ -296,6 +302,28 @@ class ReviewSession:
         count = sum(len(v) for v in selection.values())
         return Outcome(str(op), fr.path, count, entry.seq, tuple(ids))
 
+    def _decide_whole(self, op: Op, fr: FileReview, extra: dict[str, object] | None) -> Outcome:
+        """A whole-file change (a rename, a mode, a link, a binary file): one
+        hunk, one journaled write of its new state (accept) or none (reject:
+        the proposal goes, nothing on disk changes)."""
+        change = fr.whole
+        assert change is not None
+        (hunk,) = fr.hunks
+        accept = op is Op.ACCEPT
+        side = self.backend.accepted_side if accept else self.backend.proposed_side
+        before, after = (change.old.data, change.new.data)
+        if not accept:
+            before, after = after, before
+        extra = {**(extra or {}), "whole": change.what}
+        if fr.origin:
+            extra["origin"] = fr.origin
+        entry = self.history.record(op, fr, side, before, after, change.what, [hunk.id], extra)
+        change.state = "accepted" if accept else "rejected"
+        self._rediff(fr)
+        self._count(fr, op, 1)
+        self._mine[entry.seq] = (fr.path, op, 1)
+        return Outcome(str(op), fr.path, 1, entry.seq, (hunk.id,))
+
     def _texts(
         self, op: Op, fr: FileReview, selection: dict[int, frozenset[int]]
     ) -> tuple[Side, str | None, str | None]:
@@ -318,6 +346,8 @@ class ReviewSession:
         refused = self.refusal(op, fr, [fr.hunks[i] for i in selection])
         if refused is not None:
             raise refused
+        if fr.whole is not None:
+            return whole_targets(fr, op, self.backend.accepted_side is Side.WORKTREE)
         side, _before, after = self._texts(Op(op), fr, selection)
         if side is not Side.WORKTREE:
             return []
@@ -386,7 +416,15 @@ class ReviewSession:
         step, entry, fr, text = self.history.swing(op, self._file_for_undo, extra)
         assert entry.side is not None
         before = {h.id for h in fr.patch.hunks} if fr.patch is not None else set()
-        self._set_side(fr, entry.side, text)
+        if fr.whole is not None:
+            fr.whole.state = (
+                "pending"
+                if op is Op.UNDO
+                else ("accepted" if entry.op is Op.ACCEPT else "rejected")
+            )
+        else:
+            assert not isinstance(text, bytes)
+            self._set_side(fr, entry.side, text)
         mine = self._mine.get(entry.seq)
         if mine is not None:
             _path, decided, hunks = mine
