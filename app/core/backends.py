@@ -30,7 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
-from app.core import wholefile, wholepatch
+from app.core import wholefile, wholepatch, worktree_whole
 from app.core.atomic import atomic_delete, atomic_write, read_bytes_in_root
 from app.core.errors import (
     ApplyError,
@@ -40,12 +40,13 @@ from app.core.errors import (
     UnsafePathError,
 )
 from app.core.gitfilters import NONE, Conversion, GitFilters
-from app.core.gitrepo import GitRepo, under_folder
+from app.core.gitrepo import GitRepo, IndexEntry, under_folder
 from app.core.model import FilePatch, FileReview, FileStatus, Patch, Side
 from app.core.patchapply import apply_sections
 from app.core.patchnames import choose_name
 from app.core.paths import resolve_in_root
 from app.core.text import decode_text
+from app.core.wholefile import WholeChange
 from app.core.wholepatch import is_whole, refusal
 
 # Files larger than this are listed and diffed only when opened.
@@ -136,15 +137,20 @@ class WorktreeBackend:
     kind = "worktree"
     proposals: ProposalStore | None = None
 
-    def __init__(self, root: Path, folder: str = "") -> None:
+    def __init__(self, root: Path, folder: str = "", *, renames: bool = False) -> None:
         self.root = root
         self.folder = folder.strip("/")
+        # Pair deleted and untracked files as git -M does (tether review);
+        # a watch lists files one batch at a time, so it keeps them apart.
+        self.renames = renames
         self.repo = GitRepo(root)
         self.filters = GitFilters(self.repo)
         self._conversions: dict[str, Conversion] = {}
         # Path -> sha1 of a clean text -> the bytes it was on disk before
         # this review wrote over them (see _raw_for).
         self._replaced: dict[str, dict[bytes, bytes]] = {}
+        # Path -> a whole change's two states as git stages them (index, disk).
+        self._whole_blobs: dict[str, tuple[bytes | None, bytes | None]] = {}
         self.index: IndexView | None = self
 
     def set_original(self, lookup: OriginalLookup) -> None:
@@ -170,13 +176,15 @@ class WorktreeBackend:
         # always lists): the files loaded after it ask git for their rules again.
         self._conversions.clear()
         out: list[FileReview] = []
-        for change in self.repo.worktree_changes(self.folder):
+        for change in self.repo.worktree_changes(self.folder, renames=self.renames):
             if not self.covers(change.path):
                 continue  # git's pathspec already limits it; a name never escapes
-            status = {"A": FileStatus.ADDED, "D": FileStatus.DELETED}.get(
-                change.status, FileStatus.MODIFIED
-            )
-            out.append(FileReview(change.path, status))
+            status = {
+                "A": FileStatus.ADDED,
+                "D": FileStatus.DELETED,
+                "R": FileStatus.RENAMED,
+            }.get(change.status, FileStatus.MODIFIED)
+            out.append(FileReview(change.path, status, old_path=change.old_path))
         return out
 
     def file_for(self, path: str) -> FileReview | None:
@@ -184,6 +192,7 @@ class WorktreeBackend:
 
     def load(self, fr: FileReview) -> None:
         self._check_covered(fr.path)
+        fr.whole = None  # a reload decides again what kind of change it is
         conversion = self._conversions.get(fr.path)
         if conversion is None:
             entry, attributes = self.repo.entry_and_attributes(fr.path)
@@ -191,10 +200,21 @@ class WorktreeBackend:
         else:
             # Its rules are known: one git command, as when nothing converts.
             entry = self.repo.index_entries([fr.path]).get(fr.path)
+        if fr.status is FileStatus.RENAMED and fr.old_path:
+            moved_from = self.repo.index_entries([fr.old_path]).get(fr.old_path)
+            if moved_from is None:  # the rename was staged: what is left is an edit
+                fr.status, fr.old_path = FileStatus.MODIFIED, None
+            else:
+                entry = moved_from
         fr.mode = entry.mode if entry else _worktree_mode(self.root, fr.path)
-        if (entry and entry.mode in ("120000", "160000")) or os.path.islink(self.root / fr.path):
-            fr.note = "symlink or submodule; listed, not reviewed"
+        if entry and entry.mode == wholefile.GITLINK:
+            fr.note = "a submodule; listed, not reviewed (git add it to stage its commit)"
             return
+        if self._load_whole(fr, entry, conversion):
+            return
+        disk_mode = wholefile.mode_of(self.root, fr.path)
+        if entry and disk_mode and disk_mode != entry.mode:
+            fr.mode = disk_mode  # a chmod that comes with changed lines is staged with them
         try:
             fr.accepted = _decode(self.repo.read_blob(entry.sha) if entry else None, fr.path)
             raw = read_bytes_in_root(self.root, fr.path)
@@ -202,6 +222,20 @@ class WorktreeBackend:
             fr.proposed = _decode(clean, fr.path)
         except BinaryFileError as exc:
             fr.note = exc.message
+
+    def _load_whole(self, fr: FileReview, entry: IndexEntry | None, conversion: Conversion) -> bool:
+        """A rename, a chmod alone, a link or a binary file: one whole hunk."""
+        raw = wholefile.read_state_bytes(self.root, fr.path)
+        is_link = os.path.islink(self.root / fr.path)
+        clean = raw if raw is None or is_link else self.filters.clean(fr.path, raw, conversion)
+        old_path = fr.old_path if fr.status is FileStatus.RENAMED else None
+        change = worktree_whole.build(self.root, self.repo, fr.path, old_path, entry, clean)
+        if change is None:
+            return False
+        fr.whole = change
+        blob = self.repo.read_blob(entry.sha) if entry else None
+        self._whole_blobs[fr.path] = (blob, clean)
+        return True
 
     def _conversion(self, path: str) -> Conversion:
         found = self._conversions.get(path)
@@ -212,6 +246,16 @@ class WorktreeBackend:
 
     def read(self, side: Side, fr: FileReview) -> bytes | None:
         """A side's bytes in index form (what the review's texts are)."""
+        if fr.whole is not None:
+            change = fr.whole
+            if side is Side.INDEX:
+                state = change.new if change.state == "accepted" else change.old
+                if state.path is None:
+                    return None
+                found = self.repo.index_entries([state.path]).get(state.path)
+                return None if found is None else state.data
+            state = change.old if change.state == "rejected" else change.new
+            return wholefile.read_state_bytes(self.root, state.path) if state.path else None
         if side is Side.INDEX:
             entry = self.repo.index_entries([fr.path]).get(fr.path)
             return self.repo.read_blob(entry.sha) if entry else None
@@ -220,10 +264,28 @@ class WorktreeBackend:
 
     def write(self, side: Side, fr: FileReview, before: str | None, after: str | None) -> None:
         self._check_covered(fr.path)
+        if fr.whole is not None:
+            self._write_whole(side, fr.whole, fr.path)
+            return
         if side is Side.INDEX:
             self._write_index(fr, before, after)
         else:
             self._write_worktree(fr, before, after)
+
+    def _write_whole(self, side: Side, change: WholeChange, path: str) -> None:
+        """Stage a whole change (or take it back), or put the disk back to the
+        index's state (or, undone, to what the disk held)."""
+        old_blob, new_blob = self._whole_blobs.get(path, (change.old.data, change.new.data))
+        if side is Side.INDEX:
+            if change.state == "accepted":
+                worktree_whole.write_index(self.repo, change.new, change.old, (new_blob, old_blob))
+            else:
+                worktree_whole.write_index(self.repo, change.old, change.new, (old_blob, new_blob))
+            return
+        back = change.state == "rejected"
+        wholefile.write(
+            self.root, *((change.old, change.new) if back else (change.new, change.old))
+        )
 
     def _write_index(self, fr: FileReview, before: str | None, after: str | None) -> None:
         entry = self.repo.index_entries([fr.path]).get(fr.path)
@@ -348,6 +410,7 @@ class PatchBackend:
     def load(self, fr: FileReview) -> None:
         fp = fr.source_patch
         assert fp is not None
+        fr.whole = None
         if fr.note:
             return
         sections = self.sections.get(fp.path, [fp])

@@ -42,7 +42,7 @@ def open_source(spec: str | None, cwd: Path, *, stdin: bytes | None = None) -> S
             raise GitError(
                 f"{cwd} is not inside a git repository; give a patch file or run `git init`"
             )
-        return Source(WorktreeBackend(root), "worktree", "working tree vs index")
+        return Source(WorktreeBackend(root, renames=True), "worktree", "working tree vs index")
     if spec == "-":
         data = stdin if stdin is not None else sys.stdin.buffer.read()
         return _patch_source(data, "<stdin>", root or cwd)
