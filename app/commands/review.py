@@ -28,6 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     review.add_argument("--json", action="store_true", help="with --list: print JSON")
     review.add_argument("--theme", choices=["dark", "light"], help="colour theme")
     review.add_argument("--context", type=int, help="context lines around each hunk (default 3)")
+    _format_option(review)
     review.set_defaults(run=cmd_review)
 
     apply = sub.add_parser("apply", help="apply a patch (or some of its hunks) to the working tree")
@@ -41,7 +42,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--check", action="store_true", help="only check that it applies; write nothing"
     )
     apply.add_argument("--json", action="store_true", help="print the result as JSON")
+    _format_option(apply)
     apply.set_defaults(run=cmd_apply)
+
+
+def _format_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        choices=["auto", "unified", "v4a", "search-replace"],
+        default="auto",
+        help="what a patch file or stdin holds: a unified diff, a V4A patch (*** Begin Patch) "
+        "or SEARCH/REPLACE blocks (default: told from the text)",
+    )
 
 
 def cmd_review(args: argparse.Namespace) -> int:
@@ -51,7 +63,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 
     cwd = Path.cwd()
     config = load_config(find_root(cwd))
-    source = open_source(args.source, cwd)
+    source = open_source(args.source, cwd, fmt=args.format)
     # A listing only reads: it never reconciles or writes, so it cannot
     # disturb another Tether process in the middle of a step.
     service = open_review(
@@ -115,7 +127,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
     from app.review.commands import Decide
     from app.review.sources import open_review, open_source
 
-    source = open_source(args.patch, Path.cwd())
+    source = open_source(args.patch, Path.cwd(), fmt=args.format)
     if source.backend.kind != "patch":
         raise TetherError("tether apply needs a patch file, stdin, a revision or a range")
     service = open_review(source, read_only=args.check)
