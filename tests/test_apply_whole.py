@@ -68,6 +68,9 @@ CASES: dict[str, tuple[Tree, Tree]] = {
     "binary-to-text": ({"f": NUL}, {"f": b"now text\n"}),
     "text-to-binary": ({"f": b"was text\n"}, {"f": NUL}),
     "binary-executable": ({"tool": NUL}, {"tool": ("x", NUL + b"v2")}),
+    "empty-create": ({}, {"e": b""}),
+    "empty-create-executable": ({}, {"e": ("x", b"")}),
+    "empty-delete": ({"e": b"", "keep": b"k\n"}, {"keep": b"k\n"}),
     "everything-at-once": (
         {"LICENSE.rst": LICENSE, "img.jpg": NUL * 3, "run.sh": b"echo\n", "old.txt": b"o\n"},
         {
@@ -241,6 +244,8 @@ def test_a_binary_patch_for_other_bytes_is_refused(
         "binary-modify-delta",
         "pure-copy",
         "binary-delete",
+        "empty-create",
+        "empty-delete",
     ],
 )
 def test_a_review_accepts_undoes_and_redoes_each_whole_change(

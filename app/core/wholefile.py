@@ -83,6 +83,10 @@ def describe(
         parts.append(f"mode {old.mode} → {new.mode}")
     elif old.path is None and new.mode == EXECUTABLE:
         parts.append(f"mode {new.mode}")
+    if not binary and not is_link and (old.path is None) != (new.path is None):
+        gone = old if new.path is None else new
+        if not gone.data:
+            parts.insert(0, "delete empty file" if new.path is None else "new empty file")
     if binary and not is_link:
         if old.data is None:
             parts.append(f"new binary file, {size_text(len(new.data or b''))}")

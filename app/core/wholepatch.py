@@ -32,9 +32,8 @@ def is_whole(fp: FilePatch) -> bool:
     """Whether the section changes the file as a whole rather than by lines."""
     if fp.binary or LINK in (fp.old_mode, fp.new_mode) or GITLINK in (fp.old_mode, fp.new_mode):
         return True
-    return not fp.hunks and (
-        fp.status in (FileStatus.RENAMED, FileStatus.COPIED) or fp.mode_changed
-    )
+    # An empty file created or deleted has no hunk either: the file is the change.
+    return not fp.hunks and (fp.status is not FileStatus.MODIFIED or fp.mode_changed)
 
 
 def refusal(fp: FilePatch) -> str:
@@ -99,6 +98,11 @@ def build(root: Path, fp: FilePatch) -> WholeChange:
 
 
 def _new_content(fp: FilePatch, data: bytes | None, path: str) -> bytes | None:
+    if fp.status is FileStatus.DELETED and not fp.hunks and not fp.binary and data:
+        left = data.count(b"\n") + (not data.endswith(b"\n"))
+        raise ApplyError(f"the patch deletes this file, but {left} line(s) would remain", path=path)
+    if fp.status is FileStatus.ADDED and not fp.hunks and not fp.binary:
+        return b""  # an empty file
     if fp.status is FileStatus.DELETED:
         if fp.binary and data is not None and fp.index:
             _check_id(data, fp.index[0], path, "the file does not hold what the patch deletes")

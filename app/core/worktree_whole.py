@@ -61,7 +61,9 @@ def build(
         and entry.mode != disk_mode
         and clean == blob
     )
-    if not (renamed or link or binary or mode_only):
+    # An empty file added or deleted has no line to show: the file is the change.
+    empty = (blob is None) != (clean is None) and not (blob or clean)
+    if not (renamed or link or binary or mode_only or empty):
         return None
     src = old_path if renamed else path
     # A mode alone keeps the disk's bytes (the index form may differ by eol).
