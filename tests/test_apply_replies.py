@@ -90,7 +90,14 @@ def _tree(root: Path) -> dict[str, str]:
 
 @pytest.mark.parametrize(
     ("reply", "how"),
-    [
+    ids=[
+        "v4a-file",
+        "v4a-stdin",
+        "v4a-padded-markers",
+        "search-replace-file",
+        "search-replace-stdin",
+    ],
+    argvalues=[
         (V4A, "file"),
         (V4A, "stdin"),
         (

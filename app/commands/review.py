@@ -173,7 +173,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
 
 
 def _patch_hunk_ids(source: Source) -> set[str]:
-    from app.core.backends import PatchBackend
+    from app.core.patch_backend import PatchBackend
 
     backend = source.backend
     if not isinstance(backend, PatchBackend):

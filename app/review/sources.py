@@ -15,13 +15,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.core.backends import Backend, PatchBackend, ProposalBackend, WorktreeBackend
+from app.core.backends import Backend, ProposalBackend, WorktreeBackend
 from app.core.baseline import BaselineBackend
 from app.core.blobs import BlobStore
 from app.core.errors import GitError, PatchParseError, TetherError
 from app.core.gitrepo import GitRepo, find_root, inside_git_dir
 from app.core.journal import Journal
 from app.core.locations import state_dir_for
+from app.core.patch_backend import PatchBackend
 from app.core.unified import parse_patch
 from app.review.replies import detect, reply_patch
 from app.review.service import ReviewService
