@@ -288,3 +288,18 @@ def test_rejecting_a_whole_change_writes_nothing_and_drops_it(
     assert _snapshot(repo) == before
     service.execute(Undo())
     assert [h.id for h in service.view(fr.path).hunks] == [hunk.id]
+
+
+def test_a_whole_change_cannot_be_split_or_edited(tmp_path: Path, isolated_home: Path) -> None:
+    from app.core.errors import ApplyError
+    from app.review.commands import Edit, Split
+
+    repo = _make(tmp_path, {"a": LICENSE}, {"b": LICENSE})
+    service = open_review(open_source(str(tmp_path / "change.patch"), repo))
+    (fr,) = service.files
+    (hunk,) = service.view(fr.path).hunks
+    for command in (Split(fr.path, hunk.id), Edit(fr.path, hunk.id, "x\n")):
+        with pytest.raises(ApplyError, match="change of the whole file"):
+            service.execute(command)
+    assert service.session.journal.next_undo(service.session.source) is None  # nothing journaled
+    assert [h.id for h in service.view(fr.path).hunks] == [hunk.id]

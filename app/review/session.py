@@ -81,6 +81,13 @@ def parse_line_id(line_id: str) -> tuple[str, int]:
     return hunk_id, int(nth)
 
 
+def _refuse_whole(fr: FileReview, what: str) -> None:
+    if fr.whole is not None:
+        raise ApplyError(
+            f"a change of the whole file ({fr.whole.what}) cannot be {what}", path=fr.path
+        )
+
+
 class ReviewSession:
     def __init__(
         self,
@@ -365,6 +372,7 @@ class ReviewSession:
         fr = self.loaded(path)
         (position,) = self.selection(fr, {hunk_id: None})
         hunk = fr.hunks[position]
+        _refuse_whole(fr, "edited in an editor; y or n decides it")
         lines = split_lines(fr.proposed or "")
         start = hunk.new_start - 1 if hunk.new_len else hunk.new_start
         region = split_lines(new_region)
@@ -498,6 +506,7 @@ class ReviewSession:
         it has a single change, nothing happened)."""
         fr = self.loaded(path)
         (position,) = self.selection(fr, {hunk_id: None})
+        _refuse_whole(fr, "split; y or n decides it")
         if not fr.blocks and fr.hunks:
             self._rediff(fr)  # blocks are dropped when hunks were shifted in place
             position = next(i for i, h in enumerate(fr.hunks) if h.id == hunk_id)

@@ -623,6 +623,9 @@ class ReviewApp(App[dict]):
         hunk = fr.hunk(hunk_id)
         if hunk is None:
             return
+        if hunk.whole:  # a rename, a mode, a binary file: no lines to edit
+            self.status.say(f"{hunk.whole}: a change of the whole file; y or n decides it")
+            return
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
         if not editor:
             self.status.say("set $EDITOR (or $VISUAL) to edit a hunk", error=True)
