@@ -8,6 +8,7 @@ the index's tree; undo must take each decision back.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -147,3 +148,46 @@ def test_renames_are_found_without_touching_the_index(tmp_path: Path, isolated_h
     assert sorted(str(fr.status) for fr in service.files) == ["renamed"] * 5
     # No entry added, not even an intent-to-add one (git's stat cache may refresh).
     assert _stage(repo) == before
+
+
+async def test_the_review_app_stages_reverts_and_undoes_whole_changes_by_one_key(
+    tmp_path: Path, isolated_home: Path
+) -> None:
+    """In the app: each whole change is one row whose header says what it
+    is; y stages it, u takes it back, n reverts it on disk."""
+    from conftest import build_app
+    from tui_helpers import SIZE, press
+
+    repo = _repo(
+        tmp_path,
+        {"LICENSE.rst": LICENSE, "run.sh": b"echo\n", "i.jpg": NUL},
+        {"LICENSE.txt": LICENSE, "run.sh": ("x", b"echo\n"), "i.jpg": NUL + b"!"},
+    )
+    index_before = _stage(repo)
+    app = build_app(repo)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        headers = []
+        for _ in app.service.files:
+            (hunk,) = app.pane.hunks
+            headers.append(hunk.header())
+            await press(pilot, "y")
+        assert sorted(headers) == [
+            "binary, 2.0 KB → 2.0 KB",
+            "mode 100644 → 100755",
+            "rename LICENSE.rst → LICENSE.txt",
+        ]
+        oracle = tmp_path / "oracle"
+        shutil.copytree(repo, oracle, symlinks=True)
+        subprocess.run(["git", "add", "-A"], cwd=oracle, check=True)
+        assert _stage(repo) == _stage(oracle)
+        for _ in headers:
+            await press(pilot, "u")
+        assert _stage(repo) == index_before
+        for _ in headers:
+            await press(pilot, "n")
+        assert (repo / "LICENSE.rst").read_bytes() == LICENSE and not (
+            repo / "LICENSE.txt"
+        ).exists()
+        assert (repo / "i.jpg").read_bytes() == NUL
+        assert not os.access(repo / "run.sh", os.X_OK)
