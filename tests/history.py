@@ -4,6 +4,9 @@ Real edits by real people are the best test data a diff engine can get, so
 ``tests/test_git_roundtrip.py`` replays the history between consecutive
 releases of attrs (a pure-Python package) one file at a time.
 
+It also fetches the sdists of ``RELEASE_PAIRS`` (click 8.1.7 and 8.1.8),
+whose whole diff ``tests/test_release_roundtrip.py`` applies.
+
 Two steps, kept apart so that tests never touch the network:
 
 - ``python -m tests.history`` (run by ``make test`` before pytest) downloads
@@ -50,6 +53,9 @@ VERSIONS: tuple[str, ...] = (
     "24.3.0",
     "25.1.0",
 )
+# Release pairs whose sdists are diffed whole with git (tests/test_release_roundtrip.py):
+# click 8.1.7 -> 8.1.8 renames LICENSE.rst and changes binary files.
+RELEASE_PAIRS: tuple[tuple[str, str, str], ...] = (("click", "8.1.7", "8.1.8"),)
 CACHE_DIR = Path(__file__).resolve().parents[1] / ".cache" / "history"
 BRANCH = "main"
 SETUP_HINT = "run `python -m tests.history` (or `make test`) to download them"
@@ -69,18 +75,24 @@ class Entry:
     mode: str  # "100644" or "100755", as git stores it
 
 
-def tarball(version: str, cache: Path = CACHE_DIR) -> Path:
-    return cache / f"{PACKAGE}-{version}.tar.gz"
+def tarball(version: str, cache: Path = CACHE_DIR, package: str = PACKAGE) -> Path:
+    return cache / f"{package}-{version}.tar.gz"
 
 
 def missing_versions(cache: Path = CACHE_DIR) -> list[str]:
     return [v for v in VERSIONS if not tarball(v, cache).is_file()]
 
 
+def missing_pairs(cache: Path = CACHE_DIR) -> list[tuple[str, str]]:
+    """The (package, version) sdists of RELEASE_PAIRS not cached yet."""
+    wanted = [(pkg, v) for pkg, old, new in RELEASE_PAIRS for v in (old, new)]
+    return [(pkg, v) for pkg, v in wanted if not tarball(v, cache, pkg).is_file()]
+
+
 # --- setup: downloading ------------------------------------------------------
 
 
-def _download_one(version: str, cache: Path) -> None:
+def _download_one(version: str, cache: Path, package: str = PACKAGE) -> None:
     # Download into a private directory and move the file in afterwards, so a
     # download cut short never leaves a truncated tarball in the cache.
     with tempfile.TemporaryDirectory(prefix="tether-history-") as tmp:
@@ -93,32 +105,32 @@ def _download_one(version: str, cache: Path) -> None:
             "--no-deps",
             "--no-binary",
             ":all:",
-            f"{PACKAGE}=={version}",
+            f"{package}=={version}",
             "-d",
             tmp,
         ]
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
-            raise RuntimeError(f"pip download {PACKAGE}=={version} failed:\n{proc.stderr}")
+            raise RuntimeError(f"pip download {package}=={version} failed:\n{proc.stderr}")
         found = sorted(Path(tmp).glob("*.tar.gz"))
         if len(found) != 1:
-            raise RuntimeError(f"pip download {PACKAGE}=={version} gave {found}, not one sdist")
-        part = tarball(version, cache).with_suffix(".part")
+            raise RuntimeError(f"pip download {package}=={version} gave {found}, not one sdist")
+        part = tarball(version, cache, package).with_suffix(".part")
         shutil.copyfile(found[0], part)
-        os.replace(part, tarball(version, cache))
+        os.replace(part, tarball(version, cache, package))
 
 
 def download(cache: Path = CACHE_DIR) -> list[str]:
     """Fetch the tarballs not cached yet; returns the versions fetched."""
-    todo = missing_versions(cache)
+    todo = [(PACKAGE, v) for v in missing_versions(cache)] + missing_pairs(cache)
     if not todo:
         return []
     cache.mkdir(parents=True, exist_ok=True)
     # Each `pip download` of an sdist builds its metadata in an isolated
     # environment (a few seconds), so run a few at once.
     with ThreadPoolExecutor(max_workers=4) as pool:
-        list(pool.map(lambda v: _download_one(v, cache), todo))
-    return todo
+        list(pool.map(lambda pv: _download_one(pv[1], cache, pv[0]), todo))
+    return [f"{pkg} {v}" for pkg, v in todo]
 
 
 # --- test time: building the repository --------------------------------------

@@ -146,14 +146,16 @@ def test_bad_patches_fail_clearly_and_write_nothing(repo: Path, tmp_path: Path, 
     assert not (repo / ".git" / "hooks" / "pre-commit").exists()
 
 
-def test_binary_and_non_utf8_files_are_listed_not_diffed(repo: Path) -> None:
+def test_binary_and_non_utf8_files_are_one_whole_hunk(repo: Path) -> None:
     (repo / "blob.bin").write_bytes(b"\x00\x01\x02")
     (repo / "latin1.txt").write_bytes("caf\xe9\n".encode("latin-1"))
     listed = tether(repo, "review", "--list", "--json")
     assert listed.returncode == 0, listed.stderr
-    notes = {f["path"]: f["note"] for f in json.loads(listed.stdout)["files"]}
-    assert "binary" in notes["blob.bin"]
-    assert "UTF-8" in notes["latin1.txt"]
+    rows = {
+        f["path"]: [h["header"] for h in f["hunks"]] for f in json.loads(listed.stdout)["files"]
+    }
+    assert rows["blob.bin"] == ["new binary file, 3 B"]
+    assert rows["latin1.txt"] == ["new binary file, 5 B"]  # not UTF-8: bytes, decided whole
 
 
 def test_outside_a_repository_without_a_patch_says_so(tmp_path: Path) -> None:

@@ -546,7 +546,8 @@ def test_the_model_may_not_view_a_secret_or_outside_file(
     env, outside, stock = (o.output for o in gen.outcomes)
     assert SECRET not in env and env.startswith("Error")
     assert outside != "outside\n" and outside.startswith("Error")
-    assert stock == (loop_repo / STOCK).read_text()
+    lines = (loop_repo / STOCK).read_text().splitlines()
+    assert stock == "\n".join(f"{n}: {line}" for n, line in enumerate(lines, 1))
 
 
 @pytest.mark.parametrize("kind", ["symlink-to-.env", "gitignored", "private-key"])
@@ -892,7 +893,8 @@ def test_at_level_1_a_view_opens_nothing_beyond_the_scope(
     assert report.output.startswith("Error") and "level 1 (line)" in report.output
     assert credentials.output.startswith("Error")
     # The scope's own file stays viewable: the refusal is about scope, not view.
-    assert own.output == (loop_repo / STOCK).read_text()
+    lines = (loop_repo / STOCK).read_text().splitlines()
+    assert own.output == "\n".join(f"{n}: {line}" for n, line in enumerate(lines, 1))
 
 
 CI = ".github/workflows/ci.yml"

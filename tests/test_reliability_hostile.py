@@ -155,7 +155,7 @@ OUT_OF_ROOT: dict[str, tuple[Callable[[Path], str], str]] = {
 RENAME_BUG = pytest.mark.xfail(
     strict=True,
     reason=(
-        "bug: PatchBackend.load (app/core/backends.py) resolves only the old path of a "
+        "bug: PatchBackend.load (app/core/patch_backend.py) resolves only the old path of a "
         "renamed file; the unsafe new path is refused only when session.accept writes it, "
         "after `tether apply` has already written the files before it (here f.txt)"
     ),

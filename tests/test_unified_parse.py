@@ -148,7 +148,7 @@ PARSE_CASES: dict[str, tuple[str, dict[str, Any], list[tuple[str, str]] | None]]
     ),
     "git-binary-patch": (
         "diff --git a/b.bin b/b.bin\nnew file mode 100644\nindex 0000000..e7683ad\n"
-        "GIT binary patch\nliteral 3\nKcmZQzU|;|M00aO5\n\nliteral 0\nHcmV?d00001\n\n",
+        "GIT binary patch\nliteral 3\nKcmZQbOacG_Cji6%\n\nliteral 0\nHcmV?d00001\n\n",
         {"old_path": None, "new_path": "b.bin", "status": FileStatus.ADDED, "binary": True},
         None,
     ),

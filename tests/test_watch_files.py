@@ -112,7 +112,7 @@ async def test_file_list_status_follows_a_modified_file_being_deleted(watch_repo
             assert str(app.session.file(REPORT).status) == "deleted"
 
 
-async def test_binary_file_is_listed_not_diffed(watch_repo: Path) -> None:
+async def test_binary_file_is_one_whole_hunk_staged_by_y(watch_repo: Path) -> None:
     repo = watch_repo
     png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))
     path = "assets/logo.png"
@@ -122,13 +122,12 @@ async def test_binary_file_is_listed_not_diffed(watch_repo: Path) -> None:
             await writer.ado("write", path=path, b64=base64.b64encode(png).decode())
             await wait_until(pilot, lambda: path in listed(app), "the binary file listed")
             fr = app.service.load(app.session.file(path))
-            assert fr.note and "binary" in fr.note
-            assert fr.patch is None and fr.pending == 0
+            assert not fr.note and [h.header() for h in fr.hunks] == ["new binary file, 272 B"]
             app.show_file(app.session.files.index(fr))
             await pilot.pause()
-            assert app.pane.hunks == ()
-            await press(pilot, "y")  # nothing to accept: the index does not get it
-            assert index_bytes(repo, path) is None
+            assert len(app.pane.hunks) == 1
+            await press(pilot, "y")  # the whole file is staged, byte for byte
+            assert index_bytes(repo, path) == png
             assert worktree_bytes(repo, path) == png
 
 

@@ -117,8 +117,14 @@ def test_a_file_under_a_regular_file_is_refused_before_the_first_byte(
 
 
 def test_a_file_under_a_link_the_same_patch_makes_is_refused(repo: Path, tmp_path: Path) -> None:
-    patch = FIRST + new_file("esc", "/tmp", mode="120000") + new_file("esc/x")
+    # A link inside the repository (one out of it is refused by itself, docs/formats.md).
+    patch = FIRST + new_file("esc", "f.txt", mode="120000") + new_file("esc/x")
     refused(repo, tmp_path, patch, "esc/x", "symlink")
+
+
+def test_a_link_out_of_the_repository_is_refused(repo: Path, tmp_path: Path) -> None:
+    patch = FIRST + new_file("esc", "/tmp", mode="120000") + new_file("esc/x")
+    refused(repo, tmp_path, patch, "esc", "absolute path")
 
 
 def test_a_name_longer_than_the_file_system_allows_is_refused(repo: Path, tmp_path: Path) -> None:

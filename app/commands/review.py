@@ -31,6 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     review.add_argument(
         "--read-only", action="store_true", help="watch the review: decisions are refused"
     )
+    _format_option(review)
     review.set_defaults(run=cmd_review)
 
     apply = sub.add_parser("apply", help="apply a patch (or some of its hunks) to the working tree")
@@ -44,7 +45,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--check", action="store_true", help="only check that it applies; write nothing"
     )
     apply.add_argument("--json", action="store_true", help="print the result as JSON")
+    _format_option(apply)
     apply.set_defaults(run=cmd_apply)
+
+
+def _format_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        choices=["auto", "unified", "v4a", "search-replace"],
+        default="auto",
+        help="what a patch file or stdin holds: a unified diff, a V4A patch (*** Begin Patch) "
+        "or SEARCH/REPLACE blocks (default: told from the text)",
+    )
 
 
 def cmd_review(args: argparse.Namespace) -> int:
@@ -55,7 +67,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 
     cwd = Path.cwd()
     config = load_config(find_root(cwd))
-    source = open_source(args.source, cwd)
+    source = open_source(args.source, cwd, fmt=args.format)
     # A listing only reads: it never reconciles or writes, so it cannot
     # disturb another Tether process in the middle of a step.
     service = open_review(
@@ -120,7 +132,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
     from app.review.commands import Decide
     from app.review.sources import open_review, open_source
 
-    source = open_source(args.patch, Path.cwd())
+    source = open_source(args.patch, Path.cwd(), fmt=args.format)
     if source.backend.kind != "patch":
         raise TetherError("tether apply needs a patch file, stdin, a revision or a range")
     service = open_review(source, read_only=args.check)
@@ -166,7 +178,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
 
 
 def _patch_hunk_ids(source: Source) -> set[str]:
-    from app.core.backends import PatchBackend
+    from app.core.patch_backend import PatchBackend
 
     backend = source.backend
     if not isinstance(backend, PatchBackend):

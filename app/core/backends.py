@@ -3,7 +3,7 @@
 - ``WorktreeBackend``: accepted = the git index, proposed = the working tree
   as git cleans it (its index form). Accept stages; reject reverts the
   working tree. It may be limited to one folder (``tether watch FOLDER``).
-- ``PatchBackend``: accepted = the working tree, proposed = memory (a patch
+- ``PatchBackend`` (``patch_backend.py``): accepted = the working tree, proposed = memory (a patch
   file, stdin or a revision applied on top). Accept writes the working tree;
   reject only changes memory.
 - ``ProposalBackend``: accepted = the working tree, proposed = memory (a
@@ -30,21 +30,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
+from app.core import wholefile, worktree_whole
 from app.core.atomic import atomic_delete, atomic_write, read_bytes_in_root
 from app.core.errors import (
     ApplyError,
     BinaryFileError,
-    PatchParseError,
     StaleFileError,
     UnsafePathError,
 )
 from app.core.gitfilters import NONE, Conversion, GitFilters
-from app.core.gitrepo import GitRepo, under_folder
-from app.core.model import FilePatch, FileReview, FileStatus, Patch, Side
-from app.core.patchapply import apply_sections
-from app.core.patchnames import choose_name
-from app.core.paths import resolve_in_root
+from app.core.gitrepo import GitRepo, IndexEntry, under_folder
+from app.core.model import FileReview, FileStatus, Side
 from app.core.text import decode_text
+from app.core.wholefile import WholeChange
 
 # Files larger than this are listed and diffed only when opened.
 LARGE_FILE = 8 * 1024 * 1024
@@ -86,8 +84,11 @@ class Backend(Protocol):
     def set_original(self, lookup: OriginalLookup) -> None: ...
 
 
-def encode(text: str | None) -> bytes | None:
-    return None if text is None else text.encode("utf-8")
+def encode(text: str | bytes | None) -> bytes | None:
+    """A side's content as bytes (whole-file changes carry bytes already)."""
+    if text is None or isinstance(text, bytes):
+        return text
+    return text.encode("utf-8")
 
 
 def git_blob_sha(data: bytes) -> str:
@@ -131,15 +132,20 @@ class WorktreeBackend:
     kind = "worktree"
     proposals: ProposalStore | None = None
 
-    def __init__(self, root: Path, folder: str = "") -> None:
+    def __init__(self, root: Path, folder: str = "", *, renames: bool = False) -> None:
         self.root = root
         self.folder = folder.strip("/")
+        # Pair deleted and untracked files as git -M does (tether review);
+        # a watch lists files one batch at a time, so it keeps them apart.
+        self.renames = renames
         self.repo = GitRepo(root)
         self.filters = GitFilters(self.repo)
         self._conversions: dict[str, Conversion] = {}
         # Path -> sha1 of a clean text -> the bytes it was on disk before
         # this review wrote over them (see _raw_for).
         self._replaced: dict[str, dict[bytes, bytes]] = {}
+        # Path -> a whole change's two states as git stages them (index, disk).
+        self._whole_blobs: dict[str, tuple[bytes | None, bytes | None]] = {}
         self.index: IndexView | None = self
 
     def set_original(self, lookup: OriginalLookup) -> None:
@@ -165,13 +171,15 @@ class WorktreeBackend:
         # always lists): the files loaded after it ask git for their rules again.
         self._conversions.clear()
         out: list[FileReview] = []
-        for change in self.repo.worktree_changes(self.folder):
+        for change in self.repo.worktree_changes(self.folder, renames=self.renames):
             if not self.covers(change.path):
                 continue  # git's pathspec already limits it; a name never escapes
-            status = {"A": FileStatus.ADDED, "D": FileStatus.DELETED}.get(
-                change.status, FileStatus.MODIFIED
-            )
-            out.append(FileReview(change.path, status))
+            status = {
+                "A": FileStatus.ADDED,
+                "D": FileStatus.DELETED,
+                "R": FileStatus.RENAMED,
+            }.get(change.status, FileStatus.MODIFIED)
+            out.append(FileReview(change.path, status, old_path=change.old_path))
         return out
 
     def file_for(self, path: str) -> FileReview | None:
@@ -179,6 +187,7 @@ class WorktreeBackend:
 
     def load(self, fr: FileReview) -> None:
         self._check_covered(fr.path)
+        fr.whole = None  # a reload decides again what kind of change it is
         conversion = self._conversions.get(fr.path)
         if conversion is None:
             entry, attributes = self.repo.entry_and_attributes(fr.path)
@@ -186,10 +195,21 @@ class WorktreeBackend:
         else:
             # Its rules are known: one git command, as when nothing converts.
             entry = self.repo.index_entries([fr.path]).get(fr.path)
+        if fr.status is FileStatus.RENAMED and fr.old_path:
+            moved_from = self.repo.index_entries([fr.old_path]).get(fr.old_path)
+            if moved_from is None:  # the rename was staged: what is left is an edit
+                fr.status, fr.old_path = FileStatus.MODIFIED, None
+            else:
+                entry = moved_from
         fr.mode = entry.mode if entry else _worktree_mode(self.root, fr.path)
-        if (entry and entry.mode in ("120000", "160000")) or os.path.islink(self.root / fr.path):
-            fr.note = "symlink or submodule; listed, not reviewed"
+        if entry and entry.mode == wholefile.GITLINK:
+            fr.note = "a submodule; listed, not reviewed (git add it to stage its commit)"
             return
+        if self._load_whole(fr, entry, conversion):
+            return
+        disk_mode = wholefile.mode_of(self.root, fr.path)
+        if entry and disk_mode and disk_mode != entry.mode:
+            fr.mode = disk_mode  # a chmod that comes with changed lines is staged with them
         try:
             fr.accepted = _decode(self.repo.read_blob(entry.sha) if entry else None, fr.path)
             raw = read_bytes_in_root(self.root, fr.path)
@@ -197,6 +217,20 @@ class WorktreeBackend:
             fr.proposed = _decode(clean, fr.path)
         except BinaryFileError as exc:
             fr.note = exc.message
+
+    def _load_whole(self, fr: FileReview, entry: IndexEntry | None, conversion: Conversion) -> bool:
+        """A rename, a chmod alone, a link or a binary file: one whole hunk."""
+        raw = wholefile.read_state_bytes(self.root, fr.path)
+        is_link = os.path.islink(self.root / fr.path)
+        clean = raw if raw is None or is_link else self.filters.clean(fr.path, raw, conversion)
+        old_path = fr.old_path if fr.status is FileStatus.RENAMED else None
+        change = worktree_whole.build(self.root, self.repo, fr.path, old_path, entry, clean)
+        if change is None:
+            return False
+        fr.whole = change
+        blob = self.repo.read_blob(entry.sha) if entry else None
+        self._whole_blobs[fr.path] = (blob, clean)
+        return True
 
     def _conversion(self, path: str) -> Conversion:
         found = self._conversions.get(path)
@@ -207,6 +241,16 @@ class WorktreeBackend:
 
     def read(self, side: Side, fr: FileReview) -> bytes | None:
         """A side's bytes in index form (what the review's texts are)."""
+        if fr.whole is not None:
+            change = fr.whole
+            if side is Side.INDEX:
+                state = change.new if change.state == "accepted" else change.old
+                if state.path is None:
+                    return None
+                found = self.repo.index_entries([state.path]).get(state.path)
+                return None if found is None else state.data
+            state = change.old if change.state == "rejected" else change.new
+            return wholefile.read_state_bytes(self.root, state.path) if state.path else None
         if side is Side.INDEX:
             entry = self.repo.index_entries([fr.path]).get(fr.path)
             return self.repo.read_blob(entry.sha) if entry else None
@@ -215,10 +259,28 @@ class WorktreeBackend:
 
     def write(self, side: Side, fr: FileReview, before: str | None, after: str | None) -> None:
         self._check_covered(fr.path)
+        if fr.whole is not None:
+            self._write_whole(side, fr.whole, fr.path)
+            return
         if side is Side.INDEX:
             self._write_index(fr, before, after)
         else:
             self._write_worktree(fr, before, after)
+
+    def _write_whole(self, side: Side, change: WholeChange, path: str) -> None:
+        """Stage a whole change (or take it back), or put the disk back to the
+        index's state (or, undone, to what the disk held)."""
+        old_blob, new_blob = self._whole_blobs.get(path, (change.old.data, change.new.data))
+        if side is Side.INDEX:
+            if change.state == "accepted":
+                worktree_whole.write_index(self.repo, change.new, change.old, (new_blob, old_blob))
+            else:
+                worktree_whole.write_index(self.repo, change.old, change.new, (old_blob, new_blob))
+            return
+        back = change.state == "rejected"
+        wholefile.write(
+            self.root, *((change.old, change.new) if back else (change.new, change.old))
+        )
 
     def _write_index(self, fr: FileReview, before: str | None, after: str | None) -> None:
         entry = self.repo.index_entries([fr.path]).get(fr.path)
@@ -285,119 +347,13 @@ class WorktreeBackend:
             del replaced[next(iter(replaced))]
 
 
-def _write_worktree(root: Path, path: str, before: str | None, after: str | None) -> None:
+def _write_worktree(
+    root: Path, path: str, before: str | None, after: str | None, *, mode: int | None = None
+) -> None:
     if after is None:
         atomic_delete(root, path, expected=encode(before))
     else:
-        atomic_write(root, path, after.encode("utf-8"), expected=encode(before))
-
-
-class PatchBackend:
-    accepted_side = Side.WORKTREE
-    proposed_side = Side.MEMORY
-    kind = "patch"
-    proposals: ProposalStore | None = None
-    index: IndexView | None = None
-
-    def __init__(self, root: Path, patch: Patch) -> None:
-        self.root = root
-        self.patch = patch
-        # Set by the session: the text a file had before this review's first
-        # write to it, so a partly accepted patch can be reopened.
-        self.original: OriginalLookup = lambda _path, _now: None
-        # Path -> the patch's sections for it, in order (files() fills it).
-        self.sections: dict[str, list[FilePatch]] = {}
-
-    def set_original(self, lookup: OriginalLookup) -> None:
-        self.original = lookup
-
-    def _exists(self, name: str) -> bool:
-        try:
-            return resolve_in_root(self.root, name).is_file()
-        except (UnsafePathError, OSError):
-            return False  # refused by load, which checks every path it is given
-
-    def files(self) -> list[FileReview]:
-        out = []
-        self.sections = {}
-        for fp in (choose_name(parsed, self._exists) for parsed in self.patch.files):
-            # git applies a file's later sections to what the earlier left:
-            # one file of the review, its sections applied in turn by load.
-            if fp.path in self.sections:
-                self.sections[fp.path].append(fp)
-                continue
-            self.sections[fp.path] = [fp]
-            fr = FileReview(fp.path, fp.status, old_path=fp.old_path, source_patch=fp)
-            if fp.binary:
-                fr.note = fp.note or "binary change; listed, not applied"
-            elif not fp.hunks and fp.status is FileStatus.RENAMED:
-                fr.note = f"a rename from {fp.old_path} with no changes; Tether does not apply pure renames (use git mv)"
-            elif not fp.hunks and fp.mode_changed:
-                fr.note = (
-                    f"a mode change only ({fp.old_mode} → {fp.new_mode}); not applied (use chmod)"
-                )
-            out.append(fr)
-        return out
-
-    def file_for(self, path: str) -> FileReview | None:
-        return None  # every file of a patch is always listed
-
-    def load(self, fr: FileReview) -> None:
-        fp = fr.source_patch
-        assert fp is not None
-        if fr.note:
-            return
-        try:
-            # Every path the patch names is checked before anything is read or written.
-            sections = self.sections.get(fp.path, [fp])
-            for named in {n for part in sections for n in (part.path, part.old_path)} - {None}:
-                resolve_in_root(self.root, str(named))
-            src = fp.path if fp.status is FileStatus.ADDED else (fp.old_path or fp.path)
-            data = read_bytes_in_root(self.root, src)
-            fr.accepted = None if data is None else decode_text(data, src)
-            # A file this review already wrote (a patch reopened after some of it
-            # was accepted) applies against the text it had before; anything
-            # else must be exactly as the patch expects.
-            original = self.original(fp.path, fr.accepted)
-            try:
-                fr.proposed = apply_sections(fr.accepted, sections, path=fp.path)
-            except ApplyError:
-                if original is None:
-                    raise
-                fr.proposed = apply_sections(original, sections, path=fp.path, existence=False)
-            if fr.accepted is None and fp.may_create:
-                fr.status = FileStatus.ADDED  # @@ -0,0 on a missing file creates it, as in git
-            if fr.proposed is not None and "\0" in fr.proposed and "\0" not in (fr.accepted or ""):
-                fr.proposed = None
-                raise BinaryFileError(
-                    "the patch would put a NUL byte (binary content) into this text file; refused",
-                    path=fp.path,
-                )
-        except (ApplyError, BinaryFileError, PatchParseError, UnsafePathError) as exc:
-            fr.note = str(exc)
-
-    def read(self, side: Side, fr: FileReview) -> bytes | None:
-        if side is Side.MEMORY:
-            return encode(fr.proposed)
-        return read_bytes_in_root(self.root, self._accepted_path(fr))
-
-    def _accepted_path(self, fr: FileReview) -> str:
-        # Until the first accept, a renamed file's accepted text is at its old path.
-        renamed = fr.old_path and fr.old_path != fr.path and fr.status is FileStatus.RENAMED
-        if renamed and read_bytes_in_root(self.root, fr.path) is None:
-            return str(fr.old_path)
-        return fr.path
-
-    def write(self, side: Side, fr: FileReview, before: str | None, after: str | None) -> None:
-        if side is Side.MEMORY:
-            return
-        src = self._accepted_path(fr)
-        if src != fr.path:
-            # The first accept of a renamed file performs the rename.
-            _write_worktree(self.root, fr.path, None, after)
-            atomic_delete(self.root, src, expected=encode(before))
-            return
-        _write_worktree(self.root, fr.path, before, after)
+        atomic_write(root, path, after.encode("utf-8"), mode=mode, expected=encode(before))
 
 
 class ProposalBackend:

@@ -409,6 +409,31 @@ class ModelRules:
         _norm, text, reason = self._tree.read(rel)
         return text, reason
 
+    def may_list(self, rel: str) -> tuple[list[str] | None, str]:
+        """(entries, "") for a view of the folder ``rel`` ("" or "." is the
+        root): what the context packager may send from it, files and folders
+        two levels deep, hidden ones (a component starting with ".") and
+        secret files left out; else (None, reason)."""
+        folder = rel.strip("/").removeprefix("./").strip("/")
+        folder = "" if folder == "." else folder
+        if folder:
+            norm, _full, reason = self._tree.check(folder)
+            if reason != "not a regular file":  # a folder: check() wants files
+                return None, reason or "not a directory"
+            folder = norm
+        prefix = f"{folder}/" if folder else ""
+        entries: set[str] = set()
+        for path in self._tree.listing():
+            if not path.startswith(prefix):
+                continue
+            parts = path[len(prefix) :].split("/")
+            if any(p.startswith(".") for p in parts) or secret_file(self._tree.root, path):
+                continue
+            for depth in range(1, min(len(parts), 2) + 1):
+                leaf = depth == len(parts)
+                entries.add(prefix + "/".join(parts[:depth]) + ("" if leaf else "/"))
+        return sorted(entries), ""
+
     def may_edit(self, rel: str, level: int = 4) -> str:
         """Why a model may not edit ``rel`` ("" when it may): what it may not be
         shown it may not change either, and below level 4 it may not change a

@@ -12,7 +12,9 @@ and ``git add -p`` would say.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +35,8 @@ class Change:
     """A path that differs between the index and the working tree."""
 
     path: str
-    status: str  # "M", "A" (untracked), "D", "T" (type change)
+    status: str  # "M", "A" (untracked), "D", "T" (type change), "R" (renamed)
+    old_path: str | None = None  # a rename's old name
 
 
 def run_git(
@@ -130,7 +133,7 @@ class GitRepo:
     def __init__(self, root: Path) -> None:
         self.root = root
 
-    def worktree_changes(self, folder: str = "") -> list[Change]:
+    def worktree_changes(self, folder: str = "", *, renames: bool = False) -> list[Change]:
         """Tracked changes against the index, then untracked files, under
         ``folder`` (all of them by default). The two git commands run at once:
         in a big repository each walks every file."""
@@ -148,7 +151,61 @@ class GitRepo:
         for path in untracked.decode("utf-8", "surrogateescape").split("\0"):
             if path:
                 changes.append(Change(path, "A"))
-        return changes
+        return self._find_renames(changes) if renames else changes
+
+    def _find_renames(self, changes: list[Change]) -> list[Change]:
+        """Deleted files that reappear, untracked, under another name, paired
+        as ``git diff -M`` pairs them. git sees untracked files only once they
+        are in the index, so they are added with intent-to-add (``git add
+        -N``) to a copy of the index: the real one is never touched."""
+        deleted = {c.path for c in changes if c.status == "D"}
+        added = [c.path for c in changes if c.status == "A"]
+        if not deleted or not added:
+            return changes
+        git_dir, _objects = self.git_dirs()
+        with tempfile.TemporaryDirectory(prefix="tether-index-") as scratch:
+            index = Path(scratch) / "index"
+            if (git_dir / "index").is_file():
+                shutil.copyfile(git_dir / "index", index)
+            env = {"GIT_INDEX_FILE": str(index)}
+            names = "\0".join(added).encode("utf-8", "surrogateescape")
+            run_git(
+                self.root,
+                "add",
+                "-N",
+                "--pathspec-from-file=-",
+                "--pathspec-file-nul",
+                input=names,
+                env=env,
+            )
+            paths = sorted(deleted) + added
+            out = run_git(
+                self.root,
+                "diff",
+                "-M",
+                "--name-status",
+                "-z",
+                "--diff-filter=R",
+                "--",
+                *(f":(literal){p}" for p in paths),
+                env=env,
+            )
+        parts = out.decode("utf-8", "surrogateescape").split("\0")
+        renames: dict[str, str] = {}  # new -> old
+        for i in range(0, len(parts) - 2, 3):
+            if parts[i].startswith("R") and parts[i + 1] in deleted:
+                renames[parts[i + 2]] = parts[i + 1]
+        if not renames:
+            return changes
+        gone = set(renames.values())
+        out_changes: list[Change] = []
+        for change in changes:
+            if change.status == "D" and change.path in gone:
+                continue
+            if change.status == "A" and change.path in renames:
+                change = Change(change.path, "R", renames[change.path])
+            out_changes.append(change)
+        return out_changes
 
     def index_entries(self, paths: list[str] | None = None) -> dict[str, IndexEntry]:
         args = ["ls-files", "--stage", "-z"]
@@ -194,7 +251,7 @@ class GitRepo:
 
     def patch_for(self, spec: str) -> bytes:
         """The diff named by a revision (its own changes) or a range ``A..B``."""
-        common = ("--no-color", "--no-ext-diff", "-M", "--full-index")
+        common = ("--no-color", "--no-ext-diff", "-M", "--full-index", "--binary")
         if ".." in spec:
             left, _, right = spec.partition("...") if "..." in spec else spec.partition("..")
             if "..." in spec:

@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING
 from app.core.text import strip_eol
 
 if TYPE_CHECKING:
+    from app.core.binpatch import BinaryPatch
     from app.core.textdiff import Block
+    from app.core.wholefile import WholeChange
 
 CONTEXT = " "
 REMOVED = "-"
@@ -84,6 +86,9 @@ class Hunk:
     # it was made for (kept, so re-numbering a file's hunks hashes none again).
     fingerprint: str = ""
     fingerprint_of: str = ""
+    # A change of the whole file, not of lines (a rename, a mode, a binary
+    # file, a symlink): what its header row says; it has no lines.
+    whole: str = ""
 
     @property
     def added(self) -> int:
@@ -102,6 +107,8 @@ class Hunk:
         return f"{self.id}.{nth}"
 
     def header(self) -> str:
+        if self.whole:
+            return self.whole
         return (
             f"@@ -{_range(self.old_start, self.old_len)} +{_range(self.new_start, self.new_len)} @@"
             + (f" {self.section}" if self.section else "")
@@ -148,6 +155,9 @@ class FilePatch:
     # choice first (see app/core/patchnames.py).
     may_create: bool = field(default=False, compare=False)
     names: tuple[str, ...] = field(default=(), compare=False)
+    # The blob ids of git's "index a..b" line, and a "GIT binary patch".
+    index: tuple[str, str] | None = field(default=None, compare=False)
+    binary_patch: BinaryPatch | None = field(default=None, compare=False)
 
     @property
     def path(self) -> str:
@@ -263,6 +273,8 @@ class FileReview:
     # Where the proposal came from (an agent's tool call, for the gate): the
     # journal keeps it with every decision on the file.
     origin: str = ""
+    # A change of the whole file (app/core/wholefile.py), decided as one hunk.
+    whole: WholeChange | None = None
 
     @property
     def pending(self) -> int:

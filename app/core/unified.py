@@ -18,6 +18,7 @@ from unidiff.errors import UnidiffParseError
 from unidiff.patch import Hunk as UHunk
 from unidiff.patch import PatchedFile
 
+from app.core.binpatch import MARKER, parse_binary, render_binary
 from app.core.bulk import collector_paused
 from app.core.errors import PatchParseError
 from app.core.model import ADDED, CONTEXT, REMOVED, DiffLine, FilePatch, FileStatus, Hunk, Patch
@@ -260,6 +261,9 @@ class _GitHeader:
     move_to: str | None = None
     minus: str | None = None  # the text after "--- ", if present
     plus: str | None = None
+    index: tuple[str, str] | None = None  # the blob ids of "index a..b"
+    binary_at: int = -1  # the index of the "GIT binary patch" line, if any
+    index_mode: str | None = None  # the mode after "index a..b", unchanged
 
 
 def _mode(line: str, number: int, source: str) -> str:
@@ -290,15 +294,22 @@ def _scan_git_header(lines: list[str], start: int, source: str) -> _GitHeader:
             hdr.move, hdr.move_from = key, _parse_name(line.split(" ", 2)[2], plain=True)
         elif line.startswith(("rename to ", "copy to ")):
             hdr.move, hdr.move_to = key, _parse_name(line.split(" ", 2)[2], plain=True)
-        elif line.startswith(("index ", "dissimilarity index ")):
+        elif line.startswith("index ") and ".." in value:
+            ids, _, mode = value.partition(" ")
+            old_id, _, new_id = ids.partition("..")
+            hdr.index = (old_id, new_id)
+            if _MODE_RE.match(mode):  # a mode both sides share is said here
+                hdr.index_mode = mode
+        elif line.startswith("dissimilarity index "):
             continue
         elif line.startswith("--- "):
             hdr.minus = value
         elif line.startswith("+++ "):
             hdr.plus = value
             break
-        elif line.startswith(("Binary files ", "GIT binary patch")):
+        elif line.startswith(("Binary files ", MARKER)):
             hdr.binary = True
+            hdr.binary_at = number - 1 if line == MARKER else -1
             break
         else:
             break
@@ -326,6 +337,13 @@ def _convert_file(pf: PatchedFile, lines: list[str], source: str) -> FilePatch:
         old, new = (None if hdr.created else old), (None if hdr.deleted else new)
         fp.old_mode, fp.new_mode, fp.similarity = hdr.old_mode, hdr.new_mode, hdr.similarity
         fp.binary = hdr.binary or pf.is_binary_file
+        fp.index = hdr.index
+        if hdr.index_mode == "120000" or hdr.index_mode == "160000":
+            # A link or submodule changed in place: its mode matters (a file's is left unsaid).
+            fp.old_mode = fp.old_mode or hdr.index_mode
+            fp.new_mode = fp.new_mode or hdr.index_mode
+        if hdr.binary_at >= 0:
+            fp.binary_patch = parse_binary(lines, hdr.binary_at, source)
         if hdr.move and not (hdr.created or hdr.deleted):
             fp.status = FileStatus.RENAMED if hdr.move == "rename" else FileStatus.COPIED
     else:
@@ -339,7 +357,7 @@ def _convert_file(pf: PatchedFile, lines: list[str], source: str) -> FilePatch:
     elif new is None:
         fp.status, fp.new_mode = FileStatus.DELETED, None
     if fp.binary:
-        fp.note = BINARY_NOTE
+        fp.note = "" if fp.binary_patch else BINARY_NOTE
     else:
         fp.hunks = [_convert_hunk(uh, lines, source) for uh in pf]
     fp.assign_ids()
@@ -473,6 +491,9 @@ def _render_file(fp: FilePatch, *, plain: bool) -> str:
     if fp.status in (FileStatus.RENAMED, FileStatus.COPIED):
         verb = "rename" if fp.status is FileStatus.RENAMED else "copy"
         out.append(f"{verb} from {_side('', fp.old_path)}\n{verb} to {_side('', fp.new_path)}\n")
+    if fp.binary and fp.binary_patch is not None:
+        index = "..".join(fp.index) if fp.index else "0000000..0000000"
+        return "".join(out) + f"index {index}\n" + render_binary(fp.binary_patch)
     if fp.binary:
         # git reads a "Binary files" stub only after an index line; the
         # hashes are unknown, so the stub still cannot be applied.

@@ -89,5 +89,56 @@ def _text(
     return value
 
 
+def numbered(text: str, view_range: tuple[int, int] | None, path: str) -> str:
+    """A ``view`` result as Anthropic documents it: each line led by its
+    1-based number (``1: def f():``), only ``view_range`` when given
+    (``[start, end]``, both included, ``end`` -1 for the end of the file).
+    A range outside the file, or ending before it starts, is an EditError
+    whose text goes back to the model as an error result."""
+    lines = text.splitlines()
+    first, last = 1, len(lines)
+    if view_range is not None:
+        start, end = view_range
+        shown = f"[{start}, {end}]"
+        if not 1 <= start <= max(len(lines), 1):
+            raise _view_error(
+                f"Invalid `view_range` parameter: {shown}. Its first element `{start}` should be "
+                f"within the file's lines: [1, {len(lines)}]",
+                path,
+            )
+        if end != -1 and end < start:
+            raise _view_error(
+                f"Invalid `view_range` parameter: {shown}. Its second element `{end}` should be "
+                f"at least its first `{start}` (or -1 for the end of the file)",
+                path,
+            )
+        if end > len(lines):
+            raise _view_error(
+                f"Invalid `view_range` parameter: {shown}. Its second element `{end}` should be "
+                f"at most the number of lines in the file: {len(lines)}",
+                path,
+            )
+        first, last = start, (len(lines) if end == -1 else end)
+    return "\n".join(f"{n}: {lines[n - 1]}" for n in range(first, last + 1))
+
+
+def listing(path: str, entries: list[str]) -> str:
+    """A ``view`` of a directory: its non-hidden files and folders, two levels deep."""
+    head = f"Here are the files and directories up to 2 levels deep in {path or '.'}, "
+    head += "excluding hidden items:"
+    return "\n".join([head, *entries])
+
+
+def bad_view_range(shown: str, path: str) -> EditError:
+    return _view_error(
+        f"Invalid `view_range` parameter: {shown}. It should be a list of two integers",
+        path,
+    )
+
+
+def _view_error(message: str, path: str) -> EditError:
+    return EditError(message, path=path, for_model=f"Error: {message}")
+
+
 def _invalid(message: str, index: int, path: str | None = None) -> EditError:
     return EditError(message, path=path, for_model=message, index=index)

@@ -25,6 +25,7 @@ from app.core.paths import normalize, resolve_in_root
 from app.core.secrets import redact
 from app.edits.apply import apply_edit
 from app.edits.model import Edit, EditError
+from app.edits.str_replace import bad_view_range, listing, numbered
 from app.providers.base import (
     EditFailed,
     EditReady,
@@ -166,7 +167,7 @@ class Generation:
             self.stats.output_tokens = event.output_tokens
             return [event]
         if isinstance(event, ViewRequested):
-            self.outcomes.append(ToolOutcome.viewed(event.call_id, self._view(event.path)))
+            self.outcomes.append(self._view(event))
             return []
         if isinstance(event, Finished):
             self.transcript = event.transcript
@@ -192,25 +193,48 @@ class Generation:
         shown is close enough (see ``TextChunks.worth_showing``)."""
         return self._text.text() if self._text.worth_showing() else None
 
-    def _view(self, path: str) -> str:
+    def _view(self, event: ViewRequested) -> ToolOutcome:
+        """The text editor tool's ``view``: the file's lines numbered, only
+        ``view_range`` when given, or a folder's listing; anything refused goes
+        back as an error result (``is_error``) saying why."""
+        path = event.path
+        try:
+            text, reason = self._view_text(event)
+        except EditError as exc:
+            return ToolOutcome.viewed(event.call_id, exc.for_model, ok=False)
+        if text is None:
+            return ToolOutcome.viewed(
+                event.call_id, f"Error: {path} is not available ({reason})", ok=False
+            )
+        return ToolOutcome.viewed(event.call_id, text)
+
+    def _view_text(self, event: ViewRequested) -> tuple[str | None, str]:
         # The same rules as the context packager: what is withheld from the
         # context (secrets, also via links; ignored files; keys) stays withheld.
         # Below level 4 the model sees only its scope: it was sent all of
         # that already, so view opens nothing new.
+        path = event.path
         try:
             if self.scope.level < Level.REPO and not self.scope.may_view(normalize(path)):
-                return (
-                    f"Error: {path} is not available (at level {int(self.scope.level)} "
-                    f"({LEVEL_NAMES[self.scope.level]}) you may see only "
-                    f"{self.scope.describe_where()}; everything you may see was sent)"
+                return None, (
+                    f"at level {int(self.scope.level)} ({LEVEL_NAMES[self.scope.level]}) you may "
+                    f"see only {self.scope.describe_where()}; everything you may see was sent"
                 )
+            if event.invalid_range:
+                raise bad_view_range(event.invalid_range, path)
+            if path.strip("/") in ("", ".") or (self.root / normalize(path)).is_dir():
+                entries, reason = self.rules.may_list(path)
+                return (None, reason) if entries is None else (listing(path, entries), "")
             text, reason = self.rules.may_read(path)
         except (TetherError, OSError) as exc:
+            if isinstance(exc, EditError):
+                raise
             # A path git or the OS will not answer for (through a symlinked
             # folder, too long): the model is told, the generation goes on.
-            reason = exc.message if isinstance(exc, TetherError) else exc.strerror or str(exc)
-            text = None
-        return text if text is not None else f"Error: {path} is not available ({reason})"
+            return None, exc.message if isinstance(exc, TetherError) else exc.strerror or str(exc)
+        if text is None:
+            return None, reason
+        return numbered(text, event.view_range, path), ""
 
     def _failed(self, error: EditError, call_id: str | None) -> EditRejected:
         self.stats.edits_failed += 1

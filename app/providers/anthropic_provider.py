@@ -280,6 +280,11 @@ class _MessagesTranslator(Translator):
 def _view(block: _Block) -> ViewRequested:
     value = block.input.get("view_range") if isinstance(block.input, dict) else None
     span = None
-    if isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value):
+    invalid = ""
+    items = value if isinstance(value, list) else []
+    whole = [isinstance(v, int) and not isinstance(v, bool) for v in items]
+    if isinstance(value, list) and len(value) == 2 and all(whole):
         span = (value[0], value[1])
-    return ViewRequested(block.id, str(block.input.get("path", "")), span)
+    elif value is not None:
+        invalid = repr(value)
+    return ViewRequested(block.id, str(block.input.get("path", "")), span, invalid)

@@ -113,8 +113,9 @@ class ToolOutcome:
         return cls(call_id, False, f"{text} Reason: {reason}" if reason else text)
 
     @classmethod
-    def viewed(cls, call_id: str, text: str) -> ToolOutcome:
-        return cls(call_id, True, text)
+    def viewed(cls, call_id: str, text: str, *, ok: bool = True) -> ToolOutcome:
+        """A view's answer; ``ok=False`` sends it as an error (``is_error``)."""
+        return cls(call_id, ok, text)
 
 
 def _applied_text(edit: Edit | None) -> str:
@@ -182,6 +183,9 @@ class ViewRequested:
     call_id: str
     path: str
     view_range: tuple[int, int] | None = None
+    # A view_range that is not two whole numbers, as the model sent it: the
+    # view is answered with an error naming it, not with the whole file.
+    invalid_range: str = ""
 
 
 @dataclass(frozen=True)

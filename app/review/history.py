@@ -59,7 +59,9 @@ class History:
 
     # -- keeping texts ---------------------------------------------------------
 
-    def is_secret(self, paths: tuple[str | None, ...], texts: tuple[str | None, ...] = ()) -> bool:
+    def is_secret(
+        self, paths: tuple[str | None, ...], texts: tuple[str | bytes | None, ...] = ()
+    ) -> bool:
         """Whether a step on these names (a file's path, and its old path if
         it was renamed) with these texts touches a secret: by name, link or
         content (``app.core.secrets``)."""
@@ -68,7 +70,7 @@ class History:
             return True
         return any(self._holds_secret(t) for t in texts)
 
-    def _holds_secret(self, text: str | None) -> bool:
+    def _holds_secret(self, text: str | bytes | None) -> bool:
         # Keyed by the text's hash: a decision's "before" is the last one's
         # "after", so each decision scans one new text, not two.
         data = encode(text)
@@ -77,12 +79,13 @@ class History:
         sha = sha_of(data)
         found = self._scanned.get(sha)
         if found is None:
-            found = self._scanned[sha] = bool(secret_text(text))
+            shown = text if isinstance(text, str) else data.decode("utf-8", "replace")
+            found = self._scanned[sha] = bool(secret_text(shown))
             if len(self._scanned) > 4096:
                 self._scanned.clear()
         return found
 
-    def keep(self, text: str | None, secret: bool) -> str | None:
+    def keep(self, text: str | bytes | None, secret: bool) -> str | None:
         """Store a text for undo and recovery; only its hash when secret."""
         data = encode(text)
         if data is None:
@@ -93,18 +96,22 @@ class History:
             return sha
         return self.blobs.put(data)
 
-    def text_of(self, sha: str | None, path: str) -> str | None:
+    def bytes_of(self, sha: str | None, path: str) -> bytes | None:
         if sha is None:
             return None
         if sha in self._secrets:
-            return self._secrets[sha].decode("utf-8")
+            return self._secrets[sha]
         if not self.blobs.has(sha):
             raise UndoError(
                 "a secret's content is never copied into Tether's state, so this undo "
                 "ended with the session that made it",
                 path=path,
             )
-        return self.blobs.get(sha).decode("utf-8")
+        return self.blobs.get(sha)
+
+    def text_of(self, sha: str | None, path: str) -> str | None:
+        data = self.bytes_of(sha, path)
+        return None if data is None else data.decode("utf-8")
 
     # -- steps -------------------------------------------------------------------
 
@@ -122,8 +129,8 @@ class History:
         op: Op,
         fr: FileReview,
         side: Side,
-        before: str | None,
-        after: str | None,
+        before: str | bytes | None,
+        after: str | bytes | None,
         hunk: str,
         ids: list[str],
         extra: dict[str, Any] | None = None,
@@ -147,7 +154,7 @@ class History:
                 )
             )
             try:
-                self.backend.write(side, fr, before, after)
+                _write(self.backend, side, fr, before, after)
             except BaseException:
                 self._abort(entry, "decision")
                 raise
@@ -218,7 +225,7 @@ class History:
 
     def swing(
         self, op: Op, find: Callable[[str], FileReview], extra: dict[str, Any] | None = None
-    ) -> tuple[Entry, Entry, FileReview, str | None]:
+    ) -> tuple[Entry, Entry, FileReview, str | bytes | None]:
         """Undo (or redo) the newest decision (or undone one): returns the step's
         entry, the decision it moved, the file and the text now on that side.
         ``extra`` goes into the step's entry (why: a write set's rollback;
@@ -242,8 +249,14 @@ class History:
                     f"cannot {op} decision #{entry.seq}: the file changed since (nothing was written)",
                     path=entry.path,
                 )
-            target = self.text_of(to, entry.path)
-            current_text = None if current is None else current.decode("utf-8")
+            # A whole-file change (a binary file, a link) is moved as bytes.
+            target: str | bytes | None
+            current_text: str | bytes | None
+            if fr.whole is not None:
+                target, current_text = self.bytes_of(to, entry.path), current
+            else:
+                target = self.text_of(to, entry.path)
+                current_text = None if current is None else current.decode("utf-8")
             # Write-ahead, as for decisions: a failed or interrupted write is aborted.
             step = self.journal.append(
                 Entry(
@@ -257,7 +270,7 @@ class History:
                 )
             )
             try:
-                self.backend.write(side, fr, current_text, target)
+                _write(self.backend, side, fr, current_text, target)
             except StaleFileError as exc:
                 self._abort(step, str(op))
                 raise UndoError(str(exc), path=entry.path) from None
@@ -333,3 +346,19 @@ class History:
         """Undoable rejections of a patch's hunks (they live only in memory)."""
         done, _ = self.journal.undo_stack(self.source)
         return [e for e in done if e.side is Side.MEMORY and e.after is not None]
+
+
+def _write(
+    backend: Backend,
+    side: Side,
+    fr: FileReview,
+    before: str | bytes | None,
+    after: str | bytes | None,
+) -> None:
+    """A text decision's write; a whole-file change carries its own states
+    (``FileReview.whole``), which its backend writes, so none are passed."""
+    if fr.whole is not None:
+        backend.write(side, fr, None, None)
+        return
+    assert not isinstance(before, bytes) and not isinstance(after, bytes)
+    backend.write(side, fr, before, after)

@@ -49,6 +49,7 @@ from app.core.transform import (
 )
 from app.core.unified import render_patch
 from app.review.history import History
+from app.review.wholefiles import whole_patch, whole_targets
 
 # Hunk id -> the ordinals of its chosen changed lines (None or empty: all of them).
 Picks = Mapping[str, Collection[int] | None]
@@ -79,6 +80,13 @@ def parse_line_id(line_id: str) -> tuple[str, int]:
     if not hunk_id or not nth.isdigit():
         raise ApplyError(f"not a line id: {line_id!r} (expected <hunk id>.<n>)")
     return hunk_id, int(nth)
+
+
+def _refuse_whole(fr: FileReview, what: str) -> None:
+    if fr.whole is not None:
+        raise ApplyError(
+            f"a change of the whole file ({fr.whole.what}) cannot be {what}", path=fr.path
+        )
 
 
 class ReviewSession:
@@ -170,6 +178,9 @@ class ReviewSession:
         fr.revision += 1
         if fr.note:
             fr.patch = None
+            return
+        if fr.whole is not None:
+            fr.patch = whole_patch(fr)
             return
         fr.patch, fr.blocks = diff_texts(
             fr.accepted,
@@ -272,6 +283,8 @@ class ReviewSession:
         refused = self.refusal(str(op), fr, [hunks[i] for i in selection])
         if refused is not None:
             raise refused
+        if fr.whole is not None:
+            return self._decide_whole(op, fr, extra)
         side, before, after = self._texts(op, fr, selection)
         if self.tags is not None:
             extra = {**self.tags(fr), **(extra or {})}
@@ -301,6 +314,28 @@ class ReviewSession:
         count = sum(len(v) for v in selection.values())
         return Outcome(str(op), fr.path, count, entry.seq, tuple(ids))
 
+    def _decide_whole(self, op: Op, fr: FileReview, extra: dict[str, object] | None) -> Outcome:
+        """A whole-file change (a rename, a mode, a link, a binary file): one
+        hunk, one journaled write of its new state (accept) or none (reject:
+        the proposal goes, nothing on disk changes)."""
+        change = fr.whole
+        assert change is not None
+        (hunk,) = fr.hunks
+        accept = op is Op.ACCEPT
+        side = self.backend.accepted_side if accept else self.backend.proposed_side
+        before, after = (change.old.data, change.new.data)
+        if not accept:
+            before, after = after, before
+        extra = {**(extra or {}), "whole": change.what}
+        if fr.origin:
+            extra["origin"] = fr.origin
+        entry = self.history.record(op, fr, side, before, after, change.what, [hunk.id], extra)
+        change.state = "accepted" if accept else "rejected"
+        self._rediff(fr)
+        self._count(fr, op, 1)
+        self._mine[entry.seq] = (fr.path, op, 1)
+        return Outcome(str(op), fr.path, 1, entry.seq, (hunk.id,))
+
     def _texts(
         self, op: Op, fr: FileReview, selection: dict[int, frozenset[int]]
     ) -> tuple[Side, str | None, str | None]:
@@ -323,6 +358,8 @@ class ReviewSession:
         refused = self.refusal(op, fr, [fr.hunks[i] for i in selection])
         if refused is not None:
             raise refused
+        if fr.whole is not None:
+            return whole_targets(fr, op, self.backend.accepted_side is Side.WORKTREE)
         side, _before, after = self._texts(Op(op), fr, selection)
         if side is not Side.WORKTREE:
             return []
@@ -340,6 +377,7 @@ class ReviewSession:
         fr = self.loaded(path)
         (position,) = self.selection(fr, {hunk_id: None})
         hunk = fr.hunks[position]
+        _refuse_whole(fr, "edited in an editor; y or n decides it")
         lines = split_lines(fr.proposed or "")
         start = hunk.new_start - 1 if hunk.new_len else hunk.new_start
         region = split_lines(new_region)
@@ -391,7 +429,15 @@ class ReviewSession:
         step, entry, fr, text = self.history.swing(op, self._file_for_undo, extra)
         assert entry.side is not None
         before = {h.id for h in fr.patch.hunks} if fr.patch is not None else set()
-        self._set_side(fr, entry.side, text)
+        if fr.whole is not None:
+            fr.whole.state = (
+                "pending"
+                if op is Op.UNDO
+                else ("accepted" if entry.op is Op.ACCEPT else "rejected")
+            )
+        else:
+            assert not isinstance(text, bytes)
+            self._set_side(fr, entry.side, text)
         mine = self._mine.get(entry.seq)
         if mine is not None:
             _path, decided, hunks = mine
@@ -465,6 +511,7 @@ class ReviewSession:
         it has a single change, nothing happened)."""
         fr = self.loaded(path)
         (position,) = self.selection(fr, {hunk_id: None})
+        _refuse_whole(fr, "split; y or n decides it")
         if not fr.blocks and fr.hunks:
             self._rediff(fr)  # blocks are dropped when hunks were shifted in place
             position = next(i for i, h in enumerate(fr.hunks) if h.id == hunk_id)

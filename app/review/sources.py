@@ -15,14 +15,16 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.core.backends import Backend, PatchBackend, ProposalBackend, WorktreeBackend
+from app.core.backends import Backend, ProposalBackend, WorktreeBackend
 from app.core.baseline import BaselineBackend
 from app.core.blobs import BlobStore
 from app.core.errors import GitError, PatchParseError, TetherError
 from app.core.gitrepo import GitRepo, find_root, inside_git_dir
 from app.core.journal import Journal
 from app.core.locations import state_dir_for
+from app.core.patch_backend import PatchBackend
 from app.core.unified import parse_patch
+from app.review.replies import detect, reply_patch
 from app.review.service import ReviewService
 from app.review.session import ReviewSession
 
@@ -34,22 +36,26 @@ class Source:
     label: str
 
 
-def open_source(spec: str | None, cwd: Path, *, stdin: bytes | None = None) -> Source:
-    """Resolve a review source; bare ``None`` means working tree against the index."""
+def open_source(
+    spec: str | None, cwd: Path, *, stdin: bytes | None = None, fmt: str = "auto"
+) -> Source:
+    """Resolve a review source; bare ``None`` means working tree against the index.
+    A file or stdin may hold a unified diff, a V4A patch or SEARCH/REPLACE
+    blocks (``fmt``: told from the text by default, see ``replies.py``)."""
     root = find_root(cwd)
     if spec is None:
         if root is None:
             raise GitError(
                 f"{cwd} is not inside a git repository; give a patch file or run `git init`"
             )
-        return Source(WorktreeBackend(root), "worktree", "working tree vs index")
+        return Source(WorktreeBackend(root, renames=True), "worktree", "working tree vs index")
     if spec == "-":
         data = stdin if stdin is not None else sys.stdin.buffer.read()
-        return _patch_source(data, "<stdin>", root or cwd)
+        return _patch_source(data, "<stdin>", root or cwd, fmt)
     path = Path(spec)
     candidate = path if path.is_absolute() else cwd / path
     if candidate.is_file():
-        return _patch_source(candidate.read_bytes(), spec, root or cwd)
+        return _patch_source(candidate.read_bytes(), spec, root or cwd, fmt)
     if candidate.is_dir():
         raise TetherError(f"{spec!r} is a folder, not a patch file")
     if root is None:
@@ -75,12 +81,25 @@ def _looks_like_path(spec: str) -> bool:
     return "/" in spec or spec.endswith((".patch", ".diff"))
 
 
-def _patch_source(data: bytes, label: str, root: Path) -> Source:
-    patch = parse_patch(data, source=label)
+def _patch_source(data: bytes, label: str, root: Path, fmt: str = "unified") -> Source:
+    if fmt != "unified":
+        text = _reply_text(data, label)
+        fmt = detect(text) if fmt == "auto" else fmt
+    if fmt == "unified":
+        patch = parse_patch(data, source=label)
+    else:
+        patch = reply_patch(text, fmt, root, label)
     if not patch.files:
         raise PatchParseError("no file changes found", path=label)
     key = "patch:" + hashlib.sha1(data).hexdigest()[:16]
     return Source(PatchBackend(root, patch), key, label)
+
+
+def _reply_text(data: bytes, label: str) -> str:
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        return ""  # not text: parse_patch says where (a unified diff's rules)
 
 
 def open_session(source: Source, *, context: int = 3, read_only: bool = False) -> ReviewSession:

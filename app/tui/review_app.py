@@ -661,6 +661,9 @@ class ReviewApp(ChecksMixin, MetricsMixin, AutoAcceptMixin, App[dict]):
             # editor run there would draw into it, and the page would freeze.
             self.status.say("editing in $EDITOR needs a terminal, not a browser seat", error=True)
             return
+        if hunk.whole:  # a rename, a mode, a binary file: no lines to edit
+            self.status.say(f"{hunk.whole}: a change of the whole file; y or n decides it")
+            return
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
         if not editor:
             self.status.say("set $EDITOR (or $VISUAL) to edit a hunk", error=True)
