@@ -7,7 +7,7 @@ reports each answer as a message: it reads ``app.py`` through the client
 (``fs/write_text_file``, as Gemini CLI does), asks permission for a two-hunk
 edit of ``lib.py`` with a ``diff`` content and writes it itself when allowed
 (as Claude's and Codex's adapters do), then tries to write outside the
-root. "wait" holds the turn until ``session/cancel``; "crash" writes to
+root. "run" asks permission to run a command (no diff). "wait" holds the turn until ``session/cancel``; "crash" writes to
 stderr and exits 3; anything else is echoed back ("received: …"), which is
 how a test sees what the next prompt carried.
 """
@@ -81,6 +81,8 @@ class FixtureAgent:
         text = "".join(getattr(block, "text", "") for block in prompt)
         # The user's words are the last paragraph (Tether puts its feedback first).
         words = text.rsplit("\n\n", 1)[-1]
+        if words.startswith("Tether"):  # only Tether's feedback: nothing to do but echo
+            words = ""
         if "crash" in words:
             print("fixture agent: crashing on purpose", file=sys.stderr, flush=True)
             os._exit(3)  # at once, as a crash does (no cleanup, no traceback)
@@ -89,6 +91,9 @@ class FixtureAgent:
             await self.say(session_id, "waiting for session/cancel")
             await self.cancelled.wait()
             return PromptResponse(stop_reason="cancelled")
+        if "run" in words:
+            await self.run_command(session_id)
+            return PromptResponse(stop_reason="end_turn")
         if "edit" not in words:
             await self.say(session_id, f"received: {text}")
             return PromptResponse(stop_reason="end_turn")
@@ -97,6 +102,19 @@ class FixtureAgent:
         )
         await self.edit(session_id)
         return PromptResponse(stop_reason="end_turn")
+
+    async def run_command(self, session_id: str) -> None:
+        """A permission that is not an edit: no diff content."""
+        asked = ToolCallUpdate(tool_call_id="call-run", title="Run make test", kind="execute")
+        options = [
+            PermissionOption(option_id="run-once", name="Run it", kind="allow_once"),
+            PermissionOption(option_id="no-run", name="Do not run it", kind="reject_once"),
+        ]
+        answer = await self.conn.request_permission(
+            session_id=session_id, tool_call=asked, options=options
+        )
+        chosen = getattr(answer.outcome, "option_id", None) or answer.outcome.outcome
+        await self.say(session_id, f"permission run: {chosen}")
 
     async def edit(self, session_id: str) -> None:
         app = str(self.cwd / "app.py")

@@ -19,7 +19,7 @@ import subprocess
 import sys
 import termios
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -102,9 +102,12 @@ class Terminal:
 
 
 @contextlib.contextmanager
-def review_in_pty(repo: Path, **env_extra: str) -> Iterator[Terminal]:
-    """``tether review`` in ``repo`` in a real pty (its own session, as a
-    terminal emulator starts it); killed on the way out if still running."""
+def review_in_pty(
+    repo: Path, *, args: Sequence[str] = ("review",), **env_extra: str
+) -> Iterator[Terminal]:
+    """``tether review`` (or ``tether ARGS``) in ``repo`` in a real pty (its
+    own session, as a terminal emulator starts it); killed on the way out if
+    still running."""
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", LINES, COLUMNS, 0, 0))
     env = {
@@ -117,7 +120,7 @@ def review_in_pty(repo: Path, **env_extra: str) -> Iterator[Terminal]:
     proc: subprocess.Popen[bytes] | None = None
     try:
         proc = subprocess.Popen(
-            [tether_command(), "review"],
+            [tether_command(), *args],
             cwd=repo,
             env=env,
             stdin=slave,

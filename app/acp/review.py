@@ -138,11 +138,15 @@ class AcpReview:
                 raise GateRefusal(f"Tether does not let agents change it: {reason}", path=f.path)
 
     def _review(self, origin: Origin, files: list[ProposedFile], via: str) -> Verdict:
-        if self.on_arrival is not None:
-            self.on_arrival(tuple(f.path for f in files), via)
+        paths = tuple(f.path for f in files)
+
+        def queued(_message: dict[str, Any]) -> None:  # the hunks are in the review now
+            if self.on_arrival is not None:
+                self.on_arrival(paths, via)
+
         # No deadline, and the agent need not be alive: a decided write is
         # Tether's own (and a crashed agent's complete hunks stay for review).
-        return self.host(origin, files, None, lambda _msg: None, lambda: True)
+        return self.host(origin, files, None, queued, lambda: True)
 
     def write(self, origin: Origin, path: str, content: str) -> str:
         """``fs/write_text_file``: only the accepted hunks are written. The

@@ -26,6 +26,7 @@ from app.acp.events import (
     AgentExited,
     AgentFailed,
     AgentReady,
+    EditArrived,
     TurnEnded,
     TurnStarted,
 )
@@ -53,6 +54,7 @@ class AgentRunner:
         # (its API keys); nothing of it passes through Tether's review or journal.
         self.env = dict(os.environ if env is None else env)
         self.client = TetherClient(review, self._emit, ask=ask)
+        review.on_arrival = lambda paths, via: self._emit(EditArrived(paths, via))
         self.session_id = ""
         self.agent_name = os.path.basename(self.command[0])
         self.stderr: collections.deque[str] = collections.deque(maxlen=STDERR_LINES)

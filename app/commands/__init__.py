@@ -6,4 +6,4 @@ the command, so ``tether --help`` and the headless commands stay light."""
 from __future__ import annotations
 
 # The order commands are listed in `tether --help`.
-MODULES = ("review", "loop", "watch", "trust", "gate", "journal")
+MODULES = ("review", "loop", "watch", "trust", "gate", "agent", "journal")

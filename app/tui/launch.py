@@ -70,3 +70,26 @@ def run_loop_tui(
     if result:
         print(summary_text(result))
     return EXIT_OK if not app.return_code else EXIT_ERROR
+
+
+def run_agent_tui(
+    root: Path,
+    command: list[str],
+    *,
+    level: int,
+    leash: dict | None,
+    focus: str | None,
+    theme: str,
+) -> int:
+    """``tether agent``: the agent's session and its review, in the agent app."""
+    from app.acp.review import AcpReview
+    from app.acp.runner import AgentRunner
+    from app.tui.agent_app import AgentApp
+    from app.tui.screens import summary_text
+
+    review = AcpReview(root, level=level, leash=leash or None, focus=focus)
+    app = AgentApp(AgentRunner(review, command), theme=theme)
+    result = app.run()
+    if result:
+        print(summary_text(result))
+    return EXIT_OK if not app.return_code else EXIT_ERROR
