@@ -7,7 +7,7 @@ reports each answer as a message: it reads ``app.py`` through the client
 (``fs/write_text_file``, as Gemini CLI does), asks permission for a two-hunk
 edit of ``lib.py`` with a ``diff`` content and writes it itself when allowed
 (as Claude's and Codex's adapters do), then tries to write outside the
-root. "run" asks permission to run a command (no diff). "wait" holds the turn until ``session/cancel``; "crash" writes to
+root. "run" asks permission to run a command (no diff). "die" asks to write app.py and exits before the answer. "wait" holds the turn until ``session/cancel``; "crash" writes to
 stderr and exits 3; anything else is echoed back ("received: …"), which is
 how a test sees what the next prompt carried.
 """
@@ -86,6 +86,8 @@ class FixtureAgent:
         if "crash" in words:
             print("fixture agent: crashing on purpose", file=sys.stderr, flush=True)
             os._exit(3)  # at once, as a crash does (no cleanup, no traceback)
+        if "die" in words:
+            await self.die_mid_write(session_id)
         if "wait" in words:
             self.cancelled.clear()
             await self.say(session_id, "waiting for session/cancel")
@@ -102,6 +104,18 @@ class FixtureAgent:
         )
         await self.edit(session_id)
         return PromptResponse(stop_reason="end_turn")
+
+    async def die_mid_write(self, session_id: str) -> None:
+        """Ask to write app.py, then exit before the answer comes."""
+        app = self.cwd / "app.py"
+        content = edited_app(app.read_text(encoding="utf-8"))
+        asyncio.ensure_future(
+            self.conn.write_text_file(session_id=session_id, path=str(app), content=content)
+        )
+        await asyncio.sleep(0)  # the request is on its way (written before the next message)
+        await self.say(session_id, "dying with a write in review")
+        print("fixture agent: died mid-write", file=sys.stderr, flush=True)
+        os._exit(4)
 
     async def run_command(self, session_id: str) -> None:
         """A permission that is not an edit: no diff content."""

@@ -243,6 +243,21 @@ def test_a_crash_is_reported_with_the_stderr_tail(session: Session) -> None:
     assert session.runner.prompt("again") == "the agent is not running"
 
 
+def test_an_agent_that_dies_mid_review_leaves_its_hunks_and_the_write_still_happens(
+    session: Session, repo: Path
+) -> None:
+    session.send("die")
+    wait_for(lambda: session.runner.exited, "the agent to exit")
+    exits = [e for e in session.events if isinstance(e, AgentExited)]
+    assert exits[-1].returncode == 4 and "died mid-write" in exits[-1].stderr
+    top, bottom = session.hunks("app.py")  # the complete hunks stay for review
+    session.decide("accept", "app.py", top)
+    session.decide("reject", "app.py", bottom, "no")
+    wait_for(lambda: "TOP = 'changed" in (repo / "app.py").read_text(), "Tether's write")
+    assert "BOTTOM = 2" in (repo / "app.py").read_text()
+    assert [e.path for e in journal(repo) if e.source.startswith("acp-write:")] == ["app.py"]
+
+
 def test_a_command_that_does_not_exist_is_reported(repo: Path) -> None:
     review = AcpReview(repo)
     runner = AgentRunner(review, ["/nonexistent/agent-binary"])

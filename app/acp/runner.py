@@ -31,6 +31,7 @@ from app.acp.events import (
     TurnStarted,
 )
 from app.acp.review import AcpReview
+from app.core.secrets import redact
 
 STDERR_LINES = 20
 # What one JSON-RPC line may be (a whole file's text in a write): the SDK's agent side uses 50 MB.
@@ -237,7 +238,8 @@ class AgentRunner:
             line = await stream.readline()
             if not line:
                 return
-            self.stderr.append(line.decode("utf-8", "replace").rstrip("\n"))
+            # Shown on screen: a key the agent printed is masked there too.
+            self.stderr.append(redact(line.decode("utf-8", "replace").rstrip("\n")))
 
 
 def _words(exc: BaseException) -> str:

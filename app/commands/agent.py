@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=int,
         choices=range(5),
         help="the autonomy slider at start: 0 reads only, 1-3 the focus file, 4 the repo "
-        "(default 3)",
+        "(default: 3 with --file, else 4)",
     )
     agent.add_argument("--file", help="the focus file levels 1-3 let the agent edit")
     agent.add_argument("--theme", choices=["dark", "light"], help="colour theme")
@@ -74,7 +74,8 @@ def cmd_agent(args: argparse.Namespace) -> int:
             raise TetherError(f"--file {args.file}: outside the repository {root}")
         focus = full.relative_to(root.resolve()).as_posix()
     leash = {Level[name.upper()]: value for name, value in config.leash.items()}
-    level = args.level if args.level is not None else int(Level.FILE)
+    # Without a focus file, levels 1-3 would hold every edit: the repo is the default then.
+    level = args.level if args.level is not None else int(Level.FILE if focus else Level.REPO)
     print(f"tether: starting {shlex.join(command)}", file=sys.stderr)
     from app.tui.launch import run_agent_tui
 

@@ -39,6 +39,7 @@ from app.acp.runner import AgentRunner
 from app.core.autonomy import LEVEL_NAMES, Level
 from app.core.names import quote_name
 from app.core.text import displayable
+from app.review.events import ReviewEvent
 from app.tui.gate_app import GATE_BINDINGS, GateApp
 from app.tui.review_app import BINDINGS as REVIEW_BINDINGS
 from widgets.autonomy_slider import AutonomySlider
@@ -73,6 +74,9 @@ AGENT_LEVEL_HELP = {
 }
 # The side panel keeps this much of the conversation (older text scrolls away).
 PANEL_CHARS = 40_000
+# Narrower than this, the diff and the panel do not both fit: the panel
+# steps aside while hunks wait (t brings it back).
+NARROW = 130
 
 
 class AgentEvent(Message):
@@ -103,7 +107,11 @@ class PermissionScreen(ModalScreen[str | None]):
         with VerticalScroll():
             yield Static(Text(f"The agent asks: {displayable(self.title_text)}", style="bold"))
             yield OptionList(
-                *(Option(f"{o.name} ({o.kind})", id=o.option_id) for o in self.options)
+                # The agent's words, never read as markup.
+                *(
+                    Option(Text(displayable(f"{o.name} ({o.kind})")), id=o.option_id)
+                    for o in self.options
+                )
             )
             yield Static(Text("enter: answer · esc: cancel", style="dim"))
 
@@ -134,6 +142,7 @@ class AgentApp(GateApp):
         self._tools: dict[str, str] = {}
         self._asks: list[threading.Event] = []
         self._stop_runner: Any = None
+        self._panel_choice: bool | None = None  # t: the user's choice, else by width
         runner.client.ask = self._ask_human
 
     def compose(self) -> ComposeResult:
@@ -169,6 +178,24 @@ class AgentApp(GateApp):
         self.runner.close()
         super().on_unmount()
 
+    def on_resize(self) -> None:
+        self._fit_panel()
+
+    def on_review_event(self, event: ReviewEvent) -> None:
+        super().on_review_event(event)
+        if self._alive():
+            self._fit_panel()
+
+    def _fit_panel(self) -> None:
+        panel = self.query_one("#context")
+        shown = panel.display
+        if self._panel_choice is not None:
+            panel.display = self._panel_choice
+        else:
+            panel.display = self.size.width >= NARROW or not self.service.pending
+        if panel.display and not shown:
+            self._follow()  # it scrolled nowhere while hidden
+
     def _hear(self, event: AcpEvent) -> None:
         self.post_message(AgentEvent(event))  # from the runner's thread
 
@@ -178,7 +205,12 @@ class AgentApp(GateApp):
         self._transcript = (self._transcript + text)[-PANEL_CHARS:]
         lines = [displayable(line) for line in self._transcript.split("\n")]
         self.query_one("#agent-log", Static).update(Text("\n".join(lines)))
-        self.query_one("#context", VerticalScroll).scroll_end(animate=False)
+        self._follow()
+
+    def _follow(self) -> None:
+        """Keep the newest text in sight, once the panel's new size is known."""
+        panel = self.query_one("#context", VerticalScroll)
+        self.call_after_refresh(panel.scroll_end, animate=False)
 
     def on_agent_event(self, message: AgentEvent) -> None:
         if not self._alive():
@@ -204,6 +236,9 @@ class AgentApp(GateApp):
             self._append(f"\n✎ {names}: waiting for your review ({event.via})\n")
             self.status.say(f"the agent's edit of {names} waits for your review")
             self._show_arrival(event.paths[0])
+            self._fit_panel()
+            if not self.query_one("#context").display:
+                self.status.say(f"the agent's edit of {names} waits for your review (t: the agent)")
         elif isinstance(event, EditAnswered):
             self._append(f"→ {event.summary}\n")
             if event.refused:
@@ -322,8 +357,8 @@ class AgentApp(GateApp):
         self.action_level(message.level - int(self.review.level))
 
     def action_panel(self) -> None:
-        panel = self.query_one("#context")
-        panel.display = not panel.display
+        self._panel_choice = not self.query_one("#context").display
+        self._fit_panel()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not self.is_running:
