@@ -7,7 +7,7 @@ reports each answer as a message: it reads ``app.py`` through the client
 (``fs/write_text_file``, as Gemini CLI does), asks permission for a two-hunk
 edit of ``lib.py`` with a ``diff`` content and writes it itself when allowed
 (as Claude's and Codex's adapters do), then tries to write outside the
-root. "run" asks permission to run a command (no diff). "die" asks to write app.py and exits before the answer. "wait" holds the turn until ``session/cancel``; "crash" writes to
+root. "ask" only asks the lib.py permission. "run" asks permission to run a command (no diff). "die" asks to write app.py and exits before the answer. "wait" holds the turn until ``session/cancel``; "crash" writes to
 stderr and exits 3; anything else is echoed back ("received: …"), which is
 how a test sees what the next prompt carried.
 """
@@ -93,6 +93,9 @@ class FixtureAgent:
             await self.say(session_id, "waiting for session/cancel")
             await self.cancelled.wait()
             return PromptResponse(stop_reason="cancelled")
+        if "ask" in words:
+            chosen = await self.ask_lib(session_id)
+            return PromptResponse(stop_reason="cancelled" if chosen == "cancelled" else "end_turn")
         if "run" in words:
             await self.run_command(session_id)
             return PromptResponse(stop_reason="end_turn")
@@ -130,18 +133,9 @@ class FixtureAgent:
         chosen = getattr(answer.outcome, "option_id", None) or answer.outcome.outcome
         await self.say(session_id, f"permission run: {chosen}")
 
-    async def edit(self, session_id: str) -> None:
-        app = str(self.cwd / "app.py")
-        read = await self.conn.read_text_file(session_id=session_id, path=app)
-        await self.say(session_id, f"read app.py: {len(read.content.splitlines())} lines")
-        try:
-            await self.conn.write_text_file(
-                session_id=session_id, path=app, content=edited_app(read.content)
-            )
-            await self.say(session_id, "write app.py: ok")
-        except Exception as exc:
-            await self.say(session_id, f"write app.py: error: {exc}")
-
+    async def ask_lib(self, session_id: str) -> str:
+        """Permission for a two-hunk edit of lib.py (a ``diff`` content); the
+        agent writes it itself when allowed. The option chosen."""
         lib = self.cwd / "lib.py"
         old = lib.read_text(encoding="utf-8")
         new = edited_lib(old)
@@ -160,10 +154,25 @@ class FixtureAgent:
             session_id=session_id, tool_call=asked, options=options
         )
         outcome = answer.outcome
-        chosen = getattr(outcome, "option_id", None) or outcome.outcome
+        chosen = str(getattr(outcome, "option_id", None) or outcome.outcome)
         await self.say(session_id, f"permission lib.py: {chosen}")
         if chosen in ("allow", "always"):
             lib.write_text(new, encoding="utf-8")  # the agent's own tool writes
+        return chosen
+
+    async def edit(self, session_id: str) -> None:
+        app = str(self.cwd / "app.py")
+        read = await self.conn.read_text_file(session_id=session_id, path=app)
+        await self.say(session_id, f"read app.py: {len(read.content.splitlines())} lines")
+        try:
+            await self.conn.write_text_file(
+                session_id=session_id, path=app, content=edited_app(read.content)
+            )
+            await self.say(session_id, "write app.py: ok")
+        except Exception as exc:
+            await self.say(session_id, f"write app.py: error: {exc}")
+
+        await self.ask_lib(session_id)
 
         outside = self.cwd.parent / "outside.txt"
         try:

@@ -234,6 +234,24 @@ def test_cancel_sends_session_cancel(session: Session) -> None:
     assert ended[-1].stop_reason == "cancelled"
 
 
+def test_cancel_answers_a_waiting_permission_cancelled_and_its_hunks_stay(
+    session: Session, repo: Path
+) -> None:
+    session.send("ask about lib.py")
+    first, last = session.hunks("lib.py")
+    assert session.runner.cancel()
+    wait_for(lambda: session.turns() == 1, "the cancelled turn")
+    assert "permission lib.py: cancelled" in session.said  # ACP: must answer cancelled
+    assert (repo / "lib.py").read_text() == LIB
+    session.decide("accept", "lib.py", first)  # still in review: Tether writes it
+    session.decide("reject", "lib.py", last, "not now")
+    wait_for(lambda: "first_renamed" in (repo / "lib.py").read_text(), "Tether's write")
+    assert "return 99" in (repo / "lib.py").read_text()
+    wait_for(lambda: session.review.has_feedback, "the feedback")
+    words = session.review.take_feedback()
+    assert "'cancelled' (the turn was cancelled)" in words and "not now" in words
+
+
 def test_a_crash_is_reported_with_the_stderr_tail(session: Session) -> None:
     session.send("crash now")
     wait_for(lambda: session.runner.exited, "the agent to exit")

@@ -10,6 +10,7 @@ offered (the capabilities say so), so the SDK answers "method not found".
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -68,6 +69,7 @@ class TetherClient:
         self.titles: dict[str, str] = {}
         # A tool call's diffs may come with its start, before the permission.
         self.diffs: dict[str, list[Any]] = {}
+        self._cancels: list[tuple[threading.Event, asyncio.Event]] = []
 
     def _origin(self, session_id: str, tool_call_id: str, tool: str) -> Origin:
         return Origin(self.review.agent, session_id, tool_call_id, tool)
@@ -115,13 +117,38 @@ class TetherClient:
             return await self._ask(title or tool_call.tool_call_id, options)
         tool = title or VIA_PERMISSION
         origin = self._origin(session_id, tool_call.tool_call_id, tool)
+        turn_cancelled = threading.Event()  # seen by the review's thread
+        cancelled = asyncio.Event()
+        self._cancels.append((turn_cancelled, cancelled))
+        review = asyncio.ensure_future(
+            asyncio.to_thread(self.review.permission, origin, diffs, options, turn_cancelled)
+        )
+        review.add_done_callback(_settled)
+        waiting = asyncio.ensure_future(cancelled.wait())
         try:
-            answer = await asyncio.to_thread(self.review.permission, origin, diffs, options)
+            await asyncio.wait({review, waiting}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            waiting.cancel()
+            self._cancels.remove((turn_cancelled, cancelled))
+        if not review.done():
+            # ACP: a cancelled turn's permission is answered "cancelled" at once.
+            # The hunks stay for review; Tether writes what is accepted of them.
+            self.emit(EditAnswered(f"{tool}: cancelled with the turn; its hunks stay for review"))
+            return _outcome(None)
+        try:
+            answer = review.result()
         except TetherError as exc:  # Tether is closing: the edit was never decided
             self.emit(EditAnswered(f"{tool}: cancelled: {exc}", refused=True))
             return _outcome(None)
         self.emit(EditAnswered(f"{tool}: {answer.summary}", refused=not answer.allowed))
         return _outcome(answer.option_id)
+
+    def cancel_turn(self) -> None:
+        """The turn is being cancelled (on the event loop): permissions still
+        waiting are answered "cancelled"."""
+        for turn_cancelled, cancelled in list(self._cancels):
+            turn_cancelled.set()
+            cancelled.set()
 
     async def _ask(self, title: str, options: list[Any]) -> RequestPermissionResponse:
         if self.review.level is Level.OFF:
@@ -159,6 +186,12 @@ class TetherClient:
 
     def on_connect(self, conn: Any) -> None:
         return None
+
+
+def _settled(task: asyncio.Future[Any]) -> None:
+    """A review that outlived its answer: its error is not lost in asyncio's log."""
+    if not task.cancelled():
+        task.exception()
 
 
 def _outcome(option_id: str | None) -> RequestPermissionResponse:

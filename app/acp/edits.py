@@ -105,13 +105,14 @@ def write_answer(path: str, verdict: Verdict, applied: Applied) -> str:
 
 
 def permission_feedback(
-    label: str, verdict: Verdict, applied: Applied | None, *, allowed: bool
+    label: str, verdict: Verdict, applied: Applied | None, *, allowed: bool, cancelled: bool = False
 ) -> str:
     """What the next prompt tells the agent of a permission it was refused
     ("" when it was allowed: the agent wrote its edit and knows)."""
     if allowed:
         return ""
-    lines = [f"Tether's review of your edit ({label}) — you were answered 'reject once':"]
+    answered = "'cancelled' (the turn was cancelled)" if cancelled else "'reject once'"
+    lines = [f"Tether's review of your edit ({label}) — you were answered {answered}:"]
     if applied is not None and applied.applied:
         paths = ", ".join(applied.applied)
         lines.append(

@@ -160,11 +160,17 @@ class AcpReview:
         return write_answer(proposed.path, verdict, applied)
 
     def permission(
-        self, origin: Origin, diffs: Sequence[Any], options: Sequence[Any]
+        self,
+        origin: Origin,
+        diffs: Sequence[Any],
+        options: Sequence[Any],
+        cancelled: threading.Event | None = None,
     ) -> PermissionAnswer:
         """``session/request_permission`` for an edit: allowed once when every
         hunk is accepted; otherwise rejected once, Tether writes the accepted
-        hunks itself, and the decisions wait for the next prompt."""
+        hunks itself, and the decisions wait for the next prompt. Once
+        ``cancelled`` is set the agent was answered already ("cancelled"):
+        Tether writes what was accepted."""
         try:
             files = [f for f in proposed_from_diffs(self.reader, diffs) if f.before != f.after]
             self._allowed(files)
@@ -172,15 +178,20 @@ class AcpReview:
             option, _ = option_for(options, Verdict({}), self.level)
             self.add_feedback(f"Tether refused your edit ({origin.label()}): {exc}")
             return PermissionAnswer(option, False, f"refused: {exc}")
-        if not files:
-            option, allowed = option_for(options, Verdict({}, ()), self.level)
-            return PermissionAnswer(option, allowed, "the edit changes nothing")
+        if not files:  # nothing would change: nothing to review, no harm in it
+            allow = next((o.option_id for o in options if o.kind == "allow_once"), None)
+            return PermissionAnswer(allow, allow is not None, "the edit changes nothing")
         verdict = self._review(origin, files, VIA_PERMISSION)
         option, allowed = option_for(options, verdict, self.level)
+        if cancelled is not None and cancelled.is_set():
+            option, allowed = None, False
         applied: Applied | None = None
         if not allowed and any(h.accepted for h in verdict.hunks):
             applied = self.writer.apply(files, verdict, origin)
-        words = permission_feedback(origin.label(), verdict, applied, allowed=allowed)
+        gone = cancelled is not None and cancelled.is_set()
+        words = permission_feedback(
+            origin.label(), verdict, applied, allowed=allowed, cancelled=gone
+        )
         if words:
             self.add_feedback(words)
         done = sum(h.accepted for h in verdict.hunks)

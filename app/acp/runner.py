@@ -100,8 +100,12 @@ class AgentRunner:
         """``session/cancel`` for the running turn (False: none runs)."""
         if not self.turn_running or self._loop is None or self._conn is None:
             return False
-        asyncio.run_coroutine_threadsafe(self._conn.cancel(session_id=self.session_id), self._loop)
+        asyncio.run_coroutine_threadsafe(self._cancel(), self._loop)
         return True
+
+    async def _cancel(self) -> None:
+        self.client.cancel_turn()
+        await self._conn.cancel(session_id=self.session_id)
 
     def close(self, timeout: float = 5.0) -> None:
         """Stop the agent (stdin closed, then terminate, then kill: the SDK's
