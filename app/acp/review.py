@@ -183,19 +183,20 @@ class AcpReview:
             return PermissionAnswer(allow, allow is not None, "the edit changes nothing")
         verdict = self._review(origin, files, VIA_PERMISSION)
         option, allowed = option_for(options, verdict, self.level)
-        if cancelled is not None and cancelled.is_set():
+        gone = cancelled is not None and cancelled.is_set()
+        if gone:
             option, allowed = None, False
         applied: Applied | None = None
         if not allowed and any(h.accepted for h in verdict.hunks):
             applied = self.writer.apply(files, verdict, origin)
-        gone = cancelled is not None and cancelled.is_set()
         words = permission_feedback(
             origin.label(), verdict, applied, allowed=allowed, cancelled=gone
         )
         if words:
             self.add_feedback(words)
         done = sum(h.accepted for h in verdict.hunks)
-        summary = f"{'allowed once' if allowed else 'rejected once'}: {done} of {len(verdict.hunks)} hunks accepted"
+        answered = "cancelled" if gone else "allowed once" if allowed else "rejected once"
+        summary = f"{answered}: {done} of {len(verdict.hunks)} hunks accepted"
         return PermissionAnswer(option, allowed, summary)
 
     # -- what the next prompt carries ------------------------------------------------

@@ -143,6 +143,7 @@ class AgentApp(GateApp):
         self._asks: list[threading.Event] = []
         self._stop_runner: Any = None
         self._panel_choice: bool | None = None  # t: the user's choice, else by width
+        self._render_due = False
         runner.client.ask = self._ask_human
 
     def compose(self) -> ComposeResult:
@@ -203,6 +204,13 @@ class AgentApp(GateApp):
 
     def _append(self, text: str) -> None:
         self._transcript = (self._transcript + text)[-PANEL_CHARS:]
+        # An agent streams many small chunks: the panel is redrawn once per frame.
+        if not self._render_due:
+            self._render_due = True
+            self.call_after_refresh(self._render_transcript)
+
+    def _render_transcript(self) -> None:
+        self._render_due = False
         lines = [displayable(line) for line in self._transcript.split("\n")]
         self.query_one("#agent-log", Static).update(Text("\n".join(lines)))
         self._follow()
