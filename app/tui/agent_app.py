@@ -188,12 +188,18 @@ class AgentApp(GateApp):
             self._fit_panel()
 
     def _fit_panel(self) -> None:
+        """Wide: the diff and the panel side by side. Narrow: one of them —
+        the diff while hunks wait, else the panel (t switches)."""
         panel = self.query_one("#context")
         shown = panel.display
+        narrow = self.size.width < NARROW
         if self._panel_choice is not None:
             panel.display = self._panel_choice
         else:
-            panel.display = self.size.width >= NARROW or not self.service.pending
+            panel.display = not narrow or not self.service.pending
+        alone = narrow and panel.display
+        panel.styles.width = "1fr" if alone else None  # None: the stylesheet's width
+        self.pane.display = not alone
         if panel.display and not shown:
             self._follow()  # it scrolled nowhere while hidden
 
