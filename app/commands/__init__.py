@@ -12,6 +12,7 @@ MODULES = (
     "watch",
     "trust",
     "gate",
+    "agent",
     "journal",
     "report",
     "teach",

@@ -50,6 +50,8 @@ class Config:
     checks: dict[str, object] = field(default_factory=dict)
     # The [autonomy] table, kept raw (app.review.autoaccept reads it).
     autonomy: dict[str, object] = field(default_factory=dict)
+    # [agent] command: the ACP agent ``tether agent`` starts (argv, no shell).
+    agent_command: list[str] = field(default_factory=list)
     # What was not applied, and why (shown to the user).
     notes: list[str] = field(default_factory=list)
 
@@ -84,7 +86,8 @@ def _merge(config: Config, path: Path, *, trusted: bool) -> None:
     known = {
         f.name
         for f in fields(config)
-        if f.name not in ("provider", "leash", "notes", "plan", "checks", "autonomy")
+        if f.name
+        not in ("provider", "leash", "notes", "plan", "checks", "autonomy", "agent_command")
     }
     provider = data.get("provider", {})
     if not isinstance(provider, dict):
@@ -106,6 +109,7 @@ def _merge(config: Config, path: Path, *, trusted: bool) -> None:
         )
         provider = {k: v for k, v in provider.items() if k not in routing}
     config.provider.update(provider)
+    _merge_agent(config, data, path, trusted=trusted)
     leash = data.get("leash", {})
     levels = ("line", "chunk", "file", "repo")
     for name, value in leash.items() if isinstance(leash, dict) else ():
@@ -187,6 +191,34 @@ def _merge_checks(config: Config, path: Path, checks: object, *, trusted: bool) 
         )
         checks = {k: v for k, v in checks.items() if k not in commands}
     config.checks.update(checks)
+
+
+def _merge_agent(config: Config, data: dict[str, object], path: Path, *, trusted: bool) -> None:
+    """``[agent] command = [...]``: a program Tether would run, so, like where
+    requests go, a repository's config may choose it only once trusted."""
+    agent = data.get("agent", {})
+    if not isinstance(agent, dict):
+        raise ConfigError("[agent] must be a table", path=str(path))
+    if "command" not in agent:
+        return
+    command = agent["command"]
+    if (
+        not isinstance(command, list)
+        or not command
+        or not all(isinstance(part, str) and part for part in command)
+    ):
+        raise ConfigError(
+            '[agent] command must be a list of words, e.g. ["gemini", "--acp"]',
+            path=str(path),
+            line=line_of(path, "command"),
+        )
+    if not trusted:
+        config.notes.append(
+            f"ignored [agent] command in {path}: a repository's config may not choose a "
+            "program to run; if you wrote it, `tether trust` allows this exact file"
+        )
+        return
+    config.agent_command = list(command)
 
 
 # What a setting's type is called in a message (not Python's "a int").

@@ -44,8 +44,10 @@ class Applied:
 class Writer:
     """Writes verdicts for one ``tether mcp`` process (one journal source)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, kind: str = "mcp", written_by: str = "tether mcp") -> None:
         self.root = root
+        # Who writes (``tether agent`` reuses this writer): the journal's source and note.
+        self.kind, self.written_by = kind, written_by
         self._session: ReviewSession | None = None
         self._lock = threading.Lock()  # tool calls run on worker threads
 
@@ -56,7 +58,7 @@ class Writer:
                 ProposalBackend(self.root),
                 journal=Journal(state / "journal.jsonl"),
                 blobs=BlobStore(state / "blobs"),
-                source=f"mcp:{time.strftime('%Y%m%dT%H%M%S')}:{os.getpid()}",
+                source=f"{self.kind}:{time.strftime('%Y%m%dT%H%M%S')}:{os.getpid()}",
             )
         return self._session
 
@@ -95,7 +97,7 @@ class Writer:
                     "written to it: read it again and propose again"
                 )
                 return
-            extra: dict[str, object] = {"origin": origin.label(), "written_by": "tether mcp"}
+            extra: dict[str, object] = {"origin": origin.label(), "written_by": self.written_by}
             for (path, _, _), fr in zip(steps, loaded, strict=True):
                 if fr.hunks:
                     session.accept(path, session.all_hunks(path), extra=extra)

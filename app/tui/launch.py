@@ -132,3 +132,26 @@ def run_attach_tui(state_dir: Path, *, seat: str, read_only: bool, theme: str) -
     if result:
         print(summary_text(result))
     return EXIT_OK if not app.return_code else EXIT_ERROR
+
+
+def run_agent_tui(
+    root: Path,
+    command: list[str],
+    *,
+    level: int,
+    leash: dict | None,
+    focus: str | None,
+    theme: str,
+) -> int:
+    """``tether agent``: the agent's session and its review, in the agent app."""
+    from app.acp.review import AcpReview
+    from app.acp.runner import AgentRunner
+    from app.tui.agent_app import AgentApp
+    from app.tui.screens import summary_text
+
+    review = AcpReview(root, level=level, leash=leash or None, focus=focus)
+    app = AgentApp(AgentRunner(review, command), theme=theme)
+    result = app.run()
+    if result:
+        print(summary_text(result))
+    return EXIT_OK if not app.return_code else EXIT_ERROR

@@ -1,0 +1,1 @@
+"""Driving an Agent Client Protocol agent, its edits reviewed per hunk (no UI)."""
