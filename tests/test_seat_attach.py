@@ -209,11 +209,16 @@ async def test_the_owner_going_away_is_said_and_keys_send_nothing(repo: Path) ->
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             await wait_until(pilot, lambda: len(app.pane.hunks) == 2, "the proposal's hunks")
-            gate_host.close()  # the owner quits: its waiting call is answered, seats dropped
+            # The owner quits as run_owning does: the endpoint closes (seats
+            # dropped), then the host answers its waiting call. (Withdrawing
+            # first raced the seat's "owner gone" under load: y then found no
+            # hunk to send rather than the owner gone.)
             server.close()
             await wait_until(pilot, lambda: "owner is gone" in app.status.message, "said")
             await pilot.press("y")
             await wait_until(pilot, lambda: "nothing was sent" in app.status.message, "refused")
+            gate_host.close()
     finally:
+        gate_host.close()
         gate_host.service.close()
     assert decision(finish(proc)) == "deny"  # the agent was answered, not left waiting

@@ -171,8 +171,9 @@ async def test_a_websocket_from_another_site_is_refused(local: tuple[TestServer,
 
 
 def test_the_seat_command() -> None:
-    assert seat_argv(read_only=False)[-1] == "review"
-    assert seat_argv(read_only=True)[-2:] == ["review", "--read-only"]
+    """Each browser seat is a `tether attach` on the review a Tether owns."""
+    assert seat_argv(read_only=False)[-3:] == ["attach", "--seat", "browser"]
+    assert seat_argv(read_only=True, seat="eve")[-4:] == ["attach", "--seat", "eve", "--read-only"]
 
 
 def test_a_port_in_use_is_one_clear_line(sample_repo: Path) -> None:
