@@ -24,7 +24,7 @@ from rich.segment import Segments
 from textual import work
 from textual.app import App, ComposeResult, SuspendNotSupported, SystemCommand
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -46,9 +46,11 @@ from app.review.events import (
 from app.review.risks import describe
 from app.review.service import ReviewService
 from app.review.session import Outcome, ReviewSession
+from app.tui.room import ROOM_BINDINGS, RoomMixin
 from app.tui.screens import HelpScreen, SummaryScreen
 from themes import ALIASES, CSS_PATH, THEMES
 from widgets.diff_pane import CURSOR_BINDINGS, DiffPane
+from widgets.file_header import FileHeader, FileTitle
 from widgets.file_list import FileEntry, FileList
 from widgets.status_line import StatusLine
 
@@ -93,6 +95,7 @@ BINDINGS = [
         Binding(b.key, f"pane_{b.action}", b.description, show=False, tooltip=b.tooltip)
         for b in CURSOR_BINDINGS
     ),
+    *ROOM_BINDINGS,
     Binding(
         "R", "reload", "Reload", show=False, key_display="R", tooltip="Reload the file from disk"
     ),
@@ -109,7 +112,7 @@ class ServiceEvent(Message):
         self.event = event
 
 
-class ReviewApp(App[dict]):
+class ReviewApp(RoomMixin, App[dict]):
     """Review one source hunk by hunk."""
 
     CSS_PATH = str(CSS_PATH)
@@ -145,7 +148,9 @@ class ReviewApp(App[dict]):
         yield Header(show_clock=False)
         with Horizontal(id="main"):
             yield FileList(id="files")
-            yield DiffPane(id="diff")
+            with Vertical(id="diff-box"):
+                yield FileHeader(id="file-header")
+                yield DiffPane(id="diff")
         yield StatusLine(id="status")
         yield Footer(compact=True)
 
@@ -159,6 +164,7 @@ class ReviewApp(App[dict]):
         self.status.source = self.label
         self._main_screen = self.screen
         self._screen_up = True
+        self.apply_room()
         self._unsubscribe = self.service.subscribe(self._deliver)
         self._sync_file_list()
         self.show_file(self._first_pending(0))
@@ -426,6 +432,25 @@ class ReviewApp(App[dict]):
         at = f" · hunk {hunk + 1}/{total}" if hunk >= 0 else ""
         decided = self.service.decided
         self.status.progress = f"{where}{at} · {decided} decided · {self.service.pending} pending"
+        self.query_one(FileHeader).set_title(self.file_title())
+
+    def file_title(self) -> FileTitle | None:
+        """What the header above the diff says: the file on show, in full."""
+        files = self.service.files
+        if not files or not self.pane.path:
+            return None
+        fr = self.current
+        patch = fr.patch
+        return FileTitle(
+            path=fr.path,
+            status=str(fr.status),
+            old_path=fr.old_path,
+            old_mode=patch.old_mode if patch is not None else None,
+            new_mode=patch.new_mode if patch is not None else None,
+            hunk=self.pane.current_hunk(),
+            hunks=len(self.pane.hunks),
+            decided=fr.accepted_count + fr.rejected_count,
+        )
 
     def on_diff_pane_cursor_moved(self, _message: DiffPane.CursorMoved) -> None:
         if not self._alive():

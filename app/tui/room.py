@@ -1,0 +1,124 @@
+"""Room for the diff: side panels that hide, resize and give way on a narrow
+terminal, and scrolling the code sideways.
+
+A mixin for the review workbench (and the apps built on it). The panels are
+the file list (``#files``) and, in the loop, the context panel
+(``#context``); what the user chose (shown or not, how wide) is kept for the
+session, and what is drawn is that choice shrunk to leave the diff at least
+half the screen.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import events
+from textual.binding import Binding
+
+from widgets.diff_pane import DiffPane
+from widgets.status_line import StatusLine
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    _Base = App[dict]
+else:
+    _Base = object
+
+FILES_WIDTH = 34  # the file list's default width, border included
+CONTEXT_WIDTH = 58  # the loop's context panel
+MIN_PANEL = 12
+STEP = 4
+
+ROOM_BINDINGS = [
+    Binding("b", "toggle_files", "Files", tooltip="Hide or show the file list", show=False),
+    Binding(
+        "left_curly_bracket",
+        "files_width(-4)",
+        "Narrower list",
+        key_display="{",
+        tooltip="Make the file list narrower",
+        show=False,
+    ),
+    Binding(
+        "right_curly_bracket",
+        "files_width(4)",
+        "Wider list",
+        key_display="}",
+        tooltip="Make the file list wider",
+        show=False,
+    ),
+    Binding(
+        "left",
+        "sideways(-1)",
+        "Scroll left",
+        key_display="←",
+        tooltip="Scroll the code left",
+        show=False,
+    ),
+    Binding(
+        "right",
+        "sideways(1)",
+        "Scroll right",
+        key_display="→",
+        tooltip="Scroll the code right (to a change cut at the edge first)",
+        show=False,
+    ),
+]
+
+
+def panel_width(chosen: int, total: int, share: float = 0.25) -> int:
+    """The width a side panel gets: what was chosen, but never more than
+    ``share`` of the terminal (the diff keeps the rest), nor less than
+    ``MIN_PANEL``."""
+    return max(MIN_PANEL, min(chosen, int(total * share)))
+
+
+class RoomMixin(_Base):
+    """Keys and layout rules that give the diff its room."""
+
+    files_shown = True
+    files_chosen = FILES_WIDTH
+
+    def apply_room(self) -> None:
+        """Size the side panels for the terminal as it is now."""
+        total = self.size.width
+        for panel in self.query("#files"):
+            panel.display = self.files_shown
+            panel.styles.width = panel_width(self.files_chosen, total)
+        self.size_side_panels(total)
+
+    def size_side_panels(self, total: int) -> None:
+        """Apps with more panels size them here (the loop's context panel)."""
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self.apply_room()
+
+    def _say(self, text: str) -> None:
+        self.query_one(StatusLine).say(text)
+
+    def action_toggle_files(self) -> None:
+        self.files_shown = not self.files_shown
+        self.apply_room()
+        self._say(
+            "file list shown (b hides it)" if self.files_shown else "file list hidden (b shows it)"
+        )
+
+    def action_files_width(self, delta: int) -> None:
+        if not self.files_shown:
+            self._say("the file list is hidden: b shows it")
+            return
+        limit = panel_width(10**6, self.size.width)
+        current = min(self.files_chosen, limit)
+        chosen = max(MIN_PANEL, min(current + delta, limit))
+        if chosen == current:
+            edge = "narrowest" if delta < 0 else "widest"
+            self._say(f"the file list is as {edge} as it goes ({chosen} columns)")
+            return
+        self.files_chosen = chosen
+        self.apply_room()
+        self._say(f"file list {chosen} columns wide")
+
+    def action_sideways(self, direction: int) -> None:
+        pane = self.query_one(DiffPane)
+        self._say(pane.scroll_sideways(direction))
