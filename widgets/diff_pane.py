@@ -58,8 +58,8 @@ CURSOR_BINDINGS: list[Binding] = [
     Binding("down", "cursor_by(1)", "Down", show=False, tooltip="Cursor down one line"),
     Binding("pageup", "page_by(-1)", "Page up", show=False, tooltip="Page up"),
     Binding("pagedown", "page_by(1)", "Page down", show=False, tooltip="Page down"),
-    Binding("home", "cursor_to(0)", "Top", show=False, tooltip="Cursor to the first row"),
-    Binding("end", "cursor_to(-1)", "Bottom", show=False, tooltip="Cursor to the last row"),
+    Binding("home", "hunk_at(0)", "First", show=False, tooltip="First hunk of the file"),
+    Binding("end", "hunk_at(-1)", "Last", show=False, tooltip="Last hunk of the file"),
 ]
 
 
@@ -415,6 +415,33 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
         if force_scroll or header < top or target >= top + max(height, 1) - 2:
             self.scroll_to(y=max(0, header - 2), animate=False, immediate=True)
         self.cursor = target
+
+    def action_hunk_at(self, index: int) -> None:
+        """The cursor to the file's first (0) or last (-1) hunk: Home and
+        End stay on hunks, not on the fold rows around them."""
+        if self._hunks:
+            self.move_to_hunk(index if index >= 0 else len(self._hunks) - 1)
+
+    def row_of_line(self, hunk_id: str, line: int) -> int | None:
+        """The row that shows line ``line`` of hunk ``hunk_id`` (either side)."""
+        start = self._row_of_hunk.get(hunk_id)
+        if start is None:
+            return None
+        for i in range(start, len(self.rows)):
+            row = self.rows[i]
+            if row.hunk != hunk_id:
+                break
+            if row.kind != HUNK and line in (row.line, row.right):
+                return i
+        return None
+
+    def show_column(self, column: int, length: int = 1) -> None:
+        """Scroll sideways so that columns ``column`` to ``column + length``
+        of the code are on screen (a search match)."""
+        room = self.code_room()
+        x = int(self.scroll_x)
+        if column < x + 1 or column + length > x + room - 1:
+            self.scroll_to(x=max(0, column - room // 4), animate=False, immediate=True)
 
     def next_hunk(self, step: int = 1) -> bool:
         current = self.current_hunk()

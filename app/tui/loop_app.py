@@ -117,7 +117,10 @@ _REVIEW_ONLY = {
 class LoopApp(WatchingMixin, ReviewApp):
     """Prompt the model, review its hunks as they stream, keep it on a leash."""
 
-    BINDINGS = REVIEW_BINDINGS + LOOP_BINDINGS  # type: ignore[assignment]
+    # A review key the loop uses for its own (g: the plan's next step) is the loop's.
+    BINDINGS = [  # type: ignore[assignment]
+        b for b in REVIEW_BINDINGS if b.key not in {x.key for x in LOOP_BINDINGS}
+    ] + LOOP_BINDINGS
 
     def __init__(
         self,

@@ -46,6 +46,7 @@ from app.review.events import (
 from app.review.risks import describe
 from app.review.service import ReviewService
 from app.review.session import Outcome, ReviewSession
+from app.tui.finding import FINDING_BINDINGS, FindingMixin
 from app.tui.room import ROOM_BINDINGS, RoomMixin
 from app.tui.screens import HelpScreen, SummaryScreen
 from themes import ALIASES, CSS_PATH, THEMES
@@ -96,6 +97,7 @@ BINDINGS = [
         for b in CURSOR_BINDINGS
     ),
     *ROOM_BINDINGS,
+    *FINDING_BINDINGS,
     Binding(
         "R", "reload", "Reload", show=False, key_display="R", tooltip="Reload the file from disk"
     ),
@@ -112,7 +114,7 @@ class ServiceEvent(Message):
         self.event = event
 
 
-class ReviewApp(RoomMixin, App[dict]):
+class ReviewApp(FindingMixin, RoomMixin, App[dict]):
     """Review one source hunk by hunk."""
 
     CSS_PATH = str(CSS_PATH)
@@ -626,6 +628,10 @@ class ReviewApp(RoomMixin, App[dict]):
 
     def action_pane_cursor_to(self, row: int) -> None:
         self.pane.action_cursor_to(row)
+        self._update_progress()
+
+    def action_pane_hunk_at(self, index: int) -> None:
+        self.pane.action_hunk_at(index)
         self._update_progress()
 
     def action_toggle_view(self) -> None:
