@@ -34,7 +34,7 @@ from textual.strip import Strip
 from app.core.model import ADDED, CONTEXT, REMOVED, Hunk
 from app.core.names import safe_text
 from app.core.text import displayable, strip_eol
-from themes import DiffPalette, palette_for
+from themes import DiffPalette, palette_for, syntax_colour
 from widgets.diff_rows import FOLD, HUNK, NOTE, BlockCache, Row, layout, pairs_in_hunk
 from widgets.highlight import (
     WINDOW_OVER,
@@ -836,7 +836,7 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
         segs: list[Segment] = []
         pos = 0
         for ttype, value in tokens:
-            fg = colour_for(colours, ttype) or pal.text
+            fg = syntax_colour(colour_for(colours, ttype) or pal.text, pal)
             start = pos
             end = pos + len(value)
             pos = end

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.commands.common import EXIT_USAGE
+from app.core.config import THEME_NAMES
 from app.core.errors import ConfigError, TetherError
 
 if TYPE_CHECKING:
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 
 def register(sub: argparse._SubParsersAction) -> None:
     demo = sub.add_parser("demo", help="the whole loop on a sample project, offline, no key")
-    demo.add_argument("--theme", choices=["dark", "light"], help="colour theme")
+    demo.add_argument("--theme", choices=THEME_NAMES, help="colour theme")
     demo.add_argument("--keep", action="store_true", help="print and keep the sample folder")
     demo.add_argument(
         "--review", action="store_true", help="review a sample change instead (tether review)"
@@ -39,7 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         choices=range(5),
         help="autonomy: 0 off, 1 line, 2 chunk, 3 file, 4 repo",
     )
-    loop.add_argument("--theme", choices=["dark", "light"], help="colour theme")
+    loop.add_argument("--theme", choices=THEME_NAMES, help="colour theme")
     loop.set_defaults(run=cmd_loop)
 
 

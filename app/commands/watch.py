@@ -6,13 +6,14 @@ import argparse
 from pathlib import Path
 
 from app.commands.common import EXIT_ERROR, EXIT_OK
+from app.core.config import THEME_NAMES
 from app.core.errors import TetherError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     watch = sub.add_parser("watch", help="review edits any agent makes on disk, live (no model)")
     watch.add_argument("path", nargs="?", default=".", help="the folder to watch (default: here)")
-    watch.add_argument("--theme", choices=["dark", "light"], help="colour theme")
+    watch.add_argument("--theme", choices=THEME_NAMES, help="colour theme")
     watch.set_defaults(run=cmd_watch)
 
 

@@ -26,6 +26,9 @@ from app.core.errors import ConfigError
 from app.core.locations import user_config_dir
 
 REPO_CONFIG = ".tether.toml"
+# The colour themes a user may choose (--theme, ``theme =`` in the config);
+# themes/ maps each to its Textual theme and diff palette.
+THEME_NAMES = ("dark", "light", "high-contrast", "colour-blind")
 # [provider] keys that only shape the request; a repository may set them.
 REQUEST_KEYS = frozenset({"model", "max_retries", "read_timeout", "connect_timeout", "speed"})
 
@@ -117,8 +120,9 @@ def _merge(config: Config, path: Path, *, trusted: bool) -> None:
                 line=line_of(path, key),
             )
         setattr(config, key, value)
-    if config.theme not in ("dark", "light", "tether-dark", "tether-light"):
-        raise ConfigError(f"theme must be 'dark' or 'light', not {config.theme!r}", path=str(path))
+    if config.theme not in THEME_NAMES and config.theme not in {f"tether-{t}" for t in THEME_NAMES}:
+        names = ", ".join(repr(t) for t in THEME_NAMES)
+        raise ConfigError(f"theme must be one of {names}, not {config.theme!r}", path=str(path))
 
 
 # What a setting's type is called in a message (not Python's "a int").
