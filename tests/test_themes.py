@@ -187,7 +187,7 @@ def test_every_command_with_a_theme_takes_all_four(command: str) -> None:
         parser.parse_args([command, "--theme", "neon"])
 
 
-def test_the_config_names_the_four_themes_on_a_bad_one(tmp_path: Path) -> None:
+def test_the_config_names_the_four_themes_on_a_bad_one(tmp_path: Path, isolated_home: Path) -> None:
     from app.core.config import load_config
     from app.core.errors import ConfigError
 
