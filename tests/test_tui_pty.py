@@ -101,10 +101,15 @@ class Terminal:
         return self.proc.returncode
 
 
-@contextlib.contextmanager
-def review_in_pty(repo: Path, **env_extra: str) -> Iterator[Terminal]:
+def review_in_pty(repo: Path, **env_extra: str) -> contextlib.AbstractContextManager[Terminal]:
     """``tether review`` in ``repo`` in a real pty (its own session, as a
     terminal emulator starts it); killed on the way out if still running."""
+    return open_pty_command(["review"], repo, **env_extra)
+
+
+@contextlib.contextmanager
+def open_pty_command(args: list[str], cwd: Path, **env_extra: str) -> Iterator[Terminal]:
+    """``tether ARGS`` in ``cwd`` in a real pty (see ``review_in_pty``)."""
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", LINES, COLUMNS, 0, 0))
     env = {
@@ -117,8 +122,8 @@ def review_in_pty(repo: Path, **env_extra: str) -> Iterator[Terminal]:
     proc: subprocess.Popen[bytes] | None = None
     try:
         proc = subprocess.Popen(
-            [tether_command(), "review"],
-            cwd=repo,
+            [tether_command(), *args],
+            cwd=cwd,
             env=env,
             stdin=slave,
             stdout=slave,

@@ -75,6 +75,9 @@ LOOP_BINDINGS = [
     Binding("c", "context", "Context", tooltip="Show or hide exactly what was sent to the model"),
     Binding("o", "code_view", "Code", tooltip="Back to the code view (pick lines for levels 1-2)"),
     Binding(
+        "t", "walkthrough", "Walkthrough", show=False, tooltip="Show the demo's walkthrough again"
+    ),
+    Binding(
         "left_parenthesis",
         "context_width(-4)",
         "Narrower context",
@@ -418,6 +421,17 @@ class LoopApp(WatchingMixin, ReviewApp):
         where = f"lines {sel[0]}–{sel[1]}" if sel else f"line {self.code.cursor + 1}"
         self.status.progress = f"{quote_name(self.code.path)} · {where}"
         self.query_one(FileHeader).set_title(self.file_title())
+
+    def _focus_is_view(self) -> bool:
+        return super()._focus_is_view() or isinstance(self.focused, CodeView)
+
+    def action_walkthrough(self) -> None:
+        if not self.intro:
+            self.status.say("no walkthrough here: t shows it in tether demo")
+            return
+        self._set_context_text(self.intro)
+        self.query_one("#context").display = True
+        self.status.say("the walkthrough is back (c hides it)")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not self.is_running:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import rich
 from rich.segment import Segments
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult, SuspendNotSupported, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -49,6 +49,7 @@ from app.review.session import Outcome, ReviewSession
 from app.tui.finding import FINDING_BINDINGS, FindingMixin
 from app.tui.room import ROOM_BINDINGS, RoomMixin
 from app.tui.screens import HelpScreen, SummaryScreen
+from app.tui.why import why_not
 from themes import ALIASES, CSS_PATH, THEMES
 from widgets.diff_pane import CURSOR_BINDINGS, DiffPane
 from widgets.file_header import FileHeader, FileTitle
@@ -490,6 +491,20 @@ class ReviewApp(FindingMixin, RoomMixin, App[dict]):
         if action in ("next_file", "prev_file"):
             return len(self.service.files) > 1
         return True
+
+    async def _on_key(self, event: events.Key) -> None:
+        """A key of ours whose action does not apply now says why (Textual
+        would drop it silently). Keys a focused list or input binds are theirs."""
+        if self.screen is not self._main_screen or not self._focus_is_view():
+            return
+        actions = [b.action for b in self.all_bindings() if event.key in b.key.split(",")]
+        if actions and not any(self.check_action(a.partition("(")[0], ()) for a in actions):
+            event.prevent_default()  # nothing would run: App._on_key need not look
+            self.status.say(why_not(actions[0]))
+
+    def _focus_is_view(self) -> bool:
+        """Whether the focus is on what the app's keys drive (the diff)."""
+        return self.focused is None or isinstance(self.focused, DiffPane)
 
     def _submit(self, command: Command) -> None:
         """Send a key's command: the screen shows it at once, and the write
