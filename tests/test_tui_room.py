@@ -213,3 +213,23 @@ async def test_another_file_starts_at_column_one(long_repo: Path) -> None:
         assert int(app.pane.scroll_x) > 0
         await press(pilot, "right_square_bracket")  # two files: ] wraps to the other
         assert app.pane.path == "short.txt" and int(app.pane.scroll_x) == 0
+
+
+async def test_a_too_small_terminal_says_so_and_keys_wait(long_repo: Path) -> None:
+    """Bug: at 30×8 the diff pane was simply gone, with no message."""
+    from textual.widgets import Static
+
+    from app.tui.room import TooSmallScreen
+
+    app = build_app(long_repo)
+    async with app.run_test(size=(30, 8)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, TooSmallScreen)
+        text = str(app.screen.query_one(Static).render())
+        assert "30×8" in text and "40×10" in text
+        await press(pilot, "y")
+        assert app.service.decided == 0  # nothing on show, nothing decided
+        await pilot.resize_terminal(100, 30)
+        await settle(pilot)
+        assert not isinstance(app.screen, TooSmallScreen)
+        assert app.pane.hunks and app.pane.size.width > 0

@@ -31,7 +31,9 @@ else:
     _Base = object
 
 FINDING_BINDINGS = [
-    Binding("slash", "search", "Search", key_display="/", tooltip="Search the diff's lines"),
+    Binding(
+        "slash", "search", "Search", key_display="/", show=False, tooltip="Search the diff's lines"
+    ),
     Binding(
         "full_stop",
         "search_next(1)",

@@ -5,6 +5,7 @@ its last hunk is decided."""
 
 from __future__ import annotations
 
+from textual.app import App
 from textual.binding import Binding
 
 from app.core.names import quote_name
@@ -26,13 +27,26 @@ GATE_BINDINGS = [
 ]
 
 
-class GateApp(ReviewApp):
-    BINDINGS = REVIEW_BINDINGS + GATE_BINDINGS  # type: ignore[assignment]
+def _footer_order() -> list[Binding]:
+    """The review's keys with the gate's right after y and n: Textual puts
+    a subclass's added keys after its base's, where an 80-column footer
+    cut them off."""
+    first = [b for b in REVIEW_BINDINGS if b.key in ("y", "n")]
+    rest = [b for b in REVIEW_BINDINGS if b.key not in ("y", "n")]
+    return [*first, *GATE_BINDINGS, *rest]
+
+
+class GateApp(ReviewApp, inherit_bindings=False):
+    # Not inherited (see _footer_order), so Textual's own app keys are listed.
+    BINDINGS = [*App.BINDINGS, *_footer_order()]  # type: ignore[assignment]
     EMPTY = "Waiting for an agent's edit (the hook is tether gate: docs/agents.md)"
 
     def __init__(self, host: GateHost, *, theme: str = "dark") -> None:
         super().__init__(host.service, label="agents' proposals (tether gate)", theme=theme)
         self.host = host
+
+    def all_bindings(self) -> list[Binding]:
+        return _footer_order()
 
     def action_reject_reason(self) -> None:
         self._ask("reject", "Why reject this hunk of {}?", "enter: reject; the agent sees why")

@@ -48,9 +48,17 @@ from widgets.file_header import FileHeader, FileTitle
 from widgets.file_list import FileList
 from widgets.status_line import StatusLine
 
+SLIDER = Binding.Group("Slider")
+
 LOOP_BINDINGS = [
     Binding("i", "prompt", "Prompt", tooltip="Write a prompt for the model (enter sends)"),
-    Binding("escape", "cancel", "Cancel", tooltip="Cancel the generation (complete hunks stay)"),
+    Binding(
+        "escape",
+        "cancel",
+        "Cancel",
+        show=False,
+        tooltip="Cancel the generation (complete hunks stay)",
+    ),
     Binding(
         "r",
         "reject_reason",
@@ -63,7 +71,12 @@ LOOP_BINDINGS = [
         "g", "next_step", "Next step", tooltip="Have the model carry out the next step of the plan"
     ),
     Binding(
-        "minus", "level(-1)", "Slider -", key_display="-", tooltip="Move the autonomy slider left"
+        "minus",
+        "level(-1)",
+        "Slider -",
+        key_display="-",
+        tooltip="Move the autonomy slider left",
+        group=SLIDER,
     ),
     Binding(
         "plus,equals_sign",
@@ -71,9 +84,16 @@ LOOP_BINDINGS = [
         "Slider +",
         key_display="+",
         tooltip="Move the autonomy slider right",
+        group=SLIDER,
     ),
     Binding("c", "context", "Context", tooltip="Show or hide exactly what was sent to the model"),
-    Binding("o", "code_view", "Code", tooltip="Back to the code view (pick lines for levels 1-2)"),
+    Binding(
+        "o",
+        "code_view",
+        "Code",
+        show=False,
+        tooltip="Back to the code view (pick lines for levels 1-2)",
+    ),
     Binding(
         "t", "walkthrough", "Walkthrough", show=False, tooltip="Show the demo's walkthrough again"
     ),

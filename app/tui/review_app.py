@@ -47,7 +47,7 @@ from app.review.risks import describe
 from app.review.service import ReviewService
 from app.review.session import Outcome, ReviewSession
 from app.tui.finding import FINDING_BINDINGS, FindingMixin
-from app.tui.room import ROOM_BINDINGS, RoomMixin
+from app.tui.room import ROOM_BINDINGS, RoomMixin, TooSmallScreen
 from app.tui.screens import HelpScreen, SummaryScreen
 from app.tui.why import why_not
 from themes import ALIASES, CSS_PATH, THEMES
@@ -59,14 +59,23 @@ from widgets.status_line import StatusLine
 # Actions that need the file on show to have pending hunks.
 _HUNK_ACTIONS = {"accept", "reject", "toggle_line", "split", "edit", "accept_file", "reject_file"}
 
+# The footer shows keys in this order and cuts what does not fit: the keys
+# of every hunk first, help and quit before the rest (80 columns hold them).
+MOVE = Binding.Group("Move")
+UNDO = Binding.Group("Undo/redo")
+
 BINDINGS = [
     Binding("y", "accept", "Accept", tooltip="Accept the hunk (or the lines marked with space)"),
     Binding("n", "reject", "Reject", tooltip="Reject the hunk (or the lines marked with space)"),
+    Binding("j", "next_hunk", "Next", tooltip="Next hunk", group=MOVE),
+    Binding("k", "prev_hunk", "Prev", tooltip="Previous hunk", group=MOVE),
+    Binding("u", "undo", "Undo", tooltip="Undo the last decision (survives restarts)", group=UNDO),
+    Binding("U", "redo", "Redo", key_display="U", tooltip="Redo what undo took back", group=UNDO),
+    Binding("question_mark", "help", "Help", key_display="?", tooltip="Show all keys"),
+    Binding("q", "quit_review", "Quit", tooltip="Quit with a summary of the decisions"),
     Binding(
         "space", "toggle_line", "Mark", tooltip="Mark/unmark the changed line under the cursor"
     ),
-    Binding("j", "next_hunk", "Next", tooltip="Next hunk"),
-    Binding("k", "prev_hunk", "Prev", tooltip="Previous hunk"),
     Binding(
         "right_square_bracket",
         "next_file",
@@ -87,8 +96,6 @@ BINDINGS = [
     Binding("d", "reject_file", "Rej. file", tooltip="Reject the rest of this file", show=False),
     Binding("s", "split", "Split", tooltip="Split the hunk into its separate changes"),
     Binding("e", "edit", "Edit", tooltip="Edit the proposed side of the hunk in $EDITOR"),
-    Binding("u", "undo", "Undo", tooltip="Undo the last decision (survives restarts)"),
-    Binding("U", "redo", "Redo", key_display="U", tooltip="Redo what undo took back"),
     Binding("v", "toggle_view", "View", tooltip="Toggle unified / side-by-side view"),
     Binding("enter", "toggle_fold", "Fold", show=False, tooltip="Expand or fold unchanged lines"),
     # The diff pane's cursor keys, here so that the status line changes in the
@@ -102,8 +109,6 @@ BINDINGS = [
     Binding(
         "R", "reload", "Reload", show=False, key_display="R", tooltip="Reload the file from disk"
     ),
-    Binding("question_mark", "help", "Help", key_display="?", tooltip="Show all keys"),
-    Binding("q", "quit_review", "Quit", tooltip="Quit with a summary of the decisions"),
 ]
 
 
@@ -481,6 +486,8 @@ class ReviewApp(FindingMixin, RoomMixin, App[dict]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not self.is_running or isinstance(self.screen, HelpScreen | SummaryScreen):
             return True
+        if isinstance(self.screen, TooSmallScreen):
+            return False  # nothing on show to act on
         if action in _HUNK_ACTIONS:
             return bool(self.pane.hunks)
         if action == "undo":

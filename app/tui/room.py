@@ -12,8 +12,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import events
+from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.screen import ModalScreen
+from textual.widgets import Static
 
 from widgets.diff_pane import DiffPane
 from widgets.status_line import StatusLine
@@ -29,6 +33,35 @@ FILES_WIDTH = 34  # the file list's default width, border included
 CONTEXT_WIDTH = 58  # the loop's context panel
 MIN_PANEL = 12
 STEP = 4
+MIN_SIZE = (40, 10)  # below this the diff has no room at all
+
+
+class TooSmallScreen(ModalScreen[None]):
+    """Covers the workbench while the terminal is too small for it."""
+
+    DEFAULT_CSS = """
+    TooSmallScreen { align: center middle; background: $background; }
+    TooSmallScreen > Static { width: 100%; height: auto; text-align: center; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="too-small")
+
+    def on_mount(self) -> None:
+        self._say()
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self._say()
+
+    def _say(self) -> None:
+        width, height = self.app.size
+        self.query_one(Static).update(
+            Text(
+                f"The terminal is {width}×{height}: Tether needs at least "
+                f"{MIN_SIZE[0]}×{MIN_SIZE[1]}. Make it larger (ctrl+q quits)."
+            )
+        )
+
 
 ROOM_BINDINGS = [
     Binding("b", "toggle_files", "Files", tooltip="Hide or show the file list", show=False),
@@ -81,18 +114,35 @@ class RoomMixin(_Base):
     files_chosen = FILES_WIDTH
 
     def apply_room(self) -> None:
-        """Size the side panels for the terminal as it is now."""
+        """Size the side panels for the terminal as it is now; below
+        ``MIN_SIZE`` say so on the whole screen (the diff would be gone)."""
+        self._check_too_small()
         total = self.size.width
         for panel in self.query("#files"):
             panel.display = self.files_shown
             panel.styles.width = panel_width(self.files_chosen, total)
         self.size_side_panels(total)
 
+    def _check_too_small(self) -> None:
+        width, height = self.size
+        small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
+        showing = isinstance(self.screen, TooSmallScreen)
+        if small and not showing:
+            self.push_screen(TooSmallScreen())
+        elif showing:
+            screen = self.screen
+            assert isinstance(screen, TooSmallScreen)
+            if small:
+                screen.refresh()
+            else:
+                self.pop_screen()
+
     def size_side_panels(self, total: int) -> None:
         """Apps with more panels size them here (the loop's context panel)."""
 
     def on_resize(self, _event: events.Resize) -> None:
-        self.apply_room()
+        # Later: this runs before App's own handler has taken the new size.
+        self.call_later(self.apply_room)
 
     def _say(self, text: str) -> None:
         self.query_one(StatusLine).say(text)
