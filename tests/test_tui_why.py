@@ -3,7 +3,9 @@ nothing (the footer hides such keys; a key pressed from memory answers)."""
 
 from __future__ import annotations
 
-from conftest import AppFactory
+from pathlib import Path
+
+from conftest import NEW_TEST, AppFactory
 from test_loop_tui import demo, guard, loop_app, session  # noqa: F401 (fixtures)
 from tui_helpers import SIZE, message, press, settle
 
@@ -48,3 +50,21 @@ async def test_p_and_g_say_why_when_nothing_is_held_and_no_plan_exists(
         assert message(app) == REASONS["next_step"]
         await press(pilot, "y")  # the code view: no hunk on show
         assert message(app) == REASONS["accept"]
+
+
+async def test_rejecting_a_new_file_says_it_was_deleted_and_how_it_comes_back(
+    make_app: AppFactory, sample_repo: Path
+) -> None:
+    """Bug: n on a new untracked file deleted it without a word about how to
+    get it back."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        before = (sample_repo / NEW_TEST).read_bytes()
+        app.show_file([fr.path for fr in app.service.files].index(NEW_TEST))
+        await press(pilot, "d")  # reject the rest of the file: all of it
+        assert not (sample_repo / NEW_TEST).exists()
+        assert message(app).startswith(f"deleted {NEW_TEST}, a new file (#")
+        assert "u brings it back" in message(app)
+        await press(pilot, "u")
+        assert (sample_repo / NEW_TEST).read_bytes() == before

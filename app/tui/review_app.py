@@ -32,7 +32,7 @@ from textual.widgets import Footer, Header
 from textual.worker import get_current_worker
 
 from app.core.errors import TetherError
-from app.core.model import FileReview
+from app.core.model import FileReview, FileStatus, Side
 from app.core.names import quote_name, safe_text
 from app.review.commands import Command, Decide, Edit, Redo, Reload, Split, Undo
 from app.review.events import (
@@ -275,6 +275,12 @@ class ReviewApp(FindingMixin, RoomMixin, App[dict]):
         what = f"{outcome.lines} line{'s' if outcome.lines != 1 else ''}"
         verb = "accepted" if outcome.op == "accept" else "rejected"
         message = f"{verb} {what} of {quote_name(outcome.path)} (#{outcome.seq}; u undoes)"
+        if outcome.op == "reject" and self._deleted_by_reject(outcome.path):
+            # Rejecting a new file removes it from disk: say how it comes back.
+            message = (
+                f"deleted {quote_name(outcome.path)}, a new file (#{outcome.seq}): u brings it"
+                " back (its text is kept in the journal's blobs)"
+            )
         if not self.service.busy and self.service.pending == 0:
             unopened = sum(1 for fr in self.service.files if not fr.loaded)
             if unopened:  # large files, diffed only when opened: not decided
@@ -283,6 +289,14 @@ class ReviewApp(FindingMixin, RoomMixin, App[dict]):
             else:
                 message += " · all hunks decided; q for the summary"
         self.status.say(message)
+
+    def _deleted_by_reject(self, path: str) -> bool:
+        """Whether rejecting left ``path`` absent on disk (a new file rejected
+        where rejects write the working tree)."""
+        if self.session.backend.proposed_side is not Side.WORKTREE:
+            return False
+        fr = self.session.file(path)
+        return fr.status is FileStatus.ADDED and fr.proposed is None
 
     def _failed(self, event: CommandFailed) -> None:
         """A decision shown at once could not be written: its hunks are back;
