@@ -48,7 +48,7 @@ from widgets.file_header import FileHeader, FileTitle
 from widgets.file_list import FileList
 from widgets.status_line import StatusLine
 
-SLIDER = Binding.Group("Slider")
+SLIDER = Binding.Group("Slider ")  # the space: see review_app.MOVE
 
 LOOP_BINDINGS = [
     Binding("i", "prompt", "Prompt", tooltip="Write a prompt for the model (enter sends)"),

@@ -61,8 +61,9 @@ _HUNK_ACTIONS = {"accept", "reject", "toggle_line", "split", "edit", "accept_fil
 
 # The footer shows keys in this order and cuts what does not fit: the keys
 # of every hunk first, help and quit before the rest (80 columns hold them).
-MOVE = Binding.Group("Move")
-UNDO = Binding.Group("Undo/redo")
+# (The compact footer puts a group's label flush against the next key.)
+MOVE = Binding.Group("Move ")
+UNDO = Binding.Group("Undo/redo ")
 
 BINDINGS = [
     Binding("y", "accept", "Accept", tooltip="Accept the hunk (or the lines marked with space)"),
