@@ -561,6 +561,7 @@ KEY_TESTS = {
     "g": "test_g_and_capital_g_go_to_the_first_and_last_hunk_of_the_review",
     "G": "test_g_and_capital_g_go_to_the_first_and_last_hunk_of_the_review",
     "f": "test_f_filters_the_file_list_as_you_type",
+    "z": "test_z_wraps_long_lines_so_the_change_shows_without_scrolling",
 }
 
 

@@ -233,3 +233,33 @@ async def test_a_too_small_terminal_says_so_and_keys_wait(long_repo: Path) -> No
         await settle(pilot)
         assert not isinstance(app.screen, TooSmallScreen)
         assert app.pane.hunks and app.pane.size.width > 0
+
+
+@pytest.mark.parametrize("split", [False, True])
+async def test_z_wraps_long_lines_so_the_change_shows_without_scrolling(
+    long_repo: Path, split: bool
+) -> None:
+    app = build_app(long_repo)
+    async with app.run_test(size=(80, 40)) as pilot:
+        await settle(pilot)
+        if split:
+            await press(pilot, "v")
+        rows_before = len(app.pane.rows)
+        await press(pilot, "z")
+        assert app.pane.wrap and "wrap" in message(app)
+        assert len(app.pane.rows) > rows_before
+        parts = [r for r in app.pane.rows if r.part]
+        assert parts and all(r.hunk for r in parts)
+        screen = _rows(app)
+        # Every changed character is on screen: the backticks show, no cut mark.
+        assert any("`scheme`" in text for text in screen), screen
+        assert not any("»" in text for text in screen)
+        assert any("↪" in text for text in screen)
+        await press(pilot, "right")
+        assert "nothing to scroll" in message(app) and int(app.pane.scroll_x) == 0
+        # The hunk keys still act on the hunk: y on a continuation row.
+        while app.pane.current_row() is not None and not app.pane.current_row().part:  # type: ignore[union-attr]
+            await press(pilot, "down")
+        assert app.pane.current_hunk_id() is not None
+        await press(pilot, "z")
+        assert not app.pane.wrap and len(app.pane.rows) == rows_before

@@ -35,7 +35,16 @@ from app.core.model import ADDED, CONTEXT, REMOVED, Hunk
 from app.core.names import safe_text
 from app.core.text import displayable, strip_eol
 from themes import DiffPalette, palette_for, syntax_colour
-from widgets.diff_rows import FOLD, HUNK, NOTE, BlockCache, Row, layout, pairs_in_hunk
+from widgets.diff_rows import (
+    FOLD,
+    HUNK,
+    NOTE,
+    BlockCache,
+    Row,
+    layout,
+    pairs_in_hunk,
+    wrap_rows,
+)
 from widgets.highlight import (
     WINDOW_OVER,
     Tokens,
@@ -82,6 +91,9 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
 
     split_view: reactive[bool] = reactive(False)
     """Side-by-side (True) or unified (False)."""
+
+    wrap: reactive[bool] = reactive(False)
+    """Soft-wrap long lines (continuation rows marked ``↪``) instead of cutting them."""
 
     cursor: reactive[int] = reactive(0, always_update=True)
     """Index of the row under the cursor."""
@@ -213,6 +225,11 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
             top = max(top, h.old_start + h.old_len, h.new_start + h.new_len)
         self._gutter = max(3, len(str(top)))
         self._text_width = laid.width
+        if self.wrap and self.scrollable_content_region.width:
+            self.rows, self._row_of_hunk = wrap_rows(
+                self.rows, self._row_of_hunk, self.code_room(), split_view=self.split_view
+            )
+            self._text_width = 0  # nothing to scroll sideways
         self._set_virtual_size(Size(self._virtual_width(), len(self.rows)))
         self.refresh()
         self.call_after_refresh(self._prewarm)
@@ -244,10 +261,20 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
         if self.scroll_y > self.max_scroll_y:
             self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
 
+    def watch_wrap(self) -> None:
+        hunk = self.current_hunk()
+        if self.scroll_x:
+            self.scroll_to(x=0, animate=False, immediate=True)
+        self._strips.clear()
+        self._relayout()
+        self.move_to_hunk(max(hunk, 0), force_scroll=True)
+
     def _virtual_width(self) -> int:
         """How wide the rows are, so that scrolling sideways stops where the
         longest text ends: in unified view a row's code follows its gutter;
         side by side, each half shows the same columns of its text."""
+        if self.wrap:
+            return 0
         if not self.split_view:
             return self._text_width + 2 * self._gutter + 8
         view = self.scrollable_content_region.width or self.size.width
@@ -310,7 +337,9 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
 
     def on_resize(self) -> None:
         self._strips.clear()
-        if self.split_view and self.rows:
+        if self.wrap and self.rows:
+            self._relayout()  # the room per row changed: wrap again
+        elif self.split_view and self.rows:
             self._set_virtual_size(Size(self._virtual_width(), len(self.rows)))
 
     def refresh_palette(self) -> None:
@@ -661,6 +690,8 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
         g = self._gutter
         old = f"{old_no:>{g}}" if old_no is not None else " " * g
         new = f"{new_no:>{g}}" if new_no is not None else " " * g
+        if row.part:  # a continuation of the line above: no numbers, the wrap mark
+            old, new, mark, mark_fg = " " * g, " " * g, "↪", pal.gutter
         gutter_style = Style(color=pal.gutter, bgcolor=bg)
         segs = [
             cursor_seg,
@@ -671,6 +702,8 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
         ]
         prefix = Strip(segs)
         room = max(0, width - prefix.cell_length)
+        if row.part:
+            scroll_x = row.part * room
         body = self._body(hunk, row.line, row.text, row.kind, bg, word_bg, pal, scroll_x, room)
         return Strip.join([prefix, body]).adjust_cell_length(width, Style(bgcolor=bg))
 
@@ -702,6 +735,8 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
             full = Strip(self._code(hunk, line_index, text, kind, bg, word_bg, pal))
             total = full.cell_length
             body = full.crop(scroll_x, scroll_x + room) if scroll_x else full
+        if self.wrap:
+            return body  # the rest of the line is on the next row
         cut_left = scroll_x > 0 and total > 0
         cut_right = total > scroll_x + room
         if not (cut_left or cut_right):
@@ -760,6 +795,9 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
             if is_cursor and kind == CONTEXT:
                 bg = pal.cursor_bg
             chosen = idx >= 0 and idx in marks and kind != CONTEXT
+            if row.part:  # a continuation: no number, the wrap mark if this side goes on
+                goes_on = len(text) > row.part * (half - g - 4)
+                no, mark, mark_fg = None, "↪" if goes_on else " ", pal.gutter
             segs = [
                 Segment("●" if chosen else " ", Style(color=pal.selected, bold=True, bgcolor=bg)),
                 Segment(
@@ -770,7 +808,8 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
             ]
             head = Strip(segs)
             room = half - head.cell_length
-            body = self._body(hunk, idx, text, kind, bg, word_bg, pal, scroll_x, room)
+            offset = row.part * room if row.part else scroll_x
+            body = self._body(hunk, idx, text, kind, bg, word_bg, pal, offset, room)
             parts.append(
                 Strip.join([head, body]).adjust_cell_length(half, Style(bgcolor=bg)).crop(0, half)
             )

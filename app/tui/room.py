@@ -81,6 +81,7 @@ ROOM_BINDINGS = [
         tooltip="Make the file list wider",
         show=False,
     ),
+    Binding("z", "toggle_wrap", "Wrap", show=False, tooltip="Wrap long lines, or cut them"),
     Binding(
         "left",
         "sideways(-1)",
@@ -171,4 +172,16 @@ class RoomMixin(_Base):
 
     def action_sideways(self, direction: int) -> None:
         pane = self.query_one(DiffPane)
+        if pane.wrap:
+            self._say("lines are wrapped: nothing to scroll (z cuts them again)")
+            return
         self._say(pane.scroll_sideways(direction))
+
+    def action_toggle_wrap(self) -> None:
+        pane = self.query_one(DiffPane)
+        pane.wrap = not pane.wrap
+        self._say(
+            "long lines wrap (↪ marks a continuation; z cuts them)"
+            if pane.wrap
+            else "long lines are cut at the edge (» marks it; → scrolls; z wraps)"
+        )
