@@ -11,7 +11,7 @@ import pytest
 from conftest import build_app, commit_all
 from tui_helpers import press, settle
 
-from app.core.config import THEME_NAMES
+from app.core.theme_names import THEME_NAMES
 from themes import ALIASES, PALETTES, THEMES, DiffPalette, syntax_colour
 
 # Machado, Oliveira & Fernandes (2009), deuteranopia at severity 1.0, on linear RGB.

@@ -16,7 +16,7 @@ import pytest
 from conftest import AppFactory
 from textual.pilot import Pilot
 
-from app.core.config import THEME_NAMES
+from app.core.theme_names import THEME_NAMES
 
 SIZE = (120, 40)
 

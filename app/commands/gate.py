@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 from app.commands.common import EXIT_OK
-from app.core.config import THEME_NAMES
 from app.core.errors import TetherError
 from app.core.names import safe_text
+from app.core.theme_names import THEME_NAMES
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.commands.common import EXIT_USAGE
-from app.core.config import THEME_NAMES
 from app.core.errors import ConfigError, TetherError
+from app.core.theme_names import THEME_NAMES
 
 if TYPE_CHECKING:
     from app.providers.base import ProviderError

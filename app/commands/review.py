@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.commands.common import EXIT_ERROR, EXIT_OK, note
-from app.core.config import THEME_NAMES
 from app.core.errors import TetherError
 from app.core.names import quote_name, safe_text, shorten
+from app.core.theme_names import THEME_NAMES
 
 if TYPE_CHECKING:
     from app.review.service import ReviewService

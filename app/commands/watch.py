@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 
 from app.commands.common import EXIT_ERROR, EXIT_OK
-from app.core.config import THEME_NAMES
 from app.core.errors import TetherError
+from app.core.theme_names import THEME_NAMES
 
 
 def register(sub: argparse._SubParsersAction) -> None:

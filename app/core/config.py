@@ -24,11 +24,9 @@ from urllib.parse import urlsplit
 from app.core.atomic import atomic_write
 from app.core.errors import ConfigError
 from app.core.locations import user_config_dir
+from app.core.theme_names import THEME_NAMES
 
 REPO_CONFIG = ".tether.toml"
-# The colour themes a user may choose (--theme, ``theme =`` in the config);
-# themes/ maps each to its Textual theme and diff palette.
-THEME_NAMES = ("dark", "light", "high-contrast", "colour-blind")
 # [provider] keys that only shape the request; a repository may set them.
 REQUEST_KEYS = frozenset({"model", "max_retries", "read_timeout", "connect_timeout", "speed"})
 
