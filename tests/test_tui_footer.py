@@ -76,3 +76,17 @@ async def test_the_status_line_keeps_the_message_at_80_columns(make_app: AppFact
         await pilot.pause()
         text = str(app.query_one(StatusLine).render())
         assert text.endswith("(#1; u undoes)") and message(app) in text
+
+
+@pytest.mark.parametrize("width", [80, 120])
+async def test_the_palette_key_covers_the_footers_last_column(
+    make_app: AppFactory, width: int
+) -> None:
+    """Bug: a stray character followed "^p palette" (the compact footer's
+    margin after the docked key let the keys beneath show through)."""
+    app = make_app()
+    async with app.run_test(size=(width, 24)) as pilot:
+        await settle(pilot)
+        await wait_until(pilot, lambda: "y" in visible_keys(app, width), "the footer's keys")
+        palette = next(k for k in app.query(FooterKey) if k.has_class("-command-palette"))
+        assert palette.region.right == width
