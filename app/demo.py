@@ -10,9 +10,13 @@ and opens ``tether review`` on it.
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
 from app.core.config import load_config
 
@@ -40,8 +44,29 @@ DEMO_INTRO = """Welcome to the Tether demo. A recorded model answers: offline, n
 
 5. Press - twice (slider to "line": leash 5 lines), then i, and ask to "align the report columns". The proposal is held over the leash: p asks for a plan of small steps, g carries out each step.
 
-6. c shows or hides this panel; after a prompt it shows exactly what was sent. ? lists every key; q quits with a summary.
+6. c shows or hides this panel; after a prompt it shows exactly what was sent, and t brings this walkthrough back. ? lists every key; q quits with a summary.
 """
+
+
+class Hangup(SystemExit):
+    """The terminal went away or the demo was told to stop (SIGHUP, SIGTERM)."""
+
+
+@contextmanager
+def exit_on_signals() -> Iterator[None]:
+    """SIGHUP and SIGTERM become an exit that runs ``finally`` blocks (by
+    default they end the process on the spot, leaving the temporary copy
+    behind): the app stops, the copy is removed, the status is 128 + signal."""
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        raise Hangup(128 + signum)
+
+    before = {sig: signal.signal(sig, stop) for sig in (signal.SIGHUP, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
 
 
 def make_sample_repo(target: Path, *, with_change: bool = True) -> Path:
@@ -69,45 +94,59 @@ def run_demo(
     teach: bool = False,
     coach: bool = False,
 ) -> int:
+    with exit_on_signals():
+        tmp = Path(tempfile.mkdtemp(prefix="tether-demo-"))
+        try:
+            return _run_in(
+                tmp, theme=theme, review=review, speed=speed, teach=teach, coach=coach, keep=keep
+            )
+        finally:
+            if keep:
+                print(f"sample kept at {tmp / 'inventory'}")
+            else:
+                shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _run_in(
+    tmp: Path,
+    *,
+    theme: str | None,
+    review: bool,
+    speed: float,
+    teach: bool,
+    coach: bool,
+    keep: bool,
+) -> int:
     from app.review.sources import open_review, open_source
     from app.tui.launch import run_loop_tui, run_review_tui
 
-    tmp = Path(tempfile.mkdtemp(prefix="tether-demo-"))
     repo = make_sample_repo(tmp / "inventory", with_change=review)
     theme = theme or load_config(None).theme
-    try:
-        if review:
-            source = open_source(None, repo)
-            code = run_review_tui(open_review(source), source, theme=theme)
-        elif teach:  # the teaching walk-through: app/teaching/teach_demo.py
-            from app.providers.replay import ReplayProvider
-            from app.teaching.teach_demo import TEACH_RECORDING, teach_epilogue, teach_options
+    if review:
+        source = open_source(None, repo)
+        code = run_review_tui(open_review(source), source, theme=theme)
+    elif teach:  # the teaching walk-through: app/teaching/teach_demo.py
+        from app.providers.replay import ReplayProvider
+        from app.teaching.teach_demo import TEACH_RECORDING, teach_epilogue, teach_options
 
-            provider = ReplayProvider(TEACH_RECORDING, speed=speed)
-            code = run_loop_tui(
-                repo, provider, "replay · demo-model", theme=theme, **teach_options()
-            )
-            print(teach_epilogue(repo, keep))
-        else:
-            from app.providers.replay import ReplayProvider
+        provider = ReplayProvider(TEACH_RECORDING, speed=speed)
+        code = run_loop_tui(repo, provider, "replay · demo-model", theme=theme, **teach_options())
+        print(teach_epilogue(repo, keep))
+    else:
+        from app.providers.replay import ReplayProvider
 
-            provider = ReplayProvider(SAMPLES / "demo_session.jsonl", speed=speed)
-            code = run_loop_tui(
-                repo,
-                provider,
-                "replay · demo-model",
-                start_file="inventory/stock.py",
-                theme=theme,
-                intro=DEMO_INTRO,
-                coach=coach,
-            )
-        status = subprocess.run(
-            ["git", "status", "--short"], cwd=repo, capture_output=True, text=True, check=False
-        ).stdout
-        print(f"\ngit status of the sample after your review:\n{status}")
-        return code
-    finally:
-        if keep:
-            print(f"sample kept at {repo}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
+        provider = ReplayProvider(SAMPLES / "demo_session.jsonl", speed=speed)
+        code = run_loop_tui(
+            repo,
+            provider,
+            "replay · demo-model",
+            start_file="inventory/stock.py",
+            theme=theme,
+            intro=DEMO_INTRO,
+            coach=coach,
+        )
+    status = subprocess.run(
+        ["git", "status", "--short"], cwd=repo, capture_output=True, text=True, check=False
+    ).stdout
+    print(f"\ngit status of the sample after your review:\n{status}")
+    return code

@@ -281,7 +281,7 @@ async def test_prompt_streams_hunks_leash_widen_and_reject_with_reason(
         await press(pilot, "w")
         assert app.pane.hunk_notes == {}
         await press(pilot, "y")
-        assert "(items out of stock are not listed)" in (loop_repo / REPORT).read_text()
+        assert "(items out of stock are not listed)." in (loop_repo / REPORT).read_text()
 
         # Deciding report.py's last hunk moved on to the file with pending hunks.
         assert app.current.path == STOCK

@@ -222,17 +222,6 @@ async def test_up_and_down_move_the_cursor_one_row(make_app: AppFactory) -> None
         assert app.pane.cursor == len(app.pane.rows) - 1
 
 
-async def test_home_and_end_go_to_the_first_and_last_row(make_app: AppFactory) -> None:
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await press(pilot, "right_square_bracket")  # stock.py: more rows than a screen
-        await press(pilot, "end")
-        assert app.pane.cursor == len(app.pane.rows) - 1
-        await press(pilot, "home")
-        assert app.pane.cursor == 0
-
-
 async def test_a_cursor_key_reports_a_new_hunk_once(make_app: AppFactory) -> None:
     """Bug: the cursor keys were bound on the App and on the pane, so entering
     another hunk posted CursorMoved twice."""
@@ -270,7 +259,8 @@ async def test_moving_onto_a_fold_row_keeps_the_footer(make_app: AppFactory) -> 
             kinds.add(app.pane.current_row().kind)  # type: ignore[union-attr]
         assert FOLD_ROW in kinds and kinds & {"+", "-", " "}
         assert rebuilt == []
-        await press(pilot, "home")  # the fold row
+        await press(pilot, *["up"] * app.pane.cursor)  # the fold row (home goes to a hunk)
+        assert app.pane.cursor == 0
         staged = repo_state(app.service.root).index
         await press(pilot, "y")  # no hunk under a fold row: says so, writes nothing
         assert "no hunk under the cursor" in message(app)
@@ -571,12 +561,24 @@ KEY_TESTS = {
     "up": "test_up_and_down_move_the_cursor_one_row",
     "pagedown": "test_pagedown_and_pageup_move_by_a_screen",
     "pageup": "test_pagedown_and_pageup_move_by_a_screen",
-    "home": "test_home_and_end_go_to_the_first_and_last_row",
-    "end": "test_home_and_end_go_to_the_first_and_last_row",
+    "home": "test_home_and_end_go_to_the_files_first_and_last_hunk",
+    "end": "test_home_and_end_go_to_the_files_first_and_last_hunk",
     "R": "test_capital_r_reloads_after_an_external_change",
     "question_mark": "test_question_mark_opens_help_listing_every_binding",
     "M": "test_capital_m_shows_the_review_figures_from_the_journal",
     "q": "test_q_shows_the_summary_and_enter_exits_with_it",
+    "b": "test_b_hides_and_shows_the_file_list_and_the_diff_takes_the_room",
+    "left_curly_bracket": "test_braces_resize_the_file_list_within_limits",
+    "right_curly_bracket": "test_braces_resize_the_file_list_within_limits",
+    "left": "test_a_change_past_the_right_edge_is_marked_and_right_reaches_it",
+    "right": "test_a_change_past_the_right_edge_is_marked_and_right_reaches_it",
+    "slash": "test_slash_searches_from_the_cursor_across_files_and_dot_comma_repeat",
+    "full_stop": "test_slash_searches_from_the_cursor_across_files_and_dot_comma_repeat",
+    "comma": "test_slash_searches_from_the_cursor_across_files_and_dot_comma_repeat",
+    "g": "test_g_and_capital_g_go_to_the_first_and_last_hunk_of_the_review",
+    "G": "test_g_and_capital_g_go_to_the_first_and_last_hunk_of_the_review",
+    "f": "test_f_filters_the_file_list_as_you_type",
+    "z": "test_z_wraps_long_lines_so_the_change_shows_without_scrolling",
 }
 
 
@@ -585,7 +587,11 @@ def test_every_binding_has_a_key_test() -> None:
     assert {b.key for b in CURSOR_BINDINGS} <= set(KEY_TESTS)
     # Names, not the functions: importing tests from the other module would
     # make pytest collect them twice.
+    import test_tui_finding
     import test_tui_review
+    import test_tui_room
 
     for name in KEY_TESTS.values():
-        assert callable(globals().get(name) or getattr(test_tui_review, name, None)), name
+        modules = (test_tui_review, test_tui_room, test_tui_finding)
+        found = [getattr(m, name, None) for m in modules]
+        assert callable(globals().get(name) or next(filter(None, found), None)), name

@@ -101,12 +101,10 @@ class Terminal:
         return self.proc.returncode
 
 
-@contextlib.contextmanager
-def review_in_pty(repo: Path, **env_extra: str) -> Iterator[Terminal]:
+def review_in_pty(repo: Path, **env_extra: str) -> contextlib.AbstractContextManager[Terminal]:
     """``tether review`` in ``repo`` in a real pty (its own session, as a
     terminal emulator starts it); killed on the way out if still running."""
-    with tether_in_pty(repo, "review", **env_extra) as term:
-        yield term
+    return tether_in_pty(repo, "review", **env_extra)
 
 
 @contextlib.contextmanager

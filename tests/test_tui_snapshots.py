@@ -16,6 +16,8 @@ import pytest
 from conftest import AppFactory
 from textual.pilot import Pilot
 
+from app.core.theme_names import THEME_NAMES
+
 SIZE = (120, 40)
 
 SnapCompare = Callable[..., bool]
@@ -36,12 +38,12 @@ def after(*keys: str) -> RunBefore:
     return run_before
 
 
-@pytest.mark.parametrize("theme", ["dark", "light"])
+@pytest.mark.parametrize("theme", THEME_NAMES)
 def test_unified_view(snap_compare: SnapCompare, make_app: AppFactory, theme: str) -> None:
     assert snap_compare(make_app(theme=theme), terminal_size=SIZE, run_before=after())
 
 
-@pytest.mark.parametrize("theme", ["dark", "light"])
+@pytest.mark.parametrize("theme", THEME_NAMES)
 def test_side_by_side_view(snap_compare: SnapCompare, make_app: AppFactory, theme: str) -> None:
     # stock.py split into its changes: several hunks, word highlights, fillers.
     app = make_app(theme=theme)

@@ -6,7 +6,9 @@ variables so both themes share it.
 
 from __future__ import annotations
 
+import colorsys
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from textual.theme import Theme
@@ -31,6 +33,9 @@ class DiffPalette:
     text: str
     background: str
     pygments_style: str
+    # What a syntax colour too close to an added/removed colour becomes: the
+    # +/- marks and the change backgrounds are the diff's words, never a token's.
+    syntax_swap: str = ""
 
 
 DARK = Theme(
@@ -80,6 +85,7 @@ PALETTES: dict[str, DiffPalette] = {
         text="#e6edf3",
         background="#0d1117",
         pygments_style="github-dark",
+        syntax_swap="#d2a8ff",
     ),
     "tether-light": DiffPalette(
         added_bg="#e6ffec",
@@ -97,12 +103,112 @@ PALETTES: dict[str, DiffPalette] = {
         text="#1f2328",
         background="#ffffff",
         pygments_style="default",
+        syntax_swap="#8250df",
+    ),
+    # Black and white, the marks at full strength, backgrounds far apart.
+    "tether-high-contrast": DiffPalette(
+        added_bg="#003d1a",
+        removed_bg="#4d0000",
+        added_word_bg="#00802b",
+        removed_word_bg="#b30000",
+        added_mark="#00ff66",
+        removed_mark="#ff4d4d",
+        gutter="#c0c0c0",
+        hunk_fg="#00e5ff",
+        hunk_bg="#1a1a1a",
+        fold_fg="#d0d0d0",
+        cursor_bg="#303f9f",
+        selected="#ffff00",
+        text="#ffffff",
+        background="#000000",
+        pygments_style="github-dark",
+        syntax_swap="#e0b0ff",
+    ),
+    # Okabe-Ito blue for added, orange for removed: told apart with any
+    # red-green colour blindness (tests/test_themes.py simulates deuteranopia).
+    "tether-colour-blind": DiffPalette(
+        added_bg="#06263d",
+        removed_bg="#3d2600",
+        added_word_bg="#0b5a8f",
+        removed_word_bg="#8f5a00",
+        added_mark="#56b4e9",
+        removed_mark="#e69f00",
+        gutter="#8b949e",
+        hunk_fg="#cc79a7",
+        hunk_bg="#161b22",
+        fold_fg="#8b949e",
+        cursor_bg="#3a3a4a",
+        selected="#f0e442",
+        text="#e6edf3",
+        background="#0d1117",
+        pygments_style="github-dark",
+        # Most of github-dark is blue or orange here: those tokens go plain.
+        syntax_swap="#e6edf3",
     ),
 }
 
-THEMES = {DARK.name: DARK, LIGHT.name: LIGHT}
-ALIASES = {"dark": DARK.name, "light": LIGHT.name}
+HIGH_CONTRAST = Theme(
+    name="tether-high-contrast",
+    primary="#00e5ff",
+    secondary="#e0b0ff",
+    accent="#ffff00",
+    warning="#ffff00",
+    error="#ff4d4d",
+    success="#00ff66",
+    foreground="#ffffff",
+    background="#000000",
+    surface="#0a0a0a",
+    panel="#262626",
+    dark=True,
+)
+
+COLOUR_BLIND = Theme(
+    name="tether-colour-blind",
+    primary="#56b4e9",
+    secondary="#cc79a7",
+    accent="#f0e442",
+    warning="#e69f00",
+    error="#e69f00",
+    success="#56b4e9",
+    foreground="#e6edf3",
+    background="#0d1117",
+    surface="#161b22",
+    panel="#1f2630",
+    dark=True,
+)
+
+THEMES = {t.name: t for t in (DARK, LIGHT, HIGH_CONTRAST, COLOUR_BLIND)}
+ALIASES = {name.removeprefix("tether-"): name for name in THEMES} | {
+    "color-blind": COLOUR_BLIND.name
+}
 
 
 def palette_for(theme_name: str, dark: bool) -> DiffPalette:
     return PALETTES.get(theme_name) or PALETTES["tether-dark" if dark else "tether-light"]
+
+
+def _hue_sat(colour: str) -> tuple[float, float]:
+    r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    hue, _light, sat = colorsys.rgb_to_hls(r, g, b)
+    return hue * 360, sat
+
+
+def _near(a: float, b: float, within: float) -> bool:
+    return min(abs(a - b), 360 - abs(a - b)) < within
+
+
+@lru_cache(maxsize=4096)
+def syntax_colour(colour: str, pal: DiffPalette) -> str:
+    """A syntax colour as a diff row may use it: a saturated colour within
+    40° of hue of the added or removed mark would read as a change (a red
+    Markdown bullet beside a green ``+``), so it becomes the palette's swap
+    colour. Everything else tints the text as the style says."""
+    if not (colour.startswith("#") and len(colour) == 7 and pal.syntax_swap):
+        return colour
+    hue, sat = _hue_sat(colour)
+    if sat < 0.3:
+        return colour  # greys and near-greys never look like a mark
+    for mark in (pal.added_mark, pal.removed_mark):
+        if _near(hue, _hue_sat(mark)[0], 40):
+            return pal.syntax_swap
+    return colour

@@ -34,8 +34,17 @@ from textual.strip import Strip
 from app.core.model import ADDED, CONTEXT, REMOVED, Hunk
 from app.core.names import safe_text
 from app.core.text import displayable, strip_eol
-from themes import DiffPalette, palette_for
-from widgets.diff_rows import FOLD, HUNK, NOTE, BlockCache, Row, layout, pairs_in_hunk
+from themes import DiffPalette, palette_for, syntax_colour
+from widgets.diff_rows import (
+    FOLD,
+    HUNK,
+    NOTE,
+    BlockCache,
+    Row,
+    layout,
+    pairs_in_hunk,
+    wrap_rows,
+)
 from widgets.highlight import (
     WINDOW_OVER,
     Tokens,
@@ -58,8 +67,8 @@ CURSOR_BINDINGS: list[Binding] = [
     Binding("down", "cursor_by(1)", "Down", show=False, tooltip="Cursor down one line"),
     Binding("pageup", "page_by(-1)", "Page up", show=False, tooltip="Page up"),
     Binding("pagedown", "page_by(1)", "Page down", show=False, tooltip="Page down"),
-    Binding("home", "cursor_to(0)", "Top", show=False, tooltip="Cursor to the first row"),
-    Binding("end", "cursor_to(-1)", "Bottom", show=False, tooltip="Cursor to the last row"),
+    Binding("home", "hunk_at(0)", "First", show=False, tooltip="First hunk of the file"),
+    Binding("end", "hunk_at(-1)", "Last", show=False, tooltip="Last hunk of the file"),
 ]
 
 
@@ -82,6 +91,9 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
 
     split_view: reactive[bool] = reactive(False)
     """Side-by-side (True) or unified (False)."""
+
+    wrap: reactive[bool] = reactive(False)
+    """Soft-wrap long lines (continuation rows marked ``↪``) instead of cutting them."""
 
     cursor: reactive[int] = reactive(0, always_update=True)
     """Index of the row under the cursor."""
@@ -121,6 +133,7 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
         self._row_of_hunk: dict[str, int] = {}
         self._last_hunk: str | None = "\0"
         self._gutter = 4
+        self._text_width = 0
 
     # -- what is shown (read-only views for front ends and tests) ---------------
 
@@ -183,6 +196,8 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
         else:
             self._marked = {}
             self.expanded = set()
+            if self.scroll_x:  # another file: its lines start at column 1
+                self.scroll_to(x=0, animate=False, immediate=True)
             self._blocks.clear()
             self._sides.clear()
             self._pairs.clear()
@@ -224,8 +239,13 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
         for h in self._hunks[-1:]:
             top = max(top, h.old_start + h.old_len, h.new_start + h.new_len)
         self._gutter = max(3, len(str(top)))
-        width = laid.width + 2 * self._gutter + 8
-        self._set_virtual_size(Size(0 if self.split_view else width, len(self.rows)))
+        self._text_width = laid.width
+        if self.wrap and self.scrollable_content_region.width:
+            self.rows, self._row_of_hunk = wrap_rows(
+                self.rows, self._row_of_hunk, self.code_room(), split_view=self.split_view
+            )
+            self._text_width = 0  # nothing to scroll sideways
+        self._set_virtual_size(Size(self._virtual_width(), len(self.rows)))
         self.refresh()
         self.call_after_refresh(self._prewarm)
 
@@ -256,6 +276,75 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
         if self.scroll_y > self.max_scroll_y:
             self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
 
+    def watch_wrap(self) -> None:
+        hunk = self.current_hunk()
+        if self.scroll_x:
+            self.scroll_to(x=0, animate=False, immediate=True)
+        self._strips.clear()
+        self._relayout()
+        self.move_to_hunk(max(hunk, 0), force_scroll=True)
+
+    def _virtual_width(self) -> int:
+        """How wide the rows are, so that scrolling sideways stops where the
+        longest text ends: in unified view a row's code follows its gutter;
+        side by side, each half shows the same columns of its text."""
+        if self.wrap:
+            return 0
+        if not self.split_view:
+            return self._text_width + 2 * self._gutter + 8
+        view = self.scrollable_content_region.width or self.size.width
+        room = self._half_room(view)
+        return max(0, self._text_width - room) + view if self._text_width > room else 0
+
+    def _half_room(self, width: int) -> int:
+        """Columns of code on each side of the split view."""
+        return max(1, max(10, (width - 2) // 2) - (self._gutter + 4))
+
+    def code_room(self) -> int:
+        """Columns of code a row shows (each half's, side by side)."""
+        width = self.scrollable_content_region.width or self.size.width
+        if self.split_view:
+            return self._half_room(width)
+        return max(1, width - (2 * self._gutter + 6))
+
+    def scroll_sideways(self, direction: int) -> str:
+        """Scroll the code left or right. Right goes first to the next change
+        of the hunk under the cursor that is cut at the right edge (so a change
+        at column 255 is one key away), else by half the code's width. Says
+        where it went (for the status line)."""
+        room = self.code_room()
+        x = int(self.scroll_x)
+        if direction > 0:
+            cut = self._next_cut_change(x + room)
+            target = max(x + 1, cut - room // 4) if cut is not None else x + max(1, room // 2)
+        else:
+            target = max(0, x - max(1, room // 2))
+        target = min(target, int(self.max_scroll_x))
+        if target == x:
+            return (
+                "at the start of the lines" if direction < 0 else "at the end of the longest line"
+            )
+        self.scroll_to(x=target, animate=False, immediate=True)
+        self._strips.clear()
+        return f"columns {target + 1}–{target + room}"
+
+    def _next_cut_change(self, edge: int) -> int | None:
+        """Where the first change of the current hunk that starts past
+        column ``edge`` begins, or None."""
+        hunk_id = self.current_hunk_id()
+        index = self._by_id.get(hunk_id) if hunk_id else None
+        if index is None:
+            return None
+        hunk = self._hunks[index]
+        starts = [
+            start
+            for i, line in enumerate(hunk.lines)
+            if line.is_change
+            for start, _end in self._changed_spans(hunk, i, strip_eol(line.raw), line.kind)
+            if start >= edge
+        ]
+        return min(starts) if starts else None
+
     def watch_split_view(self) -> None:
         hunk = self.current_hunk()
         self._relayout()
@@ -263,6 +352,10 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
 
     def on_resize(self) -> None:
         self._strips.clear()
+        if self.wrap and self.rows:
+            self._relayout()  # the room per row changed: wrap again
+        elif self.split_view and self.rows:
+            self._set_virtual_size(Size(self._virtual_width(), len(self.rows)))
 
     def refresh_palette(self) -> None:
         self._strips.clear()
@@ -366,6 +459,33 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
         if force_scroll or header < top or target >= top + max(height, 1) - 2:
             self.scroll_to(y=max(0, header - 2), animate=False, immediate=True)
         self.cursor = target
+
+    def action_hunk_at(self, index: int) -> None:
+        """The cursor to the file's first (0) or last (-1) hunk: Home and
+        End stay on hunks, not on the fold rows around them."""
+        if self._hunks:
+            self.move_to_hunk(index if index >= 0 else len(self._hunks) - 1)
+
+    def row_of_line(self, hunk_id: str, line: int) -> int | None:
+        """The row that shows line ``line`` of hunk ``hunk_id`` (either side)."""
+        start = self._row_of_hunk.get(hunk_id)
+        if start is None:
+            return None
+        for i in range(start, len(self.rows)):
+            row = self.rows[i]
+            if row.hunk != hunk_id:
+                break
+            if row.kind != HUNK and line in (row.line, row.right):
+                return i
+        return None
+
+    def show_column(self, column: int, length: int = 1) -> None:
+        """Scroll sideways so that columns ``column`` to ``column + length``
+        of the code are on screen (a search match)."""
+        room = self.code_room()
+        x = int(self.scroll_x)
+        if column < x + 1 or column + length > x + room - 1:
+            self.scroll_to(x=max(0, column - room // 4), animate=False, immediate=True)
 
     def next_hunk(self, step: int = 1) -> bool:
         current = self.current_hunk()
@@ -558,7 +678,7 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
                 [cursor_seg, Segment(text, Style(color=pal.fold_fg, bgcolor=bg, italic=True))]
             ).adjust_cell_length(width, Style(bgcolor=bg))
         if row.kind == "pair":
-            return self._render_pair(row, hunk, width, is_cursor, cursor_seg, pal)
+            return self._render_pair(row, hunk, width, scroll_x, is_cursor, cursor_seg, pal)
         return self._render_unified(row, hunk, width, scroll_x, is_cursor, cursor_seg, pal)
 
     def _line_style(self, kind: str, pal: DiffPalette) -> tuple[str | None, str | None, str, str]:
@@ -592,6 +712,8 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
         g = self._gutter
         old = f"{old_no:>{g}}" if old_no is not None else " " * g
         new = f"{new_no:>{g}}" if new_no is not None else " " * g
+        if row.part:  # a continuation of the line above: no numbers, the wrap mark
+            old, new, mark, mark_fg = " " * g, " " * g, "↪", pal.gutter
         gutter_style = Style(color=pal.gutter, bgcolor=bg)
         segs = [
             cursor_seg,
@@ -602,22 +724,68 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
         ]
         prefix = Strip(segs)
         room = max(0, width - prefix.cell_length)
-        if len(row.text) > WINDOW_OVER:
+        if row.part:
+            scroll_x = row.part * room
+        body = self._body(hunk, row.line, row.text, row.kind, bg, word_bg, pal, scroll_x, room)
+        return Strip.join([prefix, body]).adjust_cell_length(width, Style(bgcolor=bg))
+
+    def _body(
+        self,
+        hunk: Hunk | None,
+        line_index: int,
+        text: str,
+        kind: str,
+        bg: str | None,
+        word_bg: str | None,
+        pal: DiffPalette,
+        scroll_x: int,
+        room: int,
+    ) -> Strip:
+        """A line's code, columns ``scroll_x`` to ``scroll_x + room``, with a
+        mark where text is cut: ``»``/``«`` dim when unchanged text is cut,
+        bold in the change's colours when a change is (never invisible)."""
+        if room <= 0:
+            return Strip([])
+        fill = Style(bgcolor=bg)
+        if len(text) > WINDOW_OVER:
             # Only the columns on screen are built (a 5 MB line is one row).
             window = (scroll_x, room)
-            code = self._code(hunk, row.line, row.text, row.kind, bg, word_bg, pal, window)
+            code = self._code(hunk, line_index, text, kind, bg, word_bg, pal, window)
             body = Strip(code).crop(0, room)
+            total = len(text)
         else:
-            body = Strip(self._code(hunk, row.line, row.text, row.kind, bg, word_bg, pal))
-            if scroll_x:
-                body = body.crop(scroll_x, scroll_x + room)
-        return Strip.join([prefix, body]).adjust_cell_length(width, Style(bgcolor=bg))
+            full = Strip(self._code(hunk, line_index, text, kind, bg, word_bg, pal))
+            total = full.cell_length
+            body = full.crop(scroll_x, scroll_x + room) if scroll_x else full
+        if self.wrap:
+            return body  # the rest of the line is on the next row
+        cut_left = scroll_x > 0 and total > 0
+        cut_right = total > scroll_x + room
+        if not (cut_left or cut_right):
+            return body
+        body = body.adjust_cell_length(room, fill)
+        spans = self._changed_spans(hunk, line_index, text, kind) if hunk is not None else ()
+        weak = Style(color=pal.gutter, bgcolor=bg, bold=True)
+        strong = Style(color=pal.selected, bgcolor=word_bg or bg, bold=True)
+        edge = scroll_x + room - 1
+        if cut_right:
+            hidden = any(e > edge for _s, e in spans)
+            body = Strip.join(
+                [body.crop(0, room - 1), Strip([Segment("»", strong if hidden else weak)])]
+            )
+        if cut_left and room > 1:
+            hidden = any(s < scroll_x + 1 for s, _e in spans)
+            body = Strip.join(
+                [Strip([Segment("«", strong if hidden else weak)]), body.crop(1, room)]
+            )
+        return body
 
     def _render_pair(
         self,
         row: Row,
         hunk: Hunk | None,
         width: int,
+        scroll_x: int,
         is_cursor: bool,
         cursor_seg: Segment,
         pal: DiffPalette,
@@ -649,6 +817,9 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
             if is_cursor and kind == CONTEXT:
                 bg = pal.cursor_bg
             chosen = idx >= 0 and idx in marks and kind != CONTEXT
+            if row.part:  # a continuation: no number, the wrap mark if this side goes on
+                goes_on = len(text) > row.part * (half - g - 4)
+                no, mark, mark_fg = None, "↪" if goes_on else " ", pal.gutter
             segs = [
                 Segment("●" if chosen else " ", Style(color=pal.selected, bold=True, bgcolor=bg)),
                 Segment(
@@ -657,10 +828,12 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
                 ),
                 Segment(mark + " ", Style(color=mark_fg, bgcolor=bg, bold=True)),
             ]
-            window = (0, half) if len(text) > WINDOW_OVER else None
-            code = self._code(hunk, idx, text, kind, bg, word_bg, pal, window)
+            head = Strip(segs)
+            room = half - head.cell_length
+            offset = row.part * room if row.part else scroll_x
+            body = self._body(hunk, idx, text, kind, bg, word_bg, pal, offset, room)
             parts.append(
-                Strip(segs + code).adjust_cell_length(half, Style(bgcolor=bg)).crop(0, half)
+                Strip.join([head, body]).adjust_cell_length(half, Style(bgcolor=bg)).crop(0, half)
             )
             if side == 0:
                 parts.append(Strip([Segment("│", Style(color=pal.gutter, bgcolor=pal.background))]))
@@ -711,15 +884,7 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
         window: tuple[int, int] | None = None,
     ) -> list[Segment]:
         tokens = self._line_tokens(hunk, line_index, text, kind)
-        spans: Spans = ()
-        if hunk is not None and kind in (ADDED, REMOVED):
-            partner = self._pairs_for(hunk).get(line_index)
-            if partner is not None:
-                other = strip_eol(hunk.lines[partner].raw)
-                old_spans, new_spans = (
-                    word_spans(text, other) if kind == REMOVED else word_spans(other, text)
-                )
-                spans = old_spans if kind == REMOVED else new_spans
+        spans = self._word_spans(hunk, line_index, text, kind)
         if window is not None:
             first, count = window
             tokens = clip_tokens(tokens, first, count)
@@ -732,7 +897,7 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
         segs: list[Segment] = []
         pos = 0
         for ttype, value in tokens:
-            fg = colour_for(colours, ttype) or pal.text
+            fg = syntax_colour(colour_for(colours, ttype) or pal.text, pal)
             start = pos
             end = pos + len(value)
             pos = end
@@ -744,6 +909,29 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
         # Neighbouring tokens of one colour become one segment: every segment of
         # every line on screen passes through Textual's colour filter per frame.
         return list(Segment.simplify(segs))
+
+    def _word_spans(self, hunk: Hunk | None, line_index: int, text: str, kind: str) -> Spans:
+        """The changed words of a changed line that has a partner line."""
+        if hunk is None or kind not in (ADDED, REMOVED):
+            return ()
+        partner = self._pairs_for(hunk).get(line_index)
+        if partner is None:
+            return ()
+        other = strip_eol(hunk.lines[partner].raw)
+        if kind == REMOVED:
+            return word_spans(text, other)[0]
+        return word_spans(other, text)[1]
+
+    def _changed_spans(self, hunk: Hunk | None, line_index: int, text: str, kind: str) -> Spans:
+        """Where a line's change is: its changed words, else (an added or
+        removed line without a partner, or one too different) all of it."""
+        if kind not in (ADDED, REMOVED):
+            return ()
+        spans = self._word_spans(hunk, line_index, text, kind)
+        if spans:
+            return spans
+        # A line that differs only in leading/trailing space still has a place.
+        return ((0, max(1, len(text))),)
 
     def _pairs_for(self, hunk: Hunk) -> dict[int, int]:
         cached = self._pairs.get(hunk.id)

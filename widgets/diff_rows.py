@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from app.core.model import ADDED, CONTEXT, REMOVED, DiffLine, Hunk, side_by_side
 from app.core.text import strip_eol
@@ -48,6 +48,8 @@ class Row:
     old_no: int | None = None
     new_no: int | None = None
     key: int = field(default_factory=lambda: next(_serial))
+    # Soft wrap: the n-th continuation of a line too long for the pane (0: the line itself).
+    part: int = 0
 
 
 @dataclass(slots=True)
@@ -266,3 +268,23 @@ def pairs_in_hunk(hunk: Hunk) -> dict[int, int]:
 
 def row_is_change(row: Row) -> bool:
     return row.kind in (ADDED, REMOVED) or row.right_kind == ADDED or row.left_kind == REMOVED
+
+
+def wrap_rows(
+    rows: list[Row], headers: dict[str, int], room: int, *, split_view: bool
+) -> tuple[list[Row], dict[str, int]]:
+    """``rows`` with a continuation row after each line row for every
+    ``room`` characters past the first (soft wrap); hunk headers re-indexed."""
+    out: list[Row] = []
+    new_headers: dict[str, int] = {}
+    room = max(1, room)
+    for row in rows:
+        if row.kind == HUNK:
+            new_headers[row.hunk] = len(out)
+        out.append(row)
+        if row.kind in (HUNK, FOLD, NOTE):
+            continue
+        longest = max(len(row.text), len(row.right_text)) if split_view else len(row.text)
+        for part in range(1, (longest - 1) // room + 1 if longest else 1):
+            out.append(replace(row, key=next(_serial), part=part))
+    return out, new_headers

@@ -7,6 +7,7 @@ updates a row, or grows, without measuring every label again.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from rich.cells import cell_len
@@ -14,6 +15,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -92,11 +94,21 @@ def label_of(entry: FileEntry, width: int = ROW_WIDTH) -> Text:
     return label
 
 
-class FileList(ScrollView, can_focus=False):
+class FileList(ScrollView, can_focus=True):
     """Files of the review, one row each; ``highlighted`` is the shown file.
 
-    Clicking a row posts ``FileList.Selected``; the app decides what to show.
+    Clicking a row, or moving with the arrows while the list has the focus
+    (Tab), posts ``FileList.Selected``; the app decides what to show. A filter
+    (``set_filter``) lists only the files whose name holds a text.
     """
+
+    BINDINGS = [
+        Binding("up", "step(-1)", "Up", show=False),
+        Binding("down", "step(1)", "Down", show=False),
+        Binding("home", "step(-1000000000)", "First file", show=False),
+        Binding("end", "step(1000000000)", "Last file", show=False),
+        Binding("enter,escape", "leave", "To the diff", show=False),
+    ]
 
     COMPONENT_CLASSES = {
         "file-list--highlighted",
@@ -144,6 +156,57 @@ class FileList(ScrollView, can_focus=False):
     def __init__(self, *, name: str | None = None, id: str | None = None) -> None:
         super().__init__(name=name, id=id)
         self._entries: list[FileEntry] = []
+        self._filter = ""
+        self._shown: list[int] | None = None  # entry indices the filter lets through
+
+    # -- the filter ------------------------------------------------------------------
+
+    def _passes(self, entry: FileEntry) -> bool:
+        return self._filter.lower() in quote_name(entry.path).lower()
+
+    def set_filter(self, text: str) -> None:
+        """List only the files whose shown name holds ``text`` (any case);
+        empty: every file."""
+        self._filter = text.strip()
+        if self._filter:
+            self._shown = [i for i, e in enumerate(self._entries) if self._passes(e)]
+        else:
+            self._shown = None
+        self._resize()
+        self.scroll_to(y=0, animate=False, immediate=True, force=True)
+        if self.highlighted is not None:
+            self._keep_visible(self.highlighted)
+        self.refresh()
+
+    def shown_indices(self) -> list[int]:
+        """The entries listed now (all of them without a filter)."""
+        return list(range(len(self._entries))) if self._shown is None else list(self._shown)
+
+    def _index_at(self, row: int) -> int | None:
+        if self._shown is None:
+            return row if 0 <= row < len(self._entries) else None
+        return self._shown[row] if 0 <= row < len(self._shown) else None
+
+    def _row_of(self, index: int) -> int | None:
+        if self._shown is None:
+            return index
+        at = bisect_left(self._shown, index)
+        return at if at < len(self._shown) and self._shown[at] == index else None
+
+    def action_step(self, delta: int) -> None:
+        shown = self.shown_indices()
+        if not shown:
+            return
+        here = self._row_of(self.highlighted) if self.highlighted is not None else None
+        if here is None:
+            target = shown[0] if delta > 0 else shown[-1]
+        else:
+            target = shown[max(0, min(here + delta, len(shown) - 1))]
+        if target != self.highlighted:
+            self.post_message(self.Selected(self, target))
+
+    def action_leave(self) -> None:
+        self.screen.focus_next()
 
     # -- contents ------------------------------------------------------------------
 
@@ -161,6 +224,8 @@ class FileList(ScrollView, can_focus=False):
         """Show ``entries``, keeping the highlight at ``keep`` (or where it was)."""
         before = self.highlighted if keep is None else keep
         self._entries = list(entries)
+        if self._filter:
+            self._shown = [i for i, e in enumerate(self._entries) if self._passes(e)]
         self._resize()
         self.highlighted = max(0, min(before or 0, len(entries) - 1)) if entries else None
         self.refresh()
@@ -169,7 +234,10 @@ class FileList(ScrollView, can_focus=False):
         """Append rows: what a burst of new files needs, without touching the rest."""
         if not entries:
             return
+        start = len(self._entries)
         self._entries.extend(entries)
+        if self._shown is not None:
+            self._shown.extend(i for i, e in enumerate(entries, start) if self._passes(e))
         self._resize()
         if self.highlighted is None:
             self.highlighted = 0
@@ -183,13 +251,17 @@ class FileList(ScrollView, can_focus=False):
 
     def _resize(self) -> None:
         # No width: rows fit the list, which never scrolls sideways.
-        self.virtual_size = Size(0, len(self._entries))
+        rows = len(self._entries) if self._shown is None else len(self._shown)
+        self.virtual_size = Size(0, rows)
 
     def _refresh_row(self, index: int) -> None:
         # refresh_line takes the row's index in the list, not on the screen.
-        y = index - self.scroll_offset.y
+        row = self._row_of(index)
+        if row is None:
+            return
+        y = row - self.scroll_offset.y
         if 0 <= y < self.scrollable_content_region.height:
-            self.refresh_line(index)
+            self.refresh_line(row)
 
     # -- the highlight -------------------------------------------------------------
 
@@ -208,6 +280,10 @@ class FileList(ScrollView, can_focus=False):
     def _keep_visible(self, index: int) -> None:
         # force: right after the list grew, the scrollbar (which allows
         # scrolling) only appears at the next layout.
+        row = self._row_of(index)
+        if row is None:
+            return
+        index = row
         height = self.scrollable_content_region.height
         top = self.scroll_offset.y
         if not height:
@@ -230,18 +306,19 @@ class FileList(ScrollView, can_focus=False):
         offset = event.get_content_offset(self)
         if offset is None:
             return
-        index = offset.y + self.scroll_offset.y
-        if 0 <= index < len(self._entries):
+        index = self._index_at(offset.y + self.scroll_offset.y)
+        if index is not None:
             self.post_message(self.Selected(self, index))
 
     # -- drawing -------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        index = self.scroll_offset.y + y
+        found = self._index_at(self.scroll_offset.y + y)
         base = self.visual_style.rich_style
-        if index >= len(self._entries):
+        if found is None:
             return Strip.blank(width, base)
+        index = found
 
         def part(name: str) -> Style:
             return self.get_component_rich_style(f"file-list--{name}", partial=True)

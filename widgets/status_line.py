@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from rich.cells import cell_len
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
@@ -31,7 +34,7 @@ class StatusLine(Static):
         # Plain text, never markup, escapes made visible: a file name in a
         # message may hold "[" or a terminal escape sequence.
         parts = [safe_text(p) for p in (self.source, self.progress, self.message) if p]
-        return Content("  ·  ".join(parts))
+        return Content(fit_status(parts, max(1, self.size.width - 2) if self.size.width else 10**6))
 
     def watch_is_error(self, value: bool) -> None:
         self.set_class(value, "-error")
@@ -39,3 +42,19 @@ class StatusLine(Static):
     def say(self, message: str, *, error: bool = False) -> None:
         self.message = message
         self.is_error = error
+
+
+def fit_status(parts: Sequence[str], width: int) -> str:
+    """The parts joined, in ``width`` cells: when they do not fit, the source
+    (what the screen's title says too) goes first, then the progress, and
+    what is still too long ends in ``…`` rather than mid-word."""
+    kept = [p for p in parts if p]
+    while len(kept) > 1 and cell_len("  ·  ".join(kept)) > width:
+        kept.pop(0)
+    text = "  ·  ".join(kept)
+    if cell_len(text) <= width:
+        return text
+    cut = text[: max(0, width - 1)]
+    if " " in cut[width // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return cut + "…"

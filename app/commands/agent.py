@@ -9,6 +9,7 @@ from pathlib import Path
 
 from app.commands.common import EXIT_ERROR, EXIT_OK, EXIT_USAGE
 from app.core.errors import TetherError
+from app.core.theme_names import THEME_NAMES
 
 NO_AGENT = """\
 tether agent: which agent? Give its command after --, e.g.
@@ -41,7 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "(default: 3 with --file, else 4)",
     )
     agent.add_argument("--file", help="the focus file levels 1-3 let the agent edit")
-    agent.add_argument("--theme", choices=["dark", "light"], help="colour theme")
+    agent.add_argument("--theme", choices=THEME_NAMES, help="colour theme")
     agent.add_argument(
         "agent_command", nargs=argparse.REMAINDER, help="-- then the agent's command and arguments"
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 from app.commands.common import EXIT_OK
 from app.core.errors import TetherError
 from app.core.names import safe_text
+from app.core.theme_names import THEME_NAMES
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -59,7 +60,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     inbox = sub.add_parser(
         "inbox", help="review agents' edits before they touch disk (they arrive by tether gate)"
     )
-    inbox.add_argument("--theme", choices=["dark", "light"], help="colour theme")
+    inbox.add_argument("--theme", choices=THEME_NAMES, help="colour theme")
     inbox.set_defaults(run=cmd_inbox)
 
     mcp = sub.add_parser(

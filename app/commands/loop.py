@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from app.commands.common import EXIT_USAGE
 from app.core.errors import ConfigError, TetherError
+from app.core.theme_names import THEME_NAMES
 
 if TYPE_CHECKING:
     from app.providers.base import ProviderError
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 
 def register(sub: argparse._SubParsersAction) -> None:
     demo = sub.add_parser("demo", help="the whole loop on a sample project, offline, no key")
-    demo.add_argument("--theme", choices=["dark", "light"], help="colour theme")
+    demo.add_argument("--theme", choices=THEME_NAMES, help="colour theme")
     demo.add_argument("--keep", action="store_true", help="print and keep the sample folder")
     demo.add_argument(
         "--review", action="store_true", help="review a sample change instead (tether review)"
@@ -43,7 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         choices=range(5),
         help="autonomy: 0 off, 1 line, 2 chunk, 3 file, 4 repo",
     )
-    loop.add_argument("--theme", choices=["dark", "light"], help="colour theme")
+    loop.add_argument("--theme", choices=THEME_NAMES, help="colour theme")
     loop.add_argument("--coach", action="store_true", help="coaching hints (or coach = true)")
     loop.set_defaults(run=cmd_loop)
 

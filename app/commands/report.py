@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from app.commands.common import EXIT_OK, note
+from app.core.theme_names import THEME_NAMES
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--html", metavar="FILE", help="write the report as one self-contained HTML page"
     )
     report.add_argument("--json", action="store_true", help="print the report as JSON")
-    report.add_argument("--theme", choices=["dark", "light"], help="the terminal report's theme")
+    report.add_argument("--theme", choices=THEME_NAMES, help="the terminal report's theme")
     report.set_defaults(run=cmd_report)
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from app.commands.common import EXIT_ERROR, EXIT_OK, note
 from app.core.errors import TetherError
 from app.core.names import quote_name, safe_text, shorten
+from app.core.theme_names import THEME_NAMES
 
 if TYPE_CHECKING:
     from app.review.service import ReviewService
@@ -26,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--list", action="store_true", help="list files and hunk ids instead of the TUI"
     )
     review.add_argument("--json", action="store_true", help="with --list: print JSON")
-    review.add_argument("--theme", choices=["dark", "light"], help="colour theme")
+    review.add_argument("--theme", choices=THEME_NAMES, help="colour theme")
     review.add_argument("--context", type=int, help="context lines around each hunk (default 3)")
     review.add_argument(
         "--read-only", action="store_true", help="watch the review: decisions are refused"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from app.core.theme_names import THEME_NAMES
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     attach = sub.add_parser(
@@ -15,7 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--seat", help="your name in the review (default: config seat, the OS user)"
     )
     attach.add_argument("--read-only", action="store_true", help="watch and comment; never decide")
-    attach.add_argument("--theme", choices=["dark", "light"], help="colour theme")
+    attach.add_argument("--theme", choices=THEME_NAMES, help="colour theme")
     attach.set_defaults(run=cmd_attach)
 
 

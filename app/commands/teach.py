@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from app.commands.common import EXIT_OK, EXIT_USAGE
 from app.core.errors import TetherError
+from app.core.theme_names import THEME_NAMES
 
 if TYPE_CHECKING:
     from app.teaching.session import Session
@@ -31,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=1.0,
         help="play speed factor (space plays; 2 = twice as fast)",
     )
-    replay.add_argument("--theme", choices=["dark", "light"], help="colour theme")
+    replay.add_argument("--theme", choices=THEME_NAMES, help="colour theme")
     replay.set_defaults(run=cmd_replay)
 
     export = sub.add_parser("export", help="write a session as Markdown for a course page")

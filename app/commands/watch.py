@@ -6,12 +6,13 @@ import argparse
 from pathlib import Path
 
 from app.core.errors import TetherError
+from app.core.theme_names import THEME_NAMES
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     watch = sub.add_parser("watch", help="review edits any agent makes on disk, live (no model)")
     watch.add_argument("path", nargs="?", default=".", help="the folder to watch (default: here)")
-    watch.add_argument("--theme", choices=["dark", "light"], help="colour theme")
+    watch.add_argument("--theme", choices=THEME_NAMES, help="colour theme")
     watch.set_defaults(run=cmd_watch)
 
 

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from app.core.atomic import atomic_write
 from app.core.errors import ConfigError
 from app.core.locations import user_config_dir
+from app.core.theme_names import THEME_NAMES
 
 REPO_CONFIG = ".tether.toml"
 # [provider] keys that only shape the request; a repository may set them.
@@ -156,8 +157,9 @@ def _merge(config: Config, path: Path, *, trusted: bool) -> None:
                 line=line_of(path, key),
             )
         setattr(config, key, value)
-    if config.theme not in ("dark", "light", "tether-dark", "tether-light"):
-        raise ConfigError(f"theme must be 'dark' or 'light', not {config.theme!r}", path=str(path))
+    if config.theme not in THEME_NAMES and config.theme not in {f"tether-{t}" for t in THEME_NAMES}:
+        names = ", ".join(repr(t) for t in THEME_NAMES)
+        raise ConfigError(f"theme must be one of {names}, not {config.theme!r}", path=str(path))
 
 
 def _merge_loop(config: Config, loop: object, path: Path) -> None:

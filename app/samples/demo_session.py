@@ -5,6 +5,11 @@ the turns below: each is SEARCH/REPLACE text streamed at ``TOKENS_PER_SECOND``
 in four-character tokens, as a local model would send it. Turns without a
 prompt answer whatever the user types, in order; the others answer Tether's
 own follow-ups (they match as a prefix).
+
+The walkthrough must work whichever way its steps are taken: the first
+turn's report.py edit (the out-of-leash one) touches only the module's
+docstring, so whether it is accepted, rejected or left pending, the later
+turns' SEARCH texts (the report's body) still match.
 """
 
 from __future__ import annotations
@@ -63,10 +68,9 @@ The report should say so too:
 inventory/report.py
 ```python
 <<<<<<< SEARCH
-    lines.append("total: " + str(stock.total()))
+"""Plain-text stock reports."""
 =======
-    lines.append("total: " + str(stock.total()))
-    lines.append("(items out of stock are not listed)")
+"""Plain-text stock reports (items out of stock are not listed)."""
 >>>>>>> REPLACE
 ```
 '''

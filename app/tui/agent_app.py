@@ -13,7 +13,7 @@ import threading
 from typing import Any
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -179,7 +179,8 @@ class AgentApp(GateApp):
         self.runner.close()
         super().on_unmount()
 
-    def on_resize(self) -> None:
+    def on_resize(self, _event: events.Resize) -> None:
+        # Textual calls each class's handler in turn: the room's runs too.
         self._fit_panel()
 
     def on_review_event(self, event: ReviewEvent) -> None:

@@ -8,16 +8,19 @@ a read-only seat only watches and comments), and this screen says so.
 
 from __future__ import annotations
 
+from textual.app import App
+from textual.binding import Binding
+
 from app.gate.remote import OwnerGone, RemoteService
 from app.review.events import ReviewEvent
-from app.tui.gate_app import GATE_BINDINGS, GateKeys
-from app.tui.review_app import BINDINGS as REVIEW_BINDINGS
+from app.tui.gate_app import GateKeys, gate_footer
 from app.tui.review_app import ReviewApp
-from app.tui.seating import COMMENT_KEY, SeatsMixin
+from app.tui.seating import SeatsMixin
 
 
-class AttachApp(SeatsMixin, GateKeys, ReviewApp):
-    BINDINGS = REVIEW_BINDINGS + GATE_BINDINGS + [COMMENT_KEY]  # type: ignore[assignment]
+class AttachApp(SeatsMixin, GateKeys, ReviewApp, inherit_bindings=False):
+    # The gate's r/Y right after y/n, as in tether inbox (see gate_footer).
+    BINDINGS = [*App.BINDINGS, *gate_footer()]  # type: ignore[assignment]
     EMPTY = "Nothing pending in the review this seat is attached to (yet)"
 
     def __init__(self, remote: RemoteService, *, theme: str = "dark") -> None:
@@ -25,6 +28,9 @@ class AttachApp(SeatsMixin, GateKeys, ReviewApp):
         label = f"seat {remote.seat}{mode} · {remote.label or remote.root}"
         super().__init__(remote, label=label, theme=theme)  # type: ignore[arg-type]
         self.remote = remote
+
+    def all_bindings(self) -> list[Binding]:
+        return gate_footer()
 
     def on_mount(self) -> None:
         super().on_mount()

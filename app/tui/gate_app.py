@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual.app import App
 from textual.binding import Binding
 
 from app.core.names import quote_name
@@ -27,6 +28,15 @@ GATE_BINDINGS = [
         tooltip="Accept the hunk with a note the agent sees",
     ),
 ]
+
+
+def gate_footer() -> list[Binding]:
+    """The review's keys with the gate's right after y and n, then a seat's
+    comment key: Textual puts a subclass's added keys after its base's, where
+    an 80-column footer cut them off."""
+    first = [b for b in REVIEW_BINDINGS if b.key in ("y", "n")]
+    rest = [b for b in REVIEW_BINDINGS if b.key not in ("y", "n")]
+    return [*first, *GATE_BINDINGS, *rest, COMMENT_KEY]
 
 
 class GateKeys:
@@ -56,10 +66,14 @@ class GateKeys:
         )
 
 
-class GateApp(SeatsMixin, GateKeys, ReviewApp):
-    BINDINGS = REVIEW_BINDINGS + GATE_BINDINGS + [COMMENT_KEY]  # type: ignore[assignment]
+class GateApp(SeatsMixin, GateKeys, ReviewApp, inherit_bindings=False):
+    # Not inherited (see gate_footer), so Textual's own app keys are listed.
+    BINDINGS = [*App.BINDINGS, *gate_footer()]  # type: ignore[assignment]
     EMPTY = "Waiting for an agent's edit (the hook is tether gate: docs/agents.md)"
 
     def __init__(self, host: GateHost, *, theme: str = "dark") -> None:
         super().__init__(host.service, label="agents' proposals (tether gate)", theme=theme)
         self.host = host
+
+    def all_bindings(self) -> list[Binding]:
+        return gate_footer()

@@ -15,7 +15,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import ContentSwitcher, Footer, Header, Input, Static
 
 from app.core.autonomy import Level
@@ -41,17 +41,27 @@ from app.teaching.coach import Hint
 from app.teaching.coaching import Coach, repo_names
 from app.tui.review_app import BINDINGS as REVIEW_BINDINGS
 from app.tui.review_app import ReviewApp
+from app.tui.room import CONTEXT_WIDTH, MIN_PANEL, panel_width
 from app.tui.screens import ReasonScreen
 from app.tui.watching import WatchingMixin
 from widgets.autonomy_slider import AutonomySlider
 from widgets.code_view import CodeView
 from widgets.diff_pane import DiffPane
+from widgets.file_header import FileHeader, FileTitle
 from widgets.file_list import FileList
 from widgets.status_line import StatusLine
 
+SLIDER = Binding.Group("Slider ")  # the space: see review_app.MOVE
+
 LOOP_BINDINGS = [
     Binding("i", "prompt", "Prompt", tooltip="Write a prompt for the model (enter sends)"),
-    Binding("escape", "cancel", "Cancel", tooltip="Cancel the generation (complete hunks stay)"),
+    Binding(
+        "escape",
+        "cancel",
+        "Cancel",
+        show=False,
+        tooltip="Cancel the generation (complete hunks stay)",
+    ),
     Binding(
         "r",
         "reject_reason",
@@ -64,7 +74,12 @@ LOOP_BINDINGS = [
         "g", "next_step", "Next step", tooltip="Have the model carry out the next step of the plan"
     ),
     Binding(
-        "minus", "level(-1)", "Slider -", key_display="-", tooltip="Move the autonomy slider left"
+        "minus",
+        "level(-1)",
+        "Slider -",
+        key_display="-",
+        tooltip="Move the autonomy slider left",
+        group=SLIDER,
     ),
     Binding(
         "plus,equals_sign",
@@ -72,6 +87,7 @@ LOOP_BINDINGS = [
         "Slider +",
         key_display="+",
         tooltip="Move the autonomy slider right",
+        group=SLIDER,
     ),
     Binding(
         "E", "edit_plan", "Edit plan", key_display="E", tooltip="Edit the plan file in $EDITOR"
@@ -88,7 +104,32 @@ LOOP_BINDINGS = [
         tooltip="List the hunks the auto-accept rule accepted (enter undoes one)",
     ),
     Binding("c", "context", "Context", tooltip="Show or hide exactly what was sent to the model"),
-    Binding("o", "code_view", "Code", tooltip="Back to the code view (pick lines for levels 1-2)"),
+    Binding(
+        "o",
+        "code_view",
+        "Code",
+        show=False,
+        tooltip="Back to the code view (pick lines for levels 1-2)",
+    ),
+    Binding(
+        "t", "walkthrough", "Walkthrough", show=False, tooltip="Show the demo's walkthrough again"
+    ),
+    Binding(
+        "left_parenthesis",
+        "context_width(-4)",
+        "Narrower context",
+        key_display="(",
+        show=False,
+        tooltip="Make the context panel narrower",
+    ),
+    Binding(
+        "right_parenthesis",
+        "context_width(4)",
+        "Wider context",
+        key_display=")",
+        show=False,
+        tooltip="Make the context panel wider",
+    ),
     Binding(
         "V",
         "select_lines",
@@ -116,7 +157,10 @@ _REVIEW_ONLY = {
 class LoopApp(WatchingMixin, ReviewApp):
     """Prompt the model, review its hunks as they stream, keep it on a leash."""
 
-    BINDINGS = REVIEW_BINDINGS + LOOP_BINDINGS  # type: ignore[assignment]
+    # A review key the loop uses for its own (g: the plan's next step) is the loop's.
+    BINDINGS = [  # type: ignore[assignment]
+        b for b in REVIEW_BINDINGS if b.key not in {x.key for x in LOOP_BINDINGS}
+    ] + LOOP_BINDINGS
     CSS = """
     #coach {
         height: auto;
@@ -164,9 +208,11 @@ class LoopApp(WatchingMixin, ReviewApp):
         yield AutonomySlider(id="slider")
         with Horizontal(id="main"):
             yield FileList(id="files")
-            with ContentSwitcher(initial="code", id="views"):
-                yield CodeView(id="code")
-                yield DiffPane(id="diff")
+            with Vertical(id="diff-box"):
+                yield FileHeader(id="file-header")
+                with ContentSwitcher(initial="code", id="views"):
+                    yield CodeView(id="code")
+                    yield DiffPane(id="diff")
             with VerticalScroll(id="context"):
                 yield Static(id="context-text")
         yield Static(id="coach")
@@ -244,6 +290,7 @@ class LoopApp(WatchingMixin, ReviewApp):
             self.code.show(path, text, line=self.code.cursor if path == self.code.path else 0)
         self.code.focus()
         self.update_keys()
+        self.query_one(FileHeader).set_title(self.file_title())
 
     def show_review(self, path: str | None = None) -> None:
         """Switch to the diff pane on ``path``; the cursor stays on its hunk if
@@ -468,6 +515,33 @@ class LoopApp(WatchingMixin, ReviewApp):
         if panel.display and not self.loop.sent and not self.intro:
             self._set_context_text("Nothing sent yet.")
 
+    context_chosen = CONTEXT_WIDTH
+
+    def size_side_panels(self, total: int) -> None:
+        # The context panel gives way before the diff: at most 30% of the screen.
+        self.query_one("#context").styles.width = panel_width(self.context_chosen, total, 0.3)
+
+    def action_context_width(self, delta: int) -> None:
+        panel = self.query_one("#context")
+        if not panel.display:
+            self.status.say("the context panel is hidden: c shows it")
+            return
+        limit = panel_width(10**6, self.size.width, 0.3)
+        current = min(self.context_chosen, limit)
+        chosen = max(MIN_PANEL, min(current + delta, limit))
+        if chosen == current:
+            edge = "narrowest" if delta < 0 else "widest"
+            self.status.say(f"the context panel is as {edge} as it goes ({chosen} columns)")
+            return
+        self.context_chosen = chosen
+        self.apply_room()
+        self.status.say(f"context panel {chosen} columns wide")
+
+    def file_title(self) -> FileTitle | None:
+        if self.reviewing:
+            return super().file_title()
+        return FileTitle(path=self.code.path) if self.code.path else None
+
     def _set_context_text(self, text: str) -> None:
         # What was sent includes file contents: drawn with controls made visible.
         lines = text.split("\n")
@@ -486,6 +560,18 @@ class LoopApp(WatchingMixin, ReviewApp):
         sel = self.code.selection
         where = f"lines {sel[0]}–{sel[1]}" if sel else f"line {self.code.cursor + 1}"
         self.status.progress = f"{quote_name(self.code.path)} · {where}"
+        self.query_one(FileHeader).set_title(self.file_title())
+
+    def _focus_is_view(self) -> bool:
+        return super()._focus_is_view() or isinstance(self.focused, CodeView)
+
+    def action_walkthrough(self) -> None:
+        if not self.intro:
+            self.status.say("no walkthrough here: t shows it in tether demo")
+            return
+        self._set_context_text(self.intro)
+        self.query_one("#context").display = True
+        self.status.say("the walkthrough is back (c hides it)")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not self.is_running:

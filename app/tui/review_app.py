@@ -21,10 +21,10 @@ from pathlib import Path
 
 import rich
 from rich.segment import Segments
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult, SuspendNotSupported, SystemCommand
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -32,7 +32,7 @@ from textual.widgets import Footer, Header
 from textual.worker import get_current_worker
 
 from app.core.errors import TetherError
-from app.core.model import FileReview
+from app.core.model import FileReview, FileStatus, Side
 from app.core.names import quote_name, safe_text
 from app.review.checks import ChecksConfig
 from app.review.commands import Command, Decide, Edit, Redo, Reload, Split, Undo
@@ -50,24 +50,38 @@ from app.review.service import ReviewService
 from app.review.session import Outcome, ReviewSession
 from app.tui.autoaccept_view import AutoAcceptMixin
 from app.tui.checks_view import ChecksMixin
+from app.tui.finding import FINDING_BINDINGS, FindingMixin
 from app.tui.metrics_view import MetricsMixin
+from app.tui.room import ROOM_BINDINGS, RoomMixin, TooSmallScreen
 from app.tui.screens import HelpScreen, SummaryScreen
+from app.tui.why import why_not
 from themes import ALIASES, CSS_PATH, THEMES
 from widgets.diff_pane import CURSOR_BINDINGS, DiffPane
+from widgets.file_header import FileHeader, FileTitle
 from widgets.file_list import FileEntry, FileList
 from widgets.status_line import StatusLine
 
 # Actions that need the file on show to have pending hunks.
 _HUNK_ACTIONS = {"accept", "reject", "toggle_line", "split", "edit", "accept_file", "reject_file"}
 
+# The footer shows keys in this order and cuts what does not fit: the keys
+# of every hunk first, help and quit before the rest (80 columns hold them).
+# (The compact footer puts a group's label flush against the next key.)
+MOVE = Binding.Group("Move ")
+UNDO = Binding.Group("Undo/redo ")
+
 BINDINGS = [
     Binding("y", "accept", "Accept", tooltip="Accept the hunk (or the lines marked with space)"),
     Binding("n", "reject", "Reject", tooltip="Reject the hunk (or the lines marked with space)"),
+    Binding("j", "next_hunk", "Next", tooltip="Next hunk", group=MOVE),
+    Binding("k", "prev_hunk", "Prev", tooltip="Previous hunk", group=MOVE),
+    Binding("u", "undo", "Undo", tooltip="Undo the last decision (survives restarts)", group=UNDO),
+    Binding("U", "redo", "Redo", key_display="U", tooltip="Redo what undo took back", group=UNDO),
+    Binding("question_mark", "help", "Help", key_display="?", tooltip="Show all keys"),
+    Binding("q", "quit_review", "Quit", tooltip="Quit with a summary of the decisions"),
     Binding(
         "space", "toggle_line", "Mark", tooltip="Mark/unmark the changed line under the cursor"
     ),
-    Binding("j", "next_hunk", "Next", tooltip="Next hunk"),
-    Binding("k", "prev_hunk", "Prev", tooltip="Previous hunk"),
     Binding(
         "right_square_bracket",
         "next_file",
@@ -88,8 +102,6 @@ BINDINGS = [
     Binding("d", "reject_file", "Rej. file", tooltip="Reject the rest of this file", show=False),
     Binding("s", "split", "Split", tooltip="Split the hunk into its separate changes"),
     Binding("e", "edit", "Edit", tooltip="Edit the proposed side of the hunk in $EDITOR"),
-    Binding("u", "undo", "Undo", tooltip="Undo the last decision (survives restarts)"),
-    Binding("U", "redo", "Redo", key_display="U", tooltip="Redo what undo took back"),
     Binding("v", "toggle_view", "View", tooltip="Toggle unified / side-by-side view"),
     Binding("enter", "toggle_fold", "Fold", show=False, tooltip="Expand or fold unchanged lines"),
     # The diff pane's cursor keys, here so that the status line changes in the
@@ -98,6 +110,8 @@ BINDINGS = [
         Binding(b.key, f"pane_{b.action}", b.description, show=False, tooltip=b.tooltip)
         for b in CURSOR_BINDINGS
     ),
+    *ROOM_BINDINGS,
+    *FINDING_BINDINGS,
     Binding(
         "R", "reload", "Reload", show=False, key_display="R", tooltip="Reload the file from disk"
     ),
@@ -109,8 +123,6 @@ BINDINGS = [
         key_display="M",
         tooltip="Show your review's figures: seconds per decision, accept rate, lines/hour",
     ),
-    Binding("question_mark", "help", "Help", key_display="?", tooltip="Show all keys"),
-    Binding("q", "quit_review", "Quit", tooltip="Quit with a summary of the decisions"),
 ]
 
 
@@ -122,7 +134,7 @@ class ServiceEvent(Message):
         self.event = event
 
 
-class ReviewApp(ChecksMixin, MetricsMixin, AutoAcceptMixin, App[dict]):
+class ReviewApp(ChecksMixin, MetricsMixin, AutoAcceptMixin, FindingMixin, RoomMixin, App[dict]):
     """Review one source hunk by hunk."""
 
     CSS_PATH = str(CSS_PATH)
@@ -166,7 +178,9 @@ class ReviewApp(ChecksMixin, MetricsMixin, AutoAcceptMixin, App[dict]):
         yield Header(show_clock=False)
         with Horizontal(id="main"):
             yield FileList(id="files")
-            yield DiffPane(id="diff")
+            with Vertical(id="diff-box"):
+                yield FileHeader(id="file-header")
+                yield DiffPane(id="diff")
         yield StatusLine(id="status")
         yield Footer(compact=True)
 
@@ -180,6 +194,7 @@ class ReviewApp(ChecksMixin, MetricsMixin, AutoAcceptMixin, App[dict]):
         self.status.source = self.label
         self._main_screen = self.screen
         self._screen_up = True
+        self.apply_room()
         self._unsubscribe = self.service.subscribe(self._deliver)
         self.start_checks()
         self.start_auto_accept()
@@ -289,6 +304,12 @@ class ReviewApp(ChecksMixin, MetricsMixin, AutoAcceptMixin, App[dict]):
         what = f"{outcome.lines} line{'s' if outcome.lines != 1 else ''}"
         verb = "accepted" if outcome.op == "accept" else "rejected"
         message = f"{verb} {what} of {quote_name(outcome.path)} (#{outcome.seq}; u undoes)"
+        if outcome.op == "reject" and self._deleted_by_reject(outcome.path):
+            # Rejecting a new file removes it from disk: say how it comes back.
+            message = (
+                f"deleted {quote_name(outcome.path)}, a new file (#{outcome.seq}): u brings it"
+                " back (its text is kept in the journal's blobs)"
+            )
         if not self.service.busy and self.service.pending == 0:
             unopened = sum(1 for fr in self.service.files if not fr.loaded)
             if unopened:  # large files, diffed only when opened: not decided
@@ -298,6 +319,14 @@ class ReviewApp(ChecksMixin, MetricsMixin, AutoAcceptMixin, App[dict]):
                 message += " · all hunks decided; q for the summary"
         warning = self.metrics_warning()
         self.status.say(f"{message} · {warning}" if warning else message)
+
+    def _deleted_by_reject(self, path: str) -> bool:
+        """Whether rejecting left ``path`` absent on disk (a new file rejected
+        where rejects write the working tree)."""
+        if self.session.backend.proposed_side is not Side.WORKTREE:
+            return False
+        fr = self.session.file(path)
+        return fr.status is FileStatus.ADDED and fr.proposed is None
 
     def _failed(self, event: CommandFailed) -> None:
         """A decision shown at once could not be written: its hunks are back;
@@ -459,6 +488,25 @@ class ReviewApp(ChecksMixin, MetricsMixin, AutoAcceptMixin, App[dict]):
         at = f" · hunk {hunk + 1}/{total}" if hunk >= 0 else ""
         decided = self.service.decided
         self.status.progress = f"{where}{at} · {decided} decided · {self.service.pending} pending"
+        self.query_one(FileHeader).set_title(self.file_title())
+
+    def file_title(self) -> FileTitle | None:
+        """What the header above the diff says: the file on show, in full."""
+        files = self.service.files
+        if not files or not self.pane.path:
+            return None
+        fr = self.current
+        patch = fr.patch
+        return FileTitle(
+            path=fr.path,
+            status=str(fr.status),
+            old_path=fr.old_path,
+            old_mode=patch.old_mode if patch is not None else None,
+            new_mode=patch.new_mode if patch is not None else None,
+            hunk=self.pane.current_hunk(),
+            hunks=len(self.pane.hunks),
+            decided=fr.accepted_count + fr.rejected_count,
+        )
 
     def on_diff_pane_cursor_moved(self, _message: DiffPane.CursorMoved) -> None:
         if not self._alive():
@@ -486,6 +534,8 @@ class ReviewApp(ChecksMixin, MetricsMixin, AutoAcceptMixin, App[dict]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not self.is_running or isinstance(self.screen, HelpScreen | SummaryScreen):
             return True
+        if isinstance(self.screen, TooSmallScreen):
+            return False  # nothing on show to act on
         if action in _HUNK_ACTIONS:
             return bool(self.pane.hunks)
         if action == "undo":
@@ -496,6 +546,20 @@ class ReviewApp(ChecksMixin, MetricsMixin, AutoAcceptMixin, App[dict]):
         if action in ("next_file", "prev_file"):
             return len(self.service.files) > 1
         return True
+
+    async def _on_key(self, event: events.Key) -> None:
+        """A key of ours whose action does not apply now says why (Textual
+        would drop it silently). Keys a focused list or input binds are theirs."""
+        if self.screen is not self._main_screen or not self._focus_is_view():
+            return
+        actions = [b.action for b in self.all_bindings() if event.key in b.key.split(",")]
+        if actions and not any(self.check_action(a.partition("(")[0], ()) for a in actions):
+            event.prevent_default()  # nothing would run: App._on_key need not look
+            self.status.say(why_not(actions[0]))
+
+    def _focus_is_view(self) -> bool:
+        """Whether the focus is on what the app's keys drive (the diff)."""
+        return self.focused is None or isinstance(self.focused, DiffPane)
 
     def _submit(self, command: Command) -> None:
         """Send a key's command: the screen shows it at once, and the write
@@ -634,6 +698,10 @@ class ReviewApp(ChecksMixin, MetricsMixin, AutoAcceptMixin, App[dict]):
 
     def action_pane_cursor_to(self, row: int) -> None:
         self.pane.action_cursor_to(row)
+        self._update_progress()
+
+    def action_pane_hunk_at(self, index: int) -> None:
+        self.pane.action_hunk_at(index)
         self._update_progress()
 
     def action_toggle_view(self) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -136,6 +138,55 @@ class ReasonScreen(ModalScreen[str | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class AskLine(ModalScreen[str | None]):
+    """One line of input at the bottom of the screen (search, file filter);
+    the screen behind stays visible, and ``live`` hears every change."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    DEFAULT_CSS = """
+    AskLine { align: left bottom; background: $background 0%; }
+    AskLine > VerticalScroll {
+        width: 100%; height: auto; background: $surface; border-top: solid $primary;
+        padding: 0 1;
+    }
+    AskLine #line { border: none; height: 1; padding: 0 1; background: $panel; }
+    AskLine #line:focus { border: none; }
+    """
+
+    def __init__(
+        self,
+        question: str,
+        *,
+        value: str = "",
+        hint: str = "",
+        live: Callable[[str], None] | None = None,
+    ) -> None:
+        super().__init__()
+        self.question = question
+        self.value = value
+        self.hint = hint
+        self.live = live
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(Text(f"{self.question}:  {self.hint}", style="dim"))
+            yield Input(value=self.value, placeholder=self.question, id="line")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if self.live is not None:
+            self.live(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip())
 
     def action_cancel(self) -> None:
         self.dismiss(None)
