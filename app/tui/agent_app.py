@@ -14,9 +14,9 @@ from typing import Any
 
 from rich.text import Text
 from textual import events, on
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Header, Input, OptionList, Static
@@ -40,10 +40,10 @@ from app.core.autonomy import LEVEL_NAMES, Level
 from app.core.names import quote_name
 from app.core.text import displayable
 from app.review.events import ReviewEvent
-from app.tui.gate_app import GATE_BINDINGS, GateApp
-from app.tui.review_app import BINDINGS as REVIEW_BINDINGS
+from app.tui.gate_app import GateApp, gate_footer
 from widgets.autonomy_slider import AutonomySlider
 from widgets.diff_pane import DiffPane
+from widgets.file_header import FileHeader
 from widgets.file_list import FileList
 from widgets.status_line import StatusLine
 
@@ -127,8 +127,9 @@ class PermissionScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class AgentApp(GateApp):
-    BINDINGS = REVIEW_BINDINGS + GATE_BINDINGS + AGENT_BINDINGS  # type: ignore[assignment]
+class AgentApp(GateApp, inherit_bindings=False):
+    # The inbox's footer order (r/Y after y/n), then the agent's own keys.
+    BINDINGS = [*App.BINDINGS, *gate_footer(), *AGENT_BINDINGS]  # type: ignore[assignment]
     EMPTY = "No edit from the agent yet: i writes a prompt, enter sends it."
     # The panel's text wraps at the panel's width.
     CSS = "#agent-log { width: 100%; }"
@@ -146,12 +147,17 @@ class AgentApp(GateApp):
         self._render_due = False
         runner.client.ask = self._ask_human
 
+    def all_bindings(self) -> list[Binding]:
+        return [*gate_footer(), *AGENT_BINDINGS]
+
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         yield AutonomySlider(id="slider")
         with Horizontal(id="main"):
             yield FileList(id="files")
-            yield DiffPane(id="diff")
+            with Vertical(id="diff-box"):
+                yield FileHeader(id="file-header")
+                yield DiffPane(id="diff")
             with VerticalScroll(id="context"):
                 yield Static(id="agent-log")
         yield Input(placeholder="i: prompt the agent (enter sends, esc leaves)", id="prompt")
