@@ -390,7 +390,7 @@ async def test_over_the_leash_is_held_then_done_as_a_plan_in_steps(
         await answered(pilot, app, spy, 1)
         size = app.loop.proposal_size()
         assert size > 5
-        assert f"HELD: {size} lines > leash 5 (p: plan in steps)" in app.status.source
+        assert app.status.flag == f"HELD: {size} lines > leash 5 (p: plan in steps)"
         assert app.pane.hunk_notes and all(
             note.startswith(f"held: this proposal changes {size} lines, over the leash of 5")
             for note in app.pane.hunk_notes.values()
@@ -408,7 +408,7 @@ async def test_over_the_leash_is_held_then_done_as_a_plan_in_steps(
             "Align the total line the same way.",
         ]
         assert session.pending == 0  # the held proposal was set aside (journaled)
-        assert "HELD" not in app.status.source
+        assert not app.status.flag
         context = str(app.query_one("#context-text", Static).content)
         assert context.startswith("Plan (g carries out the next step)")
 
@@ -457,7 +457,7 @@ async def test_one_huge_line_from_the_model_is_held_by_a_five_line_leash(
         (hunk,) = app.pane.hunks
         assert hunk.added + hunk.removed == 2  # two lines as a plain count has them
         assert app.loop.proposal_size() > 100 and app.loop.held
-        assert "HELD" in app.status.source
+        assert "HELD" in app.status.flag
         await press(pilot, "y")
         assert app.status.is_error and "held" in app.status.message
         assert (loop_repo / STOCK).read_bytes() == original

@@ -90,3 +90,24 @@ async def test_the_palette_key_covers_the_footers_last_column(
         await wait_until(pilot, lambda: "y" in visible_keys(app, width), "the footer's keys")
         palette = next(k for k in app.query(FooterKey) if k.has_class("-command-palette"))
         assert palette.region.right == width
+
+
+async def test_the_held_flag_stays_in_sight_when_the_message_is_long() -> None:
+    """Bug: the loop's "HELD: … > leash" was part of the status line's source,
+    which is dropped first to make room, so a coaching or plan message hid
+    that the proposal was held (the teaching demo's pty test lost it)."""
+
+    class One(App[None]):
+        def compose(self):  # type: ignore[no-untyped-def]
+            yield StatusLine()
+
+    app = One()
+    async with app.run_test(size=(80, 5)) as pilot:
+        status = app.query_one(StatusLine)
+        status.source = "replay · demo-model · 120 in / 30 out tokens"
+        status.flag = "HELD: 11 lines > leash 5 (p: plan in steps)"
+        status.say("the model's reply is in: every hunk of it waits for your decision " * 2)
+        await pilot.pause()
+        shown = str(status.render())
+        assert shown.startswith("HELD: 11 lines > leash 5")
+        assert "the model's reply" in shown and "replay · demo-model" not in shown

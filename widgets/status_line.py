@@ -26,6 +26,9 @@ class StatusLine(Static):
     """
 
     source: reactive[str] = reactive("")
+    # A state that must stay in sight (the loop's "HELD: … > leash"): shown
+    # first and never dropped to make room, as the source is.
+    flag: reactive[str] = reactive("")
     progress: reactive[str] = reactive("")
     message: reactive[str] = reactive("")
     is_error: reactive[bool] = reactive(False)
@@ -34,7 +37,14 @@ class StatusLine(Static):
         # Plain text, never markup, escapes made visible: a file name in a
         # message may hold "[" or a terminal escape sequence.
         parts = [safe_text(p) for p in (self.source, self.progress, self.message) if p]
-        return Content(fit_status(parts, max(1, self.size.width - 2) if self.size.width else 10**6))
+        width = max(1, self.size.width - 2) if self.size.width else 10**6
+        if not self.flag:
+            return Content(fit_status(parts, width))
+        flag = fit_status([safe_text(self.flag)], width)
+        rest = width - cell_len(flag) - len("  ·  ")
+        if rest < 8 or not parts:
+            return Content(flag)
+        return Content(f"{flag}  ·  {fit_status(parts, rest)}")
 
     def watch_is_error(self, value: bool) -> None:
         self.set_class(value, "-error")

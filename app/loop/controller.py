@@ -568,10 +568,15 @@ class LoopController:
             parts.append(f"first hunk {gen.stats.time_to_first_hunk:.2f}s")
         if self._running:
             parts.append("generating…")
+        return " · ".join(parts)
+
+    def held_note(self) -> str:
+        """ "HELD: N lines > leash M (p: plan in steps)" while the proposal is
+        over the leash, else "" (kept in sight apart from the status)."""
         size = self.proposal_size()
         if size and size > self.limit:
-            parts.append(f"HELD: {size} lines > leash {self.limit} (p: plan in steps)")
-        return " · ".join(parts)
+            return f"HELD: {size} lines > leash {self.limit} (p: plan in steps)"
+        return ""
 
 
 def first_tracked_file(root: Path) -> str | None:

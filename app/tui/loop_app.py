@@ -369,6 +369,7 @@ class LoopApp(WatchingMixin, ReviewApp):
 
     def _update_loop_status(self) -> None:
         self.status.source = self.loop.status()
+        self.status.flag = self.loop.held_note()
 
     # -- prompting --------------------------------------------------------------
 

@@ -323,9 +323,12 @@ class ReviewApp(ChecksMixin, MetricsMixin, AutoAcceptMixin, FindingMixin, RoomMi
     def _deleted_by_reject(self, path: str) -> bool:
         """Whether rejecting left ``path`` absent on disk (a new file rejected
         where rejects write the working tree)."""
-        if self.session.backend.proposed_side is not Side.WORKTREE:
+        session = getattr(self.service, "session", None)
+        if session is None:  # a seat on another Tether's review: its owner knows the disk
             return False
-        fr = self.session.file(path)
+        if session.backend.proposed_side is not Side.WORKTREE:
+            return False
+        fr = session.file(path)
         return fr.status is FileStatus.ADDED and fr.proposed is None
 
     def _failed(self, event: CommandFailed) -> None:
