@@ -77,6 +77,15 @@ BINDINGS = [
     Binding("k", "prev_hunk", "Prev", tooltip="Previous hunk", group=MOVE),
     Binding("u", "undo", "Undo", tooltip="Undo the last decision (survives restarts)", group=UNDO),
     Binding("U", "redo", "Redo", key_display="U", tooltip="Redo what undo took back", group=UNDO),
+    Binding(
+        "B",
+        "restore",
+        "Restore",
+        key_display="B",
+        show=False,
+        group=UNDO,
+        tooltip="Bring back what the newest rejection took from a file (tether journal restore)",
+    ),
     Binding("question_mark", "help", "Help", key_display="?", tooltip="Show all keys"),
     Binding("q", "quit_review", "Quit", tooltip="Quit with a summary of the decisions"),
     Binding(
@@ -687,6 +696,27 @@ class ReviewApp(ChecksMixin, MetricsMixin, AutoAcceptMixin, FindingMixin, RoomMi
 
     def action_redo(self) -> None:
         self._submit(Redo())
+
+    def action_restore(self) -> None:
+        # A seat's review lives in the owner's process: restoring is done there.
+        restore = getattr(self.service, "restore_rejected", None)
+        if restore is None:
+            self.status.say("restore where the review is owned, or with `tether journal restore`")
+            return
+        try:
+            done = restore()
+        except TetherError as exc:
+            self._error(exc)
+            return
+        if done is None:
+            self.status.say(
+                "nothing to restore: no rejection of this review left a file as it is now"
+            )
+            return
+        self.status.say(
+            f"restored {quote_name(done.path)} from #{done.entry.seq}"
+            f" (journal #{done.written.seq if done.written else '?'}; u takes it back)"
+        )
 
     def action_pane_cursor_by(self, delta: int) -> None:
         self.pane.move_cursor(delta)
