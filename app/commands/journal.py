@@ -62,6 +62,8 @@ def cmd_journal(args: argparse.Namespace) -> int:
             target = f" (#{entry.target})" if entry.target is not None else ""
             if entry.extra.get("rollback"):
                 target += " rollback"
+            if isinstance(entry.extra.get("restore"), int):
+                target += f" (restores #{entry.extra['restore']})"
             side = str(entry.side) if entry.side is not None else ""
             path = quote_name(entry.path)
             seat = f"  by {safe_text(entry.seat)}" if entry.seat else ""

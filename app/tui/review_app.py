@@ -53,7 +53,7 @@ from app.tui.checks_view import ChecksMixin
 from app.tui.finding import FINDING_BINDINGS, FindingMixin
 from app.tui.metrics_view import MetricsMixin
 from app.tui.room import ROOM_BINDINGS, RoomMixin, TooSmallScreen
-from app.tui.screens import HelpScreen, SummaryScreen
+from app.tui.screens import HelpScreen, SummaryScreen, help_sections
 from app.tui.why import why_not
 from themes import ALIASES, CSS_PATH, THEMES
 from widgets.diff_pane import CURSOR_BINDINGS, DiffPane
@@ -818,7 +818,7 @@ class ReviewApp(ChecksMixin, MetricsMixin, AutoAcceptMixin, FindingMixin, RoomMi
         return None
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(help_rows(self.all_bindings())))
+        self.push_screen(HelpScreen.of(self.all_bindings()))
 
     def action_quit_review(self) -> None:
         self.service.flush()  # decisions on their way are part of the summary
@@ -848,12 +848,7 @@ class ReviewApp(ChecksMixin, MetricsMixin, AutoAcceptMixin, FindingMixin, RoomMi
 
 
 def help_rows(bindings: list[Binding] | None = None) -> list[tuple[str, str]]:
-    rows = []
-    for binding in bindings if bindings is not None else BINDINGS:
-        key = binding.key_display or binding.key
-        rows.append((key.replace("question_mark", "?"), binding.tooltip or binding.description))
-    rows.append(("ctrl+p", "Command palette: every action by name"))
-    return rows
+    return [row for _title, rows in help_sections(bindings or BINDINGS) for row in rows]
 
 
 def _run_quietly(command: list[str], *, stdin: int | None) -> int | str:
