@@ -579,6 +579,7 @@ KEY_TESTS = {
     "G": "test_g_and_capital_g_go_to_the_first_and_last_hunk_of_the_review",
     "f": "test_f_filters_the_file_list_as_you_type",
     "z": "test_z_wraps_long_lines_so_the_change_shows_without_scrolling",
+    "B": "test_B_in_the_review_brings_back_a_deleted_file_through_the_same_rule",
 }
 
 
@@ -587,11 +588,12 @@ def test_every_binding_has_a_key_test() -> None:
     assert {b.key for b in CURSOR_BINDINGS} <= set(KEY_TESTS)
     # Names, not the functions: importing tests from the other module would
     # make pytest collect them twice.
+    import test_journal_restore
     import test_tui_finding
     import test_tui_review
     import test_tui_room
 
     for name in KEY_TESTS.values():
-        modules = (test_tui_review, test_tui_room, test_tui_finding)
+        modules = (test_tui_review, test_tui_room, test_tui_finding, test_journal_restore)
         found = [getattr(m, name, None) for m in modules]
         assert callable(globals().get(name) or next(filter(None, found), None)), name

@@ -81,6 +81,11 @@ def state_dir_for(root: Path) -> Path:
     return _xdg("XDG_STATE_HOME", ".local/state") / "tether" / key
 
 
+def user_state_dir() -> Path:
+    """``$XDG_STATE_HOME/tether`` (default ``~/.local/state/tether``); not created here."""
+    return _xdg("XDG_STATE_HOME", ".local/state") / "tether"
+
+
 def user_config_dir() -> Path:
     """``$XDG_CONFIG_HOME/tether`` (default ``~/.config/tether``); not created here."""
     return _xdg("XDG_CONFIG_HOME", ".config") / "tether"

@@ -31,7 +31,14 @@ from typing import Protocol
 
 from app.core.autonomy import Scope
 from app.core.controls import control_flag
-from app.core.errors import ApplyError, HunkGoneError, TetherError, WriteError, write_failed
+from app.core.errors import (
+    ApplyError,
+    HunkGoneError,
+    ReadOnlyError,
+    TetherError,
+    WriteError,
+    write_failed,
+)
 from app.core.journal import Journal, Op
 from app.core.model import FileReview, Hunk
 from app.core.names import quote_name
@@ -51,6 +58,7 @@ from app.review.events import (
     PresenceChanged,
     ReviewEvent,
 )
+from app.review.restore import Restored
 from app.review.risks import Risk, hunk_risks, scope_risk
 from app.review.session import Outcome, Picks, ReviewSession, parse_line_id
 
@@ -568,6 +576,37 @@ class ReviewService:
             self._changed(command.path, "reload")
             return Outcome("reload", command.path, 0, 0, ())
         raise ApplyError(f"unknown command {command!r}")
+
+    def restore_rejected(self) -> Restored | None:
+        """Bring back what this review's newest rejection took from a file that
+        still holds what it left (``app.review.restore``, as `tether journal
+        restore` does); None when there is none. Journaled: undo takes it back."""
+        from app.review.restore import newest_restorable, restore
+
+        session = self.session
+        history = session.history
+        if history.read_only:
+            raise ReadOnlyError("this review is read-only; nothing was restored")
+        self.flush(30)  # a rejection just submitted is written first, so it is the newest
+        with self._locked():
+            entry = newest_restorable(self.root, history.journal, history.blobs, history.source)
+            if entry is None:
+                return None
+            known = len(session.files)
+            done = restore(
+                self.root,
+                history.journal,
+                history.blobs,
+                history.lock,
+                entry.seq,
+                seat=self.seat,
+            )
+            session.disk_changed({done.path})
+            if len(session.files) != known:
+                self._emit(FilesChanged((done.path,)))
+            self._changed(done.path, "restored")
+            self._history()
+            return done
 
     def submit(self, command: Command, *, defer: bool = False) -> None:
         """Check ``command`` now, run it on the writer thread (in order).

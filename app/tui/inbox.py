@@ -26,7 +26,6 @@ from app.core.names import quote_name
 from app.gate.host import GateHost
 from app.review.commands import Command, Decide, Undo, Widen
 from app.review.events import FilesChanged, HunksChanged, ReviewEvent
-from app.tui.review_app import help_rows
 from app.tui.screens import HelpScreen, ReasonScreen
 from app.tui.seating import COMMENT_KEY, SeatsMixin
 from widgets.diff_pane import CURSOR_BINDINGS, DiffPane
@@ -190,7 +189,7 @@ class InboxScreen(Screen[None]):
         self.dismiss(None)
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(help_rows(INBOX_BINDINGS)))
+        self.app.push_screen(HelpScreen.of(INBOX_BINDINGS))
 
 
 class ProposalArrived(Message):

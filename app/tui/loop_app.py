@@ -22,6 +22,7 @@ from app.core.autonomy import Level
 from app.core.errors import TetherError
 from app.core.names import quote_name
 from app.core.text import displayable
+from app.core.uiprefs import CONTEXT_WIDTH, RoomPrefs
 from app.loop.controller import SET_ASIDE, LoopController, View, first_tracked_file
 from app.loop.events import (
     ContextSent,
@@ -41,7 +42,7 @@ from app.teaching.coach import Hint
 from app.teaching.coaching import Coach, repo_names
 from app.tui.review_app import BINDINGS as REVIEW_BINDINGS
 from app.tui.review_app import ReviewApp
-from app.tui.room import CONTEXT_WIDTH, MIN_PANEL, panel_width
+from app.tui.room import MIN_PANEL, panel_width
 from app.tui.screens import ReasonScreen
 from app.tui.watching import WatchingMixin
 from widgets.autonomy_slider import AutonomySlider
@@ -227,7 +228,8 @@ class LoopApp(WatchingMixin, ReviewApp):
         slider.leash = {int(k): v for k, v in self.loop.leash.items()}
         with slider.prevent(AutonomySlider.Changed):
             slider.level = int(self.loop.level)
-        self.query_one("#context").display = bool(self.intro)
+        chosen = self.room_prefs.context_shown if self.room_prefs else None
+        self.query_one("#context").display = bool(self.intro) if chosen is None else chosen
         self._set_context_text(self.intro)
         if self.start_file:
             self.open_code(self.start_file)
@@ -515,8 +517,12 @@ class LoopApp(WatchingMixin, ReviewApp):
         panel.display = not panel.display
         if panel.display and not self.loop.sent and not self.intro:
             self._set_context_text("Nothing sent yet.")
+        self.save_room(context_shown=bool(panel.display))
 
     context_chosen = CONTEXT_WIDTH
+
+    def restore_side_panels(self, prefs: RoomPrefs) -> None:
+        self.context_chosen = prefs.context_width
 
     def size_side_panels(self, total: int) -> None:
         # The context panel gives way before the diff: at most 30% of the screen.
@@ -536,6 +542,7 @@ class LoopApp(WatchingMixin, ReviewApp):
             return
         self.context_chosen = chosen
         self.apply_room()
+        self.save_room(context_width=chosen)
         self.status.say(f"context panel {chosen} columns wide")
 
     def file_title(self) -> FileTitle | None:

@@ -21,7 +21,6 @@ from textual.widgets import Footer, Header, Static
 
 from app.core.names import safe_text
 from app.teaching.session import Frame, Session
-from app.tui.review_app import help_rows
 from app.tui.screens import HelpScreen
 from themes import ALIASES, CSS_PATH, THEMES
 
@@ -129,7 +128,7 @@ class ReplayApp(App[None]):
         self.show(self.index)
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(help_rows(list(BINDINGS))))
+        self.push_screen(HelpScreen.of(BINDINGS))
 
     # -- playing --------------------------------------------------------------------
 

@@ -116,10 +116,7 @@ class ReportApp(App[None]):
         return grid
 
     def action_help(self) -> None:
-        rows = [
-            ((b.key_display or b.key).replace("question_mark", "?"), b.tooltip) for b in BINDINGS
-        ]
-        self.push_screen(HelpScreen([*rows, ("ctrl+p", "Command palette: every action by name")]))
+        self.push_screen(HelpScreen.of(BINDINGS))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -53,7 +53,7 @@ from app.tui.checks_view import ChecksMixin
 from app.tui.finding import FINDING_BINDINGS, FindingMixin
 from app.tui.metrics_view import MetricsMixin
 from app.tui.room import ROOM_BINDINGS, RoomMixin, TooSmallScreen
-from app.tui.screens import HelpScreen, SummaryScreen
+from app.tui.screens import HelpScreen, SummaryScreen, help_sections
 from app.tui.why import why_not
 from themes import ALIASES, CSS_PATH, THEMES
 from widgets.diff_pane import CURSOR_BINDINGS, DiffPane
@@ -77,6 +77,15 @@ BINDINGS = [
     Binding("k", "prev_hunk", "Prev", tooltip="Previous hunk", group=MOVE),
     Binding("u", "undo", "Undo", tooltip="Undo the last decision (survives restarts)", group=UNDO),
     Binding("U", "redo", "Redo", key_display="U", tooltip="Redo what undo took back", group=UNDO),
+    Binding(
+        "B",
+        "restore",
+        "Restore",
+        key_display="B",
+        show=False,
+        group=UNDO,
+        tooltip="Bring back what the newest rejection took from a file (tether journal restore)",
+    ),
     Binding("question_mark", "help", "Help", key_display="?", tooltip="Show all keys"),
     Binding("q", "quit_review", "Quit", tooltip="Quit with a summary of the decisions"),
     Binding(
@@ -691,6 +700,27 @@ class ReviewApp(ChecksMixin, MetricsMixin, AutoAcceptMixin, FindingMixin, RoomMi
     def action_redo(self) -> None:
         self._submit(Redo())
 
+    def action_restore(self) -> None:
+        # A seat's review lives in the owner's process: restoring is done there.
+        restore = getattr(self.service, "restore_rejected", None)
+        if restore is None:
+            self.status.say("restore where the review is owned, or with `tether journal restore`")
+            return
+        try:
+            done = restore()
+        except TetherError as exc:
+            self._error(exc)
+            return
+        if done is None:
+            self.status.say(
+                "nothing to restore: no rejection of this review left a file as it is now"
+            )
+            return
+        self.status.say(
+            f"restored {quote_name(done.path)} from #{done.entry.seq}"
+            f" (journal #{done.written.seq if done.written else '?'}; u takes it back)"
+        )
+
     def action_pane_cursor_by(self, delta: int) -> None:
         self.pane.move_cursor(delta)
         self._update_progress()
@@ -791,7 +821,7 @@ class ReviewApp(ChecksMixin, MetricsMixin, AutoAcceptMixin, FindingMixin, RoomMi
         return None
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(help_rows(self.all_bindings())))
+        self.push_screen(HelpScreen.of(self.all_bindings()))
 
     def action_quit_review(self) -> None:
         self.service.flush()  # decisions on their way are part of the summary
@@ -821,12 +851,7 @@ class ReviewApp(ChecksMixin, MetricsMixin, AutoAcceptMixin, FindingMixin, RoomMi
 
 
 def help_rows(bindings: list[Binding] | None = None) -> list[tuple[str, str]]:
-    rows = []
-    for binding in bindings if bindings is not None else BINDINGS:
-        key = binding.key_display or binding.key
-        rows.append((key.replace("question_mark", "?"), binding.tooltip or binding.description))
-    rows.append(("ctrl+p", "Command palette: every action by name"))
-    return rows
+    return [row for _title, rows in help_sections(bindings or BINDINGS) for row in rows]
 
 
 def _run_quietly(command: list[str], *, stdin: int | None) -> int | str:

@@ -4,13 +4,15 @@ terminal, and scrolling the code sideways.
 A mixin for the review workbench (and the apps built on it). The panels are
 the file list (``#files``) and, in the loop, the context panel
 (``#context``); what the user chose (shown or not, how wide) is kept for the
-session, and what is drawn is that choice shrunk to leave the diff at least
-half the screen.
+session and across runs (``app.core.uiprefs``: per user, never in the
+repository), and what is drawn is that choice shrunk to leave the diff at
+least half the screen.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import events
@@ -19,6 +21,7 @@ from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from app.core.uiprefs import FILES_WIDTH, RoomPrefs, load_prefs, save_prefs
 from widgets.diff_pane import DiffPane
 from widgets.status_line import StatusLine
 
@@ -29,8 +32,6 @@ if TYPE_CHECKING:
 else:
     _Base = object
 
-FILES_WIDTH = 34  # the file list's default width, border included
-CONTEXT_WIDTH = 58  # the loop's context panel
 MIN_PANEL = 12
 STEP = 4
 MIN_SIZE = (40, 10)  # below this the diff has no room at all
@@ -113,10 +114,41 @@ class RoomMixin(_Base):
 
     files_shown = True
     files_chosen = FILES_WIDTH
+    room_prefs: RoomPrefs | None = None  # as loaded, then as last saved
+
+    def load_room(self) -> None:
+        """Take the panels as the user left them last time (once, at start)."""
+        prefs, note = load_prefs()
+        self.room_prefs = prefs
+        self.files_shown, self.files_chosen = prefs.files_shown, prefs.files_width
+        self.restore_side_panels(prefs)
+        if note:
+            self.notify(note, title="Panel sizes", severity="warning")
+
+    def save_room(self, **changes: Any) -> None:
+        """Remember the panels as they are now (and ``changes``, the loop's)."""
+        prefs = replace(
+            self.room_prefs or RoomPrefs(),
+            files_shown=self.files_shown,
+            files_width=self.files_chosen,
+            **changes,
+        )
+        if prefs == self.room_prefs:
+            return
+        note = save_prefs(prefs)
+        if note:
+            self.notify(note, title="Panel sizes", severity="warning")
+        else:
+            self.room_prefs = prefs
+
+    def restore_side_panels(self, prefs: RoomPrefs) -> None:
+        """Apps with more panels take their stored choices here."""
 
     def apply_room(self) -> None:
         """Size the side panels for the terminal as it is now; below
         ``MIN_SIZE`` say so on the whole screen (the diff would be gone)."""
+        if self.room_prefs is None:
+            self.load_room()
         self._check_too_small()
         total = self.size.width
         for panel in self.query("#files"):
@@ -151,6 +183,7 @@ class RoomMixin(_Base):
     def action_toggle_files(self) -> None:
         self.files_shown = not self.files_shown
         self.apply_room()
+        self.save_room()
         self._say(
             "file list shown (b hides it)" if self.files_shown else "file list hidden (b shows it)"
         )
@@ -168,6 +201,7 @@ class RoomMixin(_Base):
             return
         self.files_chosen = chosen
         self.apply_room()
+        self.save_room()
         self._say(f"file list {chosen} columns wide")
 
     def action_sideways(self, direction: int) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 
 from rich.table import Table
 from rich.text import Text
@@ -14,9 +14,71 @@ from textual.widgets import Input, Static
 
 from app.core.names import quote_name, safe_text
 
+Rows = Sequence[tuple[str, str]]
+
+# The help's sections, in this order; a key goes to its Binding's group
+# (Textual's ``Binding.Group``) where it has one, else to its action's here.
+SECTIONS: dict[str, frozenset[str]] = {
+    "Decide": frozenset(
+        {
+            "accept", "reject", "accept_file", "reject_file", "toggle_line", "split",
+            "edit", "reject_reason", "select_lines", "accept_note", "comment", "decide",
+            "reason",
+        }
+    ),
+    "Move": frozenset(
+        {
+            "next_hunk", "prev_hunk", "next_file", "prev_file", "edge_hunk",
+            "pane_cursor_by", "pane_hunk_at", "pane_page_by", "hunk",
+        }
+    ),
+    "Undo/redo": frozenset({"undo", "redo", "restore"}),
+    "View/room": frozenset(
+        {
+            "toggle_view", "toggle_fold", "toggle_files", "files_width", "toggle_wrap",
+            "sideways", "context", "context_width", "panel", "code_view", "metrics",
+            "auto_accepted", "reload",
+        }
+    ),
+    "Find": frozenset({"search", "search_next", "filter_files"}),
+    "Loop/Gate": frozenset(
+        {
+            "plan", "next_step", "edit_plan", "prompt", "cancel", "level", "widen",
+            "walkthrough", "dismiss_hint",
+        }
+    ),
+    "Replay": frozenset({"play", "step", "first", "last", "speed"}),
+}  # fmt: skip
+OTHER = "Help and quit"
+PALETTE_ROW = ("ctrl+p", "Command palette: every action by name")
+
+
+def key_label(binding: Binding) -> str:
+    return (binding.key_display or binding.key).replace("question_mark", "?")
+
+
+def help_sections(bindings: Iterable[Binding]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Every binding as (key, what it does), in titled sections; the palette last."""
+    listed = list(bindings)
+    # A binding without a group goes with its action's grouped twin (a slider
+    # key shown in the footer and its unshown partner stay together).
+    grouped = {b.action.partition("(")[0]: b.group.description.strip() for b in listed if b.group}
+    by_section: dict[str, list[tuple[str, str]]] = {name: [] for name in SECTIONS}
+    for binding in listed:
+        action = binding.action.partition("(")[0]
+        section = grouped.get(action) or next(
+            (name for name, actions in SECTIONS.items() if action in actions), OTHER
+        )
+        by_section.setdefault(section, []).append(
+            (key_label(binding), binding.tooltip or binding.description)
+        )
+    by_section.setdefault(OTHER, []).append(PALETTE_ROW)
+    other = by_section.pop(OTHER)
+    return [*((name, rows) for name, rows in by_section.items() if rows), (OTHER, other)]
+
 
 class HelpScreen(ModalScreen[None]):
-    """Every key, what it does, and that the palette (ctrl+p) has them all."""
+    """Every key, what it does, in sections, and that the palette (ctrl+p) has them all."""
 
     BINDINGS = [
         Binding("escape,question_mark,q", "dismiss", "Close help"),
@@ -30,16 +92,28 @@ class HelpScreen(ModalScreen[None]):
     }
     """
 
-    def __init__(self, rows: list[tuple[str, str]]) -> None:
+    def __init__(self, sections: Sequence[tuple[str, Rows]]) -> None:
         super().__init__()
-        self.rows = rows
+        self.sections = sections
+
+    @classmethod
+    def of(cls, bindings: Iterable[Binding]) -> HelpScreen:
+        return cls(help_sections(bindings))
+
+    @property
+    def rows(self) -> list[tuple[str, str]]:
+        return [row for _title, rows in self.sections for row in rows]
 
     def compose(self) -> ComposeResult:
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
-        for key, description in self.rows:
-            table.add_row(key, description)
+        for number, (title, rows) in enumerate(self.sections):
+            if number:
+                table.add_row("", "")
+            table.add_row(Text(title, style="bold underline"), "")
+            for key, description in rows:
+                table.add_row(key, description)
         with VerticalScroll():
             yield Static(Text("Tether keys", style="bold"))
             yield Static(table)
