@@ -36,16 +36,29 @@ DEMO_INTRO = """Welcome to the Tether demo. A recorded model answers: offline, n
 
 1. Press i, type a request (e.g. "make remove() safe") and press enter. Hunks appear while the model is still writing.
 
-2. y accepts a hunk (it is written to the sample's files), n rejects it. One edit's SEARCH text does not match: Tether shows the error and sends it back to the model once; the corrected hunk follows.
+2. Every hunk is checked as it arrives: the OutOfStock hunk gets ✗ from ruff while the model is still writing (its base class, StockError, exists nowhere). y accepts a hunk (it is written to the sample's files), n rejects it. One edit's SEARCH text does not match: Tether shows the error and sends it back to the model once; the corrected hunk follows.
 
 3. The report.py hunk is out of leash: the slider is at "file", so only inventory/stock.py may change. w widens for that one hunk.
 
-4. r rejects a hunk with a reason; only that part is regenerated.
+4. r rejects a hunk with a reason; only that part is regenerated. On the ✗ hunk r pre-fills ruff's message: enter sends it back, and the regenerated hunk gets ✓.
 
 5. Press - twice (slider to "line": leash 5 lines), then i, and ask to "align the report columns". The proposal is held over the leash: p asks for a plan of small steps, g carries out each step.
 
 6. c shows or hides this panel; after a prompt it shows exactly what was sent, and t brings this walkthrough back. ? lists every key; q quits with a summary.
 """
+
+
+NO_RUFF = (
+    "\nruff was not found (on the PATH or beside Tether's Python): only py_compile "
+    "checks the hunks, so step 2's ✗ does not appear. pip install ruff to see it.\n"
+)
+
+
+def ruff_note() -> str:
+    """What the walkthrough says when the check its step 2 shows cannot run."""
+    from app.review.checks import builtin_specs
+
+    return "" if any(spec.name == "ruff" for spec in builtin_specs()) else NO_RUFF
 
 
 class Hangup(SystemExit):
@@ -142,7 +155,7 @@ def _run_in(
             "replay · demo-model",
             start_file="inventory/stock.py",
             theme=theme,
-            intro=DEMO_INTRO,
+            intro=DEMO_INTRO + ruff_note(),
             coach=coach,
         )
     status = subprocess.run(

@@ -190,6 +190,31 @@ def test_a_cancelled_check_stops(tmp_path: Path) -> None:
     assert run_check(slow, "a.py", "", root=tmp_path, timeout=WAIT, cancel=cancel) is None
 
 
+def test_a_cancel_set_while_the_check_runs_kills_it_and_the_time_limit_holds(
+    tmp_path: Path,
+) -> None:
+    """The runner's ``Cancel`` kills the process from the thread that sets it
+    (the worker waits in one blocking call, not in slices); the time limit
+    still applies."""
+    import sys
+
+    from app.review.checks import Cancel
+
+    started = tmp_path / "started"
+    argv = (sys.executable, "-c", f"open({str(started)!r}, 'w'); import time; time.sleep(60)")
+    slow = CheckSpec("slow", "*", argv)
+    cancel = Cancel()
+    setter = threading.Thread(target=lambda: (wait_for(started.exists, "the run"), cancel.set()))
+    setter.start()
+    assert run_check(slow, "a.py", "", root=tmp_path, timeout=WAIT * 4, cancel=cancel) is None
+    setter.join()
+    result = run_check(slow, "a.py", "", root=tmp_path, timeout=0.3, cancel=Cancel())
+    assert result is not None and result.problem == "timed out after 0.3 s"
+    done = Cancel()
+    done.set()
+    assert run_check(slow, "a.py", "", root=tmp_path, timeout=WAIT, cancel=done) is None
+
+
 def test_a_missing_tool_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     gone = CheckSpec("gone", "*", ("/nonexistent/tool-xyz", "{file}"))
     result = run_check(gone, "a.py", "", root=tmp_path, timeout=WAIT)

@@ -18,6 +18,18 @@ if TYPE_CHECKING:
     from app.core.context import ContextPacket
 
 
+def insertion_line(hunk: Hunk) -> int:
+    """The old line a pure insertion goes before (past its leading context):
+    where a region for it starts, and what a region must hold to allow it."""
+    before = hunk.old_start + 1 if hunk.old_len == 0 else hunk.old_start
+    for ln in hunk.lines:
+        if ln.kind == "+":
+            break
+        if ln.old_no is not None:
+            before = ln.old_no + 1
+    return before
+
+
 class Level(IntEnum):
     OFF = 0
     LINE = 1
@@ -128,13 +140,7 @@ class Scope:
         if not changed:
             # A pure insertion: in scope when the old line it goes before is
             # inside the lines, or right after them (the bottom edge).
-            before = hunk.old_start + 1 if hunk.old_len == 0 else hunk.old_start
-            for ln in hunk.lines:
-                if ln.kind == "+":
-                    break
-                if ln.old_no is not None:
-                    before = ln.old_no + 1
-            return first <= before <= last + 1
+            return first <= insertion_line(hunk) <= last + 1
         return first <= min(changed) and max(changed) <= last
 
     def may_view(self, path: str) -> bool:

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.core.autonomy import DEFAULT_LEASH, LEVEL_NAMES, Level, Scope
+from app.core.autonomy import DEFAULT_LEASH, LEVEL_NAMES, Level, Scope, insertion_line
 from app.core.context import build_context
 from app.core.errors import HunkGoneError, TetherError
 from app.core.gitrepo import run_git
@@ -406,9 +406,9 @@ class LoopController:
         if hunk is None:
             raise HunkGoneError(f"hunk {hunk_id} is no longer pending", path=path)
         changed = [ln.old_no for ln in hunk.lines if ln.kind == "-" and ln.old_no]
-        first = (
-            min(changed) if changed else (hunk.old_start if hunk.old_len else hunk.old_start + 1)
-        )
+        # A pure insertion's region is where it goes (the leash's own rule),
+        # not its leading context: else its regenerated hunk is out of leash.
+        first = min(changed) if changed else insertion_line(hunk)
         last = max(changed) if changed else first
         text = hunk.header() + "\n" + "".join(ln.kind + ln.raw for ln in hunk.lines)
         # A step's hunk regenerated stays the step's: not ticked in between.

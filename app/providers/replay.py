@@ -3,8 +3,8 @@
 The offline default, for the demo and for tests: no key, no network. Each
 call of :meth:`ReplayProvider.stream` plays one turn of the recording (see
 :mod:`app.providers.recording` for the format): the turn whose prompt is the
-request's prompt, else the next one in order (going round again after the
-last). ``speed`` scales the timing (2 = twice as fast; 0 = no delay);
+request's prompt (or a prefix of it, the longest first), else the next one
+in order (going round again after the last). ``speed`` scales the timing (2 = twice as fast; 0 = no delay);
 ``tokens_per_second`` instead paces the turn as one token per text delta
 (for benchmarks). :func:`record` and :class:`RecordingProvider` make
 recordings from any provider.
@@ -91,11 +91,13 @@ class ReplayProvider:
         prompt = request.user_prompt
         same = [i for i, turn in enumerate(turns) if turn.prompt and turn.prompt == prompt]
         # A recorded prompt that starts the request's prompt matches follow-ups
-        # whose text varies (errors, reasons); turns without a prompt answer
-        # whatever the user typed, in order.
-        prefix = [
-            i for i, turn in enumerate(turns) if turn.prompt and prompt.startswith(turn.prompt)
-        ]
+        # whose text varies (errors, reasons), the longest first (the most
+        # specific: one hunk's reject before any reject); turns without a
+        # prompt answer whatever the user typed, in order.
+        prefix = sorted(
+            (i for i, turn in enumerate(turns) if turn.prompt and prompt.startswith(turn.prompt)),
+            key=lambda i: -len(turns[i].prompt),
+        )
         free = [i for i, turn in enumerate(turns) if not turn.prompt]
         fresh = [i for i in same + prefix if i not in self._played]
         fresh_free = [i for i in free if i not in self._played]

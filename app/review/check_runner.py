@@ -22,6 +22,7 @@ from pathlib import Path
 from app.core.model import Hunk
 from app.core.secrets import is_secret_file, secret_text
 from app.review.checks import (
+    Cancel,
     CheckResult,
     ChecksConfig,
     CheckSpec,
@@ -41,7 +42,7 @@ _CACHE = 512  # check results kept (per text, so a few per file)
 class _Job:
     key: tuple[str, str, str]  # path, accepted hash, proposed hash
     hunks: tuple[Hunk, ...]
-    cancel: threading.Event = field(default_factory=threading.Event)
+    cancel: Cancel = field(default_factory=Cancel)
 
 
 class CheckRunner:

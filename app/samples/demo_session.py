@@ -6,6 +6,10 @@ in four-character tokens, as a local model would send it. Turns without a
 prompt answer whatever the user types, in order; the others answer Tether's
 own follow-ups (they match as a prefix).
 
+The first turn's first hunk has a ruff error (an undefined base class), so
+the demo's checks put ✗ on it while the reply still streams; `r` on it sends
+ruff's message back and ``FIX_BASE`` answers with the hunk that passes.
+
 The walkthrough must work whichever way its steps are taken: the first
 turn's report.py edit (the out-of-leash one) touches only the module's
 docstring, so whether it is accepted, rejected or left pending, the later
@@ -29,7 +33,7 @@ inventory/stock.py
 class Stock:
     def __init__(self):
 =======
-class OutOfStock(ValueError):
+class OutOfStock(StockError):
     """Raised when more items are removed than are in stock."""
 
 
@@ -106,6 +110,30 @@ inventory/stock.py
 >>>>>>> REPLACE
 ```
 '''
+
+# The answer to `r` on the ✗ hunk above (ruff: F821 Undefined name `StockError`).
+FIX_BASE = '''Right: `StockError` is defined nowhere. `OutOfStock` is a `ValueError`:
+
+inventory/stock.py
+```python
+<<<<<<< SEARCH
+class Stock:
+    def __init__(self):
+=======
+class OutOfStock(ValueError):
+    """Raised when more items are removed than are in stock."""
+
+
+class Stock:
+    def __init__(self):
+>>>>>>> REPLACE
+```
+'''
+
+# The reject prompt of that hunk (a pure insertion before line 4: "lines 4–4");
+# the longer recorded prompt is the more specific match, so the generic
+# "The user rejected" turn answers any other reject.
+FIX_BASE_PROMPT = "The user rejected your change to inventory/stock.py (lines 4–4)"
 
 BIG = '''I'll rewrite the report so the columns line up:
 
@@ -187,6 +215,7 @@ TURNS: list[tuple[str, str]] = [
     ("Carry out step", STEP_1),
     ("Carry out step", STEP_2),
     ("Carry out step", STEP_3),
+    (FIX_BASE_PROMPT, FIX_BASE),  # last: the turns' numbers above stay as they were
 ]
 
 
