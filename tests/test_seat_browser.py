@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import select
 import subprocess
+import sys
 from pathlib import Path
 
 from conftest import REPORT, staged_names
@@ -83,3 +84,39 @@ def test_a_terminal_seat_and_a_browser_seat_review_together(
             assert "pat accepted it" in late["message"] and "first decision wins" in late["message"]
             assert [e["seat"] for e in journal(sample_repo) if e.get("op") == "accept"] == ["pat"]
         terminal.send(b"q")
+
+
+def test_a_driver_browser_seat_watches_and_its_y_is_refused(
+    sample_repo: Path, tmp_path: Path
+) -> None:
+    """`tether serve --role driver`: each tab is a driver seat; the owner (here
+    tether serve itself) refuses its decision, the page says so, nothing is staged."""
+    need_chromium()
+    with (
+        serving(sample_repo, "--role", "driver", "--seat", "dan") as served,
+        chromium(tmp_path / "profile") as browser,
+    ):
+        browser.get(served.url)
+        wait_for(
+            lambda: "0 decided" in screen_text(browser), "the review in the page", START_TIMEOUT
+        )
+        assert "seat dan (driver)" in screen_text(browser)
+        press(browser, "y")
+        wait_for(
+            lambda: "dan is the driver seat" in screen_text(browser), "the refusal in the page"
+        )
+        assert staged_names(sample_repo) == []
+        assert not [e for e in journal(sample_repo) if e.get("op") in ("accept", "reject")]
+
+
+def test_an_unknown_role_is_said_before_serving(sample_repo: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys; from app.cli import main; sys.exit(main())"]
+        + ["serve", "--port", "0", "--role", "boss"],
+        cwd=sample_repo,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1 and "unknown seat role 'boss'" in done.stderr
+    assert "serving" not in done.stdout
