@@ -17,10 +17,12 @@ class Seat:
     """A subscribed seat; ``wait_for(pred)`` returns the first message heard
     (from the subscription's start) that ``pred`` accepts."""
 
-    def __init__(self, state_dir: Path, name: str, *, read_only: bool = False) -> None:
+    def __init__(
+        self, state_dir: Path, name: str, *, read_only: bool = False, role: str = "both"
+    ) -> None:
         self.heard: list[Message] = []
         self._changed = threading.Condition()
-        self.link = SeatLink(state_dir, name, read_only=read_only, on_message=self._hear)
+        self.link = SeatLink(state_dir, name, read_only=read_only, role=role, on_message=self._hear)
         self.state = self.link.open()
 
     def _hear(self, message: Message) -> None:

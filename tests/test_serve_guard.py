@@ -174,6 +174,7 @@ def test_the_seat_command() -> None:
     """Each browser seat is a `tether attach` on the review a Tether owns."""
     assert seat_argv(read_only=False)[-3:] == ["attach", "--seat", "browser"]
     assert seat_argv(read_only=True, seat="eve")[-4:] == ["attach", "--seat", "eve", "--read-only"]
+    assert seat_argv(read_only=False, role="driver")[-2:] == ["--role", "driver"]
 
 
 def test_a_port_in_use_is_one_clear_line(sample_repo: Path) -> None:

@@ -124,6 +124,7 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
         self._notes: Mapping[str, str] = {}
         self._risks: Mapping[str, str] = {}
         self._badges: Mapping[str, str] = {}
+        self._presence: Mapping[str, str] = {}
         self._marked: dict[str, set[int]] = {}
         self._blocks = BlockCache()
         self._strips: OrderedDict[tuple[object, ...], Strip] = OrderedDict()
@@ -150,6 +151,11 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
     def hunk_badges(self) -> dict[int, str]:
         """What each hunk's checks say, by its index on show."""
         return {self._by_id[h]: badge for h, badge in self._badges.items() if h in self._by_id}
+
+    @property
+    def hunk_presence(self) -> dict[int, str]:
+        """Which other seats are on each hunk, by its index on show."""
+        return {self._by_id[h]: who for h, who in self._presence.items() if h in self._by_id}
 
     @property
     def selected(self) -> dict[int, set[int]]:
@@ -223,6 +229,14 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
         change (the strip cache is keyed by the badge), nothing is laid out."""
         self._badges = {key: safe_text(text) for key, text in badges.items()}
         self.refresh()
+
+    def set_presence(self, presence: Mapping[str, str]) -> None:
+        """The other seats on each hunk (``"bob"``, ``"bob, eve"``), by hunk id,
+        marked ``◆ bob`` in its header; like badges, only headers change."""
+        fresh = {key: safe_text(who) for key, who in presence.items() if who}
+        if fresh != self._presence:
+            self._presence = fresh
+            self.refresh()
 
     def _relayout(self) -> None:
         laid = layout(
@@ -585,6 +599,7 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
             numbers,
             self._notes.get(row.hunk) if row.kind == HUNK else None,
             self._badges.get(row.hunk) if row.kind == HUNK else None,
+            self._presence.get(row.hunk) if row.kind == HUNK else None,
             width,
             scroll_x,
             is_cursor,
@@ -651,6 +666,9 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
                     Style(color=pal.hunk_fg, bgcolor=bg, bold=True),
                 ),
             ]
+            here = self._presence.get(row.hunk)
+            if here:  # another seat is on this hunk: first, so two people see it at once
+                segs.append(Segment(f"  ◆ {here}", Style(color=pal.hunk_fg, bgcolor=bg)))
             risk = self._risks.get(row.hunk)
             if risk:  # before the counter: at 80 columns it is what must show
                 segs.append(

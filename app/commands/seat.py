@@ -17,6 +17,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--seat", help="your name in the review (default: config seat, the OS user)"
     )
     attach.add_argument("--read-only", action="store_true", help="watch and comment; never decide")
+    attach.add_argument(
+        "--role",
+        metavar="driver|verifier|both",
+        help="driver prompts, verifier decides (default: config role, else both may decide)",
+    )
     attach.add_argument("--theme", choices=THEME_NAMES, help="colour theme")
     attach.set_defaults(run=cmd_attach)
 
@@ -25,7 +30,7 @@ def cmd_attach(args: argparse.Namespace) -> int:
     from app.core.config import load_config
     from app.core.gitrepo import find_root
     from app.core.locations import state_dir_for
-    from app.review.seats import default_seat
+    from app.review.seats import default_seat, seat_role
     from app.tui.launch import run_attach_tui
 
     cwd = Path.cwd()
@@ -35,5 +40,6 @@ def cmd_attach(args: argparse.Namespace) -> int:
         state_dir_for(root),
         seat=default_seat(args.seat or config.seat),
         read_only=args.read_only,
+        role=seat_role(args.role or config.role),
         theme=args.theme or config.theme,
     )

@@ -42,6 +42,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     serve.add_argument("--seat", help="the browser seats' name (default: browser)")
     serve.add_argument(
+        "--role",
+        metavar="driver|verifier|both",
+        help="the browser seats' role (default: config role, else both may decide)",
+    )
+    serve.add_argument(
         "--token",
         action="store_true",
         help="require the token on 127.0.0.1 too (a machine shared with other users)",
@@ -54,14 +59,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return _serve_headless(args)
     if not 0 <= args.port < 65536:
         raise TetherError(f"--port {args.port}: not a port (0-65535; 0 picks a free one)")
+    from app.review.seats import seat_role
     from app.serve.launch import serve_review
 
+    role = seat_role(args.role) if args.role else None  # a bad one: said now, not per tab
     return serve_review(
         host=args.host,
         port=args.port,
         read_only=args.read_only,
         seat=args.seat,
         require_token=args.token,
+        role=role,
     )
 
 
@@ -77,6 +85,7 @@ def _serve_headless(args: argparse.Namespace) -> int:
             ("--token", args.token),
             ("--seat", args.seat is not None),
             ("--read-only", args.read_only),
+            ("--role", args.role is not None),
         )
         if given
     ]

@@ -38,6 +38,9 @@ class Config:
     # Who you are in a review several seats drive (journaled with each
     # decision); "" is the OS user. Only your own or a trusted config sets it.
     seat: str = ""
+    # What this seat does when attached (both, driver, verifier; "" is both);
+    # checked by app.review.seats.seat_role. Like seat, never a repository's say.
+    role: str = ""
     # The [provider] table, kept raw: app.providers.factory reads it, so the
     # config module stays independent of the provider layer.
     provider: dict[str, object] = field(default_factory=dict)
@@ -142,10 +145,12 @@ def _merge(config: Config, path: Path, *, trusted: bool) -> None:
             raise ConfigError(
                 f"unknown setting {key!r} (known: {', '.join(sorted(known))})", path=str(path)
             )
-        if key == "seat" and not trusted:
-            # A repository may not choose whose name your decisions carry.
+        if key in ("seat", "role") and not trusted:
+            # A repository may not choose whose name your decisions carry, nor
+            # what your seat may do.
+            what = "name your seat" if key == "seat" else "choose your seat's role"
             config.notes.append(
-                f"ignored seat in {path}: a repository's config may not name your seat;"
+                f"ignored {key} in {path}: a repository's config may not {what};"
                 " set it in your own config, or `tether trust` this exact file"
             )
             continue

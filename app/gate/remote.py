@@ -37,7 +37,7 @@ from app.review.events import (
     ReviewEvent,
 )
 from app.review.risks import hunk_risks
-from app.review.seats import Look, Presence
+from app.review.seats import Look, Presence, RoleError, check_may_decide
 from app.review.service import FileView
 from app.review.session import Outcome
 
@@ -46,6 +46,7 @@ _REFUSALS: dict[str, type[TetherError]] = {
     HunkGoneError.title: HunkGoneError,
     UndoError.title: UndoError,
     ReadOnlyError.title: ReadOnlyError,
+    RoleError.title: RoleError,
 }
 
 
@@ -59,9 +60,12 @@ class OwnerGone(ReviewEvent):
 class RemoteService:
     """The owner's review, seen and driven from seat ``seat``."""
 
-    def __init__(self, state_dir: Path, seat: str, *, read_only: bool = False) -> None:
+    def __init__(
+        self, state_dir: Path, seat: str, *, read_only: bool = False, role: str = "both"
+    ) -> None:
         self.seat = seat
         self.read_only = read_only
+        self.role = role
         self.label = ""
         self.owner = ""
         self.root = state_dir
@@ -77,7 +81,7 @@ class RemoteService:
         self._listeners: list[Listener] = []
         self._inflight = 0
         self._idle = threading.Condition()
-        self.link = SeatLink(state_dir, seat, read_only=read_only, on_message=self._hear)
+        self.link = SeatLink(state_dir, seat, read_only=read_only, role=role, on_message=self._hear)
         # The owner's journal, read only (the figures `M` shows, the rate warning):
         # the same file on the same machine, as `tether journal` reads it.
         self.journal = Journal(state_dir / "journal.jsonl")
@@ -222,11 +226,15 @@ class RemoteService:
     def decided(self) -> int:
         return int(self._counts.get("decided", 0))
 
+    @property
+    def may_decide(self) -> bool:
+        return not self.read_only and self.role != "driver"
+
     def can_undo(self) -> bool:
-        return bool(self._counts.get("can_undo")) and not self.read_only
+        return bool(self._counts.get("can_undo")) and self.may_decide
 
     def can_redo(self) -> bool:
-        return bool(self._counts.get("can_redo")) and not self.read_only
+        return bool(self._counts.get("can_redo")) and self.may_decide
 
     @property
     def busy(self) -> bool:
@@ -269,10 +277,9 @@ class RemoteService:
     def _precheck(self, command: Command) -> dict[str, Any]:
         if self.gone:
             raise ApplyError(f"the review's owner is gone ({self.gone}); nothing was sent")
-        if self.read_only and isinstance(command, Decide | Undo | Redo):
-            raise ReadOnlyError(
-                f"{self.seat} is a read-only seat: it can watch and comment (m), not decide"
-            )
+        if isinstance(command, Decide | Undo | Redo):
+            # The owner's rule, said here at once; the owner applies it again.
+            check_may_decide(self.seat, role=self.role, read_only=self.read_only)
         return self._request(command)
 
     def submit(self, command: Command, *, defer: bool = False) -> None:

@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from app.core.errors import ReadOnlyError, TetherError
+from app.core.errors import TetherError
 from app.gate import seat_wire as wire
 from app.review.commands import Decide, Redo, Undo
 from app.review.events import (
@@ -33,6 +33,7 @@ from app.review.events import (
     PresenceChanged,
     ReviewEvent,
 )
+from app.review.seats import check_may_decide, seat_role
 from app.review.service import ReviewService
 
 DECIDING = frozenset({"decide", "undo", "redo"})
@@ -74,13 +75,14 @@ class SeatHub:
     ) -> None:
         seat = _seat(first)
         if first.get("type") != "subscribe":
-            answer = self.command(first, seat=seat, read_only=False)
+            answer = self.command(first, seat=seat, read_only=False, role="both")
             send(conn, answer or {"type": "done", "re": first.get("id")})
             return
         read_only = bool(first.get("read_only"))
+        role = seat_role(first.get("role"))  # an unknown one: the subscription is refused
         out: queue.Queue[ReviewEvent | dict[str, Any] | None] = queue.Queue()
         unsubscribe = self.service.subscribe(out.put)
-        out.put(self.state(seat))  # after subscribing: nothing falls in between
+        out.put(self.state(seat) | {"role": role})  # after subscribing: nothing falls in between
         writer = threading.Thread(
             target=self._write, args=(conn, out, send), name="tether-seat-writer", daemon=True
         )
@@ -92,7 +94,7 @@ class SeatHub:
                 request = read_line(reader)
                 if request is None:
                     return
-                answer = self.command(request, seat=seat, read_only=read_only)
+                answer = self.command(request, seat=seat, read_only=read_only, role=role)
                 if answer is not None:
                     out.put(answer)
         except (OSError, TetherError):
@@ -130,7 +132,7 @@ class SeatHub:
     # -- commands ---------------------------------------------------------------------
 
     def command(
-        self, request: Mapping[str, Any], *, seat: str, read_only: bool
+        self, request: Mapping[str, Any], *, seat: str, read_only: bool, role: str
     ) -> dict[str, Any] | None:
         """Run one seat's request; its answer (None for ``look``)."""
         kind = str(request.get("type", ""))
@@ -140,11 +142,8 @@ class SeatHub:
             if kind == "look":
                 service.look(seat, str(request.get("path", "")), str(request.get("hunk", "")))
                 return None
-            if kind in DECIDING and read_only:
-                raise ReadOnlyError(
-                    f"{seat} is a read-only seat: it can watch and comment, not decide;"
-                    " nothing was written"
-                )
+            if kind in DECIDING:
+                check_may_decide(seat, role=role, read_only=read_only)
             if kind == "decide":
                 op = request.get("op")
                 if op not in ("accept", "reject"):

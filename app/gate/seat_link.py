@@ -32,11 +32,18 @@ class SeatLink:
     ``{"type": "closed"}`` says the owner went away."""
 
     def __init__(
-        self, state_dir: Path, seat: str, *, read_only: bool = False, on_message: Listener
+        self,
+        state_dir: Path,
+        seat: str,
+        *,
+        read_only: bool = False,
+        role: str = "both",
+        on_message: Listener,
     ) -> None:
         self.path = socket_path(state_dir)
         self.seat = seat
         self.read_only = read_only
+        self.role = role
         self.on_message = on_message
         self._sock: socket.socket | None = None
         self._ids = itertools.count(1)
@@ -61,7 +68,13 @@ class SeatLink:
             ) from None
         _send(
             sock,
-            {"v": VERSION, "type": "subscribe", "seat": self.seat, "read_only": self.read_only},
+            {
+                "v": VERSION,
+                "type": "subscribe",
+                "seat": self.seat,
+                "read_only": self.read_only,
+                "role": self.role,
+            },
         )
         reader = sock.makefile("rb")
         state = _read_line(reader)

@@ -8,7 +8,12 @@ same way, the owner's included:
 - the first decision of a hunk wins: a later command naming it meets the
   service's usual refusal (``HunkGoneError``), which here says who decided;
 - a seat takes back (or redoes) only its own decisions: undo is the
-  review's newest decision, and one seat's ``u`` never undoes another's.
+  review's newest decision, and one seat's ``u`` never undoes another's;
+- a seat's role says what it may do: a *verifier* decides, a *driver* (who
+  prompts the model, at the owner's terminal) does not, *both* (the default)
+  may; a read-only seat watches and comments. ``check_may_decide`` is that
+  rule, run by the owner on every seat's command (and by a seat before it
+  sends one, to say so at once).
 
 Presence (which hunk each seat is looking at) is kept in memory only; a
 comment is journaled (``Op.COMMENT``) and goes to the model with the reject
@@ -22,7 +27,7 @@ import os
 import threading
 from dataclasses import dataclass
 
-from app.core.errors import HunkGoneError, UndoError
+from app.core.errors import HunkGoneError, ReadOnlyError, TetherError, UndoError
 from app.core.journal import Entry, Journal, Op
 from app.core.names import quote_name
 
@@ -35,6 +40,37 @@ def default_seat(configured: str = "") -> str:
         return getpass.getuser()
     except (KeyError, OSError):  # no passwd entry (a container's bare uid)
         return f"uid {os.getuid()}"
+
+
+ROLES = ("both", "driver", "verifier")
+
+
+class RoleError(TetherError):
+    title = "Seat role"
+
+
+def seat_role(value: object) -> str:
+    """A seat's role as a subscription names it ("" or missing: both)."""
+    role = value.strip().lower() if isinstance(value, str) else value
+    if role in (None, ""):
+        return "both"
+    if role not in ROLES:
+        raise RoleError(f"unknown seat role {value!r} (known: {', '.join(ROLES)})")
+    return str(role)
+
+
+def check_may_decide(seat: str, *, role: str, read_only: bool) -> None:
+    """Refuse a decision (or its undo, redo) a seat's role does not allow."""
+    if read_only:
+        raise ReadOnlyError(
+            f"{seat} is a read-only seat: it can watch and comment (m), not decide;"
+            " nothing was written"
+        )
+    if role == "driver":
+        raise RoleError(
+            f"{seat} is the driver seat: it prompts, a verifier decides (attach with"
+            " --role both or verifier to decide); nothing was written"
+        )
 
 
 def decided_by(journal: Journal, source: str, path: str, hunk_id: str) -> Entry | None:

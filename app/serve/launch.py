@@ -26,7 +26,13 @@ def url_for(host: str, port: int, token: str | None) -> str:
 
 
 def serve_review(
-    *, host: str, port: int, read_only: bool, seat: str | None, require_token: bool
+    *,
+    host: str,
+    port: int,
+    read_only: bool,
+    seat: str | None,
+    require_token: bool,
+    role: str | None = None,
 ) -> int:
     from app.core.gitrepo import find_root
     from app.core.locations import state_dir_for
@@ -37,7 +43,9 @@ def serve_review(
     if listening(state_dir_for(root)):
         # A Tether (tether, tether watch, tether inbox, serve --headless) owns
         # the review: every browser seat attaches to it.
-        return _serve(host, port, read_only, seat, require_token, owner="the running Tether")
+        return _serve(
+            host, port, read_only, seat, require_token, owner="the running Tether", role=role
+        )
     from app.gate.hosting import hosting
     from app.review.sources import open_review, open_source
 
@@ -50,13 +58,22 @@ def serve_review(
         with hosting(root, service, label="the working tree (tether serve)") as unshared:
             if unshared:
                 raise TetherError(unshared)
-            return _serve(host, port, read_only, seat, require_token, owner="tether serve")
+            return _serve(
+                host, port, read_only, seat, require_token, owner="tether serve", role=role
+            )
     finally:
         service.close()
 
 
 def _serve(
-    host: str, port: int, read_only: bool, seat: str | None, require_token: bool, *, owner: str
+    host: str,
+    port: int,
+    read_only: bool,
+    seat: str | None,
+    require_token: bool,
+    *,
+    owner: str,
+    role: str | None = None,
 ) -> int:
     from app.serve.server import TetherServer
 
@@ -64,7 +81,7 @@ def _serve(
     # this process's memory and the printed URL only, never a log or a file.
     token = secrets.token_urlsafe(24) if require_token or needs_token(host) else None
     server = TetherServer(
-        seat_command(read_only=read_only, seat=seat),
+        seat_command(read_only=read_only, seat=seat, role=role),
         host=host,
         port=port,
         token=token,

@@ -25,6 +25,8 @@ class AttachApp(SeatsMixin, GateKeys, ReviewApp, inherit_bindings=False):
 
     def __init__(self, remote: RemoteService, *, theme: str = "dark") -> None:
         mode = " (read-only)" if remote.read_only else ""
+        if remote.role != "both":
+            mode += f" ({remote.role})"
         label = f"seat {remote.seat}{mode} · {remote.label or remote.root}"
         super().__init__(remote, label=label, theme=theme)  # type: ignore[arg-type]
         self.remote = remote
@@ -35,8 +37,16 @@ class AttachApp(SeatsMixin, GateKeys, ReviewApp, inherit_bindings=False):
     def on_mount(self) -> None:
         super().on_mount()
         owner = f" (owned by {self.remote.owner})" if self.remote.owner else ""
-        self.status.say(f"attached as {self.remote.seat}{owner}; m comments")
+        what = {"driver": "the driver (prompts; a verifier decides)", "verifier": "a verifier"}
+        role = f" as {what[self.remote.role]}" if self.remote.role in what else ""
+        self.status.say(f"attached as {self.remote.seat}{owner}{role}; m comments")
         self.tell_where()
+
+    def _deleted_by_reject(self, path: str) -> bool:
+        # Whether a reject removed a new file is the owner's disk and backend,
+        # which a seat does not mirror (asking the review app's engine here
+        # crashed the seat on every reject); the owner's screen says it.
+        return False
 
     def on_review_event(self, event: ReviewEvent) -> None:
         if isinstance(event, OwnerGone):

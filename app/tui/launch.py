@@ -119,14 +119,16 @@ def run_owning(root: Path, app: Any, service: ReviewService, *, policy: Any = No
     return EXIT_OK if not app.return_code else EXIT_ERROR
 
 
-def run_attach_tui(state_dir: Path, *, seat: str, read_only: bool, theme: str) -> int:
+def run_attach_tui(
+    state_dir: Path, *, seat: str, read_only: bool, theme: str, role: str = "both"
+) -> int:
     """``tether attach``: connect first (a clear error when nothing runs),
     then the review app over the owner's review."""
     from app.gate.remote import RemoteService
     from app.tui.attach_app import AttachApp
     from app.tui.screens import summary_text
 
-    remote = RemoteService(state_dir, seat, read_only=read_only).open()
+    remote = RemoteService(state_dir, seat, read_only=read_only, role=role).open()
     app = AttachApp(remote, theme=theme)
     result = app.run()
     if result:

@@ -46,6 +46,7 @@ class SeatsMixin:
             return
         me = app.service.seat
         if isinstance(event, PresenceChanged):
+            self.mark_presence()
             self._say_presence()
             return
         if isinstance(event, CommentAdded):
@@ -56,6 +57,23 @@ class SeatsMixin:
             outcome = event.outcome
             verb = {"accept": "accepted", "reject": "rejected"}.get(outcome.op, outcome.op)
             app.status.say(f"{event.seat} {verb} in {quote_name(outcome.path)} (#{outcome.seq})")
+
+    def mark_presence(self) -> None:
+        """Mark, in the file on show, each hunk another seat is on (◆ bob)."""
+        app: Any = self
+        if not app.service.files:
+            app.pane.set_presence({})
+            return
+        path, me = app.current.path, app.service.seat
+        here: dict[str, list[str]] = {}
+        for look in app.service.presence.all():
+            if look.seat != me and look.path == path:
+                here.setdefault(look.hunk, []).append(look.seat)
+        app.pane.set_presence({hunk: ", ".join(sorted(s)) for hunk, s in here.items()})
+
+    def show_file(self, index: int, *, hunk: str | int | None = 0) -> None:
+        super().show_file(index, hunk=hunk)  # type: ignore[misc]
+        self.mark_presence()  # hunk ids are per file: the marks follow the file
 
     def _say_presence(self) -> None:
         app: Any = self
