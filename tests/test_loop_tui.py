@@ -580,3 +580,22 @@ async def test_every_loop_binding_is_in_the_command_palette(session: ReviewSessi
         commands["Move the autonomy slider right"].callback()
         await pilot.pause()
         assert app.query_one(AutonomySlider).level == 4
+
+
+async def test_a_file_changed_on_disk_while_typing_a_prompt_keeps_the_keys_in_the_prompt(
+    session: ReviewSession, loop_repo: Path
+) -> None:
+    """Bug (the teaching demo's pty test, under load): a file event while the
+    prompt had focus re-opened the code view and focused it, so the rest of
+    the typed prompt ran as keys ("report.py"'s y said "none pending")."""
+    app = loop_app(session, demo())
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "i")
+        prompt = app.query_one("#prompt", Input)
+        assert prompt.has_focus
+        await pilot.press("a", "b")
+        (loop_repo / STOCK).write_text((loop_repo / STOCK).read_text() + "# someone\n")
+        app.batch_done({STOCK}, set())  # what the watcher calls for that change
+        await pilot.press("y", "c")
+        await pilot.pause()
+        assert prompt.has_focus and prompt.value == "abyc"

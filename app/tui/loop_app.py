@@ -16,6 +16,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Footer, Header, Input, Static
 
 from app.core.autonomy import Level
@@ -290,9 +291,16 @@ class LoopApp(WatchingMixin, ReviewApp):
                 cause = exc.strerror if isinstance(exc, OSError) else exc.reason
                 text = f"cannot show {quote_name(path)}: {cause}"
             self.code.show(path, text, line=self.code.cursor if path == self.code.path else 0)
-        self.code.focus()
+        self._focus(self.code)
         self.update_keys()
         self.query_one(FileHeader).set_title(self.file_title())
+
+    def _focus(self, widget: Widget) -> None:
+        """Focus ``widget`` unless the prompt has it: a file event or the
+        model's hunks arriving while someone types a prompt must not turn
+        the rest of the typing into keys."""
+        if not self.query_one("#prompt", Input).has_focus:
+            widget.focus()
 
     def show_review(self, path: str | None = None) -> None:
         """Switch to the diff pane on ``path``; the cursor stays on its hunk if
@@ -303,7 +311,7 @@ class LoopApp(WatchingMixin, ReviewApp):
         index = self.index if index is None else index
         staying = self.service.files and self.pane.path == self.service.files[index].path
         self.show_file(index, hunk=None if staying and self.pane.current_hunk_id() else 0)
-        self.pane.focus()
+        self._focus(self.pane)
         self.update_keys()
 
     # -- events ----------------------------------------------------------------
