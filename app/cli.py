@@ -40,8 +40,15 @@ def command_names(parser: argparse.ArgumentParser) -> set[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    as_program = argv is None
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["gate"]:
+        # An agent runs the hook for every edit and waits for it: it skips
+        # the other commands' parsers and imports (app.gate.hook_client).
+        from app.gate.hook_client import main as gate_main
+
+        return gate_main(argv[1:], exit_now=as_program)
+    parser = build_parser()
     # Bare `tether` (or `tether FILE`) starts the loop.
     if not argv or (
         argv[0] not in command_names(parser) and argv[0] not in ("-h", "--help", "--version")

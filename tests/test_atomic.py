@@ -12,6 +12,7 @@ import textwrap
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -558,3 +559,42 @@ def test_sigkill_leaves_old_or_new_content_and_a_readable_journal(tmp_path: Path
     # Leftover temp files are the only trace a SIGKILL may leave.
     for leftover in temps(root):
         assert leftover.name.startswith(".target.bin" + TEMP_MARK)
+
+
+def test_a_folder_another_writer_makes_meanwhile_is_written_into(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Seen with the gate: a proposal's blobs were stored ahead of its decision
+    # on the endpoint's thread while the decision stored the same blob; both
+    # saw the blob's folder missing, and the second mkdir's "File exists"
+    # failed the decision ("nothing was written").
+    real_mkdir = os.mkdir
+
+    def raced(path: Any, *args: Any, **kwargs: Any) -> None:
+        real_mkdir(path, *args, **kwargs)  # the other writer, first
+        real_mkdir(path, *args, **kwargs)  # ours: FileExistsError
+
+    monkeypatch.setattr(os, "mkdir", raced)
+    atomic_write(tmp_path, "ab/cdef", b"blob")
+    monkeypatch.undo()
+    assert (tmp_path / "ab/cdef").read_bytes() == b"blob"
+
+
+def test_a_link_made_where_a_folder_was_missing_is_still_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    root = tmp_path / "root"
+    root.mkdir()
+    real_mkdir = os.mkdir
+
+    def linked(path: Any, *args: Any, **kwargs: Any) -> None:
+        os.symlink(elsewhere, path)  # someone plants a link in the window
+        real_mkdir(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "mkdir", linked)
+    with pytest.raises(OSError):
+        atomic_write(root, "ab/cdef", b"blob")
+    monkeypatch.undo()
+    assert not (elsewhere / "cdef").exists()

@@ -72,3 +72,40 @@ async def test_a_file_the_list_has_not_heard_of_yet_can_be_shown(repo: Path) -> 
         assert app.pane.path == "src/app.py" and len(app.pane.hunks) == 1
     host.close()
     host.service.close()
+
+
+async def test_a_proposal_for_another_file_is_shown_once_the_file_on_show_is_done(
+    repo: Path,
+) -> None:
+    # Seen in the gate benchmark's burst: every hunk of the file on show was
+    # decided, then twenty calls for other files arrived; the view stayed on
+    # the finished file, and y said only "none pending in this file".
+    host = open_gate(repo)
+    app = GateApp(host)
+    arrivals = Arrivals(host)
+    with GateServer(state_dir_for(repo), host):
+        async with app.run_test(size=(120, 40)) as pilot:
+            first = start_gate(
+                claude(repo, "Edit", {**EDIT, "file_path": str(repo / "src/app.py")})
+            )
+            await asyncio.to_thread(arrivals.wait)
+            await pilot.pause()
+            await pilot.press("y", "y")
+            await written(pilot)
+            assert (await asyncio.to_thread(finish, first))["hookSpecificOutput"][
+                "permissionDecision"
+            ] == "allow"
+            await pilot.pause()
+            assert app.pane.path == "src/app.py" and not app.pane.hunks
+            notes = {"file_path": str(repo / "notes.txt"), "content": "alpha\ngamma\n"}
+            arrivals.ready.clear()  # set while the first call's hunks were pending
+            second = start_gate(claude(repo, "Write", notes))
+            await asyncio.to_thread(arrivals.wait)
+            await pilot.pause()
+            assert app.pane.path == "notes.txt" and len(app.pane.hunks) == 1
+            await pilot.press("y")
+            await written(pilot)
+            out = await asyncio.to_thread(finish, second)
+            assert out["hookSpecificOutput"]["permissionDecision"] == "allow"
+    host.close()
+    host.service.close()

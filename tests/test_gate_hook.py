@@ -4,7 +4,10 @@ the repository's real Unix socket (issue 12).
 
 The endpoint's host here is a scripted reviewer (it decides the hunks in
 order, with the review's own hunk ids and transform) — the wire, the socket's
-security, the time limit and the fallbacks are what these tests prove.
+security, the time limit and the fallbacks are what these tests prove. Each
+runs both ways a call can go: handed over whole to a review that runs hook
+calls (every real review: the hook's fast path, ``app.gate.hook_client``),
+and run in the hook process against a host that only takes proposals.
 """
 
 from __future__ import annotations
@@ -48,6 +51,12 @@ def repo(tmp_path: Path, isolated_home: Path) -> Path:
     return root
 
 
+@pytest.fixture(params=["handed-over", "in-the-hook"])
+def handed_over(request: pytest.FixtureRequest) -> bool:
+    """Whether the host runs whole hook calls (it names its ``root``)."""
+    return bool(request.param == "handed-over")
+
+
 class Reviewer:
     """A host that decides each proposal's hunks in the order given."""
 
@@ -55,6 +64,7 @@ class Reviewer:
         self.decide = by_order(*decisions)
         self.before_verdict = before_verdict
         self.seen: list[tuple[Origin, list[ProposedFile]]] = []
+        self.root: Path | None = None  # set: hook calls are handed over whole
 
     def __call__(
         self,
@@ -73,10 +83,12 @@ class Reviewer:
 
 
 @pytest.fixture
-def serve(repo: Path) -> Iterator[Callable[[Reviewer], GateServer]]:
+def serve(repo: Path, handed_over: bool) -> Iterator[Callable[[Reviewer], GateServer]]:
     servers: list[GateServer] = []
 
     def start(reviewer: Reviewer) -> GateServer:
+        if handed_over:
+            reviewer.root = repo
         server = GateServer(state_dir_for(repo), reviewer).start()
         servers.append(server)
         return server
@@ -86,7 +98,9 @@ def serve(repo: Path) -> Iterator[Callable[[Reviewer], GateServer]]:
         server.close()
 
 
-def gate(payload: dict[str, Any], *args: str, cwd: Path | None = None) -> tuple[Any, str, int]:
+def gate(
+    payload: dict[str, Any], *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> tuple[Any, str, int]:
     """Run ``tether gate`` as the agent does; (stdout JSON or None, stderr, exit)."""
     proc = subprocess.run(
         [TETHER, "gate", *args],
@@ -95,6 +109,7 @@ def gate(payload: dict[str, Any], *args: str, cwd: Path | None = None) -> tuple[
         text=True,
         cwd=cwd or payload["cwd"],
         timeout=120,
+        env=env,
     )
     return (json.loads(proc.stdout) if proc.stdout.strip() else None), proc.stderr, proc.returncode
 
@@ -215,20 +230,28 @@ HOST = """
 import sys, threading
 from pathlib import Path
 from app.gate.endpoint import GateServer
-def never(origin, files, deadline, say, alive):
-    say({"type": "queued", "hunks": len(files)})
-    print("proposal", flush=True)
-    threading.Event().wait()
-server = GateServer(Path(sys.argv[1]), never).start()
+class Never:
+    root = Path(sys.argv[2]) if len(sys.argv) > 2 else None
+    def __call__(self, origin, files, deadline, say, alive):
+        say({"type": "queued", "hunks": len(files)})
+        print("proposal", flush=True)
+        threading.Event().wait()
+server = GateServer(Path(sys.argv[1]), Never()).start()
 print("listening", flush=True)
 threading.Event().wait()
 """
 
 
-def test_tether_killed_mid_review_the_hook_still_answers(repo: Path) -> None:
-    host = subprocess.Popen(
-        [sys.executable, "-c", HOST, str(state_dir_for(repo))], stdout=subprocess.PIPE, text=True
+def never_host(repo: Path, handed_over: bool) -> subprocess.Popen[str]:
+    """A review in its own process that never decides (to kill, or to outwait)."""
+    args = [sys.executable, "-c", HOST, str(state_dir_for(repo))]
+    return subprocess.Popen(
+        [*args, str(repo)] if handed_over else args, stdout=subprocess.PIPE, text=True
     )
+
+
+def test_tether_killed_mid_review_the_hook_still_answers(repo: Path, handed_over: bool) -> None:
+    host = never_host(repo, handed_over)
     try:
         assert host.stdout is not None and host.stdout.readline() == "listening\n"
         payload = claude(repo, "Write", {"file_path": str(repo / "notes.txt"), "content": "x\n"})
@@ -249,10 +272,8 @@ def test_tether_killed_mid_review_the_hook_still_answers(repo: Path) -> None:
     assert (repo / "notes.txt").read_text() == "alpha\nbeta\n"
 
 
-def test_the_hook_answers_before_its_time_limit(repo: Path) -> None:
-    host = subprocess.Popen(
-        [sys.executable, "-c", HOST, str(state_dir_for(repo))], stdout=subprocess.PIPE, text=True
-    )
+def test_the_hook_answers_before_its_time_limit(repo: Path, handed_over: bool) -> None:
+    host = never_host(repo, handed_over)
     try:
         assert host.stdout is not None and host.stdout.readline() == "listening\n"
         payload = claude(repo, "Write", {"file_path": str(repo / "notes.txt"), "content": "x\n"})
@@ -304,3 +325,48 @@ def test_a_repository_deep_enough_to_overflow_a_socket_address(
             claude(deep, "Write", {"file_path": str(deep / "notes.txt"), "content": "beta\n"})
         )
     assert code == 0 and decision(out) == "allow"
+
+
+# What the hook process must not import when the review runs the call: the
+# call's reading, the answer's composition, the review, the UI.
+HEAVY = ("app.gate.calls", "app.gate.answers", "app.core.unified", "app.edits", "app.review")
+
+
+def _imported(stderr: str) -> set[str]:
+    """Module names from ``-X importtime`` lines on stderr."""
+    return {
+        line.rsplit("|", 1)[1].strip()
+        for line in stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+
+
+def test_a_review_that_runs_the_call_keeps_the_hook_process_light(repo: Path) -> None:
+    reviewer = Reviewer(YES, NO)
+    reviewer.root = repo
+    with GateServer(state_dir_for(repo), reviewer):
+        payload = claude(repo, "Edit", {**EDIT, "file_path": str(repo / "src/app.py")})
+        out, err, code = gate(payload, env={**os.environ, "PYTHONPROFILEIMPORTTIME": "1"})
+    assert code == 0 and decision(out) == "allow"
+    assert "keep the number" in out["hookSpecificOutput"]["additionalContext"]
+    imported = _imported(err)
+    assert "app.gate.hook_client" in imported
+    assert not {m for m in imported if m.startswith(HEAVY)}, sorted(imported)
+    assert len(reviewer.seen) == 1
+
+
+def test_a_call_from_outside_the_reviews_repository_is_run_by_the_hook(
+    repo: Path, tmp_path: Path
+) -> None:
+    """The review runs only calls from inside its own root; another folder's
+    call (here: a review claiming a root it is not in) is the hook's to run,
+    with the same answer as ever."""
+    reviewer = Reviewer(YES, YES)
+    reviewer.root = tmp_path / "elsewhere"
+    reviewer.root.mkdir()
+    with GateServer(state_dir_for(repo), reviewer):
+        payload = claude(repo, "Edit", {**EDIT, "file_path": str(repo / "src/app.py")})
+        out, err, code = gate(payload, env={**os.environ, "PYTHONPROFILEIMPORTTIME": "1"})
+    assert code == 0 and decision(out) == "allow"
+    assert "app.gate.calls" in _imported(err)  # the hook read the call itself
+    assert len(reviewer.seen) == 1

@@ -11,6 +11,7 @@ from app.commands.common import EXIT_OK
 from app.core.errors import TetherError
 from app.core.names import safe_text
 from app.core.theme_names import THEME_NAMES
+from app.gate.agents import add_gate_arguments
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,18 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "gate",
         help="the hook an agent runs before it edits: the running review decides per hunk",
     )
-    gate.add_argument("--agent", choices=["claude", "codex", "gemini"], help="default: detected")
-    gate.add_argument(
-        "--timeout",
-        type=float,
-        help="the hook's time limit in seconds (the gate answers before it)",
-    )
-    gate.add_argument(
-        "--fallback",
-        choices=["ask", "deny"],
-        default="ask",
-        help="when no Tether is running: let the agent ask (default) or deny",
-    )
+    add_gate_arguments(gate)
     gate.set_defaults(run=cmd_gate)
 
     hooks = sub.add_parser(
@@ -84,7 +74,7 @@ def cmd_gate(args: argparse.Namespace) -> int:
 def cmd_hooks(args: argparse.Namespace) -> int:
     from app.core.gitrepo import find_root
     from app.gate import hooks_install as hooks
-    from app.gate.hook_command import MARGIN
+    from app.gate.agents import MARGIN
 
     if args.timeout <= MARGIN:
         raise TetherError(

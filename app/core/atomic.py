@@ -139,7 +139,14 @@ def _make_parents(directory: Path, root: Path) -> list[Path]:
         current = current.parent
     created: list[Path] = []
     for each in reversed(missing):
-        os.mkdir(each)
+        try:
+            os.mkdir(each)
+        except FileExistsError:
+            # Another writer (a thread, another Tether) made it meanwhile: a
+            # real folder is as good as ours, but not ours to remove.
+            if os.path.islink(each) or not os.path.isdir(each):
+                raise
+            continue
         created.append(each)
     return created
 

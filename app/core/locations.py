@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import subprocess
 from pathlib import Path
 
 
@@ -15,6 +14,8 @@ def _xdg(variable: str, default: str) -> Path:
 
 
 def _git_dir_from_git(root: Path) -> Path | None:
+    import subprocess  # here: the hook's start-up (state_dir_near) never runs git
+
     try:
         result = subprocess.run(
             ["git", "rev-parse", "--absolute-git-dir"],
@@ -65,6 +66,22 @@ def _git_dir_by_walking(root: Path) -> Path | None:
 def git_dir_for(root: Path) -> Path | None:
     """The git directory of the repository containing ``root``, or None."""
     return _git_dir_from_git(root) or _git_dir_by_walking(root)
+
+
+# Git's environment can put the repository anywhere; walking up cannot know.
+_GIT_PLACES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR")
+
+
+def state_dir_near(start: Path) -> Path | None:
+    """``state_dir_for`` the repository holding ``start``, found without running
+    git: by walking up to its ``.git`` (a worktree's ``.git`` file followed).
+    None when git's environment may place the repository elsewhere or no
+    ``.git`` is found; ask ``state_dir_for`` then. For the hook's start-up,
+    which every agent edit pays."""
+    if any(os.environ.get(name) for name in _GIT_PLACES):
+        return None
+    git_dir = _git_dir_by_walking(start)
+    return git_dir / "tether" if git_dir is not None else None
 
 
 def state_dir_for(root: Path) -> Path:

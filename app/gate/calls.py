@@ -39,16 +39,9 @@ from app.core.unified import parse_patch
 from app.edits.apply import apply_edit
 from app.edits.model import EditError
 from app.edits.v4a import parse_v4a
+from app.gate.agents import AGENT_NAMES, CLAUDE, CODEX, EDIT_TOOLS, GEMINI, detect_agent
 
-CLAUDE, CODEX, GEMINI = "claude", "codex", "gemini"
-AGENT_NAMES = {CLAUDE: "Claude Code", CODEX: "Codex", GEMINI: "Gemini CLI"}
-
-# The tools each agent edits files with (what ``tether hooks install`` matches).
-EDIT_TOOLS = {
-    CLAUDE: ("Edit", "Write", "MultiEdit"),
-    CODEX: ("apply_patch",),
-    GEMINI: ("write_file", "replace"),
-}
+__all__ = ["AGENT_NAMES", "CLAUDE", "CODEX", "EDIT_TOOLS", "GEMINI", "detect_agent"]
 
 
 class NotAnEdit(Exception):
@@ -96,15 +89,6 @@ class HookCall:
     origin: Origin
     root: Path
     files: tuple[ProposedFile, ...]
-
-
-def detect_agent(payload: Mapping[str, Any]) -> str:
-    """Which agent sent ``payload`` (their inputs share most field names)."""
-    if payload.get("hook_event_name") in ("BeforeTool", "AfterTool"):
-        return GEMINI
-    if payload.get("tool_name") == "apply_patch":
-        return CODEX
-    return CLAUDE
 
 
 def read_call(payload: Mapping[str, Any], root: Path, agent: str | None = None) -> HookCall:

@@ -14,6 +14,11 @@ connection:
     ← {"type": "verdict", "texts": {...}, "hunks": [...], "stale": [...]}
       or {"type": "error", "message": "..."}
 
+    → {"v": 1, "type": "hook", "input": "<hook JSON>", "cwd", "agent",
+       "timeout", "fallback"}                              (``tether gate``)
+    ← {"type": "queued", ...}, then {"type": "answer", "stdout", "stderr",
+      "exit"}: the whole hook call, run here (``hook_command.run_for_review``)
+
     → {"v": 1, "type": "status"}
     ← {"type": "status", "pending": N, "decided": N, "queue": [{"path",
        "origin", "pending"}]}                               (``tether mcp``)
@@ -30,12 +35,11 @@ host then drops the proposal. ``docs/agents.md`` documents the protocol.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import socket
 import struct
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,28 +47,26 @@ from typing import TYPE_CHECKING, Any
 from app.core.errors import TetherError
 from app.gate.answers import HunkVerdict, Verdict
 from app.gate.calls import Origin, ProposedFile
+from app.gate.socket_io import (
+    VERSION,
+    GateProtocolError,
+    GateUnavailable,
+    socket_path,
+)
+from app.gate.socket_io import address as _address
+from app.gate.socket_io import connect as _connect
+from app.gate.socket_io import read_line as _read_line
+from app.gate.socket_io import send as _send
 
 if TYPE_CHECKING:  # the hook (tether gate) imports this module: it stays light
     from app.gate.seat_hub import SeatHub
 
-VERSION = 1
+_NO_AGENTS = (
+    "this Tether's review does not take agents' proposals;"
+    " run tether inbox or tether serve --headless for the gate"
+)
 # What another seat may ask (``app.gate.seat_hub``; docs/agents.md).
 SEAT_REQUESTS = frozenset({"subscribe", "decide", "undo", "redo", "comment", "look", "view"})
-SOCKET_NAME = "gate.sock"
-# Longer socket paths do not fit sockaddr_un; they are reached through
-# /proc/self/fd/N/NAME (an O_PATH descriptor of the folder) instead.
-_SUN_PATH_MAX = 100
-_MAX_REQUEST = 64 * 1024 * 1024
-
-
-class GateUnavailable(TetherError):
-    """No Tether is listening for this repository."""
-
-    title = "Tether is not running"
-
-
-class GateProtocolError(TetherError):
-    title = "Review endpoint error"
 
 
 # What a host does with one proposal: ``say`` sends an interim event to the
@@ -80,42 +82,6 @@ Handler = Callable[
     ],
     Verdict,
 ]
-
-
-def socket_path(state_dir: Path) -> Path:
-    return state_dir / SOCKET_NAME
-
-
-@contextlib.contextmanager
-def _address(path: Path) -> Iterator[str]:
-    """A name for ``path`` that fits sockaddr_un."""
-    if len(os.fsencode(path)) <= _SUN_PATH_MAX:
-        yield str(path)
-        return
-    fd = os.open(path.parent, os.O_PATH | os.O_DIRECTORY)
-    try:
-        yield f"/proc/self/fd/{fd}/{path.name}"
-    finally:
-        os.close(fd)
-
-
-def _send(conn: socket.socket, message: Mapping[str, Any]) -> None:
-    conn.sendall(json.dumps(message, ensure_ascii=False).encode() + b"\n")
-
-
-def _read_line(reader: Any) -> dict[str, Any] | None:
-    line = reader.readline(_MAX_REQUEST + 1)
-    if not line:
-        return None
-    if len(line) > _MAX_REQUEST:
-        raise GateProtocolError("a request over 64 MiB was refused")
-    try:
-        message = json.loads(line)
-    except ValueError:
-        raise GateProtocolError("a request that is not JSON was refused") from None
-    if not isinstance(message, dict):
-        raise GateProtocolError("a request must be a JSON object")
-    return message
 
 
 def peer_uid(conn: socket.socket) -> int:
@@ -236,12 +202,12 @@ class GateServer:
                 if kind in SEAT_REQUESTS:
                     self._seat(conn, reader, request)
                     return
+                if kind == "hook":
+                    self._hook(conn, request)
+                    return
                 origin, files, deadline = parse_proposal(request)
                 if self.handler is None:
-                    raise GateProtocolError(
-                        "this Tether's review does not take agents' proposals;"
-                        " run tether inbox or tether serve --headless for the gate"
-                    )
+                    raise GateProtocolError(_NO_AGENTS)
 
                 def say(event: dict[str, Any]) -> None:
                     _send(conn, event)
@@ -256,6 +222,36 @@ class GateServer:
                     _send(conn, {"type": "error", "message": str(exc)})
             except OSError:
                 return  # the client went away
+
+    def _hook(self, conn: socket.socket, request: Mapping[str, Any]) -> None:
+        """A whole hook call (``tether gate``'s fast path): run here, answered
+        as the hook prints it."""
+        if request.get("v") != VERSION:
+            raise GateProtocolError(
+                f"unsupported request (v={request.get('v')!r}); this Tether speaks version {VERSION}"
+            )
+        root = getattr(self.handler, "root", None)
+        if self.handler is None or not isinstance(root, Path):
+            raise GateProtocolError(_NO_AGENTS)
+        from app.gate.hook_command import run_for_review  # the hook's rules, loaded once
+
+        try:
+            run = run_for_review(
+                request,
+                self.handler,
+                root,
+                self.path.parent,
+                lambda event: _send(conn, event),
+                lambda: _peer_open(conn),
+            )
+        except (TetherError, OSError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - a bug: the hook still gets an answer
+            raise GateProtocolError(f"internal error ({type(exc).__name__}: {exc})") from exc
+        _send(
+            conn,
+            {"type": "answer", "stdout": run.stdout, "stderr": run.stderr, "exit": run.exit_code},
+        )
 
     def _seat(self, conn: socket.socket, reader: Any, request: Mapping[str, Any]) -> None:
         if request.get("v") != VERSION:
@@ -337,21 +333,6 @@ def parse_verdict(message: Mapping[str, Any]) -> Verdict:
 
 
 # -- the client -------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def _connect(path: Path, *, timeout: float | None) -> Iterator[socket.socket]:
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        sock.settimeout(timeout)
-        try:
-            with _address(path) as address:
-                sock.connect(address)
-        except (FileNotFoundError, ConnectionRefusedError, NotADirectoryError):
-            raise GateUnavailable(f"no Tether is listening on {path}") from None
-        yield sock
-    finally:
-        sock.close()
 
 
 def listening(state_dir: Path, *, timeout: float = 5.0) -> bool:

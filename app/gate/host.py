@@ -100,6 +100,11 @@ class GateHost:
         self._closed = False
         self._unsubscribe = service.subscribe(self._on_event)
 
+    @property
+    def root(self) -> Path:
+        """The repository whose agents' calls this host answers."""
+        return self.backend.root
+
     def close(self) -> None:
         """The review ends: every waiting call is answered at once (the gate
         denies), never left to run into the agent's time limit."""
@@ -140,6 +145,10 @@ class GateHost:
                 self.service.propose(proposed.path, proposed.after)
             shown = {p: [(h.id, h.header()) for h in self._hunks(p)] for p in paths}
             say({"type": "queued", "hunks": sum(len(v) for v in shown.values())})
+            for proposed in files:  # the agent waits on the decision: its write, not this
+                self.service.keep_ahead(
+                    (proposed.path, proposed.moved_from), (proposed.before, proposed.after)
+                )
             self._wait(paths, deadline, alive)
             verdict = self._verdict(files, shown, start)
             answered = True

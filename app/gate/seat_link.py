@@ -13,15 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from app.core.errors import TetherError
-from app.gate.endpoint import (
-    VERSION,
-    GateProtocolError,
-    GateUnavailable,
-    _address,
-    _read_line,
-    _send,
-    socket_path,
-)
+from app.gate.socket_io import VERSION, GateProtocolError, GateUnavailable, socket_path
+from app.gate.socket_io import address as _address
+from app.gate.socket_io import read_line as _read_line
+from app.gate.socket_io import send as _send
 
 Listener = Callable[[dict[str, Any]], None]
 

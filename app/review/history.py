@@ -96,6 +96,18 @@ class History:
             return sha
         return self.blobs.put(data)
 
+    def keep_ahead(self, paths: tuple[str | None, ...], texts: tuple[str | None, ...]) -> None:
+        """Store a proposal's texts before it is decided, so the decision's own
+        ``keep`` finds them stored (an agent waits on that decision's answer).
+        Under ``keep``'s rule: nothing of a secret reaches the state folder."""
+        if self.is_secret(paths, texts):
+            return
+        for text in texts:
+            try:
+                self.keep(text, False)
+            except OSError:
+                return  # the decision stores it, and says what failed
+
     def bytes_of(self, sha: str | None, path: str) -> bytes | None:
         if sha is None:
             return None

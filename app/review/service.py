@@ -744,6 +744,12 @@ class ReviewService:
             self._changed(path, "proposal")
             return fr
 
+    def keep_ahead(self, paths: tuple[str | None, ...], texts: tuple[str | None, ...]) -> None:
+        """Store a proposal's texts for its decision ahead of time
+        (``History.keep_ahead``). No lock: blobs are content-addressed, and
+        the review goes on meanwhile."""
+        self.session.history.keep_ahead(paths, texts)
+
     def proposed_text(self, path: str) -> str | None:
         with self._locked():
             return self.session.proposed_text(path)

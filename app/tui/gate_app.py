@@ -70,6 +70,7 @@ class GateApp(SeatsMixin, GateKeys, ReviewApp, inherit_bindings=False):
     # Not inherited (see gate_footer), so Textual's own app keys are listed.
     BINDINGS = [*App.BINDINGS, *gate_footer()]  # type: ignore[assignment]
     EMPTY = "Waiting for an agent's edit (the hook is tether gate: docs/agents.md)"
+    WRITE_AFTER_FRAME = False  # the agent waits on the answer, which waits on the write
 
     def __init__(self, host: GateHost, *, theme: str = "dark") -> None:
         super().__init__(host.service, label="agents' proposals (tether gate)", theme=theme)

@@ -151,6 +151,10 @@ class ReviewApp(ChecksMixin, MetricsMixin, AutoAcceptMixin, FindingMixin, RoomMi
     BINDINGS = BINDINGS  # type: ignore[assignment]
     # What the diff pane says while the review has no files.
     EMPTY = "Nothing to review: no changes found."
+    # A decision's write waits for the frame that shows it, so keys feel
+    # instant; an app whose decisions someone waits on (an agent, in the
+    # gate) writes at once instead.
+    WRITE_AFTER_FRAME = True
 
     def __init__(
         self,
@@ -273,6 +277,8 @@ class ReviewApp(ChecksMixin, MetricsMixin, AutoAcceptMixin, FindingMixin, RoomMi
                 not self.pane.path or files[min(self.index, len(files) - 1)].path in event.paths
             ):
                 self._reshow()
+            else:
+                self._show_arrival(event.paths)
         elif isinstance(event, DecisionMade):
             self._decided(event.outcome)
         elif isinstance(event, CommandFailed):
@@ -290,6 +296,8 @@ class ReviewApp(ChecksMixin, MetricsMixin, AutoAcceptMixin, FindingMixin, RoomMi
         if index is None:
             return
         self.query_one(FileList).update_entry(index, self._entry(self.service.files[index]))
+        if index != self.index and event.why == "proposal":
+            self._show_arrival((event.path,))
         if index == self.index:
             self._reshow()
             if event.why == "deciding" and not self.pane.hunks:
@@ -424,6 +432,20 @@ class ReviewApp(ChecksMixin, MetricsMixin, AutoAcceptMixin, FindingMixin, RoomMi
             file_list.highlighted = self.index
         self._update_progress()
         self.update_keys()
+
+    def _show_arrival(self, paths: Iterable[str]) -> None:
+        """Work arrived in ``paths`` while the file on show has none left: the
+        first of them with pending hunks is shown (else the reviewer faces a
+        finished file, and y only says so)."""
+        if not self.pane.path or self.pane.hunks:
+            return
+        for path in paths:
+            index = self._index_of(path)
+            if index is None or index == self.index:
+                continue
+            if self.service.pending_in(self.service.load(self.service.files[index])):
+                self.show_file(index)
+                return
 
     def _reshow(self) -> None:
         """The file on show changed: draw it again, the cursor on the same hunk."""
@@ -577,11 +599,16 @@ class ReviewApp(ChecksMixin, MetricsMixin, AutoAcceptMixin, FindingMixin, RoomMi
         """Send a key's command: the screen shows it at once, and the write
         starts once that frame is drawn."""
         try:
-            self.service.submit(command, defer=True)
+            self.service.submit(command, defer=self.WRITE_AFTER_FRAME)
         except TetherError as exc:
             self._error(exc)
             return
-        self.call_after_refresh(self.service.release)
+        if self.WRITE_AFTER_FRAME:
+            self.call_after_refresh(self.service.release)
+        else:
+            # The write runs alone, before this frame's drawing competes for
+            # the interpreter lock; a slow disk holds the key at most this long.
+            self.service.flush(timeout=0.25)
 
     def _run(self, command: Command) -> Outcome | None:
         try:
