@@ -107,7 +107,9 @@ def measure(out: Path, rounds: int, burst: int) -> dict[str, Any]:
         answered(start_gate(edit_payload(repo, 0, r, f"floor_{r}"), env))
         startup.append(time.perf_counter() - t0)
     inbox = os.environ.get("BENCH_INBOX")
-    screen = Screen([sys.executable, inbox, "inbox"] if inbox else [*tether_command(), "inbox"], repo, env)
+    screen = Screen(
+        [sys.executable, inbox, "inbox"] if inbox else [*tether_command(), "inbox"], repo, env
+    )
     to_screen: list[float] = []
     key_to_answer: list[float] = []
     result: dict[str, Any] = {}
