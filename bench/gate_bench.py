@@ -186,6 +186,10 @@ def _burst(screen: Screen, repo: Path, env: dict[str, str], n: int) -> dict[str,
         screen.quiet(0.05, 2)
         if all(p.poll() is not None for p in procs):
             break
+    settle = time.perf_counter() + 60.0  # a slow disk may still be writing the last ones
+    while any(p.poll() is None for p in procs) and time.perf_counter() < settle:
+        os.write(screen.fd, b"y")
+        screen.quiet(0.5, 2)
     left = [p for p in procs if p.poll() is None]
     if left:
         for p in procs:

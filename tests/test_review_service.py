@@ -117,22 +117,18 @@ def test_submit_shows_the_decision_at_once_and_writes_it_in_order(sample_repo: P
     service.execute(Split(STOCK, service.view(STOCK).hunks[0].id))
     events = record(service)
     first, second = service.view(STOCK).hunks[:2]
-    gate = threading.Event()
-    real = service._execute
-
-    def slow(command: object) -> object:
-        gate.wait(30)  # the writer waits: the decision is shown, not yet written
-        return real(command)  # type: ignore[arg-type]
-
-    service._execute = slow  # type: ignore[method-assign]
-    service.submit(Decide("accept", STOCK, (first.id,)))
+    # Deferred: the writer waits for release(), so the decision is shown and
+    # not yet written. (A writer held inside its write instead holds the
+    # review's lock, and under load it took it before the checks below ran.)
+    service.submit(Decide("accept", STOCK, (first.id,)), defer=True)
     assert [h.id for h in service.view(STOCK).hunks][0] == second.id  # hidden already
     assert events[-1] == HunksChanged(STOCK, service.file(STOCK).revision, "deciding")
+    assert not any(isinstance(e, DecisionMade) for e in events)  # not written yet
     with pytest.raises(HunkGoneError, match="being decided"):
-        service.submit(Decide("reject", STOCK, (first.id,)))
-    service.submit(Decide("accept", STOCK, (second.id,)))
-    service.submit(Undo())  # queued after both: takes back the second
-    gate.set()
+        service.submit(Decide("reject", STOCK, (first.id,)), defer=True)
+    service.submit(Decide("accept", STOCK, (second.id,)), defer=True)
+    service.submit(Undo(), defer=True)  # queued after both: takes back the second
+    service.release()
     assert service.flush(30)
     made = [e.outcome for e in events if isinstance(e, DecisionMade)]
     assert [o.op for o in made] == ["accept", "accept", "undo"]

@@ -138,7 +138,8 @@ class FileList(ScrollView, can_focus=True):
     FileList > .file-list--pending { color: $text-warning; }
     """
 
-    highlighted: reactive[int | None] = reactive(None, always_update=False)
+    # repaint=False: the watcher redraws the two rows that change, not the list.
+    highlighted: reactive[int | None] = reactive(None, always_update=False, repaint=False)
     """Index of the highlighted row (the file on show), or None for an empty list."""
 
     class Selected(Message):

@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.text import split_lines, strip_eol
-from app.core.textdiff import diff_lines
 from app.gate.calls import CODEX, GEMINI, HookCall, ProposedFile
 
 # Claude Code caps hook output strings at 10,000 characters.
@@ -217,6 +216,8 @@ def render_v4a(changed: list[tuple[ProposedFile, str | None]]) -> str:
 
 
 def _v4a_chunks(before: str, after: str) -> list[str]:
+    from app.core.textdiff import diff_lines  # only a partial accept of a patch diffs
+
     old, new = split_lines(before), split_lines(after)
     blocks = diff_lines(old, new)
     out: list[str] = []

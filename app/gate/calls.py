@@ -31,14 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from app.core.errors import TetherError, UnsafePathError
-from app.core.patchapply import apply_file_patch
 from app.core.paths import normalize, resolve_in_root
 from app.core.secrets import secret_file
 from app.core.text import join_lines, split_lines
-from app.core.unified import parse_patch
-from app.edits.apply import apply_edit
-from app.edits.model import EditError
-from app.edits.v4a import parse_v4a
 from app.gate.agents import AGENT_NAMES, CLAUDE, CODEX, EDIT_TOOLS, GEMINI, detect_agent
 
 __all__ = ["AGENT_NAMES", "CLAUDE", "CODEX", "EDIT_TOOLS", "GEMINI", "detect_agent"]
@@ -249,6 +244,10 @@ class Reader:
 
     def unified(self, patch: str) -> list[ProposedFile]:
         """The files a unified diff (``git diff``, ``diff -u``) would change."""
+        # Imported here: a hook call without a patch (most) never loads them.
+        from app.core.patchapply import apply_file_patch
+        from app.core.unified import parse_patch
+
         try:
             parsed = parse_patch(patch)
         except TetherError as exc:
@@ -274,6 +273,10 @@ class Reader:
         return files
 
     def patch(self, patch: str) -> list[ProposedFile]:
+        from app.edits.apply import apply_edit
+        from app.edits.model import EditError
+        from app.edits.v4a import parse_v4a
+
         try:
             edits = parse_v4a(patch)
         except EditError as exc:

@@ -608,7 +608,7 @@ class ReviewApp(ChecksMixin, MetricsMixin, AutoAcceptMixin, FindingMixin, RoomMi
         else:
             # The write runs alone, before this frame's drawing competes for
             # the interpreter lock; a slow disk holds the key at most this long.
-            self.service.flush(timeout=0.25)
+            self.service.flush(timeout=0.1)
 
     def _run(self, command: Command) -> Outcome | None:
         try:
