@@ -256,7 +256,7 @@ class AgentApp(GateApp, inherit_bindings=False):
             names = ", ".join(quote_name(p) for p in event.paths)
             self._append(f"\n✎ {names}: waiting for your review ({event.via})\n")
             self.status.say(f"the agent's edit of {names} waits for your review")
-            self._show_arrival(event.paths[0])
+            self._show_arrival(event.paths)
             self._fit_panel()
             if not self.query_one("#context").display:
                 self.status.say(f"the agent's edit of {names} waits for your review (t: the agent)")
@@ -274,15 +274,6 @@ class AgentApp(GateApp, inherit_bindings=False):
             self._append(f"! {event.message}\n")
             self.status.say(event.message, error=True)
         self.update_keys()
-
-    def _show_arrival(self, path: str) -> None:
-        """Bring the edit on screen unless the file on show still has hunks."""
-        files = self.service.files
-        if files and self.service.pending_in(self.current):
-            return
-        index = self._index_of(path)
-        if index is not None:
-            self.show_file(index)
 
     def _turn_ended(self, reason: str) -> None:
         self._append(f"\n— turn ended ({reason}) —\n")
