@@ -7,18 +7,15 @@ from __future__ import annotations
 
 import signal
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
+import seat_helpers
 from conftest import wait_until
-from seat_helpers import Seat
-from test_gate_answers import EDIT, claude, make_gate_repo
+from seat_helpers import PATH, Seat, decisions, propose_edit, start_edit
 from test_gate_hook import TETHER, decision
-from test_gate_host import Arrivals, finish, start_gate
+from test_gate_host import finish
 from test_tui_pty import STARTUP_TIMEOUT, tether_in_pty
 
-from app.core.journal import Op
 from app.core.locations import state_dir_for
 from app.gate.endpoint import GateServer
 from app.gate.host import GateHost, open_gate
@@ -26,36 +23,11 @@ from app.gate.remote import RemoteService
 from app.gate.seat_hub import SeatHub
 from app.tui.attach_app import AttachApp
 
-PATH = "src/app.py"
-
-
-@pytest.fixture
-def repo(tmp_path: Path, isolated_home: Path) -> Path:
-    return make_gate_repo(tmp_path)
-
-
-@pytest.fixture
-def host(repo: Path) -> Iterator[GateHost]:
-    gate_host = open_gate(repo)
-    gate_host.service.seat = "owner"
-    with GateServer(state_dir_for(repo), gate_host, seats=SeatHub(gate_host.service)):
-        yield gate_host
-    gate_host.close()
-    gate_host.service.close()
-
-
-def seats_of(host: GateHost) -> list[tuple[str, str]]:
-    return [
-        (str(e.op), e.seat)
-        for e in host.service.journal.entries()
-        if e.op in (Op.ACCEPT, Op.REJECT)
-    ]
+repo, host = seat_helpers.repo, seat_helpers.host  # fixtures
 
 
 async def test_an_attached_seat_decides_and_sees_the_others(repo: Path, host: GateHost) -> None:
-    arrivals = Arrivals(host)
-    proc = start_gate(claude(repo, "Edit", {**EDIT, "file_path": str(repo / PATH)}))
-    arrivals.wait()
+    proc = propose_edit(repo, host)
     remote = RemoteService(state_dir_for(repo), "bob").open()
     alice = Seat(state_dir_for(repo), "alice")
     app = AttachApp(remote)
@@ -65,7 +37,7 @@ async def test_an_attached_seat_decides_and_sees_the_others(repo: Path, host: Ga
             assert "seat bob" in app.status.source
             _first, second = (h.id for h in app.pane.hunks)
             await pilot.press("y")  # bob accepts the first hunk, in the owner's review
-            await wait_until(pilot, lambda: seats_of(host) == [("accept", "bob")], "bob's accept")
+            await wait_until(pilot, lambda: decisions(host) == [("accept", "bob")], "bob's accept")
             # Alice's decision in the owner's review shows up on bob's screen.
             answer = alice.link.request(
                 {"type": "decide", "op": "reject", "path": PATH, "hunks": [second], "reason": "no"}
@@ -76,7 +48,7 @@ async def test_an_attached_seat_decides_and_sees_the_others(repo: Path, host: Ga
             # Bob's undo would take back alice's decision: refused, said on his screen.
             await pilot.press("u")
             await wait_until(pilot, lambda: "alice's" in app.status.message, "the refusal")
-            assert seats_of(host) == [("accept", "bob"), ("reject", "alice")]
+            assert decisions(host) == [("accept", "bob"), ("reject", "alice")]
     finally:
         alice.close()
     out = finish(proc)
@@ -86,9 +58,7 @@ async def test_an_attached_seat_decides_and_sees_the_others(repo: Path, host: Ga
 async def test_the_first_decision_wins_and_the_second_seat_is_told(
     repo: Path, host: GateHost
 ) -> None:
-    arrivals = Arrivals(host)
-    proc = start_gate(claude(repo, "Edit", {**EDIT, "file_path": str(repo / PATH)}))
-    arrivals.wait()
+    proc = propose_edit(repo, host)
     remote = RemoteService(state_dir_for(repo), "bob").open()
     app = AttachApp(remote)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -106,22 +76,20 @@ async def test_the_first_decision_wins_and_the_second_seat_is_told(
         await wait_until(
             pilot, lambda: "owner accepted it" in app.status.message, "the first decision's owner"
         )
-        assert seats_of(host) == [("accept", "owner")]
+        assert decisions(host) == [("accept", "owner")]
     proc.kill()
     proc.wait()
 
 
 async def test_a_read_only_seat_cannot_decide(repo: Path, host: GateHost) -> None:
-    arrivals = Arrivals(host)
-    proc = start_gate(claude(repo, "Edit", {**EDIT, "file_path": str(repo / PATH)}))
-    arrivals.wait()
+    proc = propose_edit(repo, host)
     remote = RemoteService(state_dir_for(repo), "eve", read_only=True).open()
     app = AttachApp(remote)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: len(app.pane.hunks) == 2, "the proposal's hunks")
         await pilot.press("y")
         await wait_until(pilot, lambda: "read-only seat" in app.status.message, "the refusal")
-        assert len(app.pane.hunks) == 2 and seats_of(host) == []
+        assert len(app.pane.hunks) == 2 and decisions(host) == []
     proc.kill()
     proc.wait()
 
@@ -135,7 +103,7 @@ def test_attach_in_a_real_terminal_on_a_headless_review(repo: Path) -> None:
     proc = None
     try:
         assert serve.stderr is not None and "serving" in serve.stderr.readline()
-        proc = start_gate(claude(repo, "Edit", {**EDIT, "file_path": str(repo / PATH)}))
+        proc = start_edit(repo)
         with tether_in_pty(repo, "attach", "--seat", "bob") as term:
             term.wait_for("seat bob", STARTUP_TIMEOUT)
             term.wait_for("0 decided · 2 pending", STARTUP_TIMEOUT)
@@ -171,9 +139,7 @@ async def test_the_owners_screen_marks_the_other_seat_and_shows_its_comment(
 ) -> None:
     from app.tui.gate_app import GateApp
 
-    arrivals = Arrivals(host)
-    proc = start_gate(claude(repo, "Edit", {**EDIT, "file_path": str(repo / PATH)}))
-    arrivals.wait()
+    proc = propose_edit(repo, host)
     app = GateApp(host)
     bob = Seat(state_dir_for(repo), "bob")
     try:
@@ -201,9 +167,7 @@ async def test_the_owner_going_away_is_said_and_keys_send_nothing(repo: Path) ->
     gate_host = open_gate(repo)
     server = GateServer(state_dir_for(repo), gate_host, seats=SeatHub(gate_host.service))
     server.start()
-    arrivals = Arrivals(gate_host)
-    proc = start_gate(claude(repo, "Edit", {**EDIT, "file_path": str(repo / PATH)}))
-    arrivals.wait()
+    proc = propose_edit(repo, gate_host)
     remote = RemoteService(state_dir_for(repo), "bob").open()
     app = AttachApp(remote)
     try:

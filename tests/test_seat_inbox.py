@@ -8,10 +8,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import seat_helpers
 from conftest import wait_until
-from test_gate_answers import BASE, EDIT, claude, make_gate_repo
+from seat_helpers import PATH, propose_edit
+from test_gate_answers import BASE
 from test_gate_hook import decision
-from test_gate_host import Arrivals, finish, start_gate
+from test_gate_host import finish
 
 from app.core.autonomy import DEFAULT_LEASH, Level
 from app.core.errors import TetherError
@@ -25,12 +27,7 @@ from app.review.sources import open_watch
 from app.tui.inbox import InboxScreen, with_inbox
 from app.tui.watch_app import WatchApp
 
-PATH = "src/app.py"
-
-
-@pytest.fixture
-def repo(tmp_path: Path, isolated_home: Path) -> Path:
-    return make_gate_repo(tmp_path)
+repo = seat_helpers.repo  # a fixture
 
 
 async def test_a_gated_proposal_waits_in_the_watchs_inbox(repo: Path) -> None:
@@ -38,13 +35,11 @@ async def test_a_gated_proposal_waits_in_the_watchs_inbox(repo: Path) -> None:
     app = with_inbox(WatchApp)(service, root=repo, git=git)
     host = open_gate(repo)
     app.attach_inbox(host)
-    arrivals = Arrivals(host)
     try:
         with hosting(repo, service, label=app.label, handler=host) as unshared:
             assert unshared == ""
             async with app.run_test(size=(120, 40)) as pilot:
-                proc = start_gate(claude(repo, "Edit", {**EDIT, "file_path": str(repo / PATH)}))
-                arrivals.wait()
+                proc = propose_edit(repo, host)
                 await pilot.press("I")
                 await wait_until(
                     pilot,

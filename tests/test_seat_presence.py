@@ -5,38 +5,19 @@ review a real endpoint serves, with a real gate hook process waiting."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
+import seat_helpers
 from conftest import wait_until
-from test_gate_answers import EDIT, claude, make_gate_repo
-from test_gate_host import Arrivals, start_gate
+from seat_helpers import propose_edit
 
 from app.core.locations import state_dir_for
-from app.gate.endpoint import GateServer
-from app.gate.host import GateHost, open_gate
+from app.gate.host import GateHost
 from app.gate.remote import RemoteService
-from app.gate.seat_hub import SeatHub
 from app.tui.attach_app import AttachApp
 from widgets.diff_pane import DiffPane
 
-PATH = "src/app.py"
-
-
-@pytest.fixture
-def repo(tmp_path: Path, isolated_home: Path) -> Path:
-    return make_gate_repo(tmp_path)
-
-
-@pytest.fixture
-def host(repo: Path) -> Iterator[GateHost]:
-    gate_host = open_gate(repo)
-    gate_host.service.seat = "owner"
-    with GateServer(state_dir_for(repo), gate_host, seats=SeatHub(gate_host.service)):
-        yield gate_host
-    gate_host.close()
-    gate_host.service.close()
+repo, host = seat_helpers.repo, seat_helpers.host  # fixtures
 
 
 def header_text(pane: DiffPane, index: int) -> str:
@@ -49,9 +30,7 @@ def header_text(pane: DiffPane, index: int) -> str:
 async def test_the_hunk_another_seat_is_on_is_marked_in_its_header(
     repo: Path, host: GateHost
 ) -> None:
-    arrivals = Arrivals(host)
-    proc = start_gate(claude(repo, "Edit", {**EDIT, "file_path": str(repo / PATH)}))
-    arrivals.wait()
+    proc = propose_edit(repo, host)
     bob_remote = RemoteService(state_dir_for(repo), "bob").open()
     alice_remote = RemoteService(state_dir_for(repo), "alice").open()
     bob, alice = AttachApp(bob_remote), AttachApp(alice_remote)

@@ -11,47 +11,27 @@ import json
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from seat_helpers import Seat
-from test_gate_answers import EDIT, claude, make_gate_repo
+import seat_helpers
+from seat_helpers import PATH, Seat, propose_edit, start_edit
 from test_gate_hook import TETHER, decision
-from test_gate_host import Arrivals, finish, start_gate
+from test_gate_host import finish
 
 from app.core.journal import Journal, Op
 from app.core.locations import state_dir_for
 from app.gate.calls import ProposedFile
 from app.gate.endpoint import GateServer, socket_path
 from app.gate.host import GateHost, open_gate
-from app.gate.seat_hub import SeatHub
 from app.gate.seat_link import seat_request
 from app.review.commands import Decide
 
-PATH = "src/app.py"
-
-
-@pytest.fixture
-def repo(tmp_path: Path, isolated_home: Path) -> Path:
-    return make_gate_repo(tmp_path)
-
-
-@pytest.fixture
-def host(repo: Path) -> Iterator[GateHost]:
-    gate_host = open_gate(repo)
-    gate_host.service.seat = "owner"
-    with GateServer(state_dir_for(repo), gate_host, seats=SeatHub(gate_host.service)):
-        yield gate_host
-    gate_host.close()
-    gate_host.service.close()
+repo, host = seat_helpers.repo, seat_helpers.host  # fixtures
 
 
 def test_two_seats_see_each_other_and_the_first_decision_wins(repo: Path, host: GateHost) -> None:
     state = state_dir_for(repo)
-    arrivals = Arrivals(host)
-    proc = start_gate(claude(repo, "Edit", {**EDIT, "file_path": str(repo / PATH)}))
-    arrivals.wait()
+    proc = propose_edit(repo, host)
     alice, bob = Seat(state, "alice"), Seat(state, "bob")
     try:
         assert alice.state["owner"] == "owner"
@@ -98,9 +78,7 @@ def test_a_read_only_seat_watches_and_comments_but_does_not_decide(
     repo: Path, host: GateHost
 ) -> None:
     state = state_dir_for(repo)
-    arrivals = Arrivals(host)
-    proc = start_gate(claude(repo, "Edit", {**EDIT, "file_path": str(repo / PATH)}))
-    arrivals.wait()
+    proc = propose_edit(repo, host)
     eve, alice = Seat(state, "eve", read_only=True), Seat(state, "alice")
     try:
         first, _second = eve.hunks(PATH)
@@ -168,7 +146,7 @@ def test_headless_serve_owns_the_review_the_hook_and_seats_use(repo: Path) -> No
         ready = serve.stderr.readline()  # it says where it listens once it does
         assert "serving the agents' review" in ready and str(socket_path(state)) in ready
         watcher = Seat(state, "alice")
-        proc = start_gate(claude(repo, "Edit", {**EDIT, "file_path": str(repo / PATH)}))
+        proc = start_edit(repo)
         watcher.wait_for(lambda m: m["type"] in ("file", "files") and watcher.hunks(PATH), "hunks")
         first, second = watcher.hunks(PATH)
         for seat, op, hunk in (("alice", "accept", first), ("bob", "reject", second)):
@@ -245,9 +223,7 @@ def test_a_seats_comment_goes_to_the_agent_with_the_reject_reason(
     repo: Path, host: GateHost
 ) -> None:
     state = state_dir_for(repo)
-    arrivals = Arrivals(host)
-    proc = start_gate(claude(repo, "Edit", {**EDIT, "file_path": str(repo / PATH)}))
-    arrivals.wait()
+    proc = propose_edit(repo, host)
     eve = Seat(state, "eve", read_only=True)
     try:
         first, second = eve.hunks(PATH)

@@ -10,16 +10,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from seat_helpers import Seat
-from test_gate_answers import EDIT, claude, make_gate_repo
-from test_gate_host import Arrivals, start_gate
+import seat_helpers
+from seat_helpers import PATH, Seat, owner_review, propose_edit
 
 from app.core.locations import state_dir_for
-from app.gate.endpoint import GateServer
-from app.gate.host import open_gate
-from app.gate.seat_hub import SeatHub
 
-PATH = "src/app.py"
+repo = seat_helpers.repo  # a fixture
 
 
 def report_json(repo: Path) -> dict:
@@ -34,19 +30,12 @@ def report_json(repo: Path) -> dict:
     return json.loads(out)
 
 
-def test_the_report_counts_each_attached_seats_decisions(
-    tmp_path: Path, isolated_home: Path
-) -> None:
-    repo = make_gate_repo(tmp_path)
-    host = open_gate(repo)
-    host.service.seat = "owner"
+def test_the_report_counts_each_attached_seats_decisions(repo: Path) -> None:
     state = state_dir_for(repo)
     procs = []
     try:
-        with GateServer(state, host, seats=SeatHub(host.service)):
-            arrivals = Arrivals(host)
-            procs.append(start_gate(claude(repo, "Edit", {**EDIT, "file_path": str(repo / PATH)})))
-            arrivals.wait()
+        with owner_review(repo) as host:
+            procs.append(propose_edit(repo, host))
             alice, bob = Seat(state, "alice"), Seat(state, "bob")
             try:
                 first, second = alice.hunks(PATH)
@@ -59,8 +48,6 @@ def test_the_report_counts_each_attached_seats_decisions(
                 alice.close()
                 bob.close()
     finally:
-        host.close()
-        host.service.close()
         for proc in procs:
             proc.kill()
             proc.wait()

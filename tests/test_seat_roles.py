@@ -5,57 +5,28 @@ refused; real sockets, a real gate hook process, the attach app in Pilot."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import seat_helpers
 from conftest import wait_until
-from seat_helpers import Seat
-from test_gate_answers import EDIT, claude, make_gate_repo
-from test_gate_host import Arrivals, start_gate
+from seat_helpers import PATH, Seat, decisions, propose_edit
 
-from app.core.journal import Op
 from app.core.locations import state_dir_for
-from app.gate.endpoint import GateProtocolError, GateServer
-from app.gate.host import GateHost, open_gate
+from app.gate.endpoint import GateProtocolError
+from app.gate.host import GateHost
 from app.gate.remote import RemoteService
-from app.gate.seat_hub import SeatHub
 from app.gate.seat_link import SeatLink
 from app.tui.attach_app import AttachApp
 
-PATH = "src/app.py"
-
-
-@pytest.fixture
-def repo(tmp_path: Path, isolated_home: Path) -> Path:
-    return make_gate_repo(tmp_path)
-
-
-@pytest.fixture
-def host(repo: Path) -> Iterator[GateHost]:
-    gate_host = open_gate(repo)
-    gate_host.service.seat = "owner"
-    with GateServer(state_dir_for(repo), gate_host, seats=SeatHub(gate_host.service)):
-        yield gate_host
-    gate_host.close()
-    gate_host.service.close()
-
-
-def decisions(host: GateHost) -> list[tuple[str, str]]:
-    return [
-        (str(e.op), e.seat)
-        for e in host.service.journal.entries()
-        if e.op in (Op.ACCEPT, Op.REJECT)
-    ]
+repo, host = seat_helpers.repo, seat_helpers.host  # fixtures
 
 
 def test_the_owner_refuses_a_driver_seats_decision_and_lets_a_verifier_decide(
     repo: Path, host: GateHost
 ) -> None:
     state = state_dir_for(repo)
-    arrivals = Arrivals(host)
-    proc = start_gate(claude(repo, "Edit", {**EDIT, "file_path": str(repo / PATH)}))
-    arrivals.wait()
+    proc = propose_edit(repo, host)
     # The raw link sends straight to the owner: no seat-side check in between.
     dan, vera = Seat(state, "dan", role="driver"), Seat(state, "vera", role="verifier")
     try:
@@ -90,9 +61,7 @@ def test_an_unknown_role_is_refused_at_subscribe(repo: Path, host: GateHost) -> 
 
 
 async def test_a_driver_seats_key_says_why_and_decides_nothing(repo: Path, host: GateHost) -> None:
-    arrivals = Arrivals(host)
-    proc = start_gate(claude(repo, "Edit", {**EDIT, "file_path": str(repo / PATH)}))
-    arrivals.wait()
+    proc = propose_edit(repo, host)
     remote = RemoteService(state_dir_for(repo), "dan", role="driver").open()
     app = AttachApp(remote)
     try:

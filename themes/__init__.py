@@ -1,7 +1,7 @@
 """Tether's themes: Textual themes plus the diff palette each one uses.
 
 ``tether.tcss`` beside this file holds the layout; colours come from theme
-variables so both themes share it.
+variables so every theme shares it.
 """
 
 from __future__ import annotations
@@ -38,146 +38,96 @@ class DiffPalette:
     syntax_swap: str = ""
 
 
-DARK = Theme(
-    name="tether-dark",
-    primary="#58a6ff",
-    secondary="#bc8cff",
-    accent="#f0b72f",
-    warning="#d29922",
-    error="#f85149",
-    success="#3fb950",
-    foreground="#e6edf3",
-    background="#0d1117",
-    surface="#161b22",
-    panel="#1f2630",
-    dark=True,
-)
+# One colour a row, one theme a column, so the themes read side by side.
+# High contrast: black and white, the marks at full strength, backgrounds far
+# apart. Colour-blind: Okabe-Ito blue for added, orange for removed, told
+# apart with any red-green colour blindness (tests/test_themes.py simulates
+# deuteranopia).
+_NAMES = ("tether-dark", "tether-light", "tether-high-contrast", "tether-colour-blind")
+_Row = tuple[str, str, str, str]  # a colour for each of _NAMES, in its order
+_IS_DARK = (True, False, True, True)
 
-LIGHT = Theme(
-    name="tether-light",
-    primary="#0969da",
-    secondary="#8250df",
-    accent="#9a6700",
-    warning="#9a6700",
-    error="#cf222e",
-    success="#1a7f37",
-    foreground="#1f2328",
-    background="#ffffff",
-    surface="#f6f8fa",
-    panel="#eaeef2",
-    dark=False,
-)
-
-PALETTES: dict[str, DiffPalette] = {
-    "tether-dark": DiffPalette(
-        added_bg="#0f2d1a",
-        removed_bg="#3a1418",
-        added_word_bg="#1d6b37",
-        removed_word_bg="#8c2a2f",
-        added_mark="#3fb950",
-        removed_mark="#f85149",
-        gutter="#6e7681",
-        hunk_fg="#79c0ff",
-        hunk_bg="#161b22",
-        fold_fg="#8b949e",
-        cursor_bg="#2a3950",
-        selected="#f0b72f",
-        text="#e6edf3",
-        background="#0d1117",
-        pygments_style="github-dark",
-        syntax_swap="#d2a8ff",
-    ),
-    "tether-light": DiffPalette(
-        added_bg="#e6ffec",
-        removed_bg="#ffebe9",
-        added_word_bg="#abf2bc",
-        removed_word_bg="#ffb8b3",
-        added_mark="#1a7f37",
-        removed_mark="#cf222e",
-        gutter="#6e7781",
-        hunk_fg="#0550ae",
-        hunk_bg="#ddf4ff",
-        fold_fg="#57606a",
-        cursor_bg="#d8e6fb",
-        selected="#9a6700",
-        text="#1f2328",
-        background="#ffffff",
-        pygments_style="default",
-        syntax_swap="#8250df",
-    ),
-    # Black and white, the marks at full strength, backgrounds far apart.
-    "tether-high-contrast": DiffPalette(
-        added_bg="#003d1a",
-        removed_bg="#4d0000",
-        added_word_bg="#00802b",
-        removed_word_bg="#b30000",
-        added_mark="#00ff66",
-        removed_mark="#ff4d4d",
-        gutter="#c0c0c0",
-        hunk_fg="#00e5ff",
-        hunk_bg="#1a1a1a",
-        fold_fg="#d0d0d0",
-        cursor_bg="#303f9f",
-        selected="#ffff00",
-        text="#ffffff",
-        background="#000000",
-        pygments_style="github-dark",
-        syntax_swap="#e0b0ff",
-    ),
-    # Okabe-Ito blue for added, orange for removed: told apart with any
-    # red-green colour blindness (tests/test_themes.py simulates deuteranopia).
-    "tether-colour-blind": DiffPalette(
-        added_bg="#06263d",
-        removed_bg="#3d2600",
-        added_word_bg="#0b5a8f",
-        removed_word_bg="#8f5a00",
-        added_mark="#56b4e9",
-        removed_mark="#e69f00",
-        gutter="#8b949e",
-        hunk_fg="#cc79a7",
-        hunk_bg="#161b22",
-        fold_fg="#8b949e",
-        cursor_bg="#3a3a4a",
-        selected="#f0e442",
-        text="#e6edf3",
-        background="#0d1117",
-        pygments_style="github-dark",
-        # Most of github-dark is blue or orange here: those tokens go plain.
-        syntax_swap="#e6edf3",
-    ),
+# fmt: off
+_THEME_COLOURS: dict[str, _Row] = {
+    #                dark       light      contrast   colour-blind
+    "primary":     ("#58a6ff", "#0969da", "#00e5ff", "#56b4e9"),
+    "secondary":   ("#bc8cff", "#8250df", "#e0b0ff", "#cc79a7"),
+    "accent":      ("#f0b72f", "#9a6700", "#ffff00", "#f0e442"),
+    "warning":     ("#d29922", "#9a6700", "#ffff00", "#e69f00"),
+    "error":       ("#f85149", "#cf222e", "#ff4d4d", "#e69f00"),
+    "success":     ("#3fb950", "#1a7f37", "#00ff66", "#56b4e9"),
+    "foreground":  ("#e6edf3", "#1f2328", "#ffffff", "#e6edf3"),
+    "background":  ("#0d1117", "#ffffff", "#000000", "#0d1117"),
+    "surface":     ("#161b22", "#f6f8fa", "#0a0a0a", "#161b22"),
+    "panel":       ("#1f2630", "#eaeef2", "#262626", "#1f2630"),
 }
 
-HIGH_CONTRAST = Theme(
-    name="tether-high-contrast",
-    primary="#00e5ff",
-    secondary="#e0b0ff",
-    accent="#ffff00",
-    warning="#ffff00",
-    error="#ff4d4d",
-    success="#00ff66",
-    foreground="#ffffff",
-    background="#000000",
-    surface="#0a0a0a",
-    panel="#262626",
-    dark=True,
-)
+# The diff's own colours; its marks, selection, text and background are the
+# theme's success, error, accent, foreground and background (see _palette).
+_DIFF_COLOURS: dict[str, _Row] = {
+    "added_bg":        ("#0f2d1a", "#e6ffec", "#003d1a", "#06263d"),
+    "removed_bg":      ("#3a1418", "#ffebe9", "#4d0000", "#3d2600"),
+    "added_word_bg":   ("#1d6b37", "#abf2bc", "#00802b", "#0b5a8f"),
+    "removed_word_bg": ("#8c2a2f", "#ffb8b3", "#b30000", "#8f5a00"),
+    "gutter":          ("#6e7681", "#6e7781", "#c0c0c0", "#8b949e"),
+    "hunk_fg":         ("#79c0ff", "#0550ae", "#00e5ff", "#cc79a7"),
+    "hunk_bg":         ("#161b22", "#ddf4ff", "#1a1a1a", "#161b22"),
+    "fold_fg":         ("#8b949e", "#57606a", "#d0d0d0", "#8b949e"),
+    "cursor_bg":       ("#2a3950", "#d8e6fb", "#303f9f", "#3a3a4a"),
+    "pygments_style":  ("github-dark", "default", "github-dark", "github-dark"),
+    # Colour-blind: most of github-dark is blue or orange there, so those tokens go plain.
+    "syntax_swap":     ("#d2a8ff", "#8250df", "#e0b0ff", "#e6edf3"),
+}
+# fmt: on
 
-COLOUR_BLIND = Theme(
-    name="tether-colour-blind",
-    primary="#56b4e9",
-    secondary="#cc79a7",
-    accent="#f0e442",
-    warning="#e69f00",
-    error="#e69f00",
-    success="#56b4e9",
-    foreground="#e6edf3",
-    background="#0d1117",
-    surface="#161b22",
-    panel="#1f2630",
-    dark=True,
-)
 
+def _column(table: dict[str, _Row], index: int) -> dict[str, str]:
+    return {role: colours[index] for role, colours in table.items()}
+
+
+def _theme(index: int) -> Theme:
+    c = _column(_THEME_COLOURS, index)
+    return Theme(
+        name=_NAMES[index],
+        primary=c["primary"],
+        secondary=c["secondary"],
+        accent=c["accent"],
+        warning=c["warning"],
+        error=c["error"],
+        success=c["success"],
+        foreground=c["foreground"],
+        background=c["background"],
+        surface=c["surface"],
+        panel=c["panel"],
+        dark=_IS_DARK[index],
+    )
+
+
+def _palette(index: int) -> DiffPalette:
+    c = _column(_THEME_COLOURS, index) | _column(_DIFF_COLOURS, index)
+    return DiffPalette(
+        added_bg=c["added_bg"],
+        removed_bg=c["removed_bg"],
+        added_word_bg=c["added_word_bg"],
+        removed_word_bg=c["removed_word_bg"],
+        added_mark=c["success"],
+        removed_mark=c["error"],
+        gutter=c["gutter"],
+        hunk_fg=c["hunk_fg"],
+        hunk_bg=c["hunk_bg"],
+        fold_fg=c["fold_fg"],
+        cursor_bg=c["cursor_bg"],
+        selected=c["accent"],
+        text=c["foreground"],
+        background=c["background"],
+        pygments_style=c["pygments_style"],
+        syntax_swap=c["syntax_swap"],
+    )
+
+
+DARK, LIGHT, HIGH_CONTRAST, COLOUR_BLIND = (_theme(i) for i in range(len(_NAMES)))
 THEMES = {t.name: t for t in (DARK, LIGHT, HIGH_CONTRAST, COLOUR_BLIND)}
+PALETTES: dict[str, DiffPalette] = {name: _palette(i) for i, name in enumerate(_NAMES)}
 ALIASES = {name.removeprefix("tether-"): name for name in THEMES} | {
     "color-blind": COLOUR_BLIND.name
 }
