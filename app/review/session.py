@@ -11,6 +11,9 @@ guessed at.
 
 Whether a hunk may be accepted now is decided here once (``refusal``): the
 file may be stale, and a ``guard`` (the loop's leash and scope) may hold it.
+
+Its parts: the files, their loading and what an id names (``session_files``);
+proposals and changes on disk (``session_changes``); decisions and undo here.
 """
 
 from __future__ import annotations
@@ -18,41 +21,24 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
-from app.core import backends
-from app.core.backends import Backend, encode, git_blob_sha
+from app.core.backends import Backend, encode
 from app.core.blobs import BlobStore
-from app.core.errors import (
-    ApplyError,
-    GitError,
-    HunkGoneError,
-    LeashError,
-    StaleFileError,
-    TetherError,
-    UndoError,
-)
-from app.core.gitrepo import attributes_file
+from app.core.errors import LeashError, StaleFileError, TetherError, UndoError
 from app.core.journal import Journal, Op
 from app.core.lock import RepoLock, repo_lock
 from app.core.model import FileReview, FileStatus, Hunk, Side
-from app.core.paths import scratch_name
 from app.core.preflight import Target
 from app.core.text import join_lines, split_lines
-from app.core.textdiff import block_fingerprint, diff_texts
-from app.core.transform import (
-    apply_selection,
-    filter_file_patch,
-    reanchor_hunks,
-    remaining_hunks,
-    revert_selection,
-)
+from app.core.transform import apply_selection, filter_file_patch, remaining_hunks, revert_selection
 from app.core.unified import render_patch
 from app.review.history import History
-from app.review.wholefiles import whole_patch, whole_targets
+from app.review.session_changes import SessionChanges
+from app.review.session_files import Picks, line_ordinals, parse_line_id, refuse_whole
+from app.review.wholefiles import whole_targets
 
-# Hunk id -> the ordinals of its chosen changed lines (None or empty: all of them).
-Picks = Mapping[str, Collection[int] | None]
+__all__ = ["Guard", "Outcome", "Picks", "ReviewSession", "line_ordinals", "parse_line_id"]
+
 # Says why a hunk may not be accepted now (out of scope, over the leash), or None.
 Guard = Callable[[FileReview, Hunk], str | None]
 
@@ -68,28 +54,7 @@ class Outcome:
     hunk_ids: tuple[str, ...] = ()
 
 
-def line_ordinals(hunk: Hunk, indices: Collection[int]) -> frozenset[int]:
-    """Indices into ``hunk.lines`` as ordinals among its changed lines."""
-    changes = hunk.change_indices()
-    return frozenset(changes.index(i) for i in indices if i in changes)
-
-
-def parse_line_id(line_id: str) -> tuple[str, int]:
-    """``"<hunk id>.<n>"`` -> (hunk id, n); ApplyError if it is not one."""
-    hunk_id, _, nth = line_id.rpartition(".")
-    if not hunk_id or not nth.isdigit():
-        raise ApplyError(f"not a line id: {line_id!r} (expected <hunk id>.<n>)")
-    return hunk_id, int(nth)
-
-
-def _refuse_whole(fr: FileReview, what: str) -> None:
-    if fr.whole is not None:
-        raise ApplyError(
-            f"a change of the whole file ({fr.whole.what}) cannot be {what}", path=fr.path
-        )
-
-
-class ReviewSession:
+class ReviewSession(SessionChanges):
     def __init__(
         self,
         backend: Backend,
@@ -132,114 +97,7 @@ class ReviewSession:
         self.tags: Callable[[FileReview], Mapping[str, object]] | None = None
         self._replay_memory_decisions()
 
-    # -- files -------------------------------------------------------------------
-
-    def file(self, path: str) -> FileReview:
-        for fr in self.files:
-            if fr.path == path:
-                return fr
-        raise KeyError(path)
-
-    def ensure_loaded(self, fr: FileReview) -> FileReview:
-        """Read and diff ``fr`` if it is not yet. A file that cannot be read
-        now (git failed, the disk said no) is listed with why; R retries."""
-        with self._load_lock:
-            if not fr.loaded:
-                try:
-                    self.backend.load(fr)
-                except (GitError, OSError) as exc:
-                    reason = (
-                        exc.message if isinstance(exc, GitError) else (exc.strerror or str(exc))
-                    )
-                    fr.accepted = fr.proposed = None
-                    fr.note = f"could not be read: {reason}; R tries again"
-                self._rediff(fr)
-                fr.loaded = True
-        return fr
-
-    def loaded(self, path: str) -> FileReview:
-        """The file of ``path``, diffed; HunkGoneError if it is not in the review."""
-        try:
-            return self.ensure_loaded(self.file(path))
-        except KeyError:
-            raise HunkGoneError("this file is not part of the review", path=path) from None
-
-    def is_large(self, fr: FileReview) -> bool:
-        """Whether the file is too big to diff ahead of time: it is listed,
-        and diffed when it is opened (``ensure_loaded``)."""
-        if fr.loaded or self.backend.proposed_side is not Side.WORKTREE:
-            return False
-        try:
-            return (Path(self.backend.root) / fr.path).stat().st_size > backends.LARGE_FILE
-        except OSError:
-            return False
-
-    def _rediff(self, fr: FileReview) -> None:
-        fr.revision += 1
-        if fr.note:
-            fr.patch = None
-            return
-        if fr.whole is not None:
-            fr.patch = whole_patch(fr)
-            return
-        fr.patch, fr.blocks = diff_texts(
-            fr.accepted,
-            fr.proposed,
-            fr.path,
-            old_path=fr.old_path,
-            context=self.context,
-            split=self.split,
-        )
-
-    @property
-    def pending(self) -> int:
-        return sum(fr.pending for fr in self.files)
-
-    @property
-    def decided(self) -> int:
-        return sum(fr.accepted_count + fr.rejected_count for fr in self.files)
-
-    def _reconcile_file(self, path: str) -> FileReview:
-        try:
-            return self.file(path)
-        except KeyError:
-            return self.backend.file_for(path) or FileReview(path, FileStatus.MODIFIED)
-
-    # -- what a command names ------------------------------------------------------
-
-    def selection(self, fr: FileReview, picks: Picks) -> dict[int, frozenset[int]]:
-        """Hunk ids (and line ordinals) -> the transform's selection by index.
-
-        A hunk id that is not pending now, or a line ordinal the hunk does not
-        have, is refused: the command was made for a state that is gone.
-        """
-        if not picks:
-            if fr.empty_file_change:
-                return {}  # the whole file: there is no hunk to name
-            raise ApplyError("nothing selected", path=fr.path)
-        hunks = fr.hunks
-        index = {h.id: i for i, h in enumerate(hunks)}
-        out: dict[int, frozenset[int]] = {}
-        for hunk_id, ordinals in picks.items():
-            position = index.get(hunk_id)
-            if position is None:
-                raise HunkGoneError(
-                    f"hunk {hunk_id} is no longer pending (decided, or the file changed "
-                    "since it was shown); nothing was written",
-                    path=fr.path,
-                )
-            changes = hunks[position].change_indices()
-            if not ordinals:
-                out[position] = frozenset(changes)
-                continue
-            bad = [n for n in ordinals if not 0 <= n < len(changes)]
-            if bad:
-                raise HunkGoneError(
-                    f"hunk {hunk_id} has no changed line {bad[0]} (it has {len(changes)})",
-                    path=fr.path,
-                )
-            out[position] = frozenset(changes[n] for n in ordinals)
-        return out
+    # -- what may be decided now ----------------------------------------------------
 
     def refusal(self, op: str, fr: FileReview, hunks: Collection[Hunk]) -> TetherError | None:
         """Why this decision would be refused now, or None: the one rule every
@@ -377,7 +235,7 @@ class ReviewSession:
         fr = self.loaded(path)
         (position,) = self.selection(fr, {hunk_id: None})
         hunk = fr.hunks[position]
-        _refuse_whole(fr, "edited in an editor; y or n decides it")
+        refuse_whole(fr, "edited in an editor; y or n decides it")
         lines = split_lines(fr.proposed or "")
         start = hunk.new_start - 1 if hunk.new_len else hunk.new_start
         region = split_lines(new_region)
@@ -476,219 +334,6 @@ class ReviewSession:
                 fr.rejected_count += 1
                 self._rediff(fr)
 
-    # -- proposals, splitting, reloading -------------------------------------------
-
-    def propose(self, path: str, proposed: str | None) -> FileReview:
-        """Set the proposed text of ``path`` (an LLM edit arrived) and re-diff."""
-        store = self.backend.proposals
-        if store is None:
-            raise ApplyError("this review does not take proposals", path=path)
-        store.set_proposal(path, proposed)
-        try:
-            fr = self.file(path)
-        except KeyError:
-            fr = FileReview(path, FileStatus.MODIFIED)
-            self.files.append(fr)
-        with self._load_lock:
-            fr.loaded = False
-            fr.note = ""
-            fr.stale = ""
-        return self.ensure_loaded(fr)
-
-    def proposed_text(self, path: str) -> str | None:
-        """What an edit to ``path`` applies to: its proposal, else the disk."""
-        try:
-            fr = self.ensure_loaded(self.file(path))
-        except KeyError:
-            store = self.backend.proposals
-            return store.current_text(path) if store is not None else None
-        if fr.note:
-            raise TetherError(fr.note, path=path)
-        return fr.proposed
-
-    def split_hunk(self, path: str, hunk_id: str) -> int:
-        """Show each change of a hunk as its own hunk; how many it became (1:
-        it has a single change, nothing happened)."""
-        fr = self.loaded(path)
-        (position,) = self.selection(fr, {hunk_id: None})
-        _refuse_whole(fr, "split; y or n decides it")
-        if not fr.blocks and fr.hunks:
-            self._rediff(fr)  # blocks are dropped when hunks were shifted in place
-            position = next(i for i, h in enumerate(fr.hunks) if h.id == hunk_id)
-        hunk = fr.hunks[position]
-        old = split_lines(fr.accepted or "")
-        new = split_lines(fr.proposed or "")
-        start, end = hunk.old_start - (1 if hunk.old_len else 0), hunk.old_start + hunk.old_len
-        inside = [
-            b for b in fr.blocks if start <= b.old_start <= end and b.old_start + b.old_count <= end
-        ]
-        if len(inside) < 2:
-            return 1
-        self.split.update(block_fingerprint(fr.path, old, new, b) for b in inside)
-        fr.was_split = True
-        self._rediff(fr)
-        return len(inside)
-
-    def reload(self, fr: FileReview) -> None:
-        """Read the file again (after a StaleFileError, or on request).
-
-        A proposal held in memory is re-anchored on what is on disk now, not
-        thrown away: hunks that still match exactly once move, the others are
-        recorded in the journal and dropped.
-        """
-        if self.backend.proposed_side is Side.MEMORY and fr.loaded and fr.pending:
-            self.reanchor(fr, force=True)
-            return
-        with self._load_lock:
-            fr.loaded = False
-            fr.note = ""
-            fr.stale = ""
-            fr.accepted = fr.proposed = None
-        self.ensure_loaded(fr)
-
-    def list_changes(self) -> list[FileReview] | None:
-        """The files that differ now, when the disk is the proposed side (else
-        None). Only reads, so a watcher thread may call it and hand the result
-        to ``disk_changed``: in a big repository listing is the slow part."""
-        if self.backend.proposed_side is Side.MEMORY:
-            return None
-        return self.backend.files()
-
-    def needs_listing(self, paths: set[str]) -> bool:
-        """Whether a batch of changed ``paths`` can change which files differ
-        or their status (a new file, a deleted one, a folder, the index), so
-        the listing — git over every file of the repository — must be asked;
-        an edit of files already in the review needs only those files."""
-        if self.backend.proposed_side is Side.MEMORY:
-            return False
-        known = {fr.path for fr in self.files}
-        root = Path(self.backend.root)
-        for path in paths:
-            if path == ".git/index" or path not in known or attributes_file(path):
-                return True
-            try:
-                if not (root / path).is_file():
-                    return True
-            except OSError:
-                return True
-        return False
-
-    def disk_changed(self, paths: set[str], listing: list[FileReview] | None = None) -> set[str]:
-        """Bring the review up to date with files changed on disk (watch mode,
-        or anyone editing files while proposals are pending). ``listing`` is a
-        ``list_changes()`` made after the changes, if the caller has one.
-        Returns the paths whose hunks changed: a file that holds what the
-        review already has (Tether's own write, say) is not among them."""
-        touched: set[str] = set()
-        index_changed = ".git/index" in paths
-        paths = paths - {".git/index"}
-        if self.backend.proposed_side is not Side.MEMORY:
-            # The disk is the proposed side: re-read what changed, list what is new.
-            listed = {fr.path: fr for fr in self.files}
-            for fresh in listing if listing is not None else self.backend.files():
-                known = listed.get(fresh.path)
-                if known is None:
-                    if scratch_name(fresh.path.rsplit("/", 1)[-1]):
-                        continue  # an editor's backup mid-save: its removal is never seen
-                    self.files.append(fresh)
-                    touched.add(fresh.path)
-                elif known.status != fresh.status:
-                    known.status = fresh.status
-                    touched.add(fresh.path)
-            folders = tuple(p.rstrip("/") + "/" for p in paths)
-            staged = self._index_changed() if index_changed else set()
-            # New attributes can change how git cleans any file (eol, filters).
-            every = any(attributes_file(p) for p in paths)
-            for fr in self.files:
-                # A folder moved in wholesale reports only the folder.
-                changed = (
-                    every or fr.path in paths or fr.path.startswith(folders) or fr.path in staged
-                )
-                if changed and self._loaded_now(fr) and self._reload_if_changed(fr):
-                    touched.add(fr.path)
-            return touched
-        for path in paths:
-            try:
-                fr = self.file(path)
-            except KeyError:
-                continue
-            if not self._loaded_now(fr) or self._holds_accepted(fr):
-                continue
-            if fr.pending:
-                self.reanchor(fr)
-            else:
-                self.reload(fr)
-            touched.add(path)
-        return touched
-
-    def _reload_if_changed(self, fr: FileReview) -> bool:
-        before = (fr.accepted, fr.proposed, fr.note, fr.status)
-        self.reload(fr)
-        return (fr.accepted, fr.proposed, fr.note, fr.status) != before
-
-    def _holds_accepted(self, fr: FileReview) -> bool:
-        """Whether the accepted side on disk is what the review holds (so the
-        event was Tether's own write, or a write of the same bytes)."""
-        try:
-            data = self.backend.read(self.backend.accepted_side, fr)
-        except (TetherError, OSError):
-            return False
-        return data == encode(fr.accepted)
-
-    def _loaded_now(self, fr: FileReview) -> bool:
-        """Whether ``fr`` is loaded, waiting for a load in progress (the
-        background diff) to finish: that load may have read the file before
-        the change this asks about, so it must be reloaded too."""
-        with self._load_lock:
-            return fr.loaded
-
-    def _index_changed(self) -> set[str]:
-        """Loaded files whose index entry no longer holds the accepted text
-        (staged elsewhere): one git call, and Tether's own accepts drop out."""
-        index = self.backend.index
-        loaded = [fr for fr in self.files if fr.loaded and not fr.note]
-        if index is None or not loaded:
-            return set()
-        shas = index.accepted_shas([fr.path for fr in loaded])
-        out = set()
-        for fr in loaded:
-            data = encode(fr.accepted)
-            expected = None if data is None else git_blob_sha(data)
-            if shas.get(fr.path) != expected:
-                out.add(fr.path)
-        return out
-
-    def reanchor(self, fr: FileReview, *, force: bool = False) -> int:
-        """Move pending in-memory hunks onto the file's current content.
-
-        Each hunk's old side (context and removed lines) must match the new
-        content in exactly one place. Without ``force``, one that does not
-        marks the file stale and nothing moves; with ``force`` the others move
-        and it is recorded in the journal and dropped. Returns hunks moved.
-        """
-        raw = self.backend.read(self.backend.accepted_side, fr)
-        new_text = None if raw is None else raw.decode("utf-8", "surrogateescape")
-        if new_text == fr.accepted or fr.patch is None:
-            fr.stale = ""
-            return 0
-        out, lost = reanchor_hunks(split_lines(new_text or ""), fr.patch.hunks)
-        moved = len(fr.patch.hunks) - len(lost)
-        if lost and not force:
-            fr.stale = (
-                f"changed on disk after these hunks were shown; {len(lost)} of {len(fr.patch.hunks)} "
-                "no longer match it exactly once. R re-anchors the others, n rejects"
-            )
-            fr.revision += 1
-            return 0
-        before = fr.proposed
-        new_proposed = join_lines(out) if (new_text is not None or out) else None
-        for hunk in lost:
-            self.history.record_stale(fr, hunk.id, _hunk_text(hunk), before)
-        self.backend.write(self.backend.proposed_side, fr, before, new_proposed)
-        fr.accepted, fr.proposed, fr.stale = new_text, new_proposed, ""
-        self._rediff(fr)
-        return moved
-
     # -- the summary -------------------------------------------------------------
 
     def summary(self) -> dict[str, object]:
@@ -709,10 +354,6 @@ class ReviewSession:
             "rejected": sum(f.rejected_count for f in self.files),
             "files": files,
         }
-
-
-def _hunk_text(hunk: Hunk) -> str:
-    return hunk.header() + "\n" + "".join(ln.kind + ln.raw for ln in hunk.lines)
 
 
 def _absent_if_empty(text: str, other: str | None) -> str | None:
