@@ -4,17 +4,18 @@ Extends the review workbench: the model's edits become hunks in the same
 diff pane, reviewed with the same keys, while the model keeps generating.
 A thin client of ``LoopController`` (UI-free): it forwards keys and the
 cursor's place, and renders what the controller and the review say.
+
+Composed like the review app: ``loop_bindings`` (its keys), ``loop_plan``
+(the leash and the plan), ``coaching_view`` (hints), ``context_panel``
+(what was sent to the model).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Footer, Header, Input, Static
@@ -22,9 +23,7 @@ from textual.widgets import ContentSwitcher, Footer, Header, Input, Static
 from app.core.autonomy import Level
 from app.core.errors import TetherError
 from app.core.names import quote_name
-from app.core.text import displayable
-from app.core.uiprefs import CONTEXT_WIDTH, RoomPrefs
-from app.loop.controller import SET_ASIDE, LoopController, View, first_tracked_file
+from app.loop.controller import LoopController, View, first_tracked_file
 from app.loop.events import (
     ContextSent,
     EditRefused,
@@ -39,11 +38,13 @@ from app.loop.events import (
 from app.providers.base import Provider
 from app.review.events import DecisionMade, ReviewEvent
 from app.review.service import ReviewService
-from app.teaching.coach import Hint
-from app.teaching.coaching import Coach, repo_names
+from app.teaching.coaching import Coach
+from app.tui.coaching_view import CoachingMixin
+from app.tui.context_panel import ContextPanelMixin
+from app.tui.loop_bindings import LOOP_BINDINGS, SLIDER
+from app.tui.loop_plan import PlanMixin
 from app.tui.review_app import BINDINGS as REVIEW_BINDINGS
 from app.tui.review_app import ReviewApp
-from app.tui.room import MIN_PANEL, panel_width
 from app.tui.screens import ReasonScreen
 from app.tui.watching import WatchingMixin
 from widgets.autonomy_slider import AutonomySlider
@@ -53,94 +54,7 @@ from widgets.file_header import FileHeader, FileTitle
 from widgets.file_list import FileList
 from widgets.status_line import StatusLine
 
-SLIDER = Binding.Group("Slider ")  # the space: see review_app.MOVE
-
-LOOP_BINDINGS = [
-    Binding("i", "prompt", "Prompt", tooltip="Write a prompt for the model (enter sends)"),
-    Binding(
-        "escape",
-        "cancel",
-        "Cancel",
-        show=False,
-        tooltip="Cancel the generation (complete hunks stay)",
-    ),
-    Binding(
-        "r",
-        "reject_reason",
-        "Reject+why",
-        tooltip="Reject the hunk with a reason and regenerate only it",
-    ),
-    Binding("w", "widen", "Widen", tooltip="Allow this out-of-leash hunk to be accepted"),
-    Binding("p", "plan", "Plan", tooltip="Ask the model to split a held proposal into small steps"),
-    Binding(
-        "g", "next_step", "Next step", tooltip="Have the model carry out the next step of the plan"
-    ),
-    Binding(
-        "minus",
-        "level(-1)",
-        "Slider -",
-        key_display="-",
-        tooltip="Move the autonomy slider left",
-        group=SLIDER,
-    ),
-    Binding(
-        "plus,equals_sign",
-        "level(1)",
-        "Slider +",
-        key_display="+",
-        tooltip="Move the autonomy slider right",
-        group=SLIDER,
-    ),
-    Binding(
-        "E", "edit_plan", "Edit plan", key_display="E", tooltip="Edit the plan file in $EDITOR"
-    ),
-    Binding(
-        "x", "dismiss_hint", "Dismiss hint", tooltip="Dismiss the coaching hint (not shown again)"
-    ),
-    Binding(
-        "A",
-        "auto_accepted",
-        "Auto-acc.",
-        key_display="A",
-        show=False,
-        tooltip="List the hunks the auto-accept rule accepted (enter undoes one)",
-    ),
-    Binding("c", "context", "Context", tooltip="Show or hide exactly what was sent to the model"),
-    Binding(
-        "o",
-        "code_view",
-        "Code",
-        show=False,
-        tooltip="Back to the code view (pick lines for levels 1-2)",
-    ),
-    Binding(
-        "t", "walkthrough", "Walkthrough", show=False, tooltip="Show the demo's walkthrough again"
-    ),
-    Binding(
-        "left_parenthesis",
-        "context_width(-4)",
-        "Narrower context",
-        key_display="(",
-        show=False,
-        tooltip="Make the context panel narrower",
-    ),
-    Binding(
-        "right_parenthesis",
-        "context_width(4)",
-        "Wider context",
-        key_display=")",
-        show=False,
-        tooltip="Make the context panel wider",
-    ),
-    Binding(
-        "V",
-        "select_lines",
-        "Select",
-        key_display="V",
-        show=False,
-        tooltip="Start/end a line selection",
-    ),
-]
+__all__ = ["LOOP_BINDINGS", "SLIDER", "LoopApp"]
 
 _REVIEW_ONLY = {
     "accept",
@@ -156,7 +70,7 @@ _REVIEW_ONLY = {
 }
 
 
-class LoopApp(WatchingMixin, ReviewApp):
+class LoopApp(PlanMixin, CoachingMixin, ContextPanelMixin, WatchingMixin, ReviewApp):
     """Prompt the model, review its hunks as they stream, keep it on a leash."""
 
     # A review key the loop uses for its own (g: the plan's next step) is the loop's.
@@ -203,7 +117,7 @@ class LoopApp(WatchingMixin, ReviewApp):
         self.intro = intro
         self._stop_loop: Callable[[], None] | None = None
 
-    # -- layout ---------------------------------------------------------------
+    # -- layout ------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -245,12 +159,6 @@ class LoopApp(WatchingMixin, ReviewApp):
                 self._show_plan("Unfinished plan (g carries out the next step, E edits it)")
         if self.coach is not None:
             self._learn_names()
-
-    @work(thread=True, group="coach-names")
-    def _learn_names(self) -> None:
-        names = repo_names(self.root)  # git ls-files and outlines, off the UI thread
-        if self.coach is not None:
-            self.coach.names |= names
 
     @work(thread=True, group="first-file")
     def _find_first_file(self) -> None:
@@ -314,7 +222,7 @@ class LoopApp(WatchingMixin, ReviewApp):
         self._focus(self.pane)
         self.update_keys()
 
-    # -- events ----------------------------------------------------------------
+    # -- events ------------------------------------------------------------------
 
     def on_review_event(self, event: ReviewEvent) -> None:
         if not self._alive():
@@ -381,7 +289,7 @@ class LoopApp(WatchingMixin, ReviewApp):
         self.status.source = self.loop.status()
         self.status.flag = self.loop.held_note()
 
-    # -- prompting --------------------------------------------------------------
+    # -- prompting ---------------------------------------------------------------
 
     def _view(self) -> View:
         code = self.code
@@ -412,88 +320,6 @@ class LoopApp(WatchingMixin, ReviewApp):
             return
         self.loop.cancel()
 
-    # -- leash: widen, plan, steps ----------------------------------------------
-
-    def action_widen(self) -> None:
-        hunk = self._hunk_here()
-        if hunk is None:
-            return
-        from app.review.commands import Widen
-
-        outcome = self._run(Widen(self.current.path, hunk))
-        if outcome is None:
-            return
-        if outcome.lines:
-            self.status.say(
-                f"widened: hunk {hunk} of {quote_name(self.current.path)} may be accepted"
-            )
-        else:
-            self.status.say("this hunk is inside the leash already")
-
-    def action_plan(self) -> None:
-        self.loop.make_plan(self.code.path or None)
-
-    def action_next_step(self) -> None:
-        self.loop.next_step(self.code.path or None)
-
-    def _show_plan(self, title: str) -> None:
-        plan = self.loop.plan
-        if plan is None:
-            return
-        from app.loop.planfile import render_plan
-
-        self._set_context_text(f"{title}:\n\n{render_plan(plan)}")
-        self.query_one("#context").display = True
-
-    def action_edit_plan(self) -> None:
-        """The plan file in $EDITOR; the next g reads it as it was left."""
-        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
-        if not editor:
-            self.status.say("set $EDITOR (or $VISUAL) to edit the plan", error=True)
-            return
-        if self.loop.plan is None:
-            self.status.say("no plan yet: p asks for one when a proposal is held", error=True)
-            return
-        if not self.loop.save_plan():
-            return
-        problem = self._run_editor(editor, str(self.loop.plan_path()))
-        if problem is not None:
-            self.status.say(f"{problem}; the plan file was not read back", error=True)
-            return
-        self.loop.reload_plan()
-        plan = self.loop.plan
-        if plan is not None:
-            self.status.say(
-                f"plan read back: {len(plan.items)} steps, {plan.done} done; g carries out the next"
-            )
-            self._show_plan("Plan (g carries out the next step)")
-        self.update_keys()
-
-    # -- coaching ------------------------------------------------------------------------
-
-    def _coach_decision(self, event: DecisionMade) -> None:
-        if self.coach is None or event.outcome.op not in ("accept", "reject"):
-            return
-        if event.reason.startswith(SET_ASIDE):
-            return  # the held proposal set aside by p: no reviewer read it
-        self._hint(self.coach.decided(event.outcome.op, event.outcome.lines, event.reason))
-        if not self.service.pending:
-            self.coach.idle()
-
-    def _hint(self, hint: Hint | None) -> None:
-        if hint is None:
-            return
-        panel = self.query_one("#coach", Static)
-        panel.update(Text(f"coach: {hint.text()} · x dismisses"))
-        panel.display = True
-        self.update_keys()
-
-    def action_dismiss_hint(self) -> None:
-        if self.coach is not None:
-            self.coach.dismiss()
-        self.query_one("#coach", Static).display = False
-        self.update_keys()
-
     def action_reject_reason(self) -> None:
         hunk = self._hunk_here()
         if hunk is None:
@@ -512,7 +338,7 @@ class LoopApp(WatchingMixin, ReviewApp):
         question = f"Why reject this hunk of {quote_name(path)}?"
         self.push_screen(ReasonScreen(question, value=self.check_reason(path, hunk)), done)
 
-    # -- the slider and the views ------------------------------------------------------
+    # -- the slider and the views ------------------------------------------------
 
     def action_level(self, delta: int) -> None:
         self.loop.set_level(int(self.loop.level) + delta)
@@ -520,48 +346,10 @@ class LoopApp(WatchingMixin, ReviewApp):
     def on_autonomy_slider_changed(self, message: AutonomySlider.Changed) -> None:
         self.loop.set_level(message.level)  # a click on a stop
 
-    def action_context(self) -> None:
-        panel = self.query_one("#context")
-        panel.display = not panel.display
-        if panel.display and not self.loop.sent and not self.intro:
-            self._set_context_text("Nothing sent yet.")
-        self.save_room(context_shown=bool(panel.display))
-
-    context_chosen = CONTEXT_WIDTH
-
-    def restore_side_panels(self, prefs: RoomPrefs) -> None:
-        self.context_chosen = prefs.context_width
-
-    def size_side_panels(self, total: int) -> None:
-        # The context panel gives way before the diff: at most 30% of the screen.
-        self.query_one("#context").styles.width = panel_width(self.context_chosen, total, 0.3)
-
-    def action_context_width(self, delta: int) -> None:
-        panel = self.query_one("#context")
-        if not panel.display:
-            self.status.say("the context panel is hidden: c shows it")
-            return
-        limit = panel_width(10**6, self.size.width, 0.3)
-        current = min(self.context_chosen, limit)
-        chosen = max(MIN_PANEL, min(current + delta, limit))
-        if chosen == current:
-            edge = "narrowest" if delta < 0 else "widest"
-            self.status.say(f"the context panel is as {edge} as it goes ({chosen} columns)")
-            return
-        self.context_chosen = chosen
-        self.apply_room()
-        self.save_room(context_width=chosen)
-        self.status.say(f"context panel {chosen} columns wide")
-
     def file_title(self) -> FileTitle | None:
         if self.reviewing:
             return super().file_title()
         return FileTitle(path=self.code.path) if self.code.path else None
-
-    def _set_context_text(self, text: str) -> None:
-        # What was sent includes file contents: drawn with controls made visible.
-        lines = text.split("\n")
-        self.query_one("#context-text", Static).update(Text("\n".join(map(displayable, lines))))
 
     def action_code_view(self) -> None:
         if self.code.path:
@@ -580,14 +368,6 @@ class LoopApp(WatchingMixin, ReviewApp):
 
     def _focus_is_view(self) -> bool:
         return super()._focus_is_view() or isinstance(self.focused, CodeView)
-
-    def action_walkthrough(self) -> None:
-        if not self.intro:
-            self.status.say("no walkthrough here: t shows it in tether demo")
-            return
-        self._set_context_text(self.intro)
-        self.query_one("#context").display = True
-        self.status.say("the walkthrough is back (c hides it)")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not self.is_running:
