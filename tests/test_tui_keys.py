@@ -222,6 +222,23 @@ async def test_up_and_down_move_the_cursor_one_row(make_app: AppFactory) -> None
         assert app.pane.cursor == len(app.pane.rows) - 1
 
 
+async def test_a_cursor_move_redraws_the_two_rows_whose_mark_moves(make_app: AppFactory) -> None:
+    # The watcher redrew the two rows, but the reactive's own repaint redrew
+    # the whole pane as well on every cursor key.
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        pane = app.pane
+        start = pane.cursor
+        drawn: list[int] = []
+        real = pane.render_line
+        pane.render_line = lambda y: (drawn.append(y), real(y))[1]  # type: ignore[method-assign]
+        await press(pilot, "down")
+        top = int(pane.scroll_y)
+        assert pane.cursor == start + 1 and int(pane.scroll_y) == top
+        assert sorted(set(drawn)) == [start - top, start + 1 - top]
+
+
 async def test_a_cursor_key_reports_a_new_hunk_once(make_app: AppFactory) -> None:
     """Bug: the cursor keys were bound on the App and on the pane, so entering
     another hunk posted CursorMoved twice."""

@@ -75,7 +75,9 @@ class DiffPane(
     wrap: reactive[bool] = reactive(False)
     """Soft-wrap long lines (continuation rows marked ``↪``) instead of cutting them."""
 
-    cursor: reactive[int] = reactive(0, always_update=True)
+    # repaint=False: the watcher redraws the rows whose mark moved (or all
+    # of them when the view scrolled), not the reactive the whole pane.
+    cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
     """Index of the row under the cursor."""
 
     class CursorMoved(Message):
