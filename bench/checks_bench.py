@@ -6,11 +6,12 @@ of 20 Python files, with the built-in checks (ruff where installed, and
 (issue 14's budgets):
 
 - ``key_latency``: all 20 files get a proposal at once — 20 files' checks
-  (ruff and py_compile on the accepted and the proposed text: up to 80
-  processes through the pool) — and while any is still running, ``j`` and
-  ``k`` are pressed in turn; each press is timed from just before the press
-  to the first frame after it (the frame ``_display`` hands the driver).
-  Budget: the max ≤ 50 ms.
+  (ruff and py_compile on the proposed text, and on the accepted text where
+  the proposed one fails: 40 or more processes through the pool) — and
+  while any is still running, ``j`` and ``k`` are pressed in turn; each press
+  is timed from just before the press to the first frame after it (the frame
+  ``_display`` hands the driver). Waves of 20 new texts follow until 30
+  presses were timed (at most 10 waves). Budget: the max ≤ 50 ms.
 - ``badge_overhead``: one file on show gets a new proposal, 10 times; the
   time from ``propose`` to the first frame that shows its final badge, minus
   the time its own check runs took (each run timed around ``run_check``).
@@ -155,28 +156,36 @@ async def _run(repo: Path, state: Path, rounds: int, *, fake: bool = False) -> d
         runner = app._checks
         assert isinstance(runner, CheckRunner)
         runner._run = timed
-        for k in range(FILES):  # new texts, all 20 files at once
-            service.propose(f"mod_{k:02d}.py", proposal(repo, k, 2000 + k))
-        await pilot.pause()
 
         def running() -> bool:
+            # The runner's own table (a view of 20 files per press would be
+            # the bench's work on the UI thread, between the presses timed).
+            results = runner._results
             return any(
-                c.state == "running"
+                not results.get(f"mod_{k:02d}.py")
+                or any(c.state == "running" for c in results[f"mod_{k:02d}.py"].values())
                 for k in range(FILES)
-                for c in service.view(f"mod_{k:02d}.py").checks.values()
-            ) or any(not service.view(f"mod_{k:02d}.py").checks for k in range(FILES))
+            )
 
         latencies: list[float] = []
         cpus: list[float] = []
         key = "j"
         deadline = time.monotonic() + 300
-        while running() and time.monotonic() < deadline:
-            lat, cpu = await _press(app, pilot, key)
-            if lat is not None:
-                latencies.append(lat)
-                cpus.append(cpu)
-            key = "k" if key == "j" else "j"
-            await asyncio.sleep(0.02)
+        waves = 0
+        # Waves of 20 new texts at once until 30 presses were timed while
+        # checks ran (one wave of passing checks is over in about a second).
+        while len(latencies) < 30 and waves < 10 and time.monotonic() < deadline:
+            for k in range(FILES):  # new texts, all 20 files at once
+                service.propose(f"mod_{k:02d}.py", proposal(repo, k, 2000 + 100 * waves + k))
+            waves += 1
+            await pilot.pause()
+            while running() and time.monotonic() < deadline:
+                lat, cpu = await _press(app, pilot, key)
+                if lat is not None:
+                    latencies.append(lat)
+                    cpus.append(cpu)
+                key = "k" if key == "j" else "j"
+                await asyncio.sleep(0.02)
         checks_done = not running()
         phase_runs, phase_s = len(runs), time.monotonic() - (deadline - 300)
 
@@ -204,6 +213,7 @@ async def _run(repo: Path, state: Path, rounds: int, *, fake: bool = False) -> d
         "key_cpu": summary(cpus),
         "key_presses_while_checks_ran": len(latencies),
         "check_runs_meanwhile": phase_runs,
+        "waves": waves,
         "seconds_until_all_checked": round(phase_s, 2),
         "checks_finished": checks_done,
         "badge_overhead": summary(overheads),

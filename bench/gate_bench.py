@@ -161,7 +161,9 @@ def measure(out: Path, rounds: int, burst: int) -> dict[str, Any]:
 def _burst(screen: Screen, repo: Path, env: dict[str, str], n: int) -> dict[str, Any]:
     """N calls at once; keys while they queue; every call answered."""
     procs = [start_gate(edit_payload(repo, 1 + k % 20, 5, f"burst_{k:03d}"), env) for k in range(n)]
+    started = time.perf_counter()
     keys: list[float] = []
+    when: list[float] = []  # each press, seconds after the calls started
     missed = 0
     side_by_side = False
     end = time.perf_counter() + 3.0
@@ -179,6 +181,7 @@ def _burst(screen: Screen, repo: Path, env: dict[str, str], n: int) -> dict[str,
             missed += 1
         else:
             keys.append(seen - t0)
+            when.append(t0 - started)
         time.sleep(0.05)
     answers = 0
     for _ in range(n * 4):  # decide everything that arrived: y on each hunk
@@ -204,6 +207,9 @@ def _burst(screen: Screen, repo: Path, env: dict[str, str], n: int) -> dict[str,
         "answered": answers,
         "key_latency_s": summary(keys),
         "keys_missed": missed,
+        "keys_ms_at_s": [
+            [round(k * 1000, 1), round(w, 3)] for k, w in zip(keys, when, strict=True)
+        ],
         "key_budget_max_s": KEY_BUDGET_S,
         "pass": answers == n and bool(keys) and not missed and max(keys) <= KEY_BUDGET_S,
     }

@@ -286,7 +286,39 @@ def test_runner_cancels_the_run_for_an_older_text(loop_repo: Path, tmp_path: Pat
         wait_for(lambda: cancelled, "the first run cancelled")
         release.set()
         wait_for(lambda: [c.state for c in service.view(path).checks.values()] == ["pass"], "✓")
-        assert cancelled[0] == started[0]  # the accepted text's run, for the old proposal
+        assert cancelled[0] == started[0]  # the old proposal's run
+    finally:
+        runner.close()
+
+
+def test_a_passing_proposal_is_checked_once_a_failing_one_against_the_accepted_text(
+    loop_repo: Path, tmp_path: Path
+) -> None:
+    # A burst of 20 gated edits started 80 check processes: each check ran on
+    # the accepted text as well, whose findings matter only when the proposed
+    # text fails (to tell new findings from old ones).
+    service = make_proposal_service(loop_repo, tmp_path / "state")
+    runs: list[str] = []
+
+    def run(spec: CheckSpec, path: str, text: str, **kw: object) -> CheckResult | None:
+        runs.append(text)
+        found = tuple(
+            Finding(n, "E1 bad") for n, line in enumerate(text.splitlines(), 1) if "BAD" in line
+        )
+        return CheckResult(spec.name, "fail" if found else "pass", found)
+
+    runner = CheckRunner(service, ChecksConfig((CheckSpec("fake", "*.py", ("x",)),)), run=run)
+    runner.start()
+    path = "inventory/stock.py"
+    text = (loop_repo / path).read_text()
+    try:
+        service.propose(path, text + "x = 1\n")
+        wait_for(lambda: [c.state for c in service.view(path).checks.values()] == ["pass"], "✓")
+        assert runs == [text + "x = 1\n"]
+        runs.clear()
+        service.propose(path, text + "x = 1  # BAD\n")
+        wait_for(lambda: [c.state for c in service.view(path).checks.values()] == ["fail"], "✗")
+        assert runs == [text + "x = 1  # BAD\n", text]  # then the accepted text, once
     finally:
         runner.close()
 

@@ -155,10 +155,17 @@ class CheckRunner:
         path = job.key[0]
         pairs: list[tuple[CheckResult | None, CheckResult]] = []
         for spec in specs:
-            before = self._cached(spec, path, accepted, job) if accepted is not None else None
             after = self._cached(spec, path, proposed, job)
             if job.cancel.is_set() or after is None:
                 return
+            # The accepted text's findings only tell a failure's new findings
+            # from old ones (``new_findings``): a passing proposal needs no
+            # second run, which halves the processes a burst of edits starts.
+            before = None
+            if accepted is not None and after.state == "fail":
+                before = self._cached(spec, path, accepted, job)
+                if job.cancel.is_set() or before is None:
+                    return
             pairs.append((before, after))
         self._set(path, verdicts(job.hunks, pairs), job)
 
