@@ -30,6 +30,7 @@ from app.core.errors import TetherError
 from app.core.model import FileReview
 from app.core.names import safe_text
 from app.review.checks import ChecksConfig
+from app.review.events import ReviewEvent
 from app.review.service import ReviewService
 from app.review.session import ReviewSession
 from app.tui.autoaccept_view import AutoAcceptMixin
@@ -102,6 +103,8 @@ class ReviewApp(
         self._main_screen: Screen | None = None
         self._indices: dict[str, int] = {}
         self._batched = False
+        self._arrived: list[ReviewEvent] = []  # events from other threads, not handled yet
+        self._arrived_lock = threading.Lock()
         self._progress_due = False
 
     @property

@@ -1,13 +1,16 @@
 """The review's events in the workbench: from whichever thread changed the
 review to the UI thread, then to the screen.
 
-A mixin for the review workbench. Events from another thread arrive as a
-``ServiceEvent`` message; a burst is recounted once in the status line.
+A mixin for the review workbench. Events from another thread queue up and
+one ``ServiceEvent`` message hands the UI thread all that came meanwhile,
+coalesced (``coalesce``): twenty agents' edits landing at once are one file
+list update and one status recount, not sixty messages ahead of a key press.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from textual.message import Message
@@ -45,11 +48,52 @@ else:
 
 
 class ServiceEvent(Message):
-    """A review (or loop) event that happened on another thread."""
+    """Review (or loop) events happened on another thread: ``event`` is the
+    first; the others that came meanwhile wait in the app's queue."""
 
     def __init__(self, event: ReviewEvent) -> None:
         super().__init__()
         self.event = event
+
+
+def coalesce(events: Sequence[ReviewEvent]) -> list[ReviewEvent]:
+    """A batch of events as the screen needs them. The handlers read the
+    review's state as it is now, not the event's, so an event repeated later
+    in the batch makes the earlier one redundant: ``FilesChanged`` become one
+    (where the first was; its paths in order), and of ``HunksChanged`` (per
+    path and why), ``ChecksChanged`` (per path) and ``HistoryChanged`` only the
+    last stays. Everything else keeps its place."""
+    last: dict[tuple[object, ...], int] = {}
+    for i, event in enumerate(events):
+        if isinstance(event, HunksChanged):
+            last[("hunks", event.path, event.why)] = i
+        elif isinstance(event, ChecksChanged):
+            last[("checks", event.path)] = i
+        elif isinstance(event, HistoryChanged):
+            last[("history",)] = i
+    out: list[ReviewEvent] = []
+    files: list[str] = []
+    files_at: int | None = None
+    for i, event in enumerate(events):
+        if isinstance(event, FilesChanged):
+            if files_at is None:
+                files_at = len(out)
+                out.append(event)  # replaced below by the merged one
+            files.extend(p for p in event.paths if p not in files)
+            continue
+        key: tuple[object, ...] | None = None
+        if isinstance(event, HunksChanged):
+            key = ("hunks", event.path, event.why)
+        elif isinstance(event, ChecksChanged):
+            key = ("checks", event.path)
+        elif isinstance(event, HistoryChanged):
+            key = ("history",)
+        if key is not None and last[key] != i:
+            continue
+        out.append(event)
+    if files_at is not None:
+        out[files_at] = FilesChanged(tuple(files))
+    return out
 
 
 class ReviewEventsMixin(_Base):
@@ -60,6 +104,8 @@ class ReviewEventsMixin(_Base):
         index: int
         _ui_thread: int
         _batched: bool
+        _arrived: list[ReviewEvent]
+        _arrived_lock: threading.Lock
 
         @property
         def pane(self) -> DiffPane: ...
@@ -81,18 +127,26 @@ class ReviewEventsMixin(_Base):
 
     def _deliver(self, event: ReviewEvent) -> None:
         """Called on the thread that changed the review: handle it now on the
-        UI thread, else hand it over (post_message is thread-safe)."""
+        UI thread, else queue it; the first of a batch posts the message that
+        hands the batch over (post_message is thread-safe)."""
         if threading.get_ident() == self._ui_thread:
             self.on_review_event(event)
-        else:
-            self.post_message(ServiceEvent(event))
+            return
+        with self._arrived_lock:
+            self._arrived.append(event)
+            if len(self._arrived) > 1:
+                return  # the message for this batch is on its way
+        self.post_message(ServiceEvent(event))
 
     def on_service_event(self, message: ServiceEvent) -> None:
-        # From another thread: a burst brings thousands; the status line is
-        # recounted once after them, not once per event.
+        # From another thread: a burst brings thousands; they are handled
+        # together, and the status line is recounted once after them.
+        with self._arrived_lock:
+            events, self._arrived = self._arrived, []
         self._batched = True
         try:
-            self.on_review_event(message.event)
+            for event in coalesce(events):
+                self.on_review_event(event)
         finally:
             self._batched = False
 
