@@ -303,6 +303,10 @@ class LoopApp(PlanMixin, CoachingMixin, ContextPanelMixin, WatchingMixin, Review
             )
             return
         self.query_one("#prompt", Input).focus()
+        # Drawn once the focus has moved (focus() is deferred to a later
+        # message; the frame comes after it): what to type now, and a sign
+        # for whoever waits to type that the keys go to the prompt.
+        self.status.say("writing a prompt: enter sends it, esc leaves")
 
     @on(Input.Submitted, "#prompt")
     def _submitted(self, event: Input.Submitted) -> None:
